@@ -1,0 +1,25 @@
+# The two commands for a fresh machine (Debian 12, Python 3.11):
+#   make demo   installs what is needed and runs the contact center on the simulated switch
+#   make test   installs what is needed and runs the test suite
+PYTHON ?= python3
+PIP_FLAGS ?= --quiet --disable-pip-version-check --root-user-action=ignore
+
+.PHONY: install install-test demo test bench
+
+install:
+	scripts/install-system-deps
+	$(PYTHON) -m pip install $(PIP_FLAGS) -e .
+
+install-test:
+	scripts/install-system-deps
+	$(PYTHON) -m pip install $(PIP_FLAGS) -e '.[test]'
+
+demo: install
+	$(PYTHON) -m cli demo
+
+test: install-test
+	$(PYTHON) -m pytest -q -p no:cacheprovider --junitxml=.test-results.xml
+
+bench: install-test
+	$(PYTHON) -m pip install $(PIP_FLAGS) -e '.[bench]'
+	for script in bench/*.py; do $(PYTHON) $$script; done

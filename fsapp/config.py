@@ -1,0 +1,223 @@
+"""fsapp's configuration: defaults < conf/fsapp.yaml < FSAPP_* environment < command-line flags.
+
+Every value is checked on load; a bad one stops the controller with an error naming where it came from
+(``conf/fsapp.yaml:12: switch.port: must be an integer between 1 and 65535``, or the variable's name).
+Environment variables are ``FSAPP_<SECTION>_<KEY>`` (``FSAPP_SWITCH_PASSWORD``) or ``FSAPP_<KEY>`` for
+top-level keys (``FSAPP_TIMEZONE``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fsapp.errors import ConfigError
+from fsapp.yamlsource import YamlSource, load_yaml
+
+DEFAULT_PATH = Path("conf/fsapp.yaml")
+
+
+@dataclass
+class SwitchConfig:
+    host: str = "127.0.0.1"
+    port: int = 8021
+    password: str = "ClueCon"
+    connect_timeout: float = 5.0
+    command_timeout: float = 10.0
+    event_queue: int = 1000
+    calls_per_second: int = 30
+
+
+@dataclass
+class DatabaseConfig:
+    url: str = "sqlite:///var/fsapp.db"
+
+
+@dataclass
+class ApiConfig:
+    listen: str = "127.0.0.1"
+    port: int = 8088
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class IvrConfig:
+    flows_dir: str = "ivr_scripts"
+    entries: dict[str, str] = field(default_factory=lambda: {"main": "main_menu"})
+    default_language: str = "nb"
+
+
+@dataclass
+class SpeechConfig:
+    tts_cache: str = "sounds/tts"
+    asr_engine: str = "pocketsphinx"
+    vosk_models: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class AcdConfig:
+    file: str = "conf/acd.yaml"
+
+
+@dataclass
+class PathsConfig:
+    sounds: str = "sounds"
+    recordings: str = "recordings"
+
+
+@dataclass
+class Config:
+    """The whole configuration; ``source`` says which file (if any) it was read from."""
+
+    timezone: str = "Europe/Oslo"
+    region: str = "NO"
+    switch: SwitchConfig = field(default_factory=SwitchConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
+    ivr: IvrConfig = field(default_factory=IvrConfig)
+    speech: SpeechConfig = field(default_factory=SpeechConfig)
+    acd: AcdConfig = field(default_factory=AcdConfig)
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    source: str | None = None
+
+
+_CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
+    "switch.port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
+    "api.port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
+    "switch.connect_timeout": lambda v: None if v > 0 else "must be positive",
+    "switch.command_timeout": lambda v: None if v > 0 else "must be positive",
+    "switch.event_queue": lambda v: None if v >= 10 else "must be at least 10",
+    "switch.calls_per_second": lambda v: None if v > 0 else "must be positive",
+    "speech.asr_engine": lambda v: None if v in ("pocketsphinx", "vosk") else "must be pocketsphinx or vosk",
+    "database.url": lambda v: None if v.split(":", 1)[0] in ("sqlite", "postgresql", "postgres")
+    else "must start with sqlite:// or postgresql://",
+    "timezone": lambda v: _check_timezone(v),
+}
+
+
+def _check_timezone(name: str) -> str | None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {name!r}"
+    return None
+
+
+def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None,
+                overrides: Mapping[str, Any] | None = None) -> Config:
+    """Build the configuration from its layers. ``overrides`` are dotted keys (``switch.host``)."""
+    config = Config()
+    file_path = Path(path) if path else (DEFAULT_PATH if DEFAULT_PATH.exists() else None)
+    if file_path is not None:
+        if not file_path.exists():
+            raise ConfigError("configuration file not found", str(file_path))
+        source = load_yaml(file_path, ConfigError)
+        _apply_mapping(config, source.data, source, ())
+        config.source = str(file_path)
+    _apply_environment(config, os.environ if env is None else env)
+    for dotted, value in (overrides or {}).items():
+        if value is not None:
+            _set(config, tuple(dotted.split(".")), value, origin=f"--{dotted.replace('.', '-').replace('_', '-')}")
+    return config
+
+
+def _apply_mapping(target: Any, data: Any, source: YamlSource, key_path: tuple[str, ...]) -> None:
+    if not isinstance(data, dict):
+        raise source.error(key_path, "must be a mapping of keys to values", ConfigError)
+    names = {f.name: f for f in dataclasses.fields(target) if f.name != "source"}
+    hints = typing.get_type_hints(type(target))
+    for key, value in data.items():
+        here = key_path + (str(key),)
+        if key not in names:
+            raise source.error(here, _unknown_key_message(str(key), list(names)), ConfigError)
+        if dataclasses.is_dataclass(hints[key]):
+            _apply_mapping(getattr(target, key), value, source, here)
+            continue
+        try:
+            _assign(target, key, hints[key], value, ".".join(here))
+        except ValueError as exc:
+            raise source.error(here, str(exc), ConfigError) from exc
+
+
+def _unknown_key_message(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(sorted(known))})"
+    return f"unknown key {key!r}{hint}"
+
+
+def _apply_environment(config: Config, env: Mapping[str, str]) -> None:
+    for section_name, section_hint in typing.get_type_hints(Config).items():
+        if section_name == "source":
+            continue
+        if dataclasses.is_dataclass(section_hint):
+            for item in dataclasses.fields(section_hint):
+                variable = f"FSAPP_{section_name}_{item.name}".upper()
+                if variable in env:
+                    _set(config, (section_name, item.name), env[variable], origin=variable)
+        else:
+            variable = f"FSAPP_{section_name}".upper()
+            if variable in env:
+                _set(config, (section_name,), env[variable], origin=variable)
+
+
+def _set(config: Config, key_path: tuple[str, ...], value: Any, origin: str) -> None:
+    target: Any = config
+    for part in key_path[:-1]:
+        if not hasattr(target, part):
+            raise ConfigError(f"unknown setting {'.'.join(key_path)}", origin)
+        target = getattr(target, part)
+    name = key_path[-1]
+    hints = typing.get_type_hints(type(target))
+    if name not in hints or dataclasses.is_dataclass(hints[name]):
+        raise ConfigError(f"unknown setting {'.'.join(key_path)}", origin)
+    try:
+        _assign(target, name, hints[name], value, ".".join(key_path))
+    except ValueError as exc:
+        raise ConfigError(str(exc), origin, key=".".join(key_path)) from exc
+
+
+def _assign(target: Any, name: str, hint: Any, value: Any, dotted: str) -> None:
+    converted = _convert(hint, value)
+    check = _CHECKS.get(dotted)
+    problem = check(converted) if check else None
+    if problem:
+        raise ValueError(problem)
+    setattr(target, name, converted)
+
+
+def _convert(hint: Any, value: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ValueError("must be a mapping")
+        return {str(k): str(v) for k, v in value.items()}
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("1", "true", "yes", "on"):
+            return True
+        if str(value).lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"must be true or false, not {value!r}")
+    if hint is int:
+        if isinstance(value, bool):
+            raise ValueError(f"must be an integer, not {value!r}")
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            raise ValueError(f"must be an integer, not {value!r}") from None
+    if hint is float:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"must be a number, not {value!r}") from None
+    if isinstance(value, (dict, list)):
+        raise ValueError("must be a single value")
+    return str(value)

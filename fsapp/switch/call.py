@@ -1,0 +1,185 @@
+"""Call control verbs on one channel; each returns when the switch says it is done."""
+
+from __future__ import annotations
+
+import logging
+import uuid as uuidlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fsapp.esl.connection import ESLConnection, Execution
+from fsapp.esl.errors import CommandFailed
+from fsapp.esl.events import Event
+from fsapp.switch.channel import Channel
+from fsapp.switch.errors import BridgeFailed
+
+if TYPE_CHECKING:
+    from fsapp.switch.service import Switch
+
+log = logging.getLogger(__name__)
+
+UNDEFINED = "_undef_"
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """What ``record`` wrote: the file, its length, and whether silence ended it."""
+
+    path: str
+    ms: int
+    silence_ended: bool
+
+
+class Call:
+    """One leg driven by UUID. Verbs block the calling greenlet until the switch reports completion."""
+
+    def __init__(self, switch: Switch, channel: Channel, resumed: bool = False) -> None:
+        self.switch = switch
+        self.channel = channel
+        self.uuid = channel.uuid
+        self.resumed = resumed
+
+    def __repr__(self) -> str:
+        return f"<Call {self.uuid} {self.caller_number}->{self.channel.destination}>"
+
+    @property
+    def caller_number(self) -> str:
+        return self.channel.caller_number
+
+    @property
+    def variables(self) -> dict[str, str]:
+        return self.channel.variables
+
+    @property
+    def gone(self) -> bool:
+        return self.channel.gone
+
+    def _conn(self) -> ESLConnection:
+        return self.switch.connection()
+
+    # -- applications ----------------------------------------------------------------------------------
+
+    def execute(self, app: str, arg: str | None = None, timeout: float | None = None) -> Event:
+        """Run a dialplan application on the channel and return its CHANNEL_EXECUTE_COMPLETE."""
+        limit = self.switch.app_timeout if timeout is None else timeout
+        log.debug("call %s: execute %s %s", self.uuid, app, arg or "")
+        return self._conn().execute(self.uuid, app, arg, timeout=limit)
+
+    def start(self, app: str, arg: str | None = None) -> Execution:
+        """Send an application without waiting; ``.wait(timeout)`` on the result later."""
+        return self._conn().execute_start(self.uuid, app, arg)
+
+    def answer(self, timeout: float = 10.0) -> None:
+        self.execute("answer", timeout=timeout)
+        self.channel.answered = True
+
+    def playback(self, path: str, timeout: float | None = None) -> bool:
+        """Play a file; True if it played to the end, False if it was broken off."""
+        execution = self.start("playback", path)
+        execution.wait(self.switch.app_timeout if timeout is None else timeout)
+        return execution.playback_status != "break"
+
+    def play_and_get_digits(self, min_digits: int, max_digits: int, tries: int, timeout_ms: int,
+                            terminators: str, prompt: str, invalid_prompt: str, var_name: str,
+                            regex: str, digit_timeout_ms: int, timeout: float | None = None) -> str | None:
+        """Prompt for digits; returns them, or None when the caller gave nothing valid."""
+        arg = (f"{min_digits} {max_digits} {tries} {timeout_ms} {terminators or 'none'} {prompt} "
+               f"{invalid_prompt or 'silence_stream://250'} {var_name} {regex} {digit_timeout_ms}")
+        complete = self.execute("play_and_get_digits", arg, timeout)
+        # The result is only in the variables the switch sets on the completion event.
+        if complete.variable("read_result") != "success":
+            return None
+        return complete.variable(var_name) or None
+
+    def speak(self, text: str, engine: str = "flite", voice: str = "kal", timeout: float | None = None) -> None:
+        self.execute("speak", f"{engine}|{voice}|{text}", timeout)
+
+    def say(self, language: str, kind: str, method: str, value: str, timeout: float | None = None) -> None:
+        self.execute("say", f"{language} {kind} {method} {value}", timeout)
+
+    def record(self, path: str, time_limit_s: int, silence_threshold: int = 200, silence_hits_s: int = 3,
+               timeout: float | None = None) -> RecordResult:
+        """Record the caller; ends at the time limit or after ``silence_hits_s`` of silence."""
+        limit = timeout if timeout is not None else time_limit_s + 10.0
+        complete = self.execute("record", f"{path} {time_limit_s} {silence_threshold} {silence_hits_s}", limit)
+        ms = complete.variable("record_ms") or "0"
+        return RecordResult(path, int(ms) if ms.isdigit() else 0,
+                            complete.variable("silence_hits_exhausted") == "true")
+
+    def set(self, name: str, value: str) -> None:
+        """Set a variable through the dialplan app (ordered with the other queued apps)."""
+        self.execute("set", f"{name}={value}")
+        self.channel.variables[name] = value
+
+    def sleep(self, ms: int) -> None:
+        self.execute("sleep", str(ms), timeout=ms / 1000 + 10.0)
+
+    # -- api verbs -------------------------------------------------------------------------------------
+
+    def set_variable(self, name: str, value: str) -> None:
+        self._conn().api_ok(f"uuid_setvar {self.uuid} {name} {value}")
+        self.channel.variables[name] = value
+
+    def get_variable(self, name: str) -> str | None:
+        """The variable's value, or None when it is not set."""
+        value = self._conn().api(f"uuid_getvar {self.uuid} {name}")
+        if value == UNDEFINED or value.startswith("-ERR"):
+            return None
+        return value
+
+    def broadcast(self, path: str, leg: str = "aleg") -> None:
+        """Play to the channel in the background (hold music, announcements over a bridge)."""
+        self._conn().api_ok(f"uuid_broadcast {self.uuid} {path} {leg}")
+
+    def break_playback(self, all_queued: bool = True) -> None:
+        self._conn().api_ok(f"uuid_break {self.uuid}" + (" all" if all_queued else ""))
+
+    def hangup(self, cause: str = "NORMAL_CLEARING") -> None:
+        log.info("call %s: hangup %s", self.uuid, cause)
+        self._conn().hangup(self.uuid, cause)
+
+    def kill(self, cause: str = "NORMAL_CLEARING") -> None:
+        self._conn().api_ok(f"uuid_kill {self.uuid} {cause}")
+
+    def transfer(self, destination: str, dialplan: str = "XML", context: str = "default",
+                 both: bool = False) -> None:
+        leg = "-both " if both else ""
+        self._conn().api_ok(f"uuid_transfer {self.uuid} {leg}{destination} {dialplan} {context}")
+
+    def bridge(self, other: Call | str) -> None:
+        """Bridge to another parked leg; both legs re-park, not hang up, when the other side leaves."""
+        other_uuid = other.uuid if isinstance(other, Call) else other
+        conn = self._conn()
+        for leg in (self.uuid, other_uuid):
+            conn.api_ok(f"uuid_setvar {leg} park_after_bridge true")
+        try:
+            conn.api_ok(f"uuid_bridge {self.uuid} {other_uuid}")
+        except CommandFailed as exc:
+            raise BridgeFailed(f"call {self.uuid}: cannot bridge to {other_uuid}: {exc.reply.strip()}") from exc
+
+    def start_recording(self, path: str, limit_s: int | None = None) -> None:
+        self._conn().api_ok(f"uuid_record {self.uuid} start {path}" + (f" {limit_s}" if limit_s else ""))
+
+    def stop_recording(self, path: str = "all") -> None:
+        self._conn().api_ok(f"uuid_record {self.uuid} stop {path}")
+
+    # -- supervision -----------------------------------------------------------------------------------
+
+    def eavesdrop(self, target_uuid: str, enable_dtmf: bool = True) -> Execution:
+        """Listen to another leg; the returned Execution completes when this leg stops listening."""
+        if enable_dtmf:
+            self.execute("set", "eavesdrop_enable_dtmf=true")
+        return self.start("eavesdrop", target_uuid)
+
+    def eavesdrop_command(self, digit: str) -> str:
+        """Switch an eavesdrop's mode without DTMF: 0 listen, 1 caller side, 2 agent side, 3 both."""
+        return self._conn().sendevent("CUSTOM", {"Event-Subclass": "fsapp::eavesdrop", "Unique-ID": self.uuid,
+                                                 "eavesdrop-command": digit})
+
+    def wait_for(self, predicate_name: str, timeout: float) -> Channel:
+        """Wait until the channel is ``parked``, ``answered``, ``bridged`` or ``gone``."""
+        return self.switch.wait_channel(self.uuid, predicate_name, timeout)
+
+
+def new_uuid() -> str:
+    return str(uuidlib.uuid4())

@@ -1,0 +1,86 @@
+"""A channel as fsapp knows it, kept current from the switch's events (pure: no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fsapp.esl.events import Event
+
+HANGUP_EVENTS = frozenset(("CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY"))
+
+
+@dataclass
+class Channel:
+    """One leg on the switch."""
+
+    uuid: str
+    direction: str = ""
+    name: str = ""
+    state: str = ""
+    call_state: str = ""
+    answer_state: str = ""
+    caller_number: str = ""
+    caller_name: str = ""
+    destination: str = ""
+    answered: bool = False
+    parked: bool = False
+    bridged_to: str | None = None
+    last_peer: str | None = None
+    application: str = ""
+    hangup_cause: str | None = None
+    gone: bool = False
+    created_at: float = 0.0
+    variables: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def entry(self) -> str | None:
+        """The flow the dialplan asked for (``fsapp_entry``)."""
+        return self.variables.get("fsapp_entry")
+
+    @property
+    def role(self) -> str | None:
+        """What fsapp originated this leg for (``fsapp_role``: agent, citizen, supervisor...)."""
+        return self.variables.get("fsapp_role")
+
+    def apply(self, event: Event) -> None:
+        """Bring the channel up to date with one of its events."""
+        headers = event.headers
+        self._copy_common(headers)
+        name = event.name
+        if name == "CHANNEL_ANSWER":
+            self.answered = True
+        elif name == "CHANNEL_PARK":
+            self.parked = True
+        elif name == "CHANNEL_UNPARK":
+            self.parked = False
+        elif name == "CHANNEL_BRIDGE":
+            self.bridged_to = headers.get("Other-Leg-Unique-ID") or headers.get("Bridge-B-Unique-ID")
+            self.last_peer = self.bridged_to
+        elif name == "CHANNEL_UNBRIDGE":
+            self.bridged_to = None
+        elif name == "CHANNEL_EXECUTE":
+            self.application = headers.get("Application", "")
+        elif name in HANGUP_EVENTS:
+            self.parked = False
+            self.hangup_cause = headers.get("Hangup-Cause") or self.hangup_cause
+            self.gone = True
+
+    def _copy_common(self, headers: dict[str, str]) -> None:
+        get = headers.get
+        self.direction = get("Call-Direction", self.direction)
+        self.name = get("Channel-Name", self.name)
+        self.state = get("Channel-State", self.state)
+        self.call_state = get("Channel-Call-State", self.call_state)
+        self.answer_state = get("Answer-State", self.answer_state)
+        self.caller_number = get("Caller-Caller-ID-Number", self.caller_number)
+        self.caller_name = get("Caller-Caller-ID-Name", self.caller_name)
+        self.destination = get("Caller-Destination-Number", self.destination)
+        if self.answer_state == "answered":
+            self.answered = True
+        if not self.created_at:
+            created = get("Caller-Channel-Created-Time")
+            if created and created.isdigit():
+                self.created_at = int(created) / 1e6
+        for key, value in headers.items():
+            if key.startswith("variable_"):
+                self.variables[key[9:]] = value

@@ -1,0 +1,56 @@
+"""Reading the switch's own account of its channels after a reconnect (pure parsing)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fsapp.switch.channel import Channel
+
+
+def channel_rows(body: str) -> list[dict[str, str]]:
+    """Rows of ``show channels as json``; ``{"row_count": 0}`` (with its odd space) means none."""
+    text = body.strip()
+    if not text or text.startswith("-ERR"):
+        return []
+    data = json.loads(text)
+    return [row for row in data.get("rows", []) if isinstance(row, dict)]
+
+
+def bridged_pairs(body: str) -> dict[str, str]:
+    """Each bridged leg's peer, both ways, from ``show calls as json`` (rows with a ``b_uuid``)."""
+    peers: dict[str, str] = {}
+    for row in channel_rows(body):
+        a_leg, b_leg = row.get("uuid", ""), row.get("b_uuid", "")
+        if a_leg and b_leg:
+            peers[a_leg], peers[b_leg] = b_leg, a_leg
+    return peers
+
+
+def channel_from_dump(uuid: str, dump: Any, row: dict[str, str], peer: str | None = None) -> Channel:
+    """A Channel from ``uuid_dump <uuid> json`` (all variables) and its ``show channels`` row.
+
+    Raises ValueError when the dump is not a channel's (the channel ended in between).
+    """
+    if not isinstance(dump, dict):
+        raise ValueError("uuid_dump did not return an object")
+    get = dump.get
+    channel = Channel(
+        uuid=uuid,
+        direction=get("Call-Direction", row.get("direction", "")),
+        name=get("Channel-Name", row.get("name", "")),
+        state=get("Channel-State", row.get("state", "")),
+        call_state=get("Channel-Call-State", row.get("callstate", "")),
+        answer_state=get("Answer-State", ""),
+        caller_number=get("Caller-Caller-ID-Number", row.get("cid_num", "")),
+        caller_name=get("Caller-Caller-ID-Name", row.get("cid_name", "")),
+        destination=get("Caller-Destination-Number", row.get("dest", "")),
+        application=row.get("application", ""),
+    )
+    channel.answered = channel.answer_state == "answered" or row.get("callstate") == "ACTIVE"
+    channel.parked = row.get("application") == "park"
+    channel.bridged_to = channel.last_peer = peer
+    for key, value in dump.items():
+        if isinstance(key, str) and key.startswith("variable_"):
+            channel.variables[key[9:]] = str(value)
+    return channel

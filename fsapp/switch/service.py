@@ -1,0 +1,240 @@
+"""The controller's view of one switch: channels from events, flows started on park, resume on reconnect.
+
+Calls wait parked in FreeSWITCH; fsapp drives them by UUID. When CHANNEL_PARK arrives for a channel
+whose ``fsapp_entry`` names a route, the route's handler runs in its own greenlet with a :class:`Call`.
+When the link drops, calls stay up on the switch; after the reconnect, ``show channels as json`` and
+``uuid_dump`` rebuild the registry and every parked call without a running handler is resumed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+
+import gevent
+from gevent.event import Event as Flag
+
+from fsapp.esl.client import ESLClient
+from fsapp.esl.connection import ESLConnection
+from fsapp.esl.errors import ChannelGone, ConnectionLost, ESLError, ESLTimeout
+from fsapp.esl.events import Event
+from fsapp.switch.call import Call, new_uuid
+from fsapp.switch.channel import Channel
+from fsapp.switch.errors import OriginateFailed
+from fsapp.switch.reconcile import bridged_pairs, channel_from_dump, channel_rows
+from fsapp.switch.registry import ChannelRegistry
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Call], None]
+
+DEFAULT_EVENTS = (
+    "CHANNEL_CREATE", "CHANNEL_ORIGINATE", "CHANNEL_PROGRESS", "CHANNEL_PROGRESS_MEDIA", "CHANNEL_ANSWER",
+    "CHANNEL_PARK", "CHANNEL_UNPARK", "CHANNEL_EXECUTE", "CHANNEL_EXECUTE_COMPLETE", "DTMF", "CHANNEL_BRIDGE",
+    "CHANNEL_UNBRIDGE", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY", "RECORD_START",
+    "RECORD_STOP", "PLAYBACK_START", "PLAYBACK_STOP", "BACKGROUND_JOB", "CUSTOM", "conference::maintenance",
+)
+
+_PREDICATES: dict[str, Callable[[Channel], bool]] = {
+    "parked": lambda channel: channel.parked,
+    "answered": lambda channel: channel.answered,
+    "bridged": lambda channel: channel.bridged_to is not None,
+    "unbridged": lambda channel: channel.bridged_to is None,
+    "gone": lambda channel: channel.gone,
+}
+
+
+class Switch:
+    """One switch: its link, its channels, and the handlers that drive parked calls."""
+
+    def __init__(self, host: str, port: int, password: str, *, name: str | None = None,
+                 events: Iterable[str] = DEFAULT_EVENTS, app_timeout: float = 3600.0,
+                 reconnect_wait: float = 30.0, connect_timeout: float = 5.0, command_timeout: float = 10.0) -> None:
+        self.name = name or f"{host}:{port}"
+        self.registry = ChannelRegistry()
+        self.app_timeout = app_timeout
+        self.reconnect_wait = reconnect_wait
+        self._routes: dict[str, Handler] = {}
+        self._handlers: dict[str, gevent.Greenlet] = {}
+        self._waiters: dict[str, list[tuple[Callable[[Channel], bool], Flag]]] = {}
+        self._listeners: list[Callable[[Event, Channel | None], None]] = []
+        self.reconciled = Flag()
+        self.client = ESLClient(host, port, password, events=events, on_event=self._on_event,
+                                on_connect=self._reconcile, on_disconnect=self._on_disconnect,
+                                connect_timeout=connect_timeout, command_timeout=command_timeout)
+
+    # -- wiring ----------------------------------------------------------------------------------------
+
+    def route(self, entry: str, handler: Handler) -> None:
+        """Run ``handler`` for calls parked with ``fsapp_entry=<entry>`` (``*``: any other entry)."""
+        self._routes[entry] = handler
+
+    def listen(self, listener: Callable[[Event, Channel | None], None]) -> None:
+        """Be told of every event (after the registry has applied it). Must not block."""
+        self._listeners.append(listener)
+
+    def start(self) -> Switch:
+        self.client.start()
+        return self
+
+    def stop(self) -> None:
+        self.client.stop()
+        gevent.killall(list(self._handlers.values()), block=False)
+
+    def connection(self) -> ESLConnection:
+        """The live connection, waiting out a reconnect for up to ``reconnect_wait`` seconds."""
+        if self.client.is_connected:
+            return self.client.connection
+        return self.client.wait_connected(self.reconnect_wait)
+
+    def wait_connected(self, timeout: float) -> None:
+        self.client.wait_connected(timeout)
+
+    # -- events ----------------------------------------------------------------------------------------
+
+    def _on_event(self, event: Event) -> None:
+        channel = self.registry.apply(event)
+        if channel is not None:
+            self._wake(channel)
+            if event.name == "CHANNEL_PARK":
+                self._on_park(channel)
+        for listener in self._listeners:
+            listener(event, channel)
+
+    def _on_park(self, channel: Channel) -> None:
+        handler = self._handlers.get(channel.uuid)
+        if handler is not None and not handler.dead:
+            return  # a re-park after a bridge: the running handler sees it through wait_for
+        self._start_handler(channel, resumed=False)
+
+    def _start_handler(self, channel: Channel, resumed: bool) -> bool:
+        entry = channel.entry
+        if entry is None:
+            return False  # a leg fsapp originated: its originator drives it
+        handler = self._routes.get(entry) or self._routes.get("*")
+        if handler is None:
+            log.error("call %s: no flow for fsapp_entry=%s; hanging up", channel.uuid, entry)
+            gevent.spawn(self._hangup_quietly, channel.uuid, "UNALLOCATED_NUMBER")
+            return False
+        call = Call(self, channel, resumed=resumed)
+        self._handlers[channel.uuid] = gevent.spawn(self._run_handler, handler, call)
+        return True
+
+    def _run_handler(self, handler: Handler, call: Call) -> None:
+        log.info("call %s: %s flow %s for %s", call.uuid, "resuming" if call.resumed else "starting",
+                 call.channel.entry, call.caller_number)
+        try:
+            handler(call)
+        except ChannelGone:
+            log.info("call %s: caller hung up", call.uuid)
+        except ConnectionLost as exc:
+            log.warning("call %s: link lost mid-step (%s); the call resumes after the reconnect", call.uuid, exc)
+        except ESLError as exc:
+            log.error("call %s: %s", call.uuid, exc)
+        except Exception:
+            log.exception("call %s: flow failed", call.uuid)
+        finally:
+            if self._handlers.get(call.uuid) is gevent.getcurrent():
+                del self._handlers[call.uuid]
+
+    def _hangup_quietly(self, uuid: str, cause: str) -> None:
+        try:
+            self.connection().hangup(uuid, cause)
+        except ESLError as exc:
+            log.warning("call %s: hangup failed: %s", uuid, exc)
+
+    def _on_disconnect(self, reason: str) -> None:
+        self.reconciled.clear()
+
+    # -- waiting on channels ---------------------------------------------------------------------------
+
+    def _wake(self, channel: Channel) -> None:
+        waiters = self._waiters.get(channel.uuid)
+        if not waiters:
+            return
+        for predicate, flag in list(waiters):
+            if predicate(channel):
+                flag.set()
+                waiters.remove((predicate, flag))
+        if not waiters:
+            del self._waiters[channel.uuid]
+
+    def wait_channel(self, uuid: str, condition: str, timeout: float) -> Channel:
+        """Wait until the channel is ``parked``/``answered``/``bridged``/``unbridged``/``gone``."""
+        predicate = _PREDICATES[condition]
+        channel = self.registry.get(uuid)
+        if channel is not None and predicate(channel):
+            return channel
+        flag = Flag()
+        self._waiters.setdefault(uuid, []).append((predicate, flag))
+        if not flag.wait(timeout):
+            waiters = self._waiters.get(uuid, [])
+            if (predicate, flag) in waiters:
+                waiters.remove((predicate, flag))
+            raise ESLTimeout(f"call {uuid}: not {condition} within {timeout} s")
+        return self.registry.get(uuid) or Channel(uuid, gone=True)
+
+    # -- new legs --------------------------------------------------------------------------------------
+
+    def originate(self, dial_string: str, variables: dict[str, str] | None = None, *, timeout: float = 60.0,
+                  wait_park: bool = True) -> Call:
+        """Place a new leg that parks when answered; raises OriginateFailed with the switch's cause."""
+        leg_uuid = new_uuid()
+        values = {"origination_uuid": leg_uuid, **(variables or {})}
+        assignments = ",".join(f"{key}={value}" for key, value in values.items())
+        result = self.connection().bgapi(f"originate {{{assignments}}}{dial_string} &park()", timeout=timeout)
+        result = result.strip()
+        if not result.startswith("+OK"):
+            cause = result.removeprefix("-ERR").strip() or "UNKNOWN"
+            raise OriginateFailed(f"originate to {dial_string} failed: {cause}", cause)
+        channel = self.registry.get(leg_uuid) or self.registry.add(Channel(leg_uuid, variables=dict(values)))
+        if wait_park:
+            channel = self.wait_channel(leg_uuid, "parked", timeout)
+        return Call(self, channel)
+
+    def call(self, uuid: str) -> Call:
+        """A Call for a channel fsapp already knows."""
+        channel = self.registry.get(uuid)
+        if channel is None:
+            raise ChannelGone(f"channel {uuid} is not on switch {self.name}")
+        return Call(self, channel)
+
+    # -- reconnect -------------------------------------------------------------------------------------
+
+    def _reconcile(self, connection: ESLConnection) -> None:
+        """Rebuild the registry from the switch and resume parked calls nobody is driving."""
+        rows = channel_rows(connection.api("show channels as json"))
+        live = {row["uuid"] for row in rows if row.get("uuid")}
+        for channel in self.registry:
+            if channel.uuid not in live:
+                log.info("call %s: ended while the link was down", channel.uuid)
+                channel.gone = True
+                self._wake(channel)
+                self.registry.remove(channel.uuid)
+        peers = bridged_pairs(connection.api("show calls as json")) if rows else {}
+        for row in rows:
+            self._adopt(connection, row, peers.get(row["uuid"]))
+        self.reconciled.set()
+        log.info("switch %s: reconciled %d live channel(s)", self.name, len(live))
+
+    def _adopt(self, connection: ESLConnection, row: dict[str, str], peer: str | None) -> None:
+        uuid = row["uuid"]
+        dump = connection.api(f"uuid_dump {uuid} json")
+        try:
+            fresh = channel_from_dump(uuid, json.loads(dump), row, peer)
+        except ValueError:
+            log.info("call %s: ended before it could be read (%s)", uuid, dump.strip()[:60])
+            return
+        known = self.registry.get(uuid)
+        if known is not None:
+            known.variables.update(fresh.variables)
+            known.answered = known.answered or fresh.answered
+            known.bridged_to = fresh.bridged_to
+        else:
+            known = self.registry.add(fresh)
+        handler = self._handlers.get(uuid)
+        if handler is not None and not handler.dead:
+            handler.join(timeout=1.0)  # it is ending on ConnectionLost
+        if (handler is None or handler.dead) and known.entry and not known.bridged_to:
+            self._start_handler(known, resumed=True)
