@@ -7,6 +7,7 @@ and must be applied to one value at a time, after the frame is split into lines.
 
 from __future__ import annotations
 
+import codecs
 from urllib.parse import unquote
 
 # Characters FreeSWITCH escapes besides control characters and non-ASCII bytes (switch_utils.c).
@@ -29,7 +30,13 @@ def url_decode(value: str) -> str:
     """Decode one header value (never a whole frame: see the module docstring)."""
     if "%" not in value:
         return value
-    return unquote(value, errors="replace")
+    # %XX -> \xXX, decoded by the C escape decoder: several times faster than urllib's unquote.
+    escaped = value.replace("\\", "\\\\").replace("%", "\\x")
+    try:
+        raw = codecs.escape_decode(escaped.encode("utf-8"))[0]
+    except ValueError:  # a % not followed by two hex digits: keep it literally, as unquote does
+        return unquote(value, errors="replace")
+    return raw.decode("utf-8", "replace")
 
 
 def encode_header_block(headers: dict[str, str] | list[tuple[str, str]], encode_values: bool = True) -> str:

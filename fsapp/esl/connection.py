@@ -197,24 +197,24 @@ class ESLConnection:
             log.debug("switch %s: ignoring frame %s", self.address, content_type)
 
     def _on_event(self, event: Event) -> None:
-        headers = event.headers
-        name = headers.get("Event-Name")
+        # Headers are read lazily: only the few that routing needs are decoded here.
+        name = event.get("Event-Name")
         if name == "BACKGROUND_JOB":
-            job_uuid = headers.get("Job-UUID", "")
+            job_uuid = event.get("Job-UUID", "")
             job = self._jobs.pop(job_uuid, None)
             if job is not None:
                 job.set(event.body)
             else:
                 self._keep_unclaimed(job_uuid, event.body)
         elif name == "CHANNEL_EXECUTE_COMPLETE":
-            execution = self._executions.pop(headers.get("Application-UUID", ""), None)
+            execution = self._executions.pop(event.get("Application-UUID", ""), None)
             if execution is not None:
                 self._forget_execution(execution)
                 execution._result.set(event)
         elif name == "PLAYBACK_STOP":
-            self._note_playback_stop(headers.get("Unique-ID", ""), headers.get("Playback-Status", ""))
+            self._note_playback_stop(event.get("Unique-ID", ""), event.get("Playback-Status", ""))
         elif name in _GONE_EVENTS:
-            self._fail_channel_executions(headers.get("Unique-ID", ""))
+            self._fail_channel_executions(event.get("Unique-ID", ""))
         self.events.put(event)
 
     def _note_playback_stop(self, channel_uuid: str, status: str) -> None:

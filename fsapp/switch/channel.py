@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 from fsapp.esl.events import Event
 
+FSAPP_VARIABLE_PREFIX = "fsapp_"
+"""Channel variables fsapp keeps from events; others are read on demand with uuid_getvar."""
+
 HANGUP_EVENTS = frozenset(("CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY"))
 
 
@@ -43,30 +46,30 @@ class Channel:
         return self.variables.get("fsapp_role")
 
     def apply(self, event: Event) -> None:
-        """Bring the channel up to date with one of its events."""
-        headers = event.headers
-        self._copy_common(headers)
+        """Bring the channel up to date with one of its events (reading only the headers it keeps)."""
+        self._copy_common(event)
         name = event.name
         if name == "CHANNEL_ANSWER":
             self.answered = True
         elif name == "CHANNEL_PARK":
             self.parked = True
+            self.bridged_to = None  # a re-park after a bridge arrives before the UNBRIDGE
         elif name == "CHANNEL_UNPARK":
             self.parked = False
         elif name == "CHANNEL_BRIDGE":
-            self.bridged_to = headers.get("Other-Leg-Unique-ID") or headers.get("Bridge-B-Unique-ID")
+            self.bridged_to = event.get("Other-Leg-Unique-ID") or event.get("Bridge-B-Unique-ID")
             self.last_peer = self.bridged_to
         elif name == "CHANNEL_UNBRIDGE":
             self.bridged_to = None
         elif name == "CHANNEL_EXECUTE":
-            self.application = headers.get("Application", "")
+            self.application = event.get("Application", "")
         elif name in HANGUP_EVENTS:
             self.parked = False
-            self.hangup_cause = headers.get("Hangup-Cause") or self.hangup_cause
+            self.hangup_cause = event.get("Hangup-Cause") or self.hangup_cause
             self.gone = True
 
-    def _copy_common(self, headers: dict[str, str]) -> None:
-        get = headers.get
+    def _copy_common(self, event: Event) -> None:
+        get = event.get
         self.direction = get("Call-Direction", self.direction)
         self.name = get("Channel-Name", self.name)
         self.state = get("Channel-State", self.state)
@@ -81,6 +84,4 @@ class Channel:
             created = get("Caller-Channel-Created-Time")
             if created and created.isdigit():
                 self.created_at = int(created) / 1e6
-        for key, value in headers.items():
-            if key.startswith("variable_"):
-                self.variables[key[9:]] = value
+        self.variables.update(event.variables(FSAPP_VARIABLE_PREFIX))

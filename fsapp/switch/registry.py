@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from fsapp.esl.events import Event
 from fsapp.switch.channel import Channel
 
+_ENDING_STATES = frozenset(("CS_HANGUP", "CS_REPORTING", "CS_DESTROY"))
 CHANNEL_EVENT_PREFIXES = ("CHANNEL_", "PLAYBACK_", "RECORD_", "DTMF")
 
 
@@ -18,12 +19,13 @@ class ChannelRegistry:
 
     def apply(self, event: Event) -> Channel | None:
         """Update (or create) the channel the event is about; returns it, or None if none."""
-        uuid = event.headers.get("Unique-ID")
+        uuid = event.get("Unique-ID")
         if not uuid or not event.name.startswith(CHANNEL_EVENT_PREFIXES):
             return None
         channel = self._channels.get(uuid)
         if channel is None:
-            if event.name in ("CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY"):
+            # Stragglers after CHANNEL_DESTROY (a last CHANNEL_STATE CS_DESTROY) must not bring it back.
+            if event.get("Answer-State") == "hangup" or event.get("Channel-State") in _ENDING_STATES:
                 return None
             channel = self._channels[uuid] = Channel(uuid)
         channel.apply(event)
@@ -35,9 +37,9 @@ class ChannelRegistry:
 
     def _update_peer(self, channel: Channel, event: Event) -> None:
         # The switch reports a bridge and its end on leg A only; leg B learns of it here.
-        peer_uuid = event.headers.get("Bridge-B-Unique-ID") or event.headers.get("Other-Leg-Unique-ID")
+        peer_uuid = event.get("Bridge-B-Unique-ID") or event.get("Other-Leg-Unique-ID")
         if peer_uuid == channel.uuid:
-            peer_uuid = event.headers.get("Bridge-A-Unique-ID")
+            peer_uuid = event.get("Bridge-A-Unique-ID")
         peer = self._channels.get(peer_uuid or "")
         if peer is None:
             return

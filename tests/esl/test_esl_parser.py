@@ -177,3 +177,18 @@ def test_header_block_without_end_is_bounded() -> None:
     parser = FrameParser()
     with pytest.raises(ProtocolError):
         parser.feed(b"Content-Type: text/event-plain\nX: " + b"a" * (300 * 1024))
+
+
+@pytest.mark.parametrize("path", RX_STREAMS, ids=lambda p: p.name)
+def test_reading_one_header_agrees_with_the_full_parse(path: Path) -> None:
+    for frame in frames_of(path.read_bytes()):
+        if frame.content_type != "text/event-plain":
+            continue
+        lazy, full = frame.event(), frame.event().headers
+        for name, value in full.items():
+            assert lazy.get(name) == value
+        assert lazy.get("No-Such-Header") is None
+        for prefix in ("", "fsapp_", "sip_"):
+            assert frame.event().variables(prefix) == {
+                key[9:]: value for key, value in full.items() if key.startswith("variable_" + prefix)}
+        assert lazy.headers == full
