@@ -1,0 +1,94 @@
+"""Reconciliation: compare the ACD's state with the channels the switch really has, and repair it.
+
+Run after a reconnect or restore, and periodically. Two kinds of repair, each returned as a
+:class:`fsapp.acd.decisions.Repair` whose ``description`` is a complete log line:
+
+- an agent reserved, ringing or on a call whose channel is gone (and who has no channel of its own)
+  becomes available (``agent-released``);
+- a waiting caller whose channel is gone is removed from its queue (``member-removed``); callback
+  requests have no channel and are kept.
+
+The list also holds the decisions that follow (offers to the released agents, QueueExit records).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Iterable
+
+from fsapp.acd.decisions import Decision, Repair
+from fsapp.acd.states import AgentState
+
+if TYPE_CHECKING:
+    from fsapp.acd.models import Agent
+    from fsapp.acd.router import Router
+
+log = logging.getLogger(__name__)
+
+S = AgentState
+BUSY = (S.RESERVED, S.RINGING, S.ON_CALL)
+
+
+def reconcile(router: Router, live_channel_uuids: Iterable[str],
+              agent_calls: dict[str, str]) -> list[Decision]:
+    """Repair ``router`` against the switch.
+
+    ``live_channel_uuids``: every channel UUID the switch has (``show channels``).
+    ``agent_calls``: agent id -> UUID of a live channel the agent is on (its softphone leg), for agents
+    the switch shows on a call.
+    """
+    live = set(live_channel_uuids)
+    decisions: list[Decision] = []
+    decisions += _repair_members(router, live)
+    decisions += _repair_agents(router, live, agent_calls)
+    return decisions
+
+
+def _repair_members(router: Router, live: set[str]) -> list[Decision]:
+    decisions: list[Decision] = []
+    now = router.clock()
+    for member in list(router.members.values()):
+        if member.is_callback or member.call_uuid in live:
+            continue
+        description = (f"call {member.call_uuid}: channel gone, removed from queue {member.queue} "
+                       f"after {now - member.queue_entered_at:.0f} s")
+        log.warning("%s", description)
+        decisions.append(Repair("member", member.call_uuid, "member-removed", description))
+        released, follow = router._withdraw_offers(member, "caller channel gone")
+        router._trace(member, now, "removed", reason="channel gone")
+        decisions += follow
+        decisions.append(router._exit(member, "removed", now))
+        for agent in released:
+            decisions += router._serve_agent(agent, now)
+    return decisions
+
+
+def _repair_agents(router: Router, live: set[str], agent_calls: dict[str, str]) -> list[Decision]:
+    decisions: list[Decision] = []
+    now = router.clock()
+    for agent in router.agents.values():
+        if agent.state not in BUSY:
+            continue
+        if agent.call_uuid in live or agent.id in agent_calls:
+            continue
+        description = (f"agent {agent.id}: {agent.state.value} for call {agent.call_uuid} "
+                       f"with no channel, made available")
+        log.warning("%s", description)
+        decisions.append(Repair("agent", agent.id, "agent-released", description))
+        decisions += _release_agent(router, agent, now)
+    return decisions
+
+
+def _release_agent(router: Router, agent: Agent, now: float) -> list[Decision]:
+    member = router.members.get(agent.call_uuid or "")
+    if agent.state is S.ON_CALL:
+        agent.answered_at = None   # the real handle time is unknown; keep it out of the estimate
+        return router._finish_call(agent, now, S.AVAILABLE, "reconciled: no channel")
+    decisions = router._release(agent, now, S.AVAILABLE, None)
+    if member is not None:
+        member.offered_to.discard(agent.id)
+        router._trace(member, now, "offer-withdrawn", agent=agent.id, reason="agent channel gone")
+        if not member.offered_to:
+            router.queues[member.queue].line.mark_ready(member)
+            decisions += router._route_member(member, now, "agent channel gone")
+    return decisions + router._serve_agent(agent, now)
