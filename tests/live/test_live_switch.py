@@ -1,0 +1,72 @@
+"""Against a real FreeSWITCH: the Event Socket core and call control, with SIPp as the caller and the phone."""
+
+from __future__ import annotations
+
+from gevent.event import AsyncResult
+import pytest
+from click.testing import CliRunner
+
+import cli
+from fsapp.esl.connection import ESLConnection
+from fsapp.esl.errors import AuthenticationFailed
+from fsapp.switch.call import Call
+from fsapp.switch.errors import OriginateFailed
+from fsapp.switch.service import Switch
+
+pytestmark = pytest.mark.freeswitch
+
+
+def test_status_command(switch_address: tuple[str, int, str]) -> None:
+    host, port, password = switch_address
+    result = CliRunner().invoke(cli.main, ["fs", "status", "--json", "--host", host, "--port", str(port),
+                                           "--password", password])
+    assert result.exit_code == 0, result.output
+    assert '"ready": true' in result.output
+
+
+def test_wrong_password(switch_address: tuple[str, int, str]) -> None:
+    host, port, _ = switch_address
+    with pytest.raises(AuthenticationFailed, match=f"{host}:{port}"):
+        ESLConnection(host, port, "not-the-password").connect()
+
+
+def test_background_job(switch_address: tuple[str, int, str]) -> None:
+    connection = ESLConnection(*switch_address).connect()
+    assert connection.bgapi("status").startswith("UP ")
+    assert connection.bgapi("nosuchcommand").startswith("-ERR")
+    connection.exit()
+
+
+def test_parked_call_menu_and_hangup(switch_address: tuple[str, int, str], sipp) -> None:
+    host, port, password = switch_address
+    outcome: AsyncResult = AsyncResult()
+
+    def main_flow(call: Call) -> None:
+        call.answer()
+        digits = call.play_and_get_digits(1, 1, 3, 5000, "#", "tone_stream://%(200,0,500)",
+                                          "tone_stream://%(200,0,300)", "menu_choice", r"\d", 3000)
+        played = call.playback("tone_stream://%(500,0,440)")
+        call.hangup()
+        outcome.set((digits, played))
+
+    switch = Switch(host, port, password)
+    switch.route("main", main_flow)
+    switch.start().wait_connected(10)
+    try:
+        sipp("uac2_ivr.xml", "-s", "6000", "127.0.0.1:5080", "-i", "127.0.0.1", "-p", "5070", "-mp", "6000",
+             "-m", "1", "-l", "1")
+        assert outcome.get(timeout=60) == ("3", True)
+    finally:
+        switch.stop()
+
+
+def test_originate_to_a_busy_phone(switch_address: tuple[str, int, str], sipp) -> None:
+    switch = Switch(*switch_address).start()
+    switch.wait_connected(10)
+    try:
+        sipp("uas2_busy.xml", "-i", "127.0.0.1", "-p", "5092", "-m", "1")
+        with pytest.raises(OriginateFailed) as failure:
+            switch.originate("sofia/external/citizen@127.0.0.1:5092", {"originate_timeout": "10"}, timeout=30)
+        assert failure.value.cause == "USER_BUSY"
+    finally:
+        switch.stop()
