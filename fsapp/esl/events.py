@@ -17,11 +17,12 @@ class Event:
     mistaken for a header (the same guarantee as splitting lines before decoding).
     """
 
-    __slots__ = ("_headers", "_raw", "body")
+    __slots__ = ("_headers", "_raw", "_name", "body")
 
     def __init__(self, headers: dict[str, str] | None = None, body: str = "", raw: str | None = None) -> None:
         self._headers = headers
         self._raw = raw
+        self._name: str | None = None
         self.body = body
 
     @property
@@ -48,7 +49,9 @@ class Event:
 
     @property
     def name(self) -> str:
-        return self.get("Event-Name") or ""
+        if self._name is None:
+            self._name = self.get("Event-Name") or ""
+        return self._name
 
     @property
     def subclass(self) -> str:
@@ -88,22 +91,22 @@ def _find_headers_with_prefix(raw: str, lead: str, strip: int) -> dict[str, str]
         name, sep, value = line.partition(": ")
         if sep:
             value = value.rstrip("\r")
-            found[name[strip:]] = url_decode(value) if "%" in value else value
+            found.setdefault(name[strip:], url_decode(value) if "%" in value else value)
         index = raw.find(needle, end) if end >= 0 else -1
         start = index + 1 if index >= 0 else None
     return found
 
 
 def _find_header(raw: str, name: str, default: str | None) -> str | None:
-    # The last occurrence wins, as it does when the block is turned into a dictionary.
+    # The first occurrence wins, as it does when the block is turned into a dictionary.
     key = name + ": "
-    index = raw.rfind("\n" + key)
-    if index >= 0:
-        start = index + 1 + len(key)
-    elif raw.startswith(key):
+    if raw.startswith(key):
         start = len(key)
     else:
-        return default
+        index = raw.find("\n" + key)
+        if index < 0:
+            return default
+        start = index + 1 + len(key)
     end = raw.find("\n", start)
     value = raw[start:] if end < 0 else raw[start:end]
     if value.endswith("\r"):
@@ -121,9 +124,14 @@ def parse_header_lines(block: str) -> dict[str, str]:
     try:
         if "\r" in block:
             raise ValueError("carriage returns: take the careful path")
-        headers = dict([line.split(": ", 1) for line in lines])
+        pairs = [line.split(": ", 1) for line in lines]
+        headers = dict(pairs)
     except ValueError:
         return _parse_header_lines_carefully(lines)
+    if len(headers) != len(pairs):  # a repeated name: the first one wins
+        headers = {}
+        for name, value in pairs:
+            headers.setdefault(name, value)
     if "%" in block:
         for name, value in headers.items():
             if "%" in value:
@@ -144,7 +152,7 @@ def _parse_header_lines_carefully(lines: list[str]) -> dict[str, str]:
                     raise ProtocolError(f"header line without a colon: {line[:80]!r}")
                 continue
             value = value.lstrip()
-        headers[name] = url_decode(value) if "%" in value else value
+        headers.setdefault(name, url_decode(value) if "%" in value else value)
     return headers
 
 

@@ -9,6 +9,9 @@ from fsapp.esl.events import Event
 FSAPP_VARIABLE_PREFIX = "fsapp_"
 """Channel variables fsapp keeps from events; others are read on demand with uuid_getvar."""
 
+# Events after which the caller's identity is read again (an answered originated leg takes the callee's).
+_IDENTITY_EVENTS = frozenset(("CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_PARK"))
+
 HANGUP_EVENTS = frozenset(("CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY"))
 
 
@@ -47,8 +50,14 @@ class Channel:
 
     def apply(self, event: Event) -> None:
         """Bring the channel up to date with one of its events (reading only the headers it keeps)."""
-        self._copy_common(event)
         name = event.name
+        if name in _IDENTITY_EVENTS or not self.name:
+            self._copy_identity(event)
+        self.answer_state = event.get("Answer-State", self.answer_state)
+        self.call_state = event.get("Channel-Call-State", self.call_state)
+        if self.answer_state == "answered":
+            self.answered = True
+        self.variables.update(event.variables(FSAPP_VARIABLE_PREFIX))
         if name == "CHANNEL_ANSWER":
             self.answered = True
         elif name == "CHANNEL_PARK":
@@ -68,20 +77,15 @@ class Channel:
             self.hangup_cause = event.get("Hangup-Cause") or self.hangup_cause
             self.gone = True
 
-    def _copy_common(self, event: Event) -> None:
+    def _copy_identity(self, event: Event) -> None:
         get = event.get
         self.direction = get("Call-Direction", self.direction)
         self.name = get("Channel-Name", self.name)
         self.state = get("Channel-State", self.state)
-        self.call_state = get("Channel-Call-State", self.call_state)
-        self.answer_state = get("Answer-State", self.answer_state)
         self.caller_number = get("Caller-Caller-ID-Number", self.caller_number)
         self.caller_name = get("Caller-Caller-ID-Name", self.caller_name)
         self.destination = get("Caller-Destination-Number", self.destination)
-        if self.answer_state == "answered":
-            self.answered = True
         if not self.created_at:
             created = get("Caller-Channel-Created-Time")
             if created and created.isdigit():
                 self.created_at = int(created) / 1e6
-        self.variables.update(event.variables(FSAPP_VARIABLE_PREFIX))

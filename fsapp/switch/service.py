@@ -30,10 +30,10 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Call], None]
 
 DEFAULT_EVENTS = (
-    "CHANNEL_CREATE", "CHANNEL_ORIGINATE", "CHANNEL_PROGRESS", "CHANNEL_PROGRESS_MEDIA", "CHANNEL_ANSWER",
-    "CHANNEL_PARK", "CHANNEL_UNPARK", "CHANNEL_EXECUTE", "CHANNEL_EXECUTE_COMPLETE", "DTMF", "CHANNEL_BRIDGE",
-    "CHANNEL_UNBRIDGE", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY", "RECORD_START",
-    "RECORD_STOP", "PLAYBACK_START", "PLAYBACK_STOP", "BACKGROUND_JOB", "CUSTOM", "conference::maintenance",
+    # What the registry, call control and the ACD read; nothing else is subscribed, to spare both ends.
+    "CHANNEL_CREATE", "CHANNEL_PROGRESS", "CHANNEL_ANSWER", "CHANNEL_PARK", "CHANNEL_UNPARK",
+    "CHANNEL_EXECUTE_COMPLETE", "DTMF", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE", "CHANNEL_HANGUP_COMPLETE",
+    "CHANNEL_DESTROY", "PLAYBACK_STOP", "BACKGROUND_JOB", "CUSTOM", "conference::maintenance",
 )
 
 _PREDICATES: dict[str, Callable[[Channel], bool]] = {
@@ -179,9 +179,12 @@ class Switch:
 
     def originate(self, dial_string: str, variables: dict[str, str] | None = None, *, timeout: float = 60.0,
                   wait_park: bool = True) -> Call:
-        """Place a new leg that parks when answered; raises OriginateFailed with the switch's cause."""
-        leg_uuid = new_uuid()
-        values = {"origination_uuid": leg_uuid, **(variables or {})}
+        """Place a new leg that parks when answered; raises OriginateFailed with the switch's cause.
+
+        ``variables["origination_uuid"]``, when given, names the new leg (so it can be hung up while it rings).
+        """
+        leg_uuid = (variables or {}).get("origination_uuid") or new_uuid()
+        values = {**(variables or {}), "origination_uuid": leg_uuid}
         assignments = ",".join(f"{key}={value}" for key, value in values.items())
         result = self.connection().bgapi(f"originate {{{assignments}}}{dial_string} &park()", timeout=timeout)
         result = result.strip()

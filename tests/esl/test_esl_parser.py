@@ -135,7 +135,7 @@ def spoofed_stream() -> tuple[bytes, str]:
     park = next(f for f in frames if f.is_event and f.event().name == "CHANNEL_PARK")
     real_uuid = park.event().uuid
     head, _, rest = park.text.partition("\n\n")
-    injected = "variable_sip_from_display: x%0AUnique-ID%3A%20spoofed%0AEvent-Name%3A%20CHANNEL_HANGUP"
+    injected = "variable_sip_h_X-Fsapp-Display: x%0AUnique-ID%3A%20spoofed%0AEvent-Name%3A%20CHANNEL_HANGUP"
     body = f"{head}\n{injected}\n\n{rest}".encode() if rest else f"{head}\n{injected}\n\n".encode()
     frame = f"Content-Length: {len(body)}\nContent-Type: text/event-plain\n\n".encode() + body
     return frame, real_uuid
@@ -149,7 +149,7 @@ def test_encoded_newline_cannot_inject_a_header() -> None:
         event = frames[0].event()
         assert event.uuid == real_uuid
         assert event.name == "CHANNEL_PARK"
-        assert event["variable_sip_from_display"] == "x\nUnique-ID: spoofed\nEvent-Name: CHANNEL_HANGUP"
+        assert event["variable_sip_h_X-Fsapp-Display"] == "x\nUnique-ID: spoofed\nEvent-Name: CHANNEL_HANGUP"
 
 
 @pytest.mark.parametrize("path", RX_STREAMS, ids=lambda p: p.name)

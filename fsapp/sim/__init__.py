@@ -1,0 +1,161 @@
+"""A simulated FreeSWITCH 1.10 for tests and ``fsapp simulate``: the real inbound Event Socket on loopback.
+
+It behaves as the recorded switch in ``freeswitch-transcripts`` does: the same frames, event header sets
+and order, application results and api replies. Calls come from scripted callers and reach scripted
+endpoints; nothing carries real audio, and time can run faster than real time.
+
+Usage::
+
+    from fsapp.sim import CallerScript, SimulatedSwitch
+
+    sim = SimulatedSwitch(password="ClueCon", speed=1.0)
+    host, port = sim.start()                      # 127.0.0.1 and a free port
+    sim.add_endpoint("agent1", behaviour="answer", answer_after=1.0, hangup_after=None)
+    uuid = sim.place_call(caller="+4790000001", destination="6000", entry="main",
+                          script=CallerScript(keys=[(1.5, "*"), (3.0, "3")], hangup_after=20.0))
+    ...                                           # drive the call over ESL: answer, playback, bridge...
+    sim.drop_clients()                            # cut every client connection; calls stay up
+    sim.stop()
+
+Public API of :class:`SimulatedSwitch`:
+
+- ``start() -> (host, port)``; ``stop()``; ``address`` / ``port`` once started.
+- ``place_call(caller, destination="6000", entry="main", script=None, uuid=None) -> uuid``: an inbound
+  call: CHANNEL_CREATE, the dialplan (``set outside_call``, ``export RFC2822_DATE``, ``set fsapp_entry=<entry>``,
+  ``park``) and CHANNEL_PARK. ``entry=None`` leaves fsapp_entry unset.
+- ``add_endpoint(name, behaviour="answer"|"busy"|"no_answer"|"fail", answer_after=1.0, hangup_after=None,
+  keys=(), speech_wav=None)``: what ``originate``/``bridge`` to ``.../name@host`` or ``user/name`` reaches.
+  Unknown names fail like an unreachable host (``-ERR NORMAL_TEMPORARY_FAILURE``; ``user/``:
+  ``USER_NOT_REGISTERED``).
+- ``add_extension(destination, entry)``: dialplan used by ``uuid_transfer``;
+  ``add_conference_extension(destination, name)``: an extension that answers and joins a conference.
+- ``channels``: live :class:`~fsapp.sim.channel.Channel` objects by UUID (``.variables``,
+  ``.answer_state``, ``.eavesdrop_mode`` ``"0"``-``"3"`` or None, ``.recording_paths``, ``.gone`` flag).
+- ``hangup(uuid, cause="NORMAL_CLEARING")``: the far end hangs up.
+- ``send_dtmf(uuid, digits)``: the far end sends digits now.
+- ``wait_gone(uuid, timeout) -> bool``: wait until the channel is destroyed.
+- ``drop_clients() -> int``: close every client connection abruptly (no disconnect notice).
+- ``clock``: the :class:`~fsapp.sim.clock.SimClock`; ``speed=10`` runs ten times faster than real time.
+
+DTMF from a party becomes a DTMF event only when an application consumes it (playback, play_and_get_digits,
+eavesdrop), as on the real switch. A party's ``speech_wav`` is what it says each time its leg is recorded;
+``record`` writes a real 8 kHz WAV file of it (silence without one). Playback of a file that does not exist
+lasts ``default_file_seconds`` (1 s; None makes it fail with ``FILE NOT FOUND``).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+
+from fsapp.sim import lifecycle
+from fsapp.sim.channel import Channel
+from fsapp.sim.clock import SimClock
+from fsapp.sim.core import SwitchCore
+from fsapp.sim.errors import SimError, SimNotRunning, UnknownChannel
+from fsapp.sim.parties import CallerScript, Endpoint, attach
+from fsapp.sim.server import SimServer
+
+log = logging.getLogger(__name__)
+
+
+class SimulatedSwitch:
+    """A FreeSWITCH stand-in listening on loopback (see the module docstring)."""
+
+    def __init__(self, password: str = "ClueCon", speed: float = 1.0, *, host: str = "127.0.0.1",
+                 port: int = 0, default_file_seconds: float | None = 1.0) -> None:
+        self.clock = SimClock(speed)
+        self.core = SwitchCore(self.clock, default_file_seconds=default_file_seconds)
+        self.core.dialplan.update({"6000": "main", "6001": "supervisor"})
+        self.password = password
+        self._server = SimServer(self.core, password, host, port)
+        self._running = False
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def start(self) -> tuple[str, int]:
+        address = self._server.start()
+        self._running = True
+        return address
+
+    def stop(self) -> None:
+        """Close every connection, stop listening and end every call without events."""
+        self._server.stop()
+        self.core.greenlets.kill(block=True, timeout=2)
+        self.core.channels.clear()
+        self._running = False
+
+    @property
+    def address(self) -> tuple[str, int]:
+        if not self._running:
+            raise SimNotRunning("the simulated switch is not started")
+        return self._server.address
+
+    @property
+    def port(self) -> int:
+        return self.address[1]
+
+    def drop_clients(self) -> int:
+        """Cut every client connection abruptly; calls are not affected. Returns how many were cut."""
+        return self._server.drop_clients()
+
+    # -- parties -----------------------------------------------------------------------------------
+
+    def place_call(self, caller: str, destination: str = "6000", entry: str | None = "main",
+                   script: CallerScript | None = None, uuid: str | None = None) -> str:
+        """Start an inbound call; returns its UUID (its CHANNEL_CREATE has been sent)."""
+        if not self._running:
+            raise SimNotRunning("start the simulated switch before placing calls")
+        channel = lifecycle.create_inbound(self.core, caller, destination, uuid)
+        attach(channel, script or CallerScript())
+        self.core.spawn(lifecycle.run_dialplan, channel, entry)
+        return channel.uuid
+
+    def add_endpoint(self, name: str, behaviour: str = "answer", answer_after: float = 1.0,
+                     hangup_after: float | None = None, keys: list[tuple[float, str]] | tuple = (),
+                     speech_wav: str | Path | None = None) -> Endpoint:
+        endpoint = Endpoint(name, behaviour, answer_after, hangup_after, list(keys), speech_wav)
+        self.core.endpoints[name] = endpoint
+        return endpoint
+
+    def add_extension(self, destination: str, entry: str) -> None:
+        self.core.dialplan[destination] = entry
+
+    def add_conference_extension(self, destination: str, name: str) -> None:
+        self.core.conferences_by_extension[destination] = name
+
+    # -- channels ----------------------------------------------------------------------------------
+
+    @property
+    def channels(self) -> dict[str, Channel]:
+        return dict(self.core.channels)
+
+    def channel(self, uuid: str) -> Channel:
+        channel = self.core.channels.get(uuid)
+        if channel is None:
+            raise UnknownChannel(f"no live channel {uuid}")
+        return channel
+
+    def hangup(self, uuid: str, cause: str = "NORMAL_CLEARING") -> None:
+        lifecycle.hangup(self.channel(uuid), cause)
+
+    def send_dtmf(self, uuid: str, digits: str) -> None:
+        channel = self.channel(uuid)
+        for digit in digits:
+            channel.queue_dtmf(digit)
+
+    def wait_gone(self, uuid: str, timeout: float | None = None) -> bool:
+        channel = self.core.channels.get(uuid)
+        return True if channel is None else channel.gone.wait(timeout)
+
+    def __enter__(self) -> SimulatedSwitch:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+__all__ = ["CallerScript", "Channel", "Endpoint", "SimClock", "SimError", "SimNotRunning", "SimulatedSwitch",
+           "UnknownChannel"]

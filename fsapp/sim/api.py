@@ -1,0 +1,297 @@
+"""``api`` commands of the simulated switch: each returns the response body exactly as FreeSWITCH writes it.
+
+A command may also return a follow-up to run after its reply has been sent (events the command causes,
+such as CHANNEL_HANGUP after ``uuid_kill``, come after the api/response, as on the real switch).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import Callable
+
+from fsapp.sim import lifecycle
+from fsapp.sim.apps import parse_broadcast
+from fsapp.sim.channel import Channel
+from fsapp.sim.core import SwitchCore
+from fsapp.sim.events import channel_data
+
+log = logging.getLogger(__name__)
+
+Followup = Callable[[], None] | None
+VERSION = "1.10.12-release git a88d069 2024-08-02 21:02:27Z 64bit"
+NO_CHANNEL = "-ERR No such channel!\n"
+
+
+def run_api(core: SwitchCore, command: str) -> tuple[str, Followup]:
+    """Run ``command`` (what follows ``api``); returns the body and an optional follow-up."""
+    name, _, arg = command.strip().partition(" ")
+    handler = COMMANDS.get(name)
+    if handler is None:
+        return f"-ERR {name} Command not found!\n", None
+    return handler(core, arg.strip())
+
+
+def _status(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    up = core.clock.now() - core.identity.started
+    micros = int(up * 1_000_000)
+    days, rest = divmod(micros, 86_400_000_000)
+    hours, rest = divmod(rest, 3_600_000_000)
+    minutes, rest = divmod(rest, 60_000_000)
+    seconds, rest = divmod(rest, 1_000_000)
+    millis, micros_left = divmod(rest, 1000)
+    count = len(core.channels)
+    body = (f"UP 0 years, {days} days, {hours} hours, {minutes} minutes, {seconds} seconds, {millis} milliseconds, "
+            f"{micros_left} microseconds\nFreeSWITCH (Version {VERSION}) is ready\n"
+            f"{core.sessions_since_start} session(s) since startup\n"
+            f"{count} session(s) - peak {core.peak_sessions}, last 5min {core.peak_sessions} \n"
+            f"0 session(s) per Sec out of max 30, peak 5, last 5min 5 \n1000 session(s) max\n"
+            f"min idle cpu 0.00/99.00\nCurrent Stack Size/Max 240K/8192K\n")
+    return body, None
+
+
+def _version(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    return f"FreeSWITCH Version 1.10.12-release~64bit ({VERSION})\n", None
+
+
+def _channel_row(channel: Channel) -> dict[str, str]:
+    created = channel.times["created"] // 1_000_000
+    profile = channel.profile
+    app = channel.current_app
+    application = app.name if app else ("park" if channel.parked else "")
+    if channel.bridge is not None and app is None:
+        application = "uuid_bridge"
+    codec = channel.codec or ("", "", "")
+    return {
+        "uuid": channel.uuid, "direction": channel.direction,
+        "created": datetime.fromtimestamp(created).strftime("%Y-%m-%d %H:%M:%S"), "created_epoch": str(created),
+        "name": channel.name, "state": channel.state, "cid_name": profile.get("Caller-ID-Name", ""),
+        "cid_num": profile.get("Caller-ID-Number", ""), "ip_addr": profile.get("Network-Addr", ""),
+        "dest": profile.get("Destination-Number", ""), "application": application,
+        "application_data": app.arg if app else "", "dialplan": profile.get("Dialplan", ""),
+        "context": profile.get("Context", ""), "read_codec": codec[0], "read_rate": codec[1],
+        "read_bit_rate": codec[2], "write_codec": codec[0], "write_rate": codec[1], "write_bit_rate": codec[2],
+        "secure": "", "hostname": channel.core.identity.hostname, "presence_id": "", "presence_data": "",
+        "accountcode": "", "callstate": channel.call_state, "callee_name": profile.get("Callee-ID-Name", ""),
+        "callee_num": profile.get("Callee-ID-Number", ""), "callee_direction": "",
+        "call_uuid": channel.uuid if channel.bridge is not None else "", "sent_callee_name": "",
+        "sent_callee_num": "", "initial_cid_name": profile.get("Caller-ID-Name", ""),
+        "initial_cid_num": profile.get("Caller-ID-Number", ""), "initial_ip_addr": profile.get("Network-Addr", ""),
+        "initial_dest": profile.get("Destination-Number", ""), "initial_dialplan": profile.get("Dialplan", ""),
+        "initial_context": profile.get("Context", ""),
+    }
+
+
+CALL_KEYS = ("uuid", "direction", "created", "created_epoch", "name", "state", "cid_name", "cid_num", "ip_addr",
+             "dest", "presence_id", "presence_data", "accountcode", "callstate", "callee_name", "callee_num",
+             "callee_direction", "call_uuid", "hostname", "sent_callee_name", "sent_callee_num")
+B_KEYS = ("uuid", "direction", "created", "created_epoch", "name", "state", "cid_name", "cid_num", "ip_addr",
+          "dest", "presence_id", "presence_data", "accountcode", "callstate", "callee_name", "callee_num",
+          "callee_direction", "sent_callee_name", "sent_callee_num")
+
+
+def _rows(rows: list[dict[str, str]]) -> str:
+    if not rows:
+        return '{"row_count": 0}\n'
+    return json.dumps({"row_count": len(rows), "rows": rows}, separators=(",", ":"))
+
+
+def _live_channels(core: SwitchCore) -> list[Channel]:
+    return [channel for channel in core.channels.values() if not channel.destroyed]
+
+
+def _show(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    words = arg.split()
+    what = words[0] if words else ""
+    as_json = words[-2:] == ["as", "json"]
+    if what == "channels":
+        rows = [_channel_row(channel) for channel in _live_channels(core)]
+    elif what == "calls":
+        rows = _call_rows(core)
+    else:
+        return "-USAGE: show <channels|calls> [as json]\n", None
+    if as_json:
+        return _rows(rows), None
+    return _table(rows), None
+
+
+def _call_rows(core: SwitchCore) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for channel in _live_channels(core):
+        if channel.uuid in seen:
+            continue
+        row = _channel_row(channel)
+        call = {key: row[key] for key in CALL_KEYS}
+        other = channel.bridge.other(channel) if channel.bridge is not None else None
+        if other is not None and channel is channel.bridge.a:
+            seen.add(other.uuid)
+            other_row = _channel_row(other)
+            call.update({f"b_{key}": other_row[key] for key in B_KEYS})
+            call["call_created_epoch"] = row["created_epoch"]
+        elif other is not None:
+            continue
+        else:
+            call.update({f"b_{key}": "" for key in B_KEYS})
+            call["call_created_epoch"] = ""
+        rows.append(call)
+    return rows
+
+
+def _table(rows: list[dict[str, str]]) -> str:
+    if not rows:
+        return "uuid,direction,created,created_epoch,name,state\n\n0 total.\n"
+    keys = list(rows[0])
+    lines = [",".join(keys)] + [",".join(row[key] for key in keys) for row in rows]
+    return "\n".join(lines) + f"\n\n{len(rows)} total.\n"
+
+
+def _uuid_exists(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    return ("true" if core.live(arg.split(" ")[0]) else "false"), None
+
+
+def _uuid_getvar(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    uuid, _, name = arg.partition(" ")
+    channel = core.channels.get(uuid)
+    if channel is None:
+        return "-ERR No such channel!\n", None
+    value = channel.get_var(name.strip())
+    return ("_undef_" if value is None else value), None
+
+
+def _uuid_setvar(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    parts = arg.split(" ", 2)
+    channel = core.channels.get(parts[0])
+    if channel is None:
+        return NO_CHANNEL, None
+    if len(parts) < 2:
+        return "-USAGE: <uuid> <var> [value]\n", None
+    channel.set_var(parts[1], parts[2] if len(parts) > 2 else None)
+    return "+OK\n", None
+
+
+def _uuid_dump(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    words = arg.split()
+    channel = core.channels.get(words[0]) if words else None
+    if channel is None:
+        return NO_CHANNEL, None
+    headers = core.factory.core("CHANNEL_DATA") + channel_data(channel)
+    if words[1:2] == ["json"]:
+        return json.dumps(dict(headers), separators=(",", ":")), None
+    from fsapp.esl.codec import url_encode
+    return "".join(f"{name}: {url_encode(value)}\n" for name, value in headers), None
+
+
+def _uuid_kill(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    uuid, _, cause = arg.partition(" ")
+    channel = core.live(uuid)
+    if channel is None:
+        return NO_CHANNEL, None
+    return "+OK\n", lambda: lifecycle.hangup(channel, cause.strip() or "NORMAL_CLEARING")
+
+
+def _uuid_break(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    uuid, _, mode = arg.partition(" ")
+    channel = core.live(uuid)
+    if channel is None:
+        return NO_CHANNEL, None
+
+    def interrupt() -> None:
+        if mode.strip() == "all":
+            channel.apps.clear()
+        if channel.current_app is not None:
+            channel.break_requested = True
+            channel.poke()
+    return "+OK\n", interrupt
+
+
+def _uuid_broadcast(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    words = arg.split(" ")
+    channel = core.live(words[0])
+    if channel is None or len(words) < 2:
+        return NO_CHANNEL if channel is None else "-USAGE: <uuid> <path> [aleg|bleg|both]\n", None
+    path = words[1]
+    legs = words[2] if len(words) > 2 else "aleg"
+    targets = [channel]
+    if legs in ("bleg", "both") and channel.bridge is not None:
+        targets = [channel.bridge.other(channel)] + ([channel] if legs == "both" else [])
+
+    def queue() -> None:
+        core.clock.sleep(0.28)
+        for target in targets:
+            target.apps.extend(parse_broadcast(path))
+            target.poke()
+    return "+OK Message sent\n", lambda: core.spawn(queue)
+
+
+def _uuid_bridge(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    words = arg.split()
+    a = core.live(words[0]) if words else None
+    b = core.live(words[1]) if len(words) > 1 else None
+    if a is None or b is None:
+        return "-ERR Invalid uuid\n", None
+    from fsapp.sim.bridging import uuid_bridge
+    return f"+OK {b.uuid}\n", lambda: core.spawn(uuid_bridge, a, b)
+
+
+def _uuid_transfer(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    words = arg.split()
+    channel = core.live(words[0]) if words else None
+    if channel is None:
+        return NO_CHANNEL, None
+    legs = [channel]
+    rest = words[1:]
+    if rest and rest[0] in ("-bleg", "-both"):
+        other = channel.bridge.other(channel) if channel.bridge is not None else None
+        legs = ([other] if other else []) + ([channel] if rest[0] == "-both" else [])
+        rest = rest[1:]
+    if not rest:
+        return "-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n", None
+    from fsapp.sim.transfer import transfer
+    return "+OK\n", lambda: [core.spawn(transfer, leg, rest[0]) for leg in legs]
+
+
+def _uuid_record(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    words = arg.split()
+    channel = core.live(words[0]) if words else None
+    if channel is None:
+        return NO_CHANNEL, None
+    if len(words) < 3 or words[1] not in ("start", "stop", "mask", "unmask"):
+        return "-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>]\n", None
+    from fsapp.sim.recording import record_start, record_stop
+    if words[1] == "start":
+        return "+OK Success\n", lambda: record_start(channel, words[2], words[3:4])
+    if words[1] == "stop":
+        return "+OK Success\n", lambda: record_stop(channel, words[2])
+    return "+OK Success\n", None
+
+
+def _originate_sync(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    from gevent.event import AsyncResult
+
+    from fsapp.sim.originate import originate
+    result: AsyncResult = AsyncResult()
+    core.spawn(originate, core, arg, result.set)
+    return result.get(), None
+
+
+def _hupall(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    cause = arg.split(" ")[0] or "MANAGER_REQUEST"
+    channels = _live_channels(core)
+    return "+OK hangup all channels with cause " + cause + "\n", lambda: [
+        lifecycle.hangup(channel, cause) for channel in channels]
+
+
+def _conference(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    from fsapp.sim.conference import conference_api
+    return conference_api(core, arg)
+
+
+COMMANDS: dict[str, Callable[[SwitchCore, str], tuple[str, Followup]]] = {
+    "status": _status, "version": _version, "show": _show, "uuid_exists": _uuid_exists,
+    "uuid_getvar": _uuid_getvar, "uuid_setvar": _uuid_setvar, "uuid_dump": _uuid_dump, "uuid_kill": _uuid_kill,
+    "uuid_break": _uuid_break, "uuid_broadcast": _uuid_broadcast, "uuid_bridge": _uuid_bridge,
+    "uuid_transfer": _uuid_transfer, "uuid_record": _uuid_record, "originate": _originate_sync,
+    "hupall": _hupall, "conference": _conference,
+}

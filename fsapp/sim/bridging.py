@@ -1,0 +1,141 @@
+"""uuid_bridge and what happens when one leg of a bridge hangs up."""
+
+from __future__ import annotations
+
+import logging
+
+from fsapp.sim import lifecycle
+from fsapp.sim.channel import Bridge, Channel
+
+log = logging.getLogger(__name__)
+
+BRIDGE_CALLING_A = ("switch_ivr_bridge.c", "uuid_bridge_on_soft_execute", "1236")
+BRIDGE_CALLING_B = ("switch_ivr_bridge.c", "uuid_bridge_on_soft_execute", "1243")
+
+
+def _other_profile(channel: Channel, zero_times: bool) -> dict[str, str]:
+    profile = dict(channel.profile)
+    if zero_times:
+        for key in profile:
+            if key.endswith("-Time") or key in ("Channel-Last-Hold", "Channel-Hold-Accum"):
+                profile[key] = "0"
+    return profile
+
+
+def uuid_bridge(a: Channel, b: Channel) -> None:
+    """The recorded sequence: UNPARK and park COMPLETE on both legs, EXECUTE uuid_bridge on both,
+    one CHANNEL_BRIDGE on leg A."""
+    bridge = Bridge(a, b)
+    a.other_leg = ("originatee", _other_profile(b, False))
+    b.other_leg = ("originator", _other_profile(a, True))
+    for leg in (b, a):
+        lifecycle.leave_park(leg, "CS_EXECUTE", 8)
+    micros = a.core.clock.micros()
+    for leg, other, calling in ((a, b, BRIDGE_CALLING_A), (b, a, BRIDGE_CALLING_B)):
+        leg.bridge = bridge
+        leg.set_state("CS_SOFT_EXECUTE")
+        leg.profile["Profile-Index"] = "2"
+        leg.profile["Profile-Created-Time"] = str(micros)
+        leg.emit("CHANNEL_EXECUTE", calling=calling,
+                 after=[("Application", "uuid_bridge"), ("Application-Data", other.uuid)])
+    a.profile["Channel-Bridged-Time"] = str(micros)
+    a.times["bridged"] = micros
+    b.times["bridged"] = micros
+    a.set_vars([("bridge_channel", b.name), ("bridge_uuid", b.uuid), ("signal_bond", b.uuid)])
+    b.set_vars([("bridge_channel", a.name), ("bridge_uuid", a.uuid), ("signal_bond", a.uuid)])
+    a.emit("CHANNEL_BRIDGE", before=[("Bridge-A-Unique-ID", a.uuid), ("Bridge-B-Unique-ID", b.uuid)])
+
+
+def _unbridge(bridge: Bridge) -> None:
+    a = bridge.a
+    a.emit("CHANNEL_UNBRIDGE", before=[("Bridge-A-Unique-ID", a.uuid), ("Bridge-B-Unique-ID", bridge.b.uuid)])
+    bridge.a.bridge = None
+    bridge.b.bridge = None
+
+
+def _survive(channel: Channel) -> None:
+    """The leg left behind: re-parked with park_after_bridge, else hung up (end of its dialplan)."""
+    if channel.variables.get("park_after_bridge") == "true":
+        _repark(channel)
+        return
+    lifecycle.hangup(channel, "NORMAL_CLEARING")
+
+
+def _repark(channel: Channel) -> None:
+    """CHANNEL_PARK with no EXECUTE park, then the park loop in the channel's own greenlet."""
+    channel.set_state("CS_EXECUTE")
+    channel.emit("CHANNEL_PARK")
+    channel.core.spawn(_repark_quietly, channel)
+
+
+def on_leg_hangup(channel: Channel) -> None:
+    """Called right after CHANNEL_HANGUP of a bridged leg."""
+    bridge = channel.bridge
+    assert bridge is not None
+    survivor = bridge.other(channel)
+    if channel is bridge.a:
+        if bridge.via_app:
+            _unbridge(bridge)
+            channel.poke()
+            lifecycle.hangup(survivor, "NORMAL_CLEARING")
+            return
+        if survivor.variables.get("park_after_bridge") == "true":
+            survivor.bridge = None
+            _repark(survivor)
+            _unbridge(bridge)
+            lifecycle.report(channel)
+            lifecycle.destroy(channel)
+            return
+        _unbridge(bridge)
+        lifecycle.report(channel)
+        lifecycle.destroy(channel)
+        lifecycle.hangup(survivor, "NORMAL_CLEARING")
+        return
+    lifecycle.report(channel)
+    _unbridge(bridge)
+    if bridge.via_app:
+        survivor.poke()
+    else:
+        _survive(survivor)
+    lifecycle.destroy(channel)
+
+
+def _repark_quietly(channel: Channel) -> None:
+    """Leg B re-parked after leg A hung up (its CHANNEL_PARK was already sent)."""
+    if not channel.alive:
+        lifecycle.finish_hangup(channel)
+        return
+    channel.parked = True
+    channel.leave_park = False
+    from fsapp.sim.channel import Hangup
+    try:
+        while True:
+            channel.wait(None, lambda: bool(channel.apps) or channel.leave_park)
+            if channel.leave_park:
+                return
+            lifecycle.run_inline(channel, channel.apps.popleft())
+    except Hangup:
+        lifecycle.finish_hangup(channel)
+
+
+def bridge_app(channel: Channel, dial: str) -> str:
+    """The ``bridge`` application: call ``dial`` and bridge to it until one side hangs up."""
+    from fsapp.sim.originate import originate_leg
+    leg = originate_leg(channel.core, dial, park_when_answered=False)
+    if leg is None:
+        channel.set_var("originate_disposition", "FAIL")
+        return "_none_"
+    leg.set_var("park_after_bridge", "false")
+    channel.set_var("park_after_bridge", channel.variables.get("park_after_bridge", "false"))
+    a, b = channel, leg
+    a.other_leg = ("originatee", _other_profile(b, False))
+    b.other_leg = ("originator", _other_profile(a, True))
+    bridge = Bridge(a, b, via_app=True)
+    a.bridge = b.bridge = bridge
+    a.emit("CHANNEL_BRIDGE", before=[("Bridge-A-Unique-ID", a.uuid), ("Bridge-B-Unique-ID", b.uuid)])
+    try:
+        channel.wait(None, lambda: not leg.alive)
+    except Exception:
+        channel.bridge = None
+        raise
+    return "_none_"

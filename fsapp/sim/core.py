@@ -1,0 +1,74 @@
+"""The switch core: channels by UUID, the event bus to connected clients, greenlets of calls."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from typing import Callable, Protocol
+
+import gevent
+from gevent.pool import Group
+
+from fsapp.sim.channel import Channel
+from fsapp.sim.clock import SimClock
+from fsapp.sim.events import EventFactory, Headers, Identity
+
+log = logging.getLogger(__name__)
+
+
+class Listener(Protocol):
+    def deliver(self, name: str, subclass: str, headers: Headers, body: str) -> None: ...
+
+
+class SwitchCore:
+    """State shared by every part of the simulated switch."""
+
+    def __init__(self, clock: SimClock, identity: Identity | None = None, *,
+                 default_file_seconds: float | None = 1.0) -> None:
+        self.clock = clock
+        self.identity = identity or Identity(started=clock.now())
+        self.factory = EventFactory(self.identity, clock)
+        self.channels: dict[str, Channel] = {}
+        self.listeners: list[Listener] = []
+        self.greenlets = Group()
+        self.sessions_since_start = 0
+        self.peak_sessions = 0
+        self.default_file_seconds = default_file_seconds
+        self._ports = itertools.count(16384, 2)
+        self.endpoints: dict = {}
+        self.dialplan: dict[str, str] = {}
+        self.conferences: dict[str, dict] = {}
+        self.conference_ids: dict[str, str] = {}
+        self.conferences_by_extension: dict[str, str] = {}
+
+    def spawn(self, func: Callable, *args) -> gevent.Greenlet:
+        return self.greenlets.spawn(func, *args)
+
+    def next_session_id(self) -> int:
+        self.sessions_since_start += 1
+        return self.sessions_since_start
+
+    def next_media_port(self) -> int:
+        return next(self._ports)
+
+    def fire(self, headers: Headers, body: str = "") -> None:
+        """Send an event to every listener that wants it."""
+        name = subclass = ""
+        for key, value in headers[:2]:
+            if key == "Event-Name":
+                name = value
+            elif key == "Event-Subclass":
+                subclass = value
+        for listener in list(self.listeners):
+            listener.deliver(name, subclass, headers, body)
+
+    def add(self, channel: Channel) -> None:
+        self.channels[channel.uuid] = channel
+        self.peak_sessions = max(self.peak_sessions, len(self.channels))
+
+    def remove(self, channel: Channel) -> None:
+        self.channels.pop(channel.uuid, None)
+
+    def live(self, uuid: str) -> Channel | None:
+        channel = self.channels.get(uuid)
+        return channel if channel is not None and channel.alive else None

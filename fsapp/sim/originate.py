@@ -1,0 +1,213 @@
+"""``originate``: calling an endpoint, with the recorded event order for success and each failure."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid as uuidlib
+from dataclasses import dataclass
+
+from fsapp.sim import lifecycle, templates
+from fsapp.sim.apps import execute
+from fsapp.sim.channel import AppCall, Channel, Hangup
+from fsapp.sim.core import SwitchCore
+from fsapp.sim.parties import Endpoint, attach
+
+log = logging.getLogger(__name__)
+
+_VARS = re.compile(r"^\{([^}]*)\}")
+FAILURE_DELAY = 0.02
+
+
+@dataclass
+class OriginateRequest:
+    """``originate {vars}dial &app(arg)`` split into its parts."""
+
+    variables: list[tuple[str, str]]
+    dial: str
+    app: str
+    app_arg: str
+
+    @property
+    def user(self) -> str:
+        tail = self.dial.split("/")[-1] if not self.dial.startswith("user/") else self.dial[5:]
+        return tail.split("@")[0]
+
+    @property
+    def target(self) -> str:
+        return self.dial.split("/")[-1]
+
+
+def parse_originate(arg: str) -> OriginateRequest:
+    text = arg.strip()
+    variables: list[tuple[str, str]] = []
+    match = _VARS.match(text)
+    if match:
+        for item in match.group(1).split(","):
+            name, _, value = item.partition("=")
+            if name.strip():
+                variables.append((name.strip(), value))
+        text = text[match.end():]
+    dial, _, rest = text.partition(" ")
+    rest = rest.strip()
+    app, app_arg = "park", ""
+    if rest.startswith("&"):
+        call = rest[1:]
+        app, _, app_arg = call.partition("(")
+        app_arg = app_arg.rstrip(")")
+    return OriginateRequest(variables, dial, app or "park", app_arg)
+
+
+def _profile(uuid: str, user: str, cid: str, name: str, created: int) -> dict[str, str]:
+    profile = {"Direction": "outbound", "Logical-Direction": "outbound", "Caller-ID-Number": cid,
+               "Orig-Caller-ID-Number": cid, "Network-Addr": templates.PEER_HOST, "ANI": cid,
+               "Destination-Number": user, "Unique-ID": uuid, "Source": "src/switch_ivr_originate.c",
+               "Context": "default", "Channel-Name": name, "Profile-Index": "1"}
+    profile.update(lifecycle._zero_times(created))
+    return profile
+
+
+def originate(core: SwitchCore, arg: str, on_result) -> None:
+    """Run an originate; ``on_result(body)`` is called at the moment the switch reports the job."""
+    request = parse_originate(arg)
+    leg = start_leg(core, request)
+    endpoint: Endpoint | None = core.endpoints.get(request.user)
+    variables = dict(request.variables)
+    if endpoint is None or endpoint.behaviour == "fail":
+        cause = "USER_NOT_REGISTERED" if request.dial.startswith("user/") else "NORMAL_TEMPORARY_FAILURE"
+        core.clock.sleep(FAILURE_DELAY)
+        _fail(leg, cause, request)
+        lifecycle.report(leg)
+        lifecycle.destroy(leg)
+        on_result(f"-ERR {cause}\n")
+        return
+    if endpoint.behaviour == "busy":
+        core.clock.sleep(FAILURE_DELAY)
+        _fail(leg, "USER_BUSY", request)
+        lifecycle.report(leg)
+        on_result("-ERR USER_BUSY\n")
+        lifecycle.destroy(leg)
+        return
+    _ring(leg, request)
+    timeout = float(variables.get("originate_timeout", "60"))
+    if endpoint.behaviour == "no_answer" or endpoint.answer_after >= timeout:
+        if not _wait(leg, timeout):
+            return
+        _fail(leg, "NO_ANSWER", request)
+        on_result("-ERR NO_ANSWER\n")
+        lifecycle.report(leg)
+        lifecycle.destroy(leg)
+        return
+    if not _wait(leg, endpoint.answer_after):
+        return
+    attach(leg, endpoint.script)
+    _answer(leg)
+    on_result(f"+OK {leg.uuid}\n")
+    _flip_caller_id(leg, request)
+    _run_app(leg, request)
+
+
+def originate_leg(core: SwitchCore, dial: str, park_when_answered: bool = True) -> Channel | None:
+    """A leg for the ``bridge`` application: the answered channel, or None when the call failed."""
+    request = parse_originate(dial + " &park()")
+    leg = start_leg(core, request)
+    endpoint = core.endpoints.get(request.user)
+    if endpoint is None or endpoint.behaviour in ("fail", "busy"):
+        _fail(leg, "USER_BUSY" if endpoint else "NORMAL_TEMPORARY_FAILURE", request)
+        lifecycle.report(leg)
+        lifecycle.destroy(leg)
+        return None
+    _ring(leg, request)
+    if endpoint.behaviour == "no_answer" or not _wait(leg, endpoint.answer_after):
+        if leg.alive:
+            _fail(leg, "NO_ANSWER", request)
+            lifecycle.report(leg)
+            lifecycle.destroy(leg)
+        return None
+    attach(leg, endpoint.script)
+    _answer(leg)
+    _flip_caller_id(leg, request)
+    return leg
+
+
+def start_leg(core: SwitchCore, request: OriginateRequest) -> Channel:
+    variables = dict(request.variables)
+    uuid = variables.get("origination_uuid") or str(uuidlib.uuid4())
+    cid = variables.get("origination_caller_id_number", "0000000000")
+    name = request.dial if not request.dial.startswith("user/") else f"sofia/internal/{request.target}"
+    created = core.clock.micros()
+    leg = Channel(core, uuid, name, "outbound", _profile(uuid, request.user, cid, name, created), False)
+    leg.times["created"] = created
+    if variables.get("origination_caller_id_name"):
+        leg.profile["Caller-ID-Name"] = variables["origination_caller_id_name"]
+    leg.set_vars(templates.outbound_leg(uuid, request.target, name, core.next_session_id(),
+                                        core.next_media_port(), request.variables))
+    leg.busy = True
+    core.add(leg)
+    leg.emit("CHANNEL_CREATE")
+    leg.emit("CHANNEL_ORIGINATE")
+    return leg
+
+
+def _ring(leg: Channel, request: OriginateRequest) -> None:
+    leg.set_vars(templates.outbound_reply(request.target, leg.profile["Caller-ID-Number"]))
+    leg.set_state("CS_CONSUME_MEDIA")
+    leg.mark_time("progress", "Channel-Progress-Time")
+    leg.emit("CHANNEL_PROGRESS")
+    leg.call_state = "RINGING"
+
+
+def _wait(leg: Channel, seconds: float) -> bool:
+    """Ring for ``seconds``; False if the leg was hung up meanwhile (uuid_kill)."""
+    try:
+        leg.sleep(seconds)
+        return True
+    except Hangup:
+        lifecycle.report(leg)
+        lifecycle.destroy(leg)
+        return False
+
+
+def _fail(leg: Channel, cause: str, request: OriginateRequest) -> None:
+    if "sip_reply_host" not in leg.variables:
+        leg.set_vars(templates.outbound_reply(request.target, leg.profile["Caller-ID-Number"])[:4])
+    leg.set_vars(templates.FAILURES.get(cause, []))
+    lifecycle.hangup(leg, cause)
+
+
+def _answer(leg: Channel) -> None:
+    leg.codec = ("PCMU", "8000", "64000")
+    leg.set_vars(templates.media_up("PCMU", "0", int(leg.variables.get("local_media_port", "0")), 6200,
+                                    "ANSWER")[:-1])
+    leg.answer_state = "answered"
+    leg.profile["Callee-ID-Name"] = "Outbound Call"
+    leg.profile["Callee-ID-Number"] = leg.profile["Destination-Number"]
+    leg.mark_time("answered", "Channel-Answered-Time")
+    leg.emit("CHANNEL_ANSWER")
+    leg.call_state = "ACTIVE"
+    leg.busy = False
+    for callback in leg.on_answer:
+        callback()
+
+
+def _flip_caller_id(leg: Channel, request: OriginateRequest) -> None:
+    original = leg.profile["Caller-ID-Number"]
+    leg.set_vars([("endpoint_disposition", "ANSWER"), ("pre_transfer_caller_id_number", original),
+                  ("channel_cid_flipped", "yes")])
+    leg.profile["Caller-ID-Name"] = "Outbound Call"
+    leg.profile["Caller-ID-Number"] = request.user
+    leg.profile["Callee-ID-Number"] = original
+    leg.profile.pop("Callee-ID-Name", None)
+
+
+def _run_app(leg: Channel, request: OriginateRequest) -> None:
+    leg.set_state("CS_EXECUTE")
+    try:
+        if request.app == "park":
+            lifecycle.park_loop(leg, dialplan_park=True)
+            return
+        execute(leg, AppCall(request.app, request.app_arg, from_sendmsg=False))
+        lifecycle.hangup(leg, "NORMAL_CLEARING")
+        lifecycle.finish_hangup(leg)
+    except Hangup:
+        lifecycle.finish_hangup(leg)

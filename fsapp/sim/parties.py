@@ -1,0 +1,79 @@
+"""The people on the far end: scripted callers and the endpoints that originate calls reach."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from fsapp.sim import media
+from fsapp.sim.channel import Channel, Hangup
+
+log = logging.getLogger(__name__)
+
+BEHAVIOURS = ("answer", "busy", "no_answer", "fail")
+
+
+@dataclass
+class CallerScript:
+    """What a party does once its call is answered (times in seconds after the answer).
+
+    - ``keys``: ``(seconds, digit)`` pairs sent as RFC 2833 DTMF; an application reads them when it
+      consumes input, which is when their DTMF events appear.
+    - ``hangup_after``: the party hangs up this long after the answer (None: never; the switch must).
+    - ``speech_wav``: a WAV file the party speaks each time a recording of its leg starts.
+    """
+
+    keys: list[tuple[float, str]] = field(default_factory=list)
+    hangup_after: float | None = None
+    speech_wav: str | Path | None = None
+
+    @cached_property
+    def speech(self) -> media.Audio | None:
+        return media.load_wav(self.speech_wav) if self.speech_wav else None
+
+
+@dataclass
+class Endpoint:
+    """A phone that ``originate`` can reach, by the user part of the dial string (``agent1``)."""
+
+    name: str
+    behaviour: str = "answer"
+    answer_after: float = 1.0
+    hangup_after: float | None = None
+    keys: list[tuple[float, str]] = field(default_factory=list)
+    speech_wav: str | Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.behaviour not in BEHAVIOURS:
+            raise ValueError(f"endpoint behaviour must be one of {BEHAVIOURS}, not {self.behaviour!r}")
+
+    @cached_property
+    def script(self) -> CallerScript:
+        return CallerScript(keys=list(self.keys), hangup_after=self.hangup_after, speech_wav=self.speech_wav)
+
+
+def attach(channel: Channel, script: CallerScript) -> None:
+    """Bind a script to a channel: its keys and hangup start when the channel is answered."""
+    channel.party = script
+    channel.on_answer.append(lambda: channel.core.spawn(_perform, channel, script))
+
+
+def _perform(channel: Channel, script: CallerScript) -> None:
+    from fsapp.sim.lifecycle import hangup
+    actions: list[tuple[float, str | None]] = [(at, digit) for at, digit in script.keys]
+    if script.hangup_after is not None:
+        actions.append((script.hangup_after, None))
+    actions.sort(key=lambda action: action[0])
+    answered = channel.core.clock.now()
+    try:
+        for at, digit in actions:
+            channel.sleep(answered + at - channel.core.clock.now())
+            if digit is None:
+                hangup(channel, "NORMAL_CLEARING")
+                return
+            for key in digit:
+                channel.queue_dtmf(key)
+    except Hangup:
+        return

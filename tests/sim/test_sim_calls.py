@@ -1,0 +1,281 @@
+"""Call flows on the simulated switch: the recorded event sequences, results and files."""
+
+from __future__ import annotations
+
+import wave
+from array import array
+
+from fsapp.sim import CallerScript
+from fsapp.sim.media import RATE
+from tests.sim.simhelpers import PAGD_MENU, connect, names_until, run, wait_for
+
+ORIGINATE = "originate {{origination_uuid={uuid},origination_caller_id_number=5551000,fsapp_campaign=7{extra}}}" \
+            "sofia/test/{user}@127.0.0.1:5090 &park()"
+
+
+def parked_call(sim, connection, **kwargs) -> str:
+    uuid = sim.place_call("caller", **kwargs)
+    wait_for(connection, "CHANNEL_PARK", Unique_ID=uuid)
+    return uuid
+
+
+def test_inbound_call_runs_the_dialplan_and_parks(sim) -> None:
+    connection = connect(sim)
+    uuid = sim.place_call("caller", entry="main")
+    assert names_until(connection, "CHANNEL_PARK") == [
+        "CHANNEL_CREATE", "CHANNEL_EXECUTE:set", "CHANNEL_EXECUTE_COMPLETE:set", "CHANNEL_EXECUTE:export",
+        "CHANNEL_EXECUTE_COMPLETE:export", "CHANNEL_EXECUTE:set", "CHANNEL_EXECUTE_COMPLETE:set",
+        "CHANNEL_EXECUTE:park", "CHANNEL_PARK"]
+    assert sim.channels[uuid].variables["fsapp_entry"] == "main"
+    connection.exit()
+
+
+def test_answer_echoes_event_uuid_and_reports_answer(sim) -> None:
+    connection = connect(sim)
+    uuid = parked_call(sim, connection)
+    complete = run(connection, uuid, "answer")
+    assert complete["Application-Response"] == "_none_" and complete["Answer-State"] == "answered"
+    assert complete["Channel-Call-State"] == "ACTIVE"
+    connection.exit()
+    connection = connect(sim)
+    execution = connection.execute_start(uuid, "set", "fsapp_step=1")
+    seen = names_until(connection, "CHANNEL_EXECUTE_COMPLETE", Application_UUID=execution.event_uuid)
+    assert seen == ["CHANNEL_EXECUTE:set", "CHANNEL_EXECUTE_COMPLETE:set"]
+    connection.exit()
+
+
+def test_answer_sequence(sim) -> None:
+    connection = connect(sim)
+    uuid = parked_call(sim, connection)
+    connection.execute_start(uuid, "answer")
+    assert names_until(connection, "CHANNEL_EXECUTE_COMPLETE") == [
+        "CHANNEL_EXECUTE:answer", "CHANNEL_PROGRESS_MEDIA", "CHANNEL_ANSWER", "CHANNEL_EXECUTE_COMPLETE:answer"]
+    connection.exit()
+
+
+def test_play_and_get_digits_invalid_then_success(sim) -> None:
+    connection = connect(sim)
+    uuid = parked_call(sim, connection, script=CallerScript(keys=[(1.5, "*"), (3.0, "3")]))
+    run(connection, uuid, "answer")
+    execution = connection.execute_start(uuid, "play_and_get_digits", PAGD_MENU)
+    seen: list = []
+    complete = wait_for(connection, "CHANNEL_EXECUTE_COMPLETE", seen=seen, Application_UUID=execution.event_uuid)
+    labels = [(event.name, event.get("DTMF-Digit") or event.get("Playback-File-Path") or "") for event in seen]
+    assert labels == [
+        ("CHANNEL_EXECUTE", ""), ("PLAYBACK_START", "tone_stream://%(200,0,500)"),
+        ("PLAYBACK_STOP", "tone_stream://%(200,0,500)"), ("DTMF", "*"),
+        ("PLAYBACK_START", "tone_stream://%(200,0,300)"), ("PLAYBACK_STOP", "tone_stream://%(200,0,300)"),
+        ("PLAYBACK_START", "tone_stream://%(200,0,500)"), ("PLAYBACK_STOP", "tone_stream://%(200,0,500)"),
+        ("DTMF", "3"), ("CHANNEL_EXECUTE_COMPLETE", "")]
+    assert complete.variable("menu_choice") == "3" and complete.variable("read_result") == "success"
+    assert complete.variable("menu_choice_invalid") == "*"
+    assert complete["Application-Response"] == "_none_"
+    dtmf = [event for event in seen if event.name == "DTMF"][0]
+    assert (dtmf["DTMF-Source"], dtmf["DTMF-Duration"]) == ("RTP", "2240")
+    connection.exit()
+
+
+def test_play_and_get_digits_timeout(sim) -> None:
+    connection = connect(sim)
+    uuid = parked_call(sim, connection)
+    run(connection, uuid, "answer")
+    complete = connection.execute(
+        uuid, "play_and_get_digits", "1 1 1 2000 # tone_stream://%(200,0,500) silence_stream://250 menu_choice2 \\d 1000")
+    assert complete.variable("read_result") == "failure"
+    assert complete.variable("menu_choice2") is None
+    assert connection.api(f"uuid_getvar {uuid} menu_choice2") == "_undef_"
+    connection.exit()
+
+
+def test_playback_done_and_broken(sim) -> None:
+    connection = connect(sim)
+    uuid = parked_call(sim, connection)
+    run(connection, uuid, "answer")
+    done = connection.execute_start(uuid, "playback", "tone_stream://%(500,500,440);loops=2")
+    assert names_until(connection, "CHANNEL_EXECUTE_COMPLETE") == [
+        "CHANNEL_EXECUTE:playback", "PLAYBACK_START", "PLAYBACK_STOP", "CHANNEL_EXECUTE_COMPLETE:playback"]
+    assert done.wait(1)["Application-Response"] == "FILE PLAYED"
+    assert done.playback_status == "done"
+    assert connection.api(f"uuid_broadcast {uuid} tone_stream://%(1000,0,350);loops=20 aleg") == "+OK Message sent\n"
+    start = wait_for(connection, "PLAYBACK_START", Unique_ID=uuid)
+    assert (start["Playback-File-Type"], start["Playback-File-Path"]) == (
+        "tone_stream", "tone_stream://%(1000,0,350);loops=20")
+    assert connection.api(f"uuid_break {uuid} all") == "+OK\n"
+    assert names_until(connection, "CHANNEL_EXECUTE_COMPLETE") == ["PLAYBACK_STOP", "CHANNEL_EXECUTE_COMPLETE:playback"]
+    assert sim.channels[uuid].variables["current_application_response"] == "FILE PLAYED"
+    connection.exit()
+
+
+def speech_file(tmp_path, seconds: float) -> str:
+    path = tmp_path / "speech.wav"
+    samples = array("h", [(i * 37 % 2000) - 1000 for i in range(int(seconds * RATE))])
+    with wave.open(str(path), "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(RATE)
+        writer.writeframes(samples.tobytes())
+    return str(path)
+
+
+def test_record_limit_and_silence_write_wav_files(sim, tmp_path) -> None:
+    connection = connect(sim)
+    uuid = parked_call(sim, connection, script=CallerScript(speech_wav=speech_file(tmp_path, 1.05)))
+    run(connection, uuid, "answer")
+    first, second = tmp_path / "r1.wav", tmp_path / "r2.wav"
+    execution = connection.execute_start(uuid, "record", f"{first} 1 200 2")
+    assert names_until(connection, "CHANNEL_EXECUTE_COMPLETE", Application_UUID=execution.event_uuid) == [
+        "CHANNEL_EXECUTE:record", "RECORD_START", "RECORD_STOP", "CHANNEL_EXECUTE_COMPLETE:record"]
+    limited = execution.wait(1)
+    assert limited.variable("silence_hits_exhausted") == "false"
+    assert 1000 <= int(limited.variable("record_ms")) <= 1200
+    on_silence = run(connection, uuid, "record", f"{second} 10 200 2")
+    assert on_silence.variable("silence_hits_exhausted") == "true"
+    assert on_silence.variable("record_ms") == "1050"
+    with wave.open(str(second), "rb") as reader:
+        assert (reader.getframerate(), reader.getnchannels(), reader.getnframes()) == (8000, 1, 8400)
+        assert max(array("h", reader.readframes(8400))) > 0
+    assert on_silence.variable("record_file_size") == str(second.stat().st_size)
+    connection.exit()
+
+
+def test_originate_success_busy_no_answer_and_failure(sim) -> None:
+    connection = connect(sim)
+    sim.add_endpoint("citizen", answer_after=1.0)
+    sim.add_endpoint("busy", behaviour="busy")
+    sim.add_endpoint("silent", behaviour="no_answer")
+    leg = "bb99b513-1efa-4e00-afdd-27d214094ec7"
+    assert connection.bgapi(ORIGINATE.format(uuid=leg, user="citizen", extra=""), job_uuid="job-1") == f"+OK {leg}\n"
+    assert names_until(connection, "CHANNEL_PARK") == [
+        "CHANNEL_CREATE", "CHANNEL_ORIGINATE", "CHANNEL_PROGRESS", "CHANNEL_ANSWER", "BACKGROUND_JOB",
+        "CHANNEL_EXECUTE:park", "CHANNEL_PARK"]
+    channel = sim.channels[leg]
+    assert channel.variables["fsapp_campaign"] == "7"
+    assert channel.profile["Caller-ID-Number"] == "citizen" and channel.profile["Orig-Caller-ID-Number"] == "5551000"
+    connection.hangup(leg)
+    wait_for(connection, "CHANNEL_DESTROY", Unique_ID=leg)
+
+    busy = "30019e3a-a854-46a3-ba30-3db319afbede"
+    assert connection.bgapi(ORIGINATE.format(uuid=busy, user="busy", extra="")) == "-ERR USER_BUSY\n"
+    seen: list = []
+    complete = wait_for(connection, "CHANNEL_HANGUP_COMPLETE", seen=seen, Unique_ID=busy)
+    assert complete["Hangup-Cause"] == "USER_BUSY" and complete.variable("sip_term_status") == "486"
+    assert complete.variable("hangup_cause_q850") == "17"
+
+    silent = "a8518c71-ddc6-409c-bd9b-ea50c7aa4207"
+    job = connection.bgapi(ORIGINATE.format(uuid=silent, user="silent", extra=",originate_timeout=5"))
+    assert job == "-ERR NO_ANSWER\n"
+    complete = wait_for(connection, "CHANNEL_HANGUP_COMPLETE", Unique_ID=silent)
+    assert complete.variable("sip_hangup_disposition") == "send_cancel"
+    assert complete.variable("hangup_cause_q850") == "19"
+
+    nobody = "b2fe409e-fe72-4bbf-8bbc-34298a750bc0"
+    assert connection.bgapi(ORIGINATE.format(uuid=nobody, user="agent2", extra="")) == \
+        "-ERR NORMAL_TEMPORARY_FAILURE\n"
+    assert connection.api(f"uuid_bridge {busy} {nobody}") == "-ERR Invalid uuid\n"
+    connection.exit()
+
+
+def bridged(sim, connection, agent_parks: bool, agent_hangs_up_after: float | None = None,
+            caller_hangs_up_after: float | None = None) -> tuple[str, str]:
+    sim.add_endpoint("agent1", answer_after=0.5, hangup_after=agent_hangs_up_after)
+    caller = parked_call(sim, connection, script=CallerScript(hangup_after=caller_hangs_up_after))
+    run(connection, caller, "answer")
+    agent = "0249e38a-2724-46b1-bdd0-ba9788e5e93e"
+    extra = ",park_after_bridge=true" if agent_parks else ""
+    assert connection.bgapi(ORIGINATE.format(uuid=agent, user="agent1", extra=extra)) == f"+OK {agent}\n"
+    wait_for(connection, "CHANNEL_PARK", Unique_ID=agent)
+    assert connection.api(f"uuid_bridge {caller} {agent}") == f"+OK {agent}\n"
+    seen: list = []
+    bridge = wait_for(connection, "CHANNEL_BRIDGE", seen=seen)
+    steps = [(event.name, event.uuid, event.get("Application", "")) for event in seen]
+    assert steps == [("CHANNEL_UNPARK", agent, ""), ("CHANNEL_EXECUTE_COMPLETE", agent, "park"),
+                     ("CHANNEL_UNPARK", caller, ""), ("CHANNEL_EXECUTE_COMPLETE", caller, "park"),
+                     ("CHANNEL_EXECUTE", caller, "uuid_bridge"), ("CHANNEL_EXECUTE", agent, "uuid_bridge"),
+                     ("CHANNEL_BRIDGE", caller, "")]
+    assert (bridge["Bridge-A-Unique-ID"], bridge["Bridge-B-Unique-ID"]) == (caller, agent)
+    assert (bridge["Other-Type"], bridge["Other-Leg-Unique-ID"]) == ("originatee", agent)
+    assert bridge.variable("bridge_uuid") == agent and bridge.variable("signal_bond") == agent
+    return caller, agent
+
+
+def sequence(connection, last: str, uuid: str) -> list[tuple[str, str]]:
+    seen: list = []
+    wait_for(connection, last, seen=seen, Unique_ID=uuid)
+    return [(event.name, event.uuid) for event in seen]
+
+
+def test_bridge_caller_hangs_up_and_agent_is_reparked(sim) -> None:
+    connection = connect(sim)
+    caller, agent = bridged(sim, connection, agent_parks=True, caller_hangs_up_after=3.0)
+    assert sequence(connection, "CHANNEL_DESTROY", caller) == [
+        ("CHANNEL_HANGUP", caller), ("CHANNEL_PARK", agent), ("CHANNEL_UNBRIDGE", caller),
+        ("CHANNEL_HANGUP_COMPLETE", caller), ("CHANNEL_DESTROY", caller)]
+    assert connection.api(f"uuid_getvar {agent} fsapp_role") == "_undef_"
+    assert connection.api(f"uuid_kill {agent}") == "+OK\n"
+    assert sequence(connection, "CHANNEL_DESTROY", agent) == [
+        ("CHANNEL_HANGUP", agent), ("CHANNEL_UNPARK", agent), ("CHANNEL_HANGUP_COMPLETE", agent),
+        ("CHANNEL_DESTROY", agent)]
+    connection.exit()
+
+
+def test_bridge_agent_hangs_up_and_caller_is_reparked(sim) -> None:
+    connection = connect(sim)
+    caller = parked_call(sim, connection)
+    assert connection.api(f"uuid_setvar {caller} park_after_bridge true") == "+OK\n"
+    caller, agent = _bridge_existing(sim, connection, caller, agent_hangs_up_after=2.0)
+    unbridge_seen = sequence(connection, "CHANNEL_DESTROY", agent)
+    assert unbridge_seen == [
+        ("CHANNEL_HANGUP", agent), ("CHANNEL_HANGUP_COMPLETE", agent), ("CHANNEL_UNBRIDGE", caller),
+        ("CHANNEL_PARK", caller), ("CHANNEL_DESTROY", agent)]
+    played = run(connection, caller, "playback", "tone_stream://%(300,100,440);loops=2")
+    assert played["Application-Response"] == "FILE PLAYED"
+    connection.exit()
+
+
+def _bridge_existing(sim, connection, caller: str, agent_hangs_up_after: float | None) -> tuple[str, str]:
+    sim.add_endpoint("agent1", answer_after=0.5, hangup_after=agent_hangs_up_after)
+    run(connection, caller, "answer")
+    agent = "ce02f5b3-8818-4dd2-b4ec-0c8906aca4bb"
+    assert connection.bgapi(ORIGINATE.format(uuid=agent, user="agent1", extra=",park_after_bridge=true")) == \
+        f"+OK {agent}\n"
+    wait_for(connection, "CHANNEL_PARK", Unique_ID=agent)
+    assert connection.api(f"uuid_bridge {caller} {agent}") == f"+OK {agent}\n"
+    wait_for(connection, "CHANNEL_BRIDGE")
+    return caller, agent
+
+
+def test_bridge_without_park_after_bridge_hangs_up_the_survivor(sim) -> None:
+    connection = connect(sim)
+    caller, agent = bridged(sim, connection, agent_parks=False, agent_hangs_up_after=2.0)
+    seen = sequence(connection, "CHANNEL_DESTROY", caller)
+    assert seen[:4] == [("CHANNEL_HANGUP", agent), ("CHANNEL_HANGUP_COMPLETE", agent),
+                        ("CHANNEL_UNBRIDGE", caller), ("CHANNEL_HANGUP", caller)]
+    assert ("CHANNEL_DESTROY", agent) in seen
+    assert seen[-2:] == [("CHANNEL_HANGUP_COMPLETE", caller), ("CHANNEL_DESTROY", caller)]
+    connection.exit()
+
+
+def test_eavesdrop_dtmf_and_sendevent_change_the_mode(sim) -> None:
+    connection = connect(sim)
+    caller, agent = bridged(sim, connection, agent_parks=True)
+    supervisor = sim.place_call("supervisor", destination="6001", entry="supervisor",
+                                script=CallerScript(keys=[(1.0, "2"), (2.0, "3"), (3.0, "1"), (4.0, "0")]))
+    wait_for(connection, "CHANNEL_PARK", Unique_ID=supervisor)
+    run(connection, supervisor, "answer")
+    run(connection, supervisor, "set", "eavesdrop_enable_dtmf=true")
+    execution = connection.execute_start(supervisor, "eavesdrop", agent)
+    modes = []
+    for digit in "2310":
+        event = wait_for(connection, "DTMF", Unique_ID=supervisor)
+        assert event["DTMF-Digit"] == digit
+        modes.append(sim.channels[supervisor].eavesdrop_mode)
+    connection.sendevent("CUSTOM", {"Event-Subclass": "fsapp::eavesdrop", "Unique-ID": supervisor,
+                                    "eavesdrop-command": "2"})
+    channel = sim.channels[supervisor]
+    channel.wait(5, lambda: channel.eavesdrop_mode == "2")
+    assert channel.eavesdrop_mode == "2"
+    connection.hangup(supervisor)
+    complete = execution.wait(10)
+    assert complete["Application-Response"] == "_none_" and complete["Answer-State"] == "hangup"
+    assert modes == ["2", "3", "1", "0"]
+    connection.exit()
