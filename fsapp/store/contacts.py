@@ -1,0 +1,190 @@
+"""Every contact on every channel (the object register), calls for reports, and callback requests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import peewee as pw
+
+from fsapp.store.base import StoreBase, bound
+from fsapp.store.errors import NotFound, StoreError
+from fsapp.store.models import Call, CallbackRequest, CallLeg, Case, Citizen, CitizenPhone, Interaction
+from fsapp.store.phones import normalize_phone
+from fsapp.store.reference import parse_reference
+
+CHANNELS = ("phone", "voicemail", "callback", "email", "sms", "web", "walk_in")
+DIRECTIONS = ("in", "out")
+
+
+@dataclass(frozen=True)
+class LegInfo:
+    """One channel of a call, as the switch reported it."""
+
+    leg_uuid: str
+    role: str
+    number: str = ""
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    hangup_cause: str = ""
+
+
+class ContactLog(StoreBase):
+    """Writing down contacts, calls and callbacks."""
+
+    @bound
+    def record_interaction(self, channel: str, direction: str, *, at: datetime | None = None,
+                           citizen_id: int | None = None, case_reference: str | None = None,
+                           property_id: int | None = None, call_uuid: str | None = None, address: str = "",
+                           agent: str | None = None, subject: str = "", body: str = "",
+                           recording_path: str | None = None, transcript: str | None = None,
+                           ivr_path: Sequence[str] | str = "", ended_at: datetime | None = None) -> int:
+        """Keep one contact; with a phone ``address`` and no citizen, the citizen is found by number."""
+        if channel not in CHANNELS:
+            raise StoreError(f"unknown channel {channel!r} (known: {', '.join(CHANNELS)})")
+        if direction not in DIRECTIONS:
+            raise StoreError(f"direction must be 'in' or 'out', not {direction!r}")
+        if citizen_id is None and address:
+            citizen_id = self._citizen_by_email(address) if "@" in address else self._citizen_by_number(address)
+        case_id = self._case_id(case_reference) if case_reference else None
+        call = Call.get_or_none(Call.call_uuid == call_uuid) if call_uuid else None
+        path = ivr_path if isinstance(ivr_path, str) else ">".join(ivr_path)
+        return Interaction.create(at=at or self.clock(), channel=channel, direction=direction,
+                                  citizen=citizen_id, case=case_id, property=property_id,
+                                  call=call.id if call else None, address=address, agent=agent,
+                                  subject=subject[:300], body=body,
+                                  recording_path=recording_path, transcript=transcript, ivr_path=path[:500],
+                                  ended_at=ended_at).id
+
+    def _citizen_by_number(self, number: str) -> int | None:
+        e164 = normalize_phone(number, self.region)
+        if e164 is None:
+            return None
+        row = CitizenPhone.select(CitizenPhone.citizen).where(CitizenPhone.number == e164).first()
+        return row.citizen_id if row else None
+
+    @staticmethod
+    def _citizen_by_email(address: str) -> int | None:
+        row = (Citizen.select(Citizen.id).where(pw.fn.LOWER(Citizen.email) == address.strip().lower(),
+                                                Citizen.erased_at.is_null()).first())
+        return row.id if row else None
+
+    @staticmethod
+    def _case_id(reference: str) -> int:
+        case = Case.select(Case.id).where(Case.reference == parse_reference(reference)).first()
+        if case is None:
+            raise NotFound(f"no case {reference}")
+        return case.id
+
+    @bound
+    def interactions(self, *, citizen_id: int | None = None, case_reference: str | None = None,
+                     property_id: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """The contact history of a citizen, a case or a property, newest first."""
+        query = Interaction.select().order_by(Interaction.at.desc(), Interaction.id.desc()).limit(limit)
+        if citizen_id is not None:
+            query = query.where(Interaction.citizen == citizen_id)
+        if case_reference:
+            query = query.where(Interaction.case == self._case_id(case_reference))
+        if property_id is not None:
+            query = query.where(Interaction.property == property_id)
+        return [{"id": i.id, "at": i.at, "channel": i.channel, "direction": i.direction, "address": i.address,
+                 "citizen_id": i.citizen_id, "case_id": i.case_id, "agent": i.agent, "subject": i.subject,
+                 "body": i.body, "ivr_path": i.ivr_path, "recording_path": i.recording_path,
+                 "transcript": i.transcript} for i in query]
+
+    @bound
+    def interaction_citizen(self, interaction_id: int) -> int | None:
+        """The citizen a contact was linked to (by id, number or e-mail address), if any."""
+        found = Interaction.get_or_none(Interaction.id == interaction_id)
+        if found is None:
+            raise NotFound(f"no interaction {interaction_id}")
+        return found.citizen_id
+
+    @bound
+    def link_interaction(self, interaction_id: int, case_reference: str) -> None:
+        """Attach a contact to a case after the fact."""
+        if not Interaction.update(case=self._case_id(case_reference)).where(
+                Interaction.id == interaction_id).execute():
+            raise NotFound(f"no interaction {interaction_id}")
+
+    @bound
+    def record_call(self, call_uuid: str, direction: str, started_at: datetime, *, caller_number: str = "",
+                    called_number: str = "", answered_at: datetime | None = None, ended_at: datetime | None = None,
+                    queue: str | None = None, agent: str | None = None, wait_seconds: float = 0.0,
+                    talk_seconds: float = 0.0, outcome: str = "", hangup_cause: str = "",
+                    legs: Sequence[LegInfo] = ()) -> int:
+        """Write (or overwrite, by ``call_uuid``) the report record of one call and its legs."""
+        values = dict(direction=direction, caller_number=caller_number, called_number=called_number,
+                      citizen=self._citizen_by_number(caller_number) if caller_number else None,
+                      started_at=started_at, answered_at=answered_at, ended_at=ended_at, queue=queue, agent=agent,
+                      wait_seconds=wait_seconds, talk_seconds=talk_seconds, outcome=outcome,
+                      hangup_cause=hangup_cause)
+        with self.db.atomic():
+            existing = Call.get_or_none(Call.call_uuid == call_uuid)
+            if existing is None:
+                call_id = Call.create(call_uuid=call_uuid, **values).id
+            else:
+                call_id = existing.id
+                Call.update(**values).where(Call.id == call_id).execute()
+                CallLeg.delete().where(CallLeg.call == call_id).execute()
+            for leg in legs:
+                CallLeg.create(call=call_id, leg_uuid=leg.leg_uuid, role=leg.role, number=leg.number,
+                               started_at=leg.started_at or started_at, ended_at=leg.ended_at,
+                               hangup_cause=leg.hangup_cause)
+        return call_id
+
+    @bound
+    def call(self, call_uuid: str) -> dict[str, Any]:
+        """The report record of one call with its legs."""
+        call = Call.get_or_none(Call.call_uuid == call_uuid)
+        if call is None:
+            raise NotFound(f"no call {call_uuid}")
+        legs = [{"leg_uuid": leg.leg_uuid, "role": leg.role, "number": leg.number, "started_at": leg.started_at,
+                 "ended_at": leg.ended_at, "hangup_cause": leg.hangup_cause}
+                for leg in call.legs.order_by(CallLeg.id)]
+        return {"call_uuid": call.call_uuid, "direction": call.direction, "caller_number": call.caller_number,
+                "called_number": call.called_number, "citizen_id": call.citizen_id, "started_at": call.started_at,
+                "answered_at": call.answered_at, "ended_at": call.ended_at, "queue": call.queue,
+                "agent": call.agent, "wait_seconds": call.wait_seconds, "talk_seconds": call.talk_seconds,
+                "outcome": call.outcome, "hangup_cause": call.hangup_cause, "legs": legs}
+
+    @bound
+    def add_callback_request(self, number: str, *, citizen_id: int | None = None,
+                             case_reference: str | None = None, queue: str | None = None,
+                             reason: str = "requested", not_before: datetime | None = None) -> int:
+        """Ask for the citizen at ``number`` to be called back; returns the request's id."""
+        e164 = normalize_phone(number, self.region)
+        if e164 is None:
+            raise StoreError(f"{number!r} is not a phone number")
+        if citizen_id is None:
+            citizen_id = self._citizen_by_number(e164)
+        case_id = self._case_id(case_reference) if case_reference else None
+        return CallbackRequest.create(number=e164, citizen=citizen_id, case=case_id, queue=queue, reason=reason,
+                                      requested_at=self.clock(), not_before=not_before).id
+
+    @bound
+    def pending_callbacks(self, queue: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """Callbacks that are due now, oldest request first."""
+        now = self.clock()
+        query = (CallbackRequest.select().where(CallbackRequest.status == "pending",
+                                                CallbackRequest.not_before.is_null()
+                                                | (CallbackRequest.not_before <= now))
+                 .order_by(CallbackRequest.requested_at, CallbackRequest.id).limit(limit))
+        if queue:
+            query = query.where(CallbackRequest.queue == queue)
+        return [{"id": r.id, "number": r.number, "citizen_id": r.citizen_id, "case_id": r.case_id,
+                 "queue": r.queue, "reason": r.reason, "requested_at": r.requested_at, "attempts": r.attempts}
+                for r in query]
+
+    @bound
+    def finish_callback(self, request_id: int, status: str) -> None:
+        """Mark a callback ``done``, ``failed`` or ``cancelled``; ``retry`` counts an attempt and keeps it pending."""
+        if status not in ("done", "failed", "cancelled", "retry"):
+            raise StoreError(f"unknown callback status {status!r}")
+        changes: dict[str, Any] = {"attempts": CallbackRequest.attempts + 1}
+        if status != "retry":
+            changes.update(status=status, completed_at=self.clock())
+        if not CallbackRequest.update(**changes).where(CallbackRequest.id == request_id).execute():
+            raise NotFound(f"no callback request {request_id}")

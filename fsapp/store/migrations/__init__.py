@@ -1,0 +1,89 @@
+"""Numbered schema migrations and the runner that applies them in order, recording each in ``schema_version``.
+
+To change the schema, add ``mNNNN_<what>.py`` with an ``apply(database)`` function, list it in
+:data:`MIGRATIONS` and change :mod:`fsapp.store.models` to match. Never edit an applied migration.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import peewee as pw
+
+from fsapp.store.errors import MigrationError
+from fsapp.store.fields import UtcDateTimeField
+from fsapp.store.migrations import m0001_initial, m0002_citizen_identity, m0003_audit
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema's history."""
+
+    version: int
+    name: str
+    apply: Callable[[pw.Database], None]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", m0001_initial.apply),
+    Migration(2, "citizen external id and erasure", m0002_citizen_identity.apply),
+    Migration(3, "audit log", m0003_audit.apply),
+)
+
+LATEST = MIGRATIONS[-1].version
+
+
+class SchemaVersion(pw.Model):
+    """Which migrations have been applied, and when."""
+
+    version = pw.IntegerField(primary_key=True)
+    name = pw.CharField(max_length=200)
+    applied_at = UtcDateTimeField()
+
+    class Meta:
+        database = None
+        table_name = "schema_version"
+
+
+def current_version(database: pw.Database) -> int:
+    """The highest applied migration (0 for an empty database)."""
+    with database.bind_ctx([SchemaVersion]):
+        if not SchemaVersion.table_exists():
+            return 0
+        return SchemaVersion.select(pw.fn.MAX(SchemaVersion.version)).scalar() or 0
+
+
+def migrate(database: pw.Database, now: Callable[[], datetime], target: int | None = None) -> list[int]:
+    """Apply every migration above the current version up to ``target`` (default: the latest).
+
+    Each migration runs in its own transaction; returns the versions applied.
+    """
+    goal = LATEST if target is None else target
+    if not 0 <= goal <= LATEST:
+        raise MigrationError(f"no migration {goal} (latest is {LATEST})")
+    with database.bind_ctx([SchemaVersion]):
+        database.create_tables([SchemaVersion])
+        start = current_version(database)
+        if start > LATEST:
+            raise MigrationError(f"the database is at schema {start}, newer than this program ({LATEST})")
+        applied = []
+        for migration in MIGRATIONS:
+            if start < migration.version <= goal:
+                _apply_one(database, migration, now())
+                applied.append(migration.version)
+    return applied
+
+
+def _apply_one(database: pw.Database, migration: Migration, at: datetime) -> None:
+    log.info("applying schema migration %d: %s", migration.version, migration.name)
+    try:
+        with database.atomic():
+            migration.apply(database)
+            SchemaVersion.create(version=migration.version, name=migration.name, applied_at=at)
+    except pw.DatabaseError as exc:
+        raise MigrationError(f"migration {migration.version} ({migration.name}) failed: {exc}") from exc

@@ -1,0 +1,251 @@
+"""The store's tables as peewee models (the newest schema; :mod:`fsapp.store.migrations` builds it).
+
+Models are bound to a database by :func:`fsapp.store.open_store`; times are aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from fsapp.store.fields import JsonField, UtcDateTimeField
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = None
+        legacy_table_names = False
+
+
+class Department(BaseModel):
+    """A part of the city administration that owns cases (Water, Roads, Taxes)."""
+
+    code = pw.CharField(max_length=40, unique=True)
+    name = pw.CharField(max_length=200)
+    email = pw.CharField(max_length=200, null=True)
+
+
+class Category(BaseModel):
+    """A kind of request, with its service level, custom fields and Open311 service code."""
+
+    code = pw.CharField(max_length=60, unique=True)
+    name = pw.CharField(max_length=200)
+    department = pw.ForeignKeyField(Department, null=True, backref="categories", on_delete="SET NULL")
+    description = pw.TextField(default="")
+    service_level_hours = pw.DoubleField(null=True)
+    custom_fields = JsonField(default=list)
+    public = pw.BooleanField(default=True)
+    keywords = pw.CharField(max_length=400, default="")
+
+
+class GuideEntry(BaseModel):
+    """A standard question and its standard answer for a category (the agents' reference guide)."""
+
+    category = pw.ForeignKeyField(Category, backref="guide", on_delete="CASCADE")
+    language = pw.CharField(max_length=10, default="nb")
+    question = pw.TextField()
+    answer = pw.TextField()
+    updated_by = pw.CharField(max_length=100, default="")
+    updated_at = UtcDateTimeField()
+
+
+class Citizen(BaseModel):
+    """A resident or business the city talks to."""
+
+    external_id = pw.CharField(max_length=100, null=True, unique=True)
+    name = pw.CharField(max_length=200, default="")
+    email = pw.CharField(max_length=200, null=True, index=True)
+    address = pw.CharField(max_length=300, default="")
+    postcode = pw.CharField(max_length=20, default="")
+    city = pw.CharField(max_length=100, default="")
+    language = pw.CharField(max_length=10, default="nb")
+    preferred_channel = pw.CharField(max_length=10, default="phone")  # phone | sms | email
+    consent_sms = pw.BooleanField(default=False)
+    consent_email = pw.BooleanField(default=False)
+    consent_recording = pw.BooleanField(default=False)
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+    erased_at = UtcDateTimeField(null=True)
+
+
+class CitizenPhone(BaseModel):
+    """One of a citizen's numbers, always E.164 (indexed: the caller lookup goes through here)."""
+
+    citizen = pw.ForeignKeyField(Citizen, backref="phones", on_delete="CASCADE")
+    number = pw.CharField(max_length=20, index=True)
+    label = pw.CharField(max_length=20, default="")
+
+
+class Property(BaseModel):
+    """An object the city serves: an address, a building or a meter."""
+
+    external_id = pw.CharField(max_length=100, null=True, unique=True)
+    kind = pw.CharField(max_length=20, default="address")  # address | building | meter
+    address = pw.CharField(max_length=300, default="")
+    postcode = pw.CharField(max_length=20, default="")
+    city = pw.CharField(max_length=100, default="")
+    meter_number = pw.CharField(max_length=60, null=True, index=True)
+    latitude = pw.DoubleField(null=True)
+    longitude = pw.DoubleField(null=True)
+
+
+class CitizenProperty(BaseModel):
+    """Which citizen is linked to which property, and how (owner, tenant, payer)."""
+
+    citizen = pw.ForeignKeyField(Citizen, backref="property_links", on_delete="CASCADE")
+    property = pw.ForeignKeyField(Property, backref="citizen_links", on_delete="CASCADE")
+    role = pw.CharField(max_length=20, default="owner")
+
+    class Meta:
+        indexes = ((("citizen", "property"), True),)
+
+
+class ReferenceCounter(BaseModel):
+    """The last case sequence number handed out per year."""
+
+    year = pw.IntegerField(primary_key=True)
+    last = pw.IntegerField(default=0)
+
+
+class Case(BaseModel):
+    """A request from a citizen the city must handle, with a reference the citizen can quote."""
+
+    reference = pw.CharField(max_length=20, unique=True)
+    category = pw.ForeignKeyField(Category, backref="cases")
+    department = pw.ForeignKeyField(Department, null=True, backref="cases")
+    citizen = pw.ForeignKeyField(Citizen, null=True, backref="cases")
+    property = pw.ForeignKeyField(Property, null=True, backref="cases")
+    channel = pw.CharField(max_length=20, default="phone")
+    description = pw.TextField(default="")
+    status = pw.CharField(max_length=20, default="received")
+    assignee = pw.CharField(max_length=100, null=True)
+    custom_values = JsonField(default=dict)
+    address = pw.CharField(max_length=300, default="")
+    latitude = pw.DoubleField(null=True)
+    longitude = pw.DoubleField(null=True)
+    received_at = UtcDateTimeField(index=True)
+    deadline = UtcDateTimeField(null=True)
+    updated_at = UtcDateTimeField()
+    closed_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("citizen", "status"), False), (("status", "deadline"), False))
+
+
+class CaseEvent(BaseModel):
+    """One change to a case: what changed, from what to what, by whom and when."""
+
+    case = pw.ForeignKeyField(Case, backref="events", on_delete="CASCADE")
+    at = UtcDateTimeField()
+    actor = pw.CharField(max_length=100)
+    kind = pw.CharField(max_length=20)  # created | status | assigned | note | attachment | fields | anonymized
+    old_value = pw.TextField(null=True)
+    new_value = pw.TextField(null=True)
+
+
+class CaseNote(BaseModel):
+    """A free-text note on a case."""
+
+    case = pw.ForeignKeyField(Case, backref="notes", on_delete="CASCADE")
+    at = UtcDateTimeField()
+    author = pw.CharField(max_length=100)
+    text = pw.TextField()
+    internal = pw.BooleanField(default=True)
+
+
+class Attachment(BaseModel):
+    """A file attached to a case; the bytes live on disk, checked by their SHA-256."""
+
+    case = pw.ForeignKeyField(Case, backref="attachments", on_delete="CASCADE")
+    filename = pw.CharField(max_length=255)
+    path = pw.CharField(max_length=500)
+    sha256 = pw.CharField(max_length=64)
+    size = pw.BigIntegerField()
+    content_type = pw.CharField(max_length=100, default="application/octet-stream")
+    added_at = UtcDateTimeField()
+    added_by = pw.CharField(max_length=100)
+
+
+class Call(BaseModel):
+    """One phone call, for reports: queue, agent, waiting and talking time, outcome, hangup cause."""
+
+    call_uuid = pw.CharField(max_length=64, unique=True)
+    direction = pw.CharField(max_length=10)  # inbound | outbound
+    caller_number = pw.CharField(max_length=40, default="")
+    called_number = pw.CharField(max_length=40, default="")
+    citizen = pw.ForeignKeyField(Citizen, null=True, backref="calls", on_delete="SET NULL")
+    started_at = UtcDateTimeField(index=True)
+    answered_at = UtcDateTimeField(null=True)
+    ended_at = UtcDateTimeField(null=True)
+    queue = pw.CharField(max_length=60, null=True)
+    agent = pw.CharField(max_length=100, null=True)
+    wait_seconds = pw.DoubleField(default=0.0)
+    talk_seconds = pw.DoubleField(default=0.0)
+    outcome = pw.CharField(max_length=30, default="")  # answered | abandoned | ivr | voicemail | callback ...
+    hangup_cause = pw.CharField(max_length=60, default="")
+
+
+class CallLeg(BaseModel):
+    """One channel of a call (the caller, an agent, a transfer target)."""
+
+    call = pw.ForeignKeyField(Call, backref="legs", on_delete="CASCADE")
+    leg_uuid = pw.CharField(max_length=64)
+    role = pw.CharField(max_length=20)
+    number = pw.CharField(max_length=40, default="")
+    started_at = UtcDateTimeField()
+    ended_at = UtcDateTimeField(null=True)
+    hangup_cause = pw.CharField(max_length=60, default="")
+
+
+class Interaction(BaseModel):
+    """One contact on any channel, with or without a case: the object register."""
+
+    at = UtcDateTimeField(index=True)
+    channel = pw.CharField(max_length=20)  # phone | voicemail | callback | email | sms | web | walk_in
+    direction = pw.CharField(max_length=10)  # in | out
+    citizen = pw.ForeignKeyField(Citizen, null=True, backref="interactions", on_delete="SET NULL")
+    case = pw.ForeignKeyField(Case, null=True, backref="interactions", on_delete="SET NULL")
+    property = pw.ForeignKeyField(Property, null=True, backref="interactions", on_delete="SET NULL")
+    call = pw.ForeignKeyField(Call, null=True, backref="interactions", on_delete="SET NULL")
+    address = pw.CharField(max_length=200, default="")  # the number or e-mail address used
+    agent = pw.CharField(max_length=100, null=True)
+    subject = pw.CharField(max_length=300, default="")
+    body = pw.TextField(default="")
+    recording_path = pw.CharField(max_length=500, null=True)
+    transcript = pw.TextField(null=True)
+    ivr_path = pw.CharField(max_length=500, default="")
+    ended_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("citizen", "at"), False),)
+
+
+class CallbackRequest(BaseModel):
+    """A citizen asked to be called back (from the queue, the IVR or the web)."""
+
+    number = pw.CharField(max_length=40)
+    citizen = pw.ForeignKeyField(Citizen, null=True, backref="callbacks", on_delete="SET NULL")
+    case = pw.ForeignKeyField(Case, null=True, backref="callbacks", on_delete="SET NULL")
+    queue = pw.CharField(max_length=60, null=True)
+    reason = pw.CharField(max_length=40, default="requested")  # requested | case_closed | missed
+    requested_at = UtcDateTimeField()
+    not_before = UtcDateTimeField(null=True)
+    status = pw.CharField(max_length=20, default="pending", index=True)  # pending | done | failed | cancelled
+    attempts = pw.IntegerField(default=0)
+    completed_at = UtcDateTimeField(null=True)
+
+
+class AuditEntry(BaseModel):
+    """Who read or changed what, and when."""
+
+    at = UtcDateTimeField(index=True)
+    actor = pw.CharField(max_length=100)
+    action = pw.CharField(max_length=20)  # read | create | update | erase | retention
+    entity = pw.CharField(max_length=30)
+    entity_id = pw.CharField(max_length=60)
+    detail = pw.TextField(default="")
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    Department, Category, GuideEntry, Citizen, CitizenPhone, Property, CitizenProperty, ReferenceCounter,
+    Case, CaseEvent, CaseNote, Attachment, Call, CallLeg, Interaction, CallbackRequest, AuditEntry,
+]

@@ -1,0 +1,169 @@
+"""Retention per data class and erasure of one citizen's personal data, keeping anonymous statistics.
+
+What stays after erasure or retention: that a case of some category existed, its status history and times,
+and each call's queue, agent, durations and outcome. What goes: names, numbers, addresses, free text,
+recordings, transcripts and attachments.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from fsapp.store.base import StoreBase, bound
+from fsapp.store.errors import NotFound
+from fsapp.store.models import (Attachment, Call, CallbackRequest, Case, CaseEvent, CaseNote, Citizen,
+                                CitizenPhone, CitizenProperty, Interaction)
+
+log = logging.getLogger(__name__)
+
+ERASED_TEXT = "[erased]"
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """How many days each data class is kept (None: forever)."""
+
+    recordings_days: int | None = None
+    transcripts_days: int | None = None
+    interactions_days: int | None = None
+    closed_cases_days: int | None = None
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    """How many records of each data class a retention run removed or anonymized."""
+
+    recordings: int = 0
+    transcripts: int = 0
+    interactions: int = 0
+    closed_cases: int = 0
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    """What erasing one citizen touched."""
+
+    citizen_id: int
+    cases: int
+    interactions: int
+    calls: int
+    files: int
+
+
+def _remove_file(path: str | None) -> int:
+    if not path:
+        return 0
+    try:
+        Path(path).unlink()
+    except FileNotFoundError:
+        return 0
+    return 1
+
+
+class DataProtection(StoreBase):
+    """Retention runs and erasure requests."""
+
+    @bound
+    def apply_retention(self, policy: RetentionPolicy, actor: str = "retention") -> RetentionReport:
+        """Remove or anonymize everything older than the policy allows."""
+        now = self.clock()
+        report = RetentionReport(
+            recordings=self._expire_recordings(now - timedelta(days=policy.recordings_days))
+            if policy.recordings_days is not None else 0,
+            transcripts=Interaction.update(transcript=None).where(
+                Interaction.transcript.is_null(False),
+                Interaction.at < now - timedelta(days=policy.transcripts_days)).execute()
+            if policy.transcripts_days is not None else 0,
+            interactions=self._expire_interactions(now - timedelta(days=policy.interactions_days))
+            if policy.interactions_days is not None else 0,
+            closed_cases=self._expire_closed_cases(now - timedelta(days=policy.closed_cases_days), actor)
+            if policy.closed_cases_days is not None else 0,
+        )
+        self.audit(actor, "retention", "store", "-", str(report))
+        return report
+
+    def _expire_recordings(self, cutoff: object) -> int:
+        rows = list(Interaction.select(Interaction.id, Interaction.recording_path).where(
+            Interaction.recording_path.is_null(False), Interaction.at < cutoff))
+        for row in rows:
+            _remove_file(row.recording_path)
+        ids = [row.id for row in rows]
+        if ids:
+            Interaction.update(recording_path=None).where(Interaction.id.in_(ids)).execute()
+        return len(ids)
+
+    def _expire_interactions(self, cutoff: object) -> int:
+        for row in Interaction.select(Interaction.recording_path).where(
+                Interaction.recording_path.is_null(False), Interaction.at < cutoff):
+            _remove_file(row.recording_path)
+        Call.update(caller_number="", citizen=None).where(Call.started_at < cutoff).execute()
+        return Interaction.delete().where(Interaction.at < cutoff).execute()
+
+    def _expire_closed_cases(self, cutoff: object, actor: str) -> int:
+        done = CaseEvent.select(CaseEvent.case).where(CaseEvent.kind == "anonymized")
+        ids = [c.id for c in Case.select(Case.id).where(Case.status == "closed", Case.closed_at < cutoff,
+                                                          Case.id.not_in(done))]
+        for case_id in ids:
+            with self.db.atomic():
+                self._anonymize_case(case_id, detach_citizen=True)
+                CaseEvent.create(case=case_id, at=self.clock(), actor=actor, kind="anonymized")
+        return len(ids)
+
+    def _anonymize_case(self, case_id: int, detach_citizen: bool) -> int:
+        changes: dict[str, object] = {"description": "", "custom_values": {}, "address": "", "latitude": None,
+                                      "longitude": None, "property": None}
+        if detach_citizen:
+            changes["citizen"] = None
+        Case.update(**changes).where(Case.id == case_id).execute()
+        CaseNote.update(text=ERASED_TEXT).where(CaseNote.case == case_id).execute()
+        CaseEvent.update(new_value=None).where(CaseEvent.case == case_id, CaseEvent.kind == "note").execute()
+        removed = 0
+        for attachment in Attachment.select().where(Attachment.case == case_id):
+            removed += _remove_file(attachment.path)
+        Attachment.delete().where(Attachment.case == case_id).execute()
+        return removed
+
+    @bound
+    def erase_citizen(self, citizen_id: int, actor: str) -> ErasureReport:
+        """Erase one citizen's personal data on request; counts and times stay for statistics."""
+        citizen = Citizen.get_or_none(Citizen.id == citizen_id)
+        if citizen is None:
+            raise NotFound(f"no citizen {citizen_id}")
+        addresses = [p.number for p in CitizenPhone.select().where(CitizenPhone.citizen == citizen_id)]
+        if citizen.email:
+            addresses.append(citizen.email)
+        with self.db.atomic():
+            files = 0
+            case_ids = [c.id for c in Case.select(Case.id).where(Case.citizen == citizen_id)]
+            for case_id in case_ids:
+                files += self._anonymize_case(case_id, detach_citizen=False)
+            files += self._erase_interactions(citizen_id, addresses)
+            calls = Call.update(caller_number="").where(
+                (Call.citizen == citizen_id) | Call.caller_number.in_(addresses or [""])).execute()
+            CallbackRequest.update(number="", status="cancelled").where(
+                CallbackRequest.citizen == citizen_id, CallbackRequest.status == "pending").execute()
+            CallbackRequest.update(number="").where(CallbackRequest.citizen == citizen_id).execute()
+            CitizenPhone.delete().where(CitizenPhone.citizen == citizen_id).execute()
+            CitizenProperty.delete().where(CitizenProperty.citizen == citizen_id).execute()
+            Citizen.update(name="", email=None, address="", postcode="", city="", external_id=None,
+                           consent_sms=False, consent_email=False, consent_recording=False,
+                           erased_at=self.clock(), updated_at=self.clock()).where(
+                Citizen.id == citizen_id).execute()
+            interactions = Interaction.select().where(Interaction.citizen == citizen_id).count()
+            self.audit(actor, "erase", "citizen", citizen_id,
+                       f"{len(case_ids)} cases, {interactions} interactions, {calls} calls, {files} files")
+        log.info("citizen %s erased by %s", citizen_id, actor)
+        return ErasureReport(citizen_id, len(case_ids), interactions, calls, files)
+
+    def _erase_interactions(self, citizen_id: int, addresses: list[str]) -> int:
+        mine = (Interaction.citizen == citizen_id) | Interaction.address.in_(addresses or [""])
+        files = 0
+        recorded = Interaction.select(Interaction.recording_path).where(mine, Interaction.recording_path.is_null(False))
+        for row in recorded:
+            files += _remove_file(row.recording_path)
+        Interaction.update(citizen=citizen_id, address="", subject="", body="", transcript=None,
+                           recording_path=None).where(mine).execute()
+        return files
