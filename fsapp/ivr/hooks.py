@@ -1,0 +1,98 @@
+"""Python hooks that flows call: functions in ``ivr_scripts/<module>.py``.
+
+A hook receives a :class:`HookContext` and returns a value (stored in the node's ``var``; a dict without
+``var`` sets several variables) or a :class:`Goto` naming the node to go to next::
+
+    def open_cases(ctx: HookContext) -> Goto | str:
+        caller = ctx.store.lookup_caller(ctx.caller_number)
+        return Goto("read_cases") if caller.open_cases else "none"
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from fsapp.ivr.errors import HookError
+
+
+@dataclass(frozen=True)
+class Goto:
+    """A hook's answer meaning "continue at this node"."""
+
+    node: str
+
+
+@dataclass
+class HookContext:
+    """What a hook may see: the caller, the call's variables (it may change them), the store, the language."""
+
+    call_uuid: str
+    caller_number: str
+    variables: dict[str, str]
+    language: str
+    store: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+HookRunner = Callable[[str, HookContext], Any]
+
+
+class HookLoader:
+    """Finds hook functions in a directory of modules; a module is re-read when its file changes."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        self._modules: dict[str, tuple[float, ModuleType]] = {}
+
+    def module_path(self, module: str) -> Path:
+        return self.directory.joinpath(*module.split(".")).with_suffix(".py")
+
+    def find(self, spec: str) -> Callable[[HookContext], Any]:
+        """The function named ``module.function``; HookError when there is no such module or function."""
+        module_name, _, function_name = spec.rpartition(".")
+        module = self._module(module_name)
+        function = getattr(module, function_name, None)
+        if not callable(function):
+            raise HookError(f"{self.module_path(module_name)} has no function {function_name!r}")
+        return function  # type: ignore[no-any-return]
+
+    def exists(self, spec: str) -> str | None:
+        """None when ``spec`` names a hook that exists, else why not."""
+        try:
+            self.find(spec)
+        except HookError as exc:
+            return str(exc)
+        return None
+
+    def __call__(self, spec: str, context: HookContext) -> Any:
+        """Run a hook (exceptions from the hook itself propagate unchanged)."""
+        return self.find(spec)(context)
+
+    def _module(self, module_name: str) -> ModuleType:
+        path = self.module_path(module_name)
+        try:
+            mtime = path.stat().st_mtime
+        except FileNotFoundError as exc:
+            raise HookError(f"no hook module {path}") from exc
+        cached = self._modules.get(module_name)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        unique = f"fsapp_ivr_hooks.{self.directory.resolve().name}.{module_name}"
+        spec = importlib.util.spec_from_file_location(unique, path)
+        if spec is None or spec.loader is None:
+            raise HookError(f"cannot load hook module {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[unique] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # a broken hook file must not stop the controller
+            sys.modules.pop(unique, None)
+            raise HookError(f"{path}: {type(exc).__name__}: {exc}") from exc
+        self._modules[module_name] = (mtime, module)
+        return module

@@ -1,0 +1,208 @@
+"""Running a flow on a live call: the interpreter's actions carried out through a call-control object.
+
+The switch layer provides the :class:`CallControl`; prompts are rendered by the TTS cache, and speech is
+recorded through the switch (with silence detection) and recognized in gevent's threadpool so that the
+hub keeps serving other calls. Queue, transfer, voicemail and callback outcomes go to injected handlers.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid as uuid_module
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from fsapp.errors import FsappError
+from fsapp.ivr.actions import (Action, Audio, Callback, Collect, Digits, Hangup, Listen, Play, Queue, Recorded,
+                               Result, Say, Speech, Transfer, Voicemail)
+from fsapp.ivr.callpath import CallPath
+from fsapp.ivr.errors import IvrError
+from fsapp.ivr.hooks import HookRunner
+from fsapp.ivr.interpreter import Clock, Interpreter
+from fsapp.ivr.schema import Flow
+from fsapp.speech.asr import Recognizers
+from fsapp.speech.grammar import Grammar
+from fsapp.speech.tts import TtsCache
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DIGITS_VARIABLE = "fsapp_digits"
+SILENCE = "silence_stream://250"
+
+
+class RecordResult(Protocol):
+    path: str
+    ms: int
+    silence_ended: bool
+
+
+class CallControl(Protocol):
+    """What the runner needs from a call (fsapp.switch implements it over the Event Socket)."""
+
+    uuid: str
+    caller_number: str
+    variables: dict[str, str]
+
+    def answer(self, timeout: float = ...) -> None: ...
+
+    def playback(self, path: str, timeout: float | None = None) -> bool: ...
+
+    def play_and_get_digits(self, min_digits: int, max_digits: int, tries: int, timeout_ms: int, terminators: str,
+                            prompt: str, invalid_prompt: str, var_name: str, regex: str,
+                            digit_timeout_ms: int) -> str | None: ...
+
+    def record(self, path: str, time_limit_s: int, silence_threshold: int, silence_hits_s: int) -> RecordResult: ...
+
+    def set_variable(self, name: str, value: str) -> None: ...
+
+    def transfer(self, destination: str, dialplan: str = "XML", context: str = "default") -> None: ...
+
+    def hangup(self, cause: str = "NORMAL_CLEARING") -> None: ...
+
+
+def in_threadpool(function: Callable[..., T], *args: Any, timeout: float) -> T:
+    """Run blocking CPU work on gevent's threadpool and wait for it without blocking the hub."""
+    import gevent
+
+    try:
+        return gevent.get_hub().threadpool.spawn(function, *args).get(timeout=timeout)  # type: ignore[no-any-return]
+    except gevent.Timeout as exc:
+        raise IvrError(f"{getattr(function, '__qualname__', function)} took more than {timeout} s") from exc
+
+
+@dataclass
+class Handlers:
+    """Where finished calls go. Transfer and hangup default to the call's own verbs."""
+
+    on_queue: Callable[[CallControl, Queue], None]
+    on_voicemail: Callable[[CallControl, Voicemail, Recorded], None] | None = None
+    on_callback: Callable[[CallControl, Callback], None] | None = None
+    on_transfer: Callable[[CallControl, Transfer], None] | None = None
+    on_finished: Callable[[CallControl, CallPath], None] | None = None
+
+
+@dataclass
+class SpeechSettings:
+    """How an utterance is recorded and recognized."""
+
+    silence_threshold: int = 200
+    silence_hits_s: int = 1
+    min_utterance_ms: int = 200
+    recognize_timeout_s: float = 10.0
+
+
+class IvrRunner:
+    """Carries a call through a flow."""
+
+    def __init__(self, *, tts: TtsCache, recognizers: Recognizers, handlers: Handlers, hooks: HookRunner,
+                 clock: Clock, recordings_dir: str | Path, store: Any = None,
+                 speech: SpeechSettings | None = None,
+                 offload: Callable[..., Any] = in_threadpool) -> None:
+        self.tts = tts
+        self.recognizers = recognizers
+        self.handlers = handlers
+        self.hooks = hooks
+        self.clock = clock
+        self.recordings_dir = Path(recordings_dir)
+        self.store = store
+        self.speech = speech or SpeechSettings()
+        self.offload = offload
+
+    def run(self, call: CallControl, flow: Flow, language: str | None = None) -> CallPath:
+        """Walk ``flow`` on ``call`` until it is queued, transferred, hung up, or the caller leaves."""
+        interpreter = Interpreter(flow, clock=self.clock, hooks=self.hooks, store=self.store, call_uuid=call.uuid,
+                                  caller_number=call.caller_number, variables=dict(call.variables),
+                                  language=language or call.variables.get("fsapp_language"))
+        walk = interpreter.run()
+        path = interpreter.path
+        try:
+            action = next(walk)
+            while True:
+                action = walk.send(self.perform(call, action))
+        except StopIteration as stop:
+            path = stop.value
+        except FsappError as exc:
+            log.info("call %s: left the IVR at %s: %s", call.uuid, path.nodes[-1:] or flow.start, exc)
+            path.finish("abandoned", str(exc))
+            walk.close()
+        if self.handlers.on_finished is not None:
+            self.handlers.on_finished(call, path)
+        return path
+
+    # -- actions -------------------------------------------------------------------------------------------
+
+    def perform(self, call: CallControl, action: Action) -> Result:
+        """Carry out one action on the call and return what the interpreter expects back."""
+        if isinstance(action, (Say, Play)):
+            call.playback(self.audio_path(action))
+            return None
+        if isinstance(action, Collect):
+            return self._collect(call, action)
+        if isinstance(action, Listen):
+            return self._listen(call, action)
+        if isinstance(action, Voicemail):
+            return self._voicemail(call, action)
+        if isinstance(action, Callback):
+            if self.handlers.on_callback is not None:
+                self.handlers.on_callback(call, action)
+            return None
+        if isinstance(action, Queue):
+            call.set_variable("fsapp_language", action.language)
+            self.handlers.on_queue(call, action)
+        elif isinstance(action, Transfer):
+            (self.handlers.on_transfer or (lambda c, a: c.transfer(a.destination)))(call, action)
+        elif isinstance(action, Hangup):
+            call.hangup(action.cause)
+        return None
+
+    def audio_path(self, audio: Audio | None) -> str:
+        """The file the switch plays for a prompt (rendered off the hub when not cached yet)."""
+        if audio is None:
+            return SILENCE
+        if isinstance(audio, Play):
+            return audio.path
+        path = self.tts.path_for(audio.text, audio.language)
+        if not path.exists():
+            path = self.offload(self.tts.render, audio.text, audio.language, timeout=30.0)
+        return str(path)
+
+    def _collect(self, call: CallControl, action: Collect) -> Digits:
+        digits = call.play_and_get_digits(
+            action.min_digits, action.max_digits, action.tries, int(action.timeout_s * 1000),
+            action.terminator, self.audio_path(action.prompt), self.audio_path(action.invalid_prompt),
+            DIGITS_VARIABLE, action.pattern or r"[0-9*#]+", int(action.digit_timeout_s * 1000))
+        return Digits(digits or None)
+
+    def _listen(self, call: CallControl, action: Listen) -> Speech:
+        if action.prompt is not None:
+            call.playback(self.audio_path(action.prompt))
+        target = self.recordings_dir / "utterances" / f"{call.uuid}-{uuid_module.uuid4().hex[:8]}.wav"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        recorded = call.record(str(target), action.max_seconds, self.speech.silence_threshold,
+                               self.speech.silence_hits_s)
+        if recorded.ms < self.speech.min_utterance_ms or not Path(recorded.path).exists():
+            return Speech(None, 0.0)
+        grammar = Grammar.of(action.phrases, action.language, action.digits)
+        try:
+            recognizer = self.recognizers.for_language(action.language)
+            heard = self.offload(recognizer.recognize, recorded.path, grammar,
+                                 timeout=self.speech.recognize_timeout_s)
+        except FsappError as exc:
+            log.warning("call %s: speech recognition failed, falling back to keys: %s", call.uuid, exc)
+            return Speech(None, 0.0001)
+        log.debug("call %s: heard %r (%.2f) as %r", call.uuid, heard.text, heard.confidence, heard.phrase)
+        return Speech(heard.phrase or (heard.text or None), heard.confidence if heard.phrase else 0.0001)
+
+    def _voicemail(self, call: CallControl, action: Voicemail) -> Recorded | None:
+        target = self.recordings_dir / "voicemail" / f"{call.uuid}.wav"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        recorded = call.record(str(target), action.max_seconds, self.speech.silence_threshold, 5)
+        if recorded.ms <= 0:
+            return None
+        result = Recorded(recorded.path, recorded.ms)
+        if self.handlers.on_voicemail is not None:
+            self.handlers.on_voicemail(call, action, result)
+        return result

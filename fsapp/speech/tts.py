@@ -1,0 +1,111 @@
+"""Text-to-speech with a cache: each (text, language, voice) is rendered once into telephone-ready WAV.
+
+Files live under the cache directory as ``<language>/8000/<key>.wav`` and ``<language>/16000/<key>.wav``
+(mono, 16-bit), where the key is a hash of the voice and the text. pyttsx3 drives espeak-ng; if pyttsx3
+cannot produce a file, the espeak-ng program is used directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fsapp.speech.audio import TELEPHONE_RATE, WIDEBAND_RATE, convert
+from fsapp.speech.errors import TtsError
+from fsapp.speech.voices import prepare_text, voice_for
+
+log = logging.getLogger(__name__)
+
+Synthesizer = Callable[[str, str, Path], None]
+"""Writes ``text`` spoken by ``voice`` as a WAV file at the path (any rate)."""
+
+RATES = (TELEPHONE_RATE, WIDEBAND_RATE)
+_PYTTSX3_LOCK = threading.Lock()
+_PYTTSX3_ENGINE: list[object] = []  # kept alive: espeak calls back into the driver after runAndWait
+
+
+def pyttsx3_synthesize(text: str, voice: str, target: Path) -> None:
+    """Render with pyttsx3's espeak driver (one runAndWait per file; one render at a time)."""
+    import pyttsx3
+
+    with _PYTTSX3_LOCK, contextlib.redirect_stdout(io.StringIO()):
+        if not _PYTTSX3_ENGINE:
+            _PYTTSX3_ENGINE.append(pyttsx3.init("espeak"))
+        engine: Any = _PYTTSX3_ENGINE[0]
+        engine.setProperty("voice", voice)
+        engine.save_to_file(text, str(target))
+        engine.runAndWait()
+
+
+def espeak_synthesize(text: str, voice: str, target: Path) -> None:
+    """Render with the espeak-ng program."""
+    program = shutil.which("espeak-ng")
+    if program is None:
+        raise TtsError("espeak-ng is not installed (Debian package espeak-ng)")
+    done = subprocess.run([program, "-v", voice, "-w", str(target), text], capture_output=True, timeout=60,
+                          check=False)
+    if done.returncode != 0:
+        raise TtsError(f"espeak-ng failed for voice {voice}: {done.stderr.decode(errors='replace').strip()}")
+
+
+def default_synthesize(text: str, voice: str, target: Path) -> None:
+    """pyttsx3 first; espeak-ng directly when pyttsx3 is missing or wrote nothing."""
+    try:
+        pyttsx3_synthesize(text, voice, target)
+        if target.exists() and target.stat().st_size > 44:
+            return
+        log.warning("pyttsx3 wrote no audio for voice %s; using espeak-ng", voice)
+    except (ImportError, RuntimeError, OSError) as exc:
+        log.warning("pyttsx3 failed (%s); using espeak-ng", exc)
+    espeak_synthesize(text, voice, target)
+
+
+class TtsCache:
+    """Renders prompts once and hands out the cached files."""
+
+    def __init__(self, directory: str | Path, synthesize: Synthesizer = default_synthesize) -> None:
+        self.directory = Path(directory)
+        self.synthesize = synthesize
+
+    @staticmethod
+    def key(text: str, language: str, voice: str) -> str:
+        return hashlib.sha256(f"{language}\0{voice}\0{text}".encode()).hexdigest()[:32]
+
+    def path_for(self, text: str, language: str, voice: str | None = None, rate: int = TELEPHONE_RATE) -> Path:
+        """Where the rendering of ``text`` is (or will be) kept."""
+        chosen = voice_for(language, voice)
+        return self.directory / language / str(rate) / f"{self.key(text, language, chosen)}.wav"
+
+    def is_cached(self, text: str, language: str, voice: str | None = None) -> bool:
+        return all(self.path_for(text, language, voice, rate).exists() for rate in RATES)
+
+    def render(self, text: str, language: str, voice: str | None = None, rate: int = TELEPHONE_RATE) -> Path:
+        """The WAV file of ``text`` at ``rate`` (8000 or 16000), rendering it first if needed."""
+        if rate not in RATES:
+            raise TtsError(f"rate must be one of {RATES}, not {rate}")
+        target = self.path_for(text, language, voice, rate)
+        if target.exists():
+            return target
+        chosen = voice_for(language, voice)
+        with tempfile.TemporaryDirectory(prefix="fsapp-tts-") as work:
+            raw = Path(work) / "raw.wav"
+            self.synthesize(prepare_text(text, language), chosen, raw)
+            if not raw.exists() or raw.stat().st_size <= 44:
+                raise TtsError(f"no audio rendered for {text[:40]!r} ({language}, {chosen})")
+            for each in RATES:
+                final = self.path_for(text, language, voice, each)
+                staged = convert(raw, final.with_name(f".{final.stem}.{os.getpid()}.{threading.get_ident()}.wav"),
+                                 each)
+                os.replace(staged, final)
+        log.debug("rendered %s %s -> %s", language, text[:40], target)
+        return target

@@ -1,0 +1,152 @@
+"""The runner on a small in-test call that keeps what the switch was asked to do."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from fsapp.esl.errors import ESLError
+from fsapp.ivr.actions import Callback, Queue, Recorded, Voicemail
+from fsapp.ivr.hooks import HookLoader
+from fsapp.ivr.registry import FlowRegistry
+from fsapp.ivr.runner import Handlers, IvrRunner
+from fsapp.speech.asr import Recognizers
+from fsapp.speech.tts import TtsCache
+from ivr_helpers import REPO, SATURDAY, TUESDAY_MORNING, load_valid
+
+FLOW = REPO / "ivr_scripts" / "main_menu.yaml"
+
+
+@dataclass
+class Recording:
+    path: str
+    ms: int
+    silence_ended: bool = True
+
+
+@dataclass
+class FakeCall:
+    """Answers play_and_get_digits from ``keys`` and records ``utterances`` (WAV files) in order."""
+
+    keys: list[str | None] = field(default_factory=list)
+    utterances: list[Path | None] = field(default_factory=list)
+    uuid: str = "call-1"
+    caller_number: str = "+4790000000"
+    variables: dict[str, str] = field(default_factory=dict)
+    log: list[tuple] = field(default_factory=list)
+    gone_after: int | None = None
+
+    def _note(self, *entry) -> None:
+        if self.gone_after is not None and len(self.log) >= self.gone_after:
+            raise ESLError("channel hung up")
+        self.log.append(entry)
+
+    def answer(self, timeout: float = 5.0) -> None:
+        self._note("answer")
+
+    def playback(self, path: str, timeout: float | None = None) -> bool:
+        self._note("playback", path)
+        return True
+
+    def play_and_get_digits(self, min_digits, max_digits, tries, timeout_ms, terminators, prompt, invalid_prompt,
+                            var_name, regex, digit_timeout_ms) -> str | None:
+        self._note("pagd", prompt, regex)
+        return self.keys.pop(0) if self.keys else None
+
+    def record(self, path: str, time_limit_s: int, silence_threshold: int, silence_hits_s: int) -> Recording:
+        self._note("record", path, time_limit_s)
+        source = self.utterances.pop(0) if self.utterances else None
+        if source is None:
+            return Recording(path, 0)
+        shutil.copy(source, path)
+        return Recording(path, 1500)
+
+    def set_variable(self, name: str, value: str) -> None:
+        self._note("set", name, value)
+
+    def transfer(self, destination: str, dialplan: str = "XML", context: str = "default") -> None:
+        self._note("transfer", destination)
+
+    def hangup(self, cause: str = "NORMAL_CLEARING") -> None:
+        self._note("hangup", cause)
+
+
+@pytest.fixture(scope="module")
+def tts(tmp_path_factory) -> TtsCache:
+    return TtsCache(tmp_path_factory.mktemp("tts"))
+
+
+def _runner(tts, tmp_path, moment, outcomes) -> IvrRunner:
+    handlers = Handlers(on_queue=lambda call, action: outcomes.append(action),
+                        on_voicemail=lambda call, action, rec: outcomes.append((action, rec)),
+                        on_callback=lambda call, action: outcomes.append(action),
+                        on_finished=lambda call, path: outcomes.append(path))
+    return IvrRunner(tts=tts, recognizers=Recognizers(), handlers=handlers, hooks=HookLoader(REPO / "ivr_scripts"),
+                     clock=lambda: moment, recordings_dir=tmp_path)
+
+
+def test_spoken_choice_is_recorded_recognized_and_queued(tts, tmp_path) -> None:
+    outcomes: list = []
+    call = FakeCall(utterances=[tts.render("roads and parking", "en")])
+    path = _runner(tts, tmp_path, TUESDAY_MORNING, outcomes).run(call, load_valid(FLOW), language="en")
+    assert outcomes[0] == Queue("roads", 0, ("roads",), "en")
+    assert path.steps[2].phrase == "roads and parking"
+    played = [entry[1] for entry in call.log if entry[0] == "playback"]
+    assert all(Path(p).exists() and "/en/8000/" in p for p in played)
+    assert ("set", "fsapp_language", "en") in call.log
+    assert outcomes[-1] is path
+
+
+def test_silence_falls_back_to_keys(tts, tmp_path) -> None:
+    outcomes: list = []
+    call = FakeCall(keys=["5"], utterances=[None])
+    path = _runner(tts, tmp_path, TUESDAY_MORNING, outcomes).run(call, load_valid(FLOW))
+    assert outcomes[0].name == "taxes"
+    assert [e[0] for e in call.log].count("pagd") == 1
+    assert path.steps[2].keys == "5"
+
+
+def test_out_of_hours_voicemail_reaches_the_handler(tts, tmp_path) -> None:
+    outcomes: list = []
+    call = FakeCall(keys=["1"], utterances=[tts.render("hello I have a question", "nb")])
+    path = _runner(tts, tmp_path, SATURDAY, outcomes).run(call, load_valid(FLOW))
+    action, recorded = outcomes[0]
+    assert isinstance(action, Voicemail) and isinstance(recorded, Recorded)
+    assert recorded.path.endswith("voicemail/call-1.wav") and Path(recorded.path).exists()
+    assert path.outcome == "voicemail"
+    assert call.log[-1] == ("hangup", "NORMAL_CLEARING")
+
+
+def test_callback_request_reaches_the_handler(tts, tmp_path) -> None:
+    outcomes: list = []
+    _runner(tts, tmp_path, SATURDAY, outcomes).run(FakeCall(keys=["2", "1"]), load_valid(FLOW))
+    assert isinstance(outcomes[0], Callback) and outcomes[0].number == "+4790000000"
+
+
+def test_caller_hanging_up_ends_the_walk_as_abandoned(tts, tmp_path) -> None:
+    outcomes: list = []
+    path = _runner(tts, tmp_path, TUESDAY_MORNING, outcomes).run(FakeCall(gone_after=1), load_valid(FLOW))
+    assert path.outcome == "abandoned"
+    assert path.nodes == ["opening_hours", "welcome", "main"]
+
+
+def test_registry_keeps_the_last_good_flow(tmp_path) -> None:
+    shutil.copy(FLOW, tmp_path / "main_menu.yaml")
+    shutil.copy(REPO / "ivr_scripts" / "case_status.py", tmp_path / "case_status.py")
+    registry = FlowRegistry(tmp_path, {"main": "main_menu"})
+    assert registry.reload() == []
+    in_progress = registry.flow_for_entry("main")
+    broken = (tmp_path / "main_menu.yaml").read_text().replace("next: q_building", "next: q_bulding")
+    (tmp_path / "main_menu.yaml").write_text(broken)
+    assert registry.changed()
+    errors = registry.reload_if_changed()
+    assert errors and "unknown node 'q_bulding'" in errors[0].located()
+    assert registry.flow_for_entry("main") is in_progress
+    (tmp_path / "main_menu.yaml").write_text(broken.replace("q_bulding", "q_building")
+                                             .replace("queue: building", "queue: planning"))
+    assert registry.reload() == []
+    assert registry.flow_for_entry("main").nodes["q_building"].queue == "planning"
+    assert in_progress.nodes["main"].options[0].next == "q_building"
