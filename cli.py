@@ -12,6 +12,7 @@ from fsapp import __version__
 # Each module defines ``COMMANDS: list[click.Command]``.
 COMMAND_MODULES = [
     "fsapp.commands.fs",
+    "fsapp.commands.run",
     "fsapp.commands.ivr",
     "fsapp.commands.store",
 ]

@@ -70,6 +70,27 @@ class AcdConfig:
 class PathsConfig:
     sounds: str = "sounds"
     recordings: str = "recordings"
+    state: str = "var"
+
+
+@dataclass
+class FreeswitchConfig:
+    """What ``fsapp conf render`` writes into the switch's configuration."""
+
+    domain: str = "fsapp.local"
+    sip_ip: str = "$${local_ip_v4}"
+    operators_port: int = 5060
+    trunks_port: int = 5080
+    context: str = "public"
+    operators_context: str = "fsapp_operators"
+    event_socket_listen: str = "127.0.0.1"
+    esl_acl: dict[str, str] = field(default_factory=lambda: {"controller": "127.0.0.1/32"})
+    trunk_acl: dict[str, str] = field(default_factory=dict)
+    gateways: dict[str, str] = field(default_factory=dict)
+    feature_codes: dict[str, str] = field(default_factory=lambda: {
+        "*21": "login", "*22": "logout", "*23": "break", "*24": "resume"})
+    moh_dir: str = "sounds/moh"
+    secrets_file: str = "var/softphone-secrets.yaml"
 
 
 @dataclass
@@ -85,6 +106,8 @@ class Config:
     speech: SpeechConfig = field(default_factory=SpeechConfig)
     acd: AcdConfig = field(default_factory=AcdConfig)
     paths: PathsConfig = field(default_factory=PathsConfig)
+    numbers: dict[str, str] = field(default_factory=lambda: {"6000": "main"})
+    freeswitch: FreeswitchConfig = field(default_factory=FreeswitchConfig)
     source: str | None = None
 
 
@@ -99,6 +122,8 @@ _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     "database.url": lambda v: None if v.split(":", 1)[0] in ("sqlite", "postgresql", "postgres")
     else "must start with sqlite:// or postgresql://",
     "timezone": lambda v: _check_timezone(v),
+    "freeswitch.operators_port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
+    "freeswitch.trunks_port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
 }
 
 

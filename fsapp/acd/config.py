@@ -66,6 +66,7 @@ class QueueConfig:
     hold_music: str = "local_stream://moh"
     announce: AnnouncePolicy = AnnouncePolicy()
     exit_key: str | None = None
+    record: bool = False              # record every answered call of this queue (caller and agent, mixed)
     offer_timeout: float = 20.0       # how long an agent's phone rings before the offer counts as unanswered
     reserve_timeout: float = 5.0      # how long an agent may stay reserved before the phone starts ringing
     reoffer_delay: float = 15.0       # an agent who let a call go is not offered the same call again for this long

@@ -16,6 +16,7 @@ The file (see conf/acd.yaml)::
         hold_music: local_stream://moh
         announce: {every: 60, first_after: 30, position: true, wait: true}
         exit_key: "1"
+        record: true             # record answered calls (default false)
     agents:
       anna:
         contact: user/1001
@@ -39,7 +40,7 @@ TOP_KEYS = {"skills", "defaults", "queues", "agents"}
 QUEUE_TIMES = ("offer_timeout", "reserve_timeout", "reoffer_delay", "wrap_up", "default_handle_time",
                "sl_window")
 QUEUE_KEYS = {"description", "strategy", "required_skills", "service_level", "max_wait", "on_max_wait",
-              "hold_music", "announce", "exit_key", "handle_time_weight", *QUEUE_TIMES}
+              "hold_music", "announce", "exit_key", "record", "handle_time_weight", *QUEUE_TIMES}
 AGENT_KEYS = {"name", "contact", "skills", "queues", "max_no_answer", "wrap_up"}
 
 
@@ -161,7 +162,8 @@ class _Reader:
             on_max_wait=self.max_wait(data, at_),
             hold_music=self.text(data.get("hold_music", "local_stream://moh"), at_("hold_music")),
             announce=self.announce(data.get("announce"), at_("announce")),
-            exit_key=exit_key, handle_time_weight=float(weight),
+            exit_key=exit_key, record=self.flag(data.get("record", False), at_("record")),
+            handle_time_weight=float(weight),
             description=str(data.get("description", "")), **times)
 
     def service_level(self, value: Any, at: KeyPath) -> ServiceLevelTarget:

@@ -18,7 +18,7 @@ from fsapp.store.migrations import LATEST
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _store_options(function: F) -> F:
+def store_options(function: F) -> F:
     function = click.option("--actor", envvar="FSAPP_ACTOR", default=lambda: _default_actor(),
                             show_default="login name", help="Who is acting (for history and audit).")(function)
     function = click.option("--db", "db_url", envvar="FSAPP_DATABASE_URL",
@@ -33,7 +33,7 @@ def _default_actor() -> str:
         return os.environ.get("USER", "cli")
 
 
-def _open(ctx: click.Context, db_url: str | None, migrate: bool = False) -> Store:
+def open_store_for(ctx: click.Context, db_url: str | None, migrate: bool = False) -> Store:
     config = config_from(ctx)
     url = db_url or config.database.url
     try:
@@ -104,7 +104,7 @@ def cases() -> None:
 
 
 @cases.command("find")
-@_store_options
+@store_options
 @click.option("--status", help="Only cases with this status.")
 @click.option("--category", help="Only cases of this category code.")
 @click.option("--citizen", "citizen_id", type=int, help="Only this citizen's cases.")
@@ -119,7 +119,7 @@ def cases_find(ctx: click.Context, db_url: str | None, actor: str, status: str |
                citizen_id: int | None, assignee: str | None, text: str, open_only: bool, overdue: bool,
                limit: int, as_json: bool) -> None:
     """List cases, newest first (overdue ones first with --overdue)."""
-    store = _open(ctx, db_url)
+    store = open_store_for(ctx, db_url)
     if overdue:
         found = _run(lambda: store.overdue_cases(limit))
     else:
@@ -129,18 +129,18 @@ def cases_find(ctx: click.Context, db_url: str | None, actor: str, status: str |
 
 
 @cases.command("show")
-@_store_options
+@store_options
 @click.argument("reference")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def cases_show(ctx: click.Context, db_url: str | None, actor: str, reference: str, as_json: bool) -> None:
     """Show one case with its history and notes."""
-    store = _open(ctx, db_url)
+    store = open_store_for(ctx, db_url)
     _print_case(_run(lambda: store.get_case(reference, actor=actor)), as_json)
 
 
 @cases.command("new")
-@_store_options
+@store_options
 @click.option("--category", required=True, help="Category code.")
 @click.option("--description", "-d", required=True, help="What the citizen asks for.")
 @click.option("--citizen", "citizen_id", type=int, help="The citizen's id.")
@@ -153,7 +153,7 @@ def cases_new(ctx: click.Context, db_url: str | None, actor: str, category: str,
               citizen_id: int | None, phone: str | None, channel: str, fields: tuple[str, ...],
               as_json: bool) -> None:
     """Open a case and print its reference."""
-    store = _open(ctx, db_url)
+    store = open_store_for(ctx, db_url)
     values = {}
     for item in fields:
         name, sep, value = item.partition("=")
@@ -171,7 +171,7 @@ def cases_new(ctx: click.Context, db_url: str | None, actor: str, category: str,
 
 
 @cases.command("assign")
-@_store_options
+@store_options
 @click.argument("reference")
 @click.argument("assignee")
 @click.option("--department", help="Move the case to this department too.")
@@ -180,12 +180,12 @@ def cases_new(ctx: click.Context, db_url: str | None, actor: str, category: str,
 def cases_assign(ctx: click.Context, db_url: str | None, actor: str, reference: str, assignee: str,
                  department: str | None, as_json: bool) -> None:
     """Assign a case to a person."""
-    store = _open(ctx, db_url)
+    store = open_store_for(ctx, db_url)
     _print_cases([_run(lambda: store.assign_case(reference, assignee, actor, department))], as_json)
 
 
 @cases.command("status")
-@_store_options
+@store_options
 @click.argument("reference")
 @click.argument("status", required=False)
 @click.option("--note", help="A note for the citizen with the change.")
@@ -194,7 +194,7 @@ def cases_assign(ctx: click.Context, db_url: str | None, actor: str, reference: 
 def cases_status(ctx: click.Context, db_url: str | None, actor: str, reference: str, status: str | None,
                  note: str | None, as_json: bool) -> None:
     """Show a case's status, or move it to STATUS (received, accepted, ..., closed, reopened)."""
-    store = _open(ctx, db_url)
+    store = open_store_for(ctx, db_url)
     if status is None:
         summary = _run(lambda: store.case_status(reference))
     else:
@@ -203,7 +203,7 @@ def cases_status(ctx: click.Context, db_url: str | None, actor: str, reference: 
 
 
 @cases.command("note")
-@_store_options
+@store_options
 @click.argument("reference")
 @click.argument("text")
 @click.option("--public", is_flag=True, help="The citizen may see this note.")
@@ -211,7 +211,7 @@ def cases_status(ctx: click.Context, db_url: str | None, actor: str, reference: 
 def cases_note(ctx: click.Context, db_url: str | None, actor: str, reference: str, text: str,
                public: bool) -> None:
     """Add a note to a case."""
-    store = _open(ctx, db_url)
+    store = open_store_for(ctx, db_url)
     _run(lambda: store.add_note(reference, text, actor, internal=not public))
     click.echo(f"note added to {display_reference(reference.replace('-', '').replace(' ', ''))}")
 
@@ -222,7 +222,7 @@ def citizens() -> None:
 
 
 @citizens.command("find")
-@_store_options
+@store_options
 @click.argument("text", default="")
 @click.option("--limit", type=int, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -230,18 +230,18 @@ def citizens() -> None:
 def citizens_find(ctx: click.Context, db_url: str | None, actor: str, text: str, limit: int,
                   as_json: bool) -> None:
     """Find citizens by name, e-mail, address, external id or phone number."""
-    store = _open(ctx, db_url)
+    store = open_store_for(ctx, db_url)
     _print_citizens(_run(lambda: store.find_citizens(text, limit)), as_json)
 
 
 @citizens.command("show")
-@_store_options
+@store_options
 @click.argument("citizen_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def citizens_show(ctx: click.Context, db_url: str | None, actor: str, citizen_id: int, as_json: bool) -> None:
     """Show a citizen with their cases (the read is audited)."""
-    store = _open(ctx, db_url)
+    store = open_store_for(ctx, db_url)
     citizen = _run(lambda: store.get_citizen(citizen_id, actor=actor))
     their_cases = _run(lambda: store.find_cases(citizen_id=citizen_id))
     if as_json:
@@ -253,7 +253,7 @@ def citizens_show(ctx: click.Context, db_url: str | None, actor: str, citizen_id
 
 
 @citizens.command("erase")
-@_store_options
+@store_options
 @click.argument("citizen_id", type=int)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -261,7 +261,7 @@ def citizens_show(ctx: click.Context, db_url: str | None, actor: str, citizen_id
 def citizens_erase(ctx: click.Context, db_url: str | None, actor: str, citizen_id: int, yes: bool,
                    as_json: bool) -> None:
     """Erase a citizen's personal data (anonymous statistics stay)."""
-    store = _open(ctx, db_url)
+    store = open_store_for(ctx, db_url)
     if not yes:
         click.confirm(f"Erase all personal data of citizen {citizen_id}?", abort=True)
     report = _run(lambda: store.erase_citizen(citizen_id, actor))
@@ -312,13 +312,13 @@ def _print_import(report: ImportReport, as_json: bool) -> None:
 
 
 @db_import.command("citizens")
-@_store_options
+@store_options
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def import_citizens(ctx: click.Context, db_url: str | None, actor: str, path: str, as_json: bool) -> None:
     """Import citizens; re-importing updates them (matched by external_id or phone)."""
-    store = _open(ctx, db_url)
+    store = open_store_for(ctx, db_url)
     report = _run(lambda: store.import_citizens(path, actor))
     _print_import(report, as_json)
     if report.problems and not report.imported:
@@ -326,13 +326,13 @@ def import_citizens(ctx: click.Context, db_url: str | None, actor: str, path: st
 
 
 @db_import.command("properties")
-@_store_options
+@store_options
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def import_properties(ctx: click.Context, db_url: str | None, actor: str, path: str, as_json: bool) -> None:
     """Import properties (addresses, buildings, meters) and link them to citizens."""
-    store = _open(ctx, db_url)
+    store = open_store_for(ctx, db_url)
     report = _run(lambda: store.import_properties(path, actor))
     _print_import(report, as_json)
     if report.problems and not report.imported:

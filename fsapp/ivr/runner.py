@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from fsapp.errors import FsappError
+from fsapp.esl.errors import TransportError
 from fsapp.ivr.actions import (Action, Audio, Callback, Collect, Digits, Hangup, Listen, Play, Queue, Recorded,
                                Result, Say, Speech, Transfer, Voicemail)
 from fsapp.ivr.callpath import CallPath
@@ -124,6 +125,9 @@ class IvrRunner:
                 action = walk.send(self.perform(call, action))
         except StopIteration as stop:
             path = stop.value
+        except TransportError:
+            walk.close()
+            raise  # the link to the switch dropped: the call is resumed after the reconnect
         except FsappError as exc:
             log.info("call %s: left the IVR at %s: %s", call.uuid, path.nodes[-1:] or flow.start, exc)
             path.finish("abandoned", str(exc))
@@ -177,8 +181,9 @@ class IvrRunner:
         return Digits(digits or None)
 
     def _listen(self, call: CallControl, action: Listen) -> Speech:
-        if action.prompt is not None:
-            call.playback(self.audio_path(action.prompt))
+        keys = self._keys_during_prompt(call, action)
+        if keys is not None or not self.recognizers.supports(action.language):
+            return Speech(None, 0.0, digits=keys)
         target = self.recordings_dir / "utterances" / f"{call.uuid}-{uuid_module.uuid4().hex[:8]}.wav"
         target.parent.mkdir(parents=True, exist_ok=True)
         recorded = call.record(str(target), action.max_seconds, self.speech.silence_threshold,
@@ -195,6 +200,18 @@ class IvrRunner:
             return Speech(None, 0.0001)
         log.debug("call %s: heard %r (%.2f) as %r", call.uuid, heard.text, heard.confidence, heard.phrase)
         return Speech(heard.phrase or (heard.text or None), heard.confidence if heard.phrase else 0.0001)
+
+    def _keys_during_prompt(self, call: CallControl, action: Listen) -> str | None:
+        """Play the prompt while listening for keys, so a caller who keys instead of speaking is heard.
+
+        Without a recognizer for the language the caller gets the whole timeout to key in; otherwise only
+        keys pressed during the prompt count, and silence after it means the caller is about to speak.
+        """
+        speech = self.recognizers.supports(action.language)
+        max_keys, terminator = (20, "#") if action.digits else (1, "")
+        timeout_ms = 1 if speech else int(action.timeout_s * 1000)
+        return call.play_and_get_digits(1, max_keys, 1, timeout_ms, terminator, self.audio_path(action.prompt),
+                                        SILENCE, DIGITS_VARIABLE, r"[0-9*#]+", 3000)
 
     def _voicemail(self, call: CallControl, action: Voicemail) -> Recorded | None:
         target = self.recordings_dir / "voicemail" / f"{call.uuid}.wav"

@@ -143,6 +143,12 @@ class Recognizers:
         self._engines: dict[str, Recognizer] = {}
         self._lock = threading.Lock()
 
+    def supports(self, language: str) -> bool:
+        """Whether speech in ``language`` can be recognized (pocketsphinx ships English only)."""
+        if language in self.vosk_models:
+            return True
+        return self.default_engine == "pocketsphinx" and language.split("-")[0] == "en"
+
     def for_language(self, language: str) -> Recognizer:
         with self._lock:
             key = language if language in self.vosk_models else "\0default"

@@ -151,6 +151,24 @@ class ContactLog(StoreBase):
                 "outcome": call.outcome, "hangup_cause": call.hangup_cause, "legs": legs}
 
     @bound
+    def recent_calls(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest calls, newest first, each with the IVR path its phone contact recorded."""
+        calls = list(Call.select().order_by(Call.started_at.desc(), Call.id.desc()).limit(limit))
+        paths = {row.call_id: row for row in Interaction.select().where(
+            Interaction.call.in_([call.id for call in calls]), Interaction.channel == "phone")}
+        result = []
+        for call in calls:
+            contact = paths.get(call.id)
+            result.append({"call_uuid": call.call_uuid, "started_at": call.started_at,
+                           "caller_number": call.caller_number, "called_number": call.called_number,
+                           "queue": call.queue, "agent": call.agent, "outcome": call.outcome,
+                           "wait_seconds": call.wait_seconds, "talk_seconds": call.talk_seconds,
+                           "hangup_cause": call.hangup_cause,
+                           "ivr_path": contact.ivr_path if contact else "",
+                           "ivr_detail": contact.body if contact else ""})
+        return result
+
+    @bound
     def add_callback_request(self, number: str, *, citizen_id: int | None = None,
                              case_reference: str | None = None, queue: str | None = None,
                              reason: str = "requested", not_before: datetime | None = None) -> int:

@@ -42,7 +42,8 @@ def refused(text: str) -> AcdConfigError:
 def test_example_file_loads() -> None:
     config = load_acd_config(EXAMPLE)
     service_queues = [name for name in config.queues if name != "operator"]
-    assert len(service_queues) == 6 and "operator" in config.queues
+    assert {"building", "water", "schools", "care", "taxes", "roads"} <= set(service_queues)
+    assert "operator" in config.queues
     assert {"lang-nb", "lang-en"} <= set(config.skills)
     assert all(agent.queues for agent in config.agents.values())
     assert {q.strategy for q in config.queues.values()} == set(Strategy)

@@ -91,7 +91,7 @@ def test_simulate_cli_non_interactive() -> None:
     assert result.exit_code == 0, result.output
     assert "[say en] Welcome to the city service centre." in result.output
     assert "   said: health and care" in result.output
-    assert result.output.strip().splitlines()[-2] == "outcome: queue health_care"
+    assert result.output.strip().splitlines()[-2] == "outcome: queue care"
 
 
 def test_simulate_cli_interactive_reads_answers() -> None:

@@ -92,7 +92,7 @@ def test_spoken_choice_is_recorded_recognized_and_queued(tts, tmp_path) -> None:
     outcomes: list = []
     call = FakeCall(utterances=[tts.render("roads and parking", "en")])
     path = _runner(tts, tmp_path, TUESDAY_MORNING, outcomes).run(call, load_valid(FLOW), language="en")
-    assert outcomes[0] == Queue("roads", 0, ("roads",), "en")
+    assert outcomes[0] == Queue("roads", 0, (), "en")
     assert path.steps[2].phrase == "roads and parking"
     played = [entry[1] for entry in call.log if entry[0] == "playback"]
     assert all(Path(p).exists() and "/en/8000/" in p for p in played)

@@ -1,0 +1,56 @@
+"""The service's bookkeeping of the calls it drives: callers in (or just out of) a queue and agent legs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gevent.event import AsyncResult
+
+from fsapp.acd.decisions import CallerInfo
+from fsapp.acd.recordings import Recording
+from fsapp.switch import Call
+
+
+@dataclass
+class QueuedCall:
+    """A caller the ACD handles, from entering a queue until its conversation with an agent ends.
+
+    ``outcome`` is what :meth:`AcdService.enqueue` waits on. ``agent_leg`` is set once an agent answered.
+    """
+
+    call: Call
+    queue: str
+    music: str = ""
+    keep_caller: bool = False
+    priority: int = 0
+    caller: CallerInfo = field(default_factory=CallerInfo)
+    outcome: AsyncResult = field(default_factory=AsyncResult)
+    queues: list[str] = field(default_factory=list)
+    agent_id: str | None = None
+    agent_leg: str | None = None
+    bridged_at: float | None = None
+    waited: float = 0.0
+    trace: tuple[dict, ...] = ()
+    recording: Recording | None = None
+    pending: dict[str, object] = field(default_factory=dict)   # what to report when the QueueExit comes
+    callback_number: str | None = None
+
+    @property
+    def uuid(self) -> str:
+        return self.call.uuid
+
+    @property
+    def holding(self) -> bool:
+        """Waiting with hold music (not bridged and not finished)."""
+        return self.agent_leg is None and not self.outcome.ready()
+
+
+@dataclass
+class AgentLeg:
+    """A leg originated to an agent for one call; ``cancelled`` once the offer is withdrawn."""
+
+    uuid: str
+    call_uuid: str
+    agent_id: str
+    cancelled: bool = False
+    answered: bool = False

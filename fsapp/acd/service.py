@@ -1,0 +1,710 @@
+"""The ACD's imperative shell: switch events in, router decisions carried out on the switch.
+
+One worker greenlet runs every router event and the decisions it returns, in order, so the router is
+never entered twice at once and decisions about one call are carried out in the order they were made.
+Switch events reach the worker through a queue (the switch's listener must not block); originates run
+in their own greenlets and report back through the same queue. A ticker greenlet runs the router's
+timers and notices a reconnect of the switch, after which the router is reconciled with the switch's
+channels.
+
+Public API (see :class:`AcdService`)::
+
+    service = AcdService(switch, router, clock, recordings_dir="var/recordings",
+                         snapshot_path="var/acd.json", on_recording=store_row)
+    service.start()
+    outcome = service.enqueue(call, "building", caller=CallerInfo("+4790000001"))   # from a flow
+    service.agent_login("anna"); service.agent_break("anna", "lunch"); service.agent_ready("anna")
+    service.transfer(call_uuid, queue="roads") / service.transfer(call_uuid, agent="bo") /
+    service.transfer(call_uuid, extension="6000")
+    service.pickup("anna", call_uuid=None, queue="building")
+    service.stop()
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import gevent
+from gevent.event import AsyncResult
+from gevent.event import Event as Flag
+from gevent.queue import Queue
+
+from fsapp.acd.calls import AgentLeg, QueuedCall
+from fsapp.acd.clock import Clock
+from fsapp.acd.decisions import (AgentStateChanged, Announce, AskCallbackNumber, Bridge, CallbackQueued,
+                                 CallerInfo, CancelOffer, Decision, Hold, Offer, Overflow, PlayMessage,
+                                 QueueExit, Repair, SendToVoicemail)
+from fsapp.acd.dialing import failure_reason, offer_variables
+from fsapp.acd.outcome import (ABANDONED, ANSWERED, CALLBACK, MESSAGE, REMOVED, TRANSFERRED, VOICEMAIL,
+                               QueueOutcome)
+from fsapp.acd.pickup import pickup as pickup_call
+from fsapp.acd.prompts import ASK_NUMBER_TEXT, PromptRenderer, announcement_text, tone_prompt
+from fsapp.acd.recordings import Recording, recording_path
+from fsapp.acd.router import Router
+from fsapp.acd.snapshot_file import SnapshotFile
+from fsapp.acd.states import AgentState
+from fsapp.esl.errors import ESLError
+from fsapp.esl.events import Event
+from fsapp.switch import Call, Channel, OriginateFailed, Switch
+from fsapp.switch.call import new_uuid
+
+log = logging.getLogger(__name__)
+
+HANGUP = "CHANNEL_HANGUP_COMPLETE"   # in the switch's default subscription (CHANNEL_HANGUP is not)
+EXIT_KINDS = {"abandoned": ABANDONED, "voicemail": VOICEMAIL, "message": MESSAGE, "removed": REMOVED}
+ORIGINATE_MARGIN = 30.0   # seconds the originate job may take beyond the ring time
+
+
+class AcdStore(Protocol):
+    """Where the service hands its records (the store implements it)."""
+
+    def save_recording(self, record: dict[str, Any]) -> None: ...
+
+    def save_queue_exit(self, record: dict[str, Any]) -> None: ...
+
+
+class AcdService:
+    """Drives queue calls on ``switch`` with ``router``'s decisions (see the module docstring).
+
+    - ``recordings_dir``: queues with ``record: true`` record answered calls under it.
+    - ``store``: receives recording rows and queue exits (:class:`AcdStore`); ``on_recording`` too.
+    - ``screen_pop_url``: sent to the agent's phone in ``Call-Info`` (``{uuid}`` is the caller's UUID).
+    - ``prompt_renderer(text, language) -> path``: announcements (default: beeps, one per place).
+    - ``snapshot_path``: the router's state is written there after every change.
+    - ``callback_dial``: dial string for calling back a number (``{number}`` is replaced).
+    - ``tick_interval``: real seconds between timer checks.
+    """
+
+    def __init__(self, switch: Switch, router: Router, clock: Clock, *, recordings_dir: str | Path,
+                 store: AcdStore | None = None, screen_pop_url: str | None = None,
+                 prompt_renderer: PromptRenderer | None = None, language: str = "en",
+                 on_recording: Callable[[dict[str, Any]], None] | None = None,
+                 on_agent_state: Callable[[AgentStateChanged], None] | None = None,
+                 snapshot_path: str | Path | None = None,
+                 callback_dial: str = "sofia/gateway/default/{number}", tick_interval: float = 1.0) -> None:
+        self.switch = switch
+        self.router = router
+        self.clock = clock
+        self.recordings_dir = Path(recordings_dir)
+        self.store = store
+        self.screen_pop_url = screen_pop_url
+        self.render_prompt = prompt_renderer or tone_prompt
+        self.language = language
+        self.on_recording = on_recording
+        self.on_agent_state = on_agent_state
+        self.snapshot = SnapshotFile(snapshot_path) if snapshot_path else None
+        self.callback_dial = callback_dial
+        self.tick_interval = tick_interval
+        self.calls: dict[str, QueuedCall] = {}           # caller uuid (or callback member id) -> call
+        self.legs: dict[str, AgentLeg] = {}              # agent leg uuid -> leg
+        self._offers: dict[tuple[str, str], AgentLeg] = {}
+        self._callback_legs: dict[str, str] = {}         # dialled citizen leg -> callback member id
+        self._jobs: Queue = Queue()
+        self._greenlets: list[gevent.Greenlet] = []
+        self._generation = 0
+        self.reconciled = Flag()   # set once the router has been checked against the switch's channels
+        self._dirty = False
+        switch.listen(self._on_event)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> AcdService:
+        self._greenlets = [gevent.spawn(self._work), gevent.spawn(self._tick_loop)]
+        return self
+
+    def stop(self) -> None:
+        """Stop driving calls (they stay up on the switch; a new service can take over)."""
+        gevent.killall(self._greenlets)
+        self._greenlets = []
+        self._save_snapshot()
+
+    # ------------------------------------------------------------------ the flow's entry point
+
+    def enqueue(self, call: Call, queue: str, priority: int = 0, skills: dict[str, int] | None = None,
+                caller: CallerInfo | None = None, *, keep_caller: bool = False) -> QueueOutcome:
+        """Put ``call`` in ``queue`` with hold music and wait until it leaves the queue.
+
+        Runs in the call's greenlet. A call the router already has (restored after a restart) is taken
+        up where it was. With ``keep_caller`` the caller is not hung up when the agent hangs up first.
+        """
+        if not call.channel.answered:
+            call.answer()
+        info = caller or CallerInfo(number=call.caller_number or None)
+        queued = self._run(lambda: self._admit(call, queue, priority, skills, info, keep_caller))
+        return queued.outcome.get()
+
+    def _admit(self, call: Call, queue: str, priority: int, skills: dict[str, int] | None,
+               info: CallerInfo, keep_caller: bool) -> QueuedCall:
+        queued = self.calls.get(call.uuid)
+        if queued is not None and not queued.outcome.ready():
+            queued.call, queued.keep_caller = call, keep_caller
+            if queued.holding:
+                self._play_music(queued)
+            log.info("call %s: taken up again in queue %s", call.uuid, queued.queue)
+            return queued
+        member = self.router.members.get(call.uuid)
+        if member is not None and not member.is_callback:
+            queued = self._track(call, member.queue, keep_caller)
+            queued.music = self.router.config.queue(member.queue).hold_music
+            self._play_music(queued)
+            log.info("call %s: restored in queue %s at position %s", call.uuid, member.queue,
+                     self.router.position(call.uuid))
+            return queued
+        queued = self._track(call, queue, keep_caller)
+        queued.priority, queued.caller = priority, info
+        try:
+            self._carry_out(self.router.call_arrived(call.uuid, queue, priority, skills, info))
+        except Exception:
+            self.calls.pop(call.uuid, None)
+            raise
+        return queued
+
+    def _track(self, call: Call, queue: str, keep_caller: bool) -> QueuedCall:
+        queued = QueuedCall(call=call, queue=queue, keep_caller=keep_caller, queues=[queue])
+        self.calls[call.uuid] = queued
+        return queued
+
+    # ------------------------------------------------------------------ agents
+
+    def agent_login(self, agent_id: str, break_reason: str | None = None) -> str:
+        """Log an agent in (available, or on break with a reason); returns the new state."""
+        return self._agent(agent_id, lambda: self.router.agent_login(agent_id, break_reason))
+
+    def agent_logout(self, agent_id: str) -> str:
+        return self._agent(agent_id, lambda: self.router.agent_logout(agent_id))
+
+    def agent_break(self, agent_id: str, reason: str) -> str:
+        return self._agent(agent_id, lambda: self.router.agent_break(agent_id, reason))
+
+    def agent_ready(self, agent_id: str) -> str:
+        """Back from break (or wrap-up ended early)."""
+        return self._agent(agent_id, lambda: self.router.agent_ready(agent_id))
+
+    def _agent(self, agent_id: str, event: Callable[[], list[Decision]]) -> str:
+        def job() -> str:
+            self._carry_out(event())
+            return self.router.agent(agent_id).state.value
+        return self._run(job)
+
+    def pickup(self, agent_id: str, call_uuid: str | None = None, queue: str | None = None) -> str:
+        """Offer a particular waiting call (or the oldest in ``queue``) to an available agent now.
+
+        Returns the picked call's UUID; raises an AcdError when the agent or call cannot take part.
+        """
+        def job() -> str:
+            picked, decisions = pickup_call(self.router, agent_id, call_uuid, queue)
+            self._carry_out(decisions)
+            return picked
+        return self._run(job)
+
+    # ------------------------------------------------------------------ transfers
+
+    def transfer(self, call_uuid: str, *, queue: str | None = None, agent: str | None = None,
+                 extension: str | None = None, priority: int | None = None) -> None:
+        """Blind transfer of a queue call (waiting or talking to an agent).
+
+        ``queue``: back in line in another queue, keeping its original priority unless ``priority``.
+        ``agent``: straight to that agent's phone. ``extension``: ``uuid_transfer`` to the dialplan.
+        """
+        if sum(target is not None for target in (queue, agent, extension)) != 1:
+            raise ValueError("transfer needs exactly one of queue, agent or extension")
+        self._run(lambda: self._transfer(call_uuid, queue, agent, extension, priority))
+
+    def _transfer(self, call_uuid: str, queue: str | None, agent: str | None, extension: str | None,
+                  priority: int | None) -> None:
+        queued = self.calls.get(call_uuid)
+        if queued is None:
+            raise KeyError(f"call {call_uuid} is not handled by the ACD")
+        member = self.router.members.get(call_uuid)
+        old_priority = member.priority if member is not None else queued.priority
+        caller = member.caller if member is not None else queued.caller
+        self._leave_agent(queued)
+        if member is not None:
+            self._carry_out(self.router.caller_abandoned(call_uuid))
+        if extension is not None or agent is not None:
+            destination = extension or self.router.agent(agent or "").config.contact
+            self._finish(queued, QueueOutcome(TRANSFERRED, queued.queue, tuple(queued.queues),
+                                              caller_alive=True))
+            self._safely(call_uuid, "transfer", lambda: self._transfer_leg(queued.call, destination,
+                                                                            extension is not None))
+            return
+        assert queue is not None
+        fresh = QueuedCall(call=queued.call, queue=queue, keep_caller=queued.keep_caller,
+                           outcome=queued.outcome, queues=queued.queues + [queue], priority=old_priority,
+                           caller=caller)
+        self.calls[call_uuid] = fresh
+        self._carry_out(self.router.call_arrived(call_uuid, queue, old_priority if priority is None else priority,
+                                                 None, caller))
+
+    def _transfer_leg(self, call: Call, destination: str, to_extension: bool) -> None:
+        call.break_playback()
+        if to_extension:
+            call.transfer(destination)
+        else:
+            call.transfer(f"bridge:{destination}", dialplan="inline")
+
+    def _leave_agent(self, queued: QueuedCall) -> None:
+        """Take a talking caller away from its agent: the agent goes to wrap-up, its leg is hung up."""
+        if queued.agent_leg is None:
+            return
+        self._stop_recording(queued)
+        self._carry_out(self.router.call_ended(queued.uuid))
+        leg, queued.agent_leg = queued.agent_leg, None
+        self.legs.pop(leg, None)
+        self._kill(leg)
+
+    # ------------------------------------------------------------------ worker
+
+    def _run(self, job: Callable[[], Any]) -> Any:
+        """Run ``job`` on the worker and return its result (or raise its exception)."""
+        result: AsyncResult = AsyncResult()
+        self._jobs.put((job, result))
+        return result.get()
+
+    def _submit(self, job: Callable[[], Any]) -> None:
+        self._jobs.put((job, None))
+
+    def _work(self) -> None:
+        for job, result in self._jobs:
+            try:
+                value = job()
+            except Exception as exc:  # the worker must survive any one job
+                if result is not None:
+                    result.set_exception(exc)
+                else:
+                    log.exception("ACD job failed")
+                continue
+            finally:
+                if self._dirty:
+                    self._dirty = False
+                    self._save_snapshot()
+            if result is not None:
+                result.set(value)
+
+    def _save_snapshot(self) -> None:
+        if self.snapshot is None:
+            return
+        try:
+            self.snapshot.save(self.router.snapshot())
+        except OSError as exc:
+            log.error("ACD snapshot %s not written: %s", self.snapshot.path, exc)
+
+    def _tick_loop(self) -> None:
+        while True:
+            if self.switch.reconciled.is_set() and self.switch.client.connections_made != self._generation:
+                self._generation = self.switch.client.connections_made
+                self.reconciled.clear()
+                self._submit(self._reconcile)
+            due = self.router.next_deadline()
+            if due is not None and due <= self.clock():
+                self._run(lambda: self._carry_out(self.router.tick()))
+            gevent.sleep(self.tick_interval)
+
+    # ------------------------------------------------------------------ switch events
+
+    def _on_event(self, event: Event, channel: Channel | None) -> None:
+        """Called for every switch event: pick out ours and queue them for the worker (never blocks)."""
+        if channel is None:
+            return
+        uuid, name = channel.uuid, event.name
+        if uuid in self.legs:
+            if name == "CHANNEL_PROGRESS" or name == "CHANNEL_PROGRESS_MEDIA":
+                self._submit(lambda: self._agent_ringing(uuid))
+            elif name == HANGUP:
+                self._submit(lambda: self._agent_leg_ended(uuid))
+        elif uuid in self.calls or uuid in self.router.members:
+            if name == HANGUP:
+                self._submit(lambda: self._caller_ended(uuid))
+            elif name == "DTMF":
+                digit = event.get("DTMF-Digit", "")
+                self._submit(lambda: self._key(uuid, digit))
+            elif name == "PLAYBACK_STOP" and event.get("Playback-Status") == "done":
+                path = event.get("Playback-File-Path", "")
+                self._submit(lambda: self._music_ended(uuid, path))
+        elif uuid in self._callback_legs and name == HANGUP:
+            self._submit(lambda: self._caller_ended(self._callback_legs.pop(uuid, uuid)))
+
+    def _agent_ringing(self, leg_uuid: str) -> None:
+        leg = self.legs.get(leg_uuid)
+        if leg is None or leg.answered:
+            return
+        if leg.cancelled:
+            self._kill(leg_uuid)
+            return
+        self._carry_out(self.router.offer_ringing(leg.call_uuid, leg.agent_id))
+
+    def _agent_leg_ended(self, leg_uuid: str) -> None:
+        leg = self.legs.pop(leg_uuid, None)
+        if leg is None or not leg.answered:
+            return   # a ringing leg: its originate reports the failure
+        queued = self.calls.get(leg.call_uuid)
+        if queued is None or queued.agent_leg != leg_uuid:
+            return
+        log.info("call %s: agent %s hung up", leg.call_uuid, leg.agent_id)
+        self._stop_recording(queued)
+        self._carry_out(self.router.call_ended(leg.call_uuid))
+        queued.agent_leg = None
+        caller_alive = queued.keep_caller and not queued.call.gone
+        if not caller_alive:
+            self._kill(queued.call.uuid)
+        self._finish(queued, self._answered(queued, caller_alive))
+
+    def _caller_ended(self, call_uuid: str) -> None:
+        queued = self.calls.get(call_uuid)
+        decisions = self.router.call_ended(call_uuid)
+        self._carry_out(decisions)
+        if queued is None or queued.outcome.ready():
+            self.calls.pop(call_uuid, None)
+            return
+        if queued.agent_leg is not None:
+            log.info("call %s: caller hung up; ending agent %s's leg", call_uuid, queued.agent_id)
+            self._stop_recording(queued)
+            leg, queued.agent_leg = queued.agent_leg, None
+            self.legs.pop(leg, None)
+            self._kill(leg)
+            self._finish(queued, self._answered(queued, False))
+        elif call_uuid not in self.router.members:
+            self._finish(queued, QueueOutcome(ABANDONED, queued.queue, tuple(queued.queues)))
+
+    def _key(self, call_uuid: str, digit: str) -> None:
+        queued = self.calls.get(call_uuid)
+        if queued is not None and queued.holding and digit:
+            self._carry_out(self.router.key_pressed(call_uuid, digit))
+
+    def _music_ended(self, call_uuid: str, path: str) -> None:
+        """Hold music that is a file (not an endless stream) starts again while the caller waits."""
+        queued = self.calls.get(call_uuid)
+        if queued is not None and queued.holding and path == queued.music and call_uuid in self.router.members:
+            self._safely(call_uuid, "hold music", lambda: queued.call.broadcast(queued.music))
+
+    # ------------------------------------------------------------------ decisions
+
+    def _carry_out(self, decisions: list[Decision]) -> None:
+        self._dirty = self._dirty or bool(decisions)
+        for decision in decisions:
+            handler = self._DECISIONS.get(type(decision))
+            if handler is not None:
+                handler(self, decision)
+
+    def _hold(self, decision: Hold) -> None:
+        queued = self.calls.get(decision.call_uuid)
+        if queued is None:
+            return
+        queued.music = decision.music
+        self._play_music(queued)
+
+    def _play_music(self, queued: QueuedCall) -> None:
+        def play() -> None:
+            queued.call.break_playback()
+            queued.call.broadcast(queued.music)
+        self._safely(queued.uuid, "hold music", play)
+
+    def _offer(self, offer: Offer) -> None:
+        for target in offer.agents:
+            leg = AgentLeg(new_uuid(), offer.call_uuid, target.agent_id)
+            self.legs[leg.uuid] = leg
+            self._offers[(offer.call_uuid, target.agent_id)] = leg
+            variables = offer_variables(offer, target, leg.uuid, self.screen_pop_url)
+            gevent.spawn(self._ring, leg, target.contact, variables, offer.timeout)
+
+    def _ring(self, leg: AgentLeg, contact: str, variables: dict[str, str], timeout: float) -> None:
+        """Originate to one agent (in its own greenlet) and report the result to the worker."""
+        log.info("call %s: ringing agent %s at %s", leg.call_uuid, leg.agent_id, contact)
+        try:
+            self.switch.originate(contact, variables, timeout=timeout + ORIGINATE_MARGIN)
+        except OriginateFailed as exc:
+            reason = failure_reason(exc.cause)
+            log.info("call %s: agent %s did not take it (%s)", leg.call_uuid, leg.agent_id, exc.cause)
+            self._submit(lambda: self._offer_failed(leg, reason))
+        except ESLError as exc:
+            log.warning("call %s: originate to agent %s failed: %s", leg.call_uuid, leg.agent_id, exc)
+            self._submit(lambda: self._offer_failed(leg, "originate-failed"))
+        else:
+            self._submit(lambda: self._offer_answered(leg))
+
+    def _offer_failed(self, leg: AgentLeg, reason: str) -> None:
+        self.legs.pop(leg.uuid, None)
+        if self._offers.get((leg.call_uuid, leg.agent_id)) is leg:
+            del self._offers[(leg.call_uuid, leg.agent_id)]
+        if not leg.cancelled:
+            self._carry_out(self.router.offer_failed(leg.call_uuid, leg.agent_id, reason))
+
+    def _offer_answered(self, leg: AgentLeg) -> None:
+        leg.answered = True
+        if leg.cancelled:
+            self.legs.pop(leg.uuid, None)
+            self._kill(leg.uuid)
+            return
+        self._carry_out(self.router.offer_answered(leg.call_uuid, leg.agent_id))
+
+    def _cancel_offer(self, decision: CancelOffer) -> None:
+        leg = self._offers.pop((decision.call_uuid, decision.agent_id), None)
+        if leg is None:
+            return
+        leg.cancelled = True
+        log.info("call %s: offer to agent %s withdrawn (%s)", decision.call_uuid, decision.agent_id,
+                 decision.reason)
+        self._kill(leg.uuid)   # a leg not yet created is hung up when it starts ringing
+
+    def _bridge(self, decision: Bridge) -> None:
+        leg = self._offers.pop((decision.call_uuid, decision.agent_id), None)
+        queued = self.calls.get(decision.call_uuid)
+        if leg is None:
+            log.error("call %s: agent %s answered but its leg is unknown", decision.call_uuid, decision.agent_id)
+            return
+        if decision.callback_number is not None:
+            gevent.spawn(self._call_back, decision, leg)
+            return
+        if queued is None:
+            queued = self._adopt_caller(decision.call_uuid, decision.queue)
+        queued.agent_id, queued.agent_leg = decision.agent_id, leg.uuid
+        queued.bridged_at, queued.waited = self.clock(), decision.waited
+        try:
+            queued.call.break_playback()
+            queued.call.bridge(leg.uuid)
+        except ESLError as exc:
+            log.warning("call %s: bridge to agent %s failed: %s", queued.uuid, decision.agent_id, exc)
+            return   # the hangup that follows ends the call on both sides
+        log.info("call %s: bridged to agent %s after %.0f s", queued.uuid, decision.agent_id, decision.waited)
+        if self.router.config.queue(decision.queue).record:
+            self._start_recording(queued, decision.queue)
+
+    def _adopt_caller(self, call_uuid: str, queue: str) -> QueuedCall:
+        """A caller the service has no flow for (restored after a restart, its flow not yet resumed)."""
+        channel = self.switch.registry.get(call_uuid)
+        call = Call(self.switch, channel or Channel(call_uuid, gone=True))
+        return self._track(call, queue, keep_caller=False)
+
+    def _call_back(self, decision: Bridge, leg: AgentLeg) -> None:
+        """The agent answered a callback request: dial the citizen and bridge them to the agent."""
+        dial = self.callback_dial.format(number=decision.callback_number)
+        variables = {"fsapp_role": "citizen", "fsapp_queue_call": decision.call_uuid,
+                     "origination_caller_id_number": "fsapp"}
+        agent_call = Call(self.switch, self.switch.registry.get(leg.uuid) or Channel(leg.uuid))
+        try:
+            citizen = self.switch.originate(dial, variables, timeout=60.0)
+            citizen.bridge(agent_call)
+        except ESLError as exc:
+            log.warning("callback %s: could not reach %s: %s", decision.call_uuid, decision.callback_number, exc)
+            self._submit(lambda: self._callback_failed(decision, leg))
+            return
+        self._submit(lambda: self._callback_connected(decision, leg, citizen))
+
+    def _callback_connected(self, decision: Bridge, leg: AgentLeg, citizen: Call) -> None:
+        queued = self.calls[decision.call_uuid] = QueuedCall(call=citizen, queue=decision.queue,
+                                                             queues=[decision.queue])
+        self._callback_legs[citizen.uuid] = decision.call_uuid
+        queued.agent_id, queued.agent_leg, queued.callback_number = decision.agent_id, leg.uuid, decision.callback_number
+        queued.bridged_at, queued.waited = self.clock(), decision.waited
+        leg.call_uuid = decision.call_uuid
+        if citizen.gone:
+            self._caller_ended(decision.call_uuid)
+
+    def _callback_failed(self, decision: Bridge, leg: AgentLeg) -> None:
+        self.legs.pop(leg.uuid, None)
+        self._kill(leg.uuid)
+        self._carry_out(self.router.call_ended(decision.call_uuid))
+
+    def _announce(self, decision: Announce) -> None:
+        queued = self.calls.get(decision.call_uuid)
+        if queued is None or not queued.holding:
+            return
+        prompt = self.render_prompt(announcement_text(decision.position, decision.estimated_wait),
+                                    self.language)
+
+        def play() -> None:
+            queued.call.break_playback()
+            queued.call.broadcast(prompt)
+            queued.call.broadcast(queued.music)
+        log.info("call %s: announcing position %s, wait %s", queued.uuid, decision.position,
+                 decision.estimated_wait)
+        self._safely(queued.uuid, "announcement", play)
+
+    def _overflow(self, decision: Overflow) -> None:
+        queued = self.calls.get(decision.call_uuid)
+        if queued is None:
+            return
+        log.info("call %s: overflow %s -> %s", queued.uuid, decision.from_queue, decision.to_queue)
+        queued.queue, queued.music = decision.to_queue, decision.music
+        queued.queues.append(decision.to_queue)
+        self._play_music(queued)
+
+    def _voicemail(self, decision: SendToVoicemail) -> None:
+        queued = self.calls.get(decision.call_uuid)
+        if queued is not None:
+            queued.pending = {"mailbox": decision.mailbox}
+            self._safely(queued.uuid, "stop music", lambda: queued.call.break_playback())
+
+    def _message(self, decision: PlayMessage) -> None:
+        queued = self.calls.get(decision.call_uuid)
+        if queued is None:
+            return
+        queued.pending = {"sound": decision.sound}
+
+        def play_and_hang_up() -> None:
+            queued.call.break_playback()
+            queued.call.playback(decision.sound)
+            queued.call.hangup()
+        gevent.spawn(self._safely, queued.uuid, "closing message", play_and_hang_up)
+
+    def _ask_number(self, decision: AskCallbackNumber) -> None:
+        queued = self.calls.get(decision.call_uuid)
+        if queued is not None:
+            gevent.spawn(self._collect_number, queued)
+
+    def _collect_number(self, queued: QueuedCall) -> None:
+        prompt = self.render_prompt(ASK_NUMBER_TEXT, self.language)
+
+        def collect() -> str | None:
+            queued.call.break_playback()
+            return queued.call.play_and_get_digits(4, 15, 2, 8000, "#", prompt, "silence", "callback_number",
+                                                   "\\d+", 3000)
+        number = self._safely(queued.uuid, "callback number", collect)
+        if number:
+            self._submit(lambda: self._carry_out(self.router.request_callback(queued.uuid, number))
+                         if queued.uuid in self.router.members else None)
+        elif not queued.call.gone:
+            self._play_music(queued)
+
+    def _callback_queued(self, decision: CallbackQueued) -> None:
+        queued = self.calls.pop(decision.call_uuid, None)
+        if queued is None:
+            return
+        self._safely(queued.uuid, "stop music", lambda: queued.call.break_playback())
+        self._finish(queued, QueueOutcome(CALLBACK, decision.queue, tuple(queued.queues),
+                                          callback_number=decision.number, position=decision.position,
+                                          caller_alive=not queued.call.gone))
+
+    def _queue_exit(self, decision: QueueExit) -> None:
+        record = decision.as_dict()
+        record["trace"] = list(decision.trace)
+        if self.store is not None:
+            self.store.save_queue_exit(record)
+        queued = self.calls.get(decision.call_uuid)
+        if queued is None:
+            return
+        queued.trace, queued.waited = decision.trace, decision.waited
+        kind = EXIT_KINDS.get(decision.outcome)
+        if kind is None:
+            return   # answered: the outcome is given when the conversation ends
+        self._finish(queued, QueueOutcome(kind, decision.queue, tuple(queued.queues), decision.waited,
+                                          trace=decision.trace, caller_alive=not queued.call.gone,
+                                          **queued.pending))  # type: ignore[arg-type]
+
+    def _agent_state(self, decision: AgentStateChanged) -> None:
+        if self.on_agent_state is not None:
+            self.on_agent_state(decision)
+
+    def _repair(self, decision: Repair) -> None:
+        log.warning("ACD repair: %s", decision.description)
+
+    _DECISIONS: dict[type, Callable[[AcdService, Any], None]] = {
+        Hold: _hold, Offer: _offer, CancelOffer: _cancel_offer, Bridge: _bridge, Announce: _announce,
+        Overflow: _overflow, SendToVoicemail: _voicemail, PlayMessage: _message,
+        AskCallbackNumber: _ask_number, CallbackQueued: _callback_queued, QueueExit: _queue_exit,
+        AgentStateChanged: _agent_state, Repair: _repair,
+    }
+
+    # ------------------------------------------------------------------ outcomes
+
+    def _answered(self, queued: QueuedCall, caller_alive: bool) -> QueueOutcome:
+        talk = None if queued.bridged_at is None else self.clock() - queued.bridged_at
+        return QueueOutcome(ANSWERED, queued.queue, tuple(queued.queues), queued.waited, queued.agent_id, talk,
+                            caller_alive=caller_alive, trace=queued.trace)
+
+    def _finish(self, queued: QueuedCall, outcome: QueueOutcome) -> None:
+        if self.calls.get(queued.uuid) is queued:
+            del self.calls[queued.uuid]
+        if not queued.outcome.ready():
+            log.info("call %s: left the ACD: %s in %s", queued.uuid, outcome.kind, outcome.queue)
+            queued.outcome.set(outcome)
+
+    # ------------------------------------------------------------------ recording
+
+    def _start_recording(self, queued: QueuedCall, queue: str) -> None:
+        now = self.clock()
+        path = recording_path(self.recordings_dir, queued.uuid, now)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        recording = Recording(queued.uuid, str(path), queue, queued.agent_id or "",
+                              queued.call.caller_number or None, now)
+        try:
+            queued.call.start_recording(str(path))
+        except ESLError as exc:
+            log.error("call %s: recording to %s not started: %s", queued.uuid, path, exc)
+            return
+        queued.recording = recording
+
+    def _stop_recording(self, queued: QueuedCall) -> None:
+        """End the conversation's recording and hand its record on.
+
+        ``uuid_record stop`` closes the file before it replies; a caller who hung up has had the file
+        closed by the switch before CHANNEL_HANGUP_COMPLETE.
+        """
+        recording, queued.recording = queued.recording, None
+        if recording is None:
+            return
+        recording.ended_at = self.clock()
+        if not queued.call.gone:
+            self._safely(queued.uuid, "stop recording", lambda: queued.call.stop_recording(recording.path))
+        record = recording.as_record(recording.ended_at)
+        log.info("call %s: recorded %.1f s to %s", queued.uuid, record["duration"], record["path"])
+        if self.store is not None:
+            self.store.save_recording(record)
+        if self.on_recording is not None:
+            self.on_recording(record)
+
+    # ------------------------------------------------------------------ reconnect
+
+    def _reconcile(self) -> None:
+        """After a (re)connect: rebuild our view of agent legs, then repair the router against the switch."""
+        live: set[str] = set()
+        agent_calls: dict[str, str] = {}
+        for channel in self.switch.registry:
+            live.add(channel.uuid)
+            if channel.role == "agent":
+                self._adopt_agent_leg(channel, agent_calls)
+        decisions = self.router.reconcile(live, agent_calls)
+        self._carry_out(decisions)
+        self.reconciled.set()
+        log.info("ACD reconciled with switch %s: %d live channel(s), %d repair(s)", self.switch.name,
+                 len(live), sum(isinstance(d, Repair) for d in decisions))
+
+    def _adopt_agent_leg(self, channel: Channel, agent_calls: dict[str, str]) -> None:
+        agent_id = channel.variables.get("fsapp_agent")
+        call_uuid = channel.variables.get("fsapp_queue_call")
+        if not agent_id or not call_uuid or agent_id not in self.router.agents:
+            return
+        agent = self.router.agent(agent_id)
+        leg = self.legs.get(channel.uuid) or AgentLeg(channel.uuid, call_uuid, agent_id)
+        self.legs[channel.uuid] = leg
+        if agent.state is AgentState.ON_CALL and agent.call_uuid == call_uuid and channel.bridged_to:
+            agent_calls[agent_id] = channel.uuid
+            leg.answered = True
+            queued = self.calls.get(call_uuid) or self._adopt_caller(call_uuid, agent.call_queue or "")
+            queued.agent_id, queued.agent_leg = agent_id, channel.uuid
+            queued.bridged_at = queued.bridged_at or self.clock()
+        elif agent.state in (AgentState.RESERVED, AgentState.RINGING) and agent.call_uuid == call_uuid:
+            self._offers[(call_uuid, agent_id)] = leg   # the router's deadline will withdraw it
+        else:
+            self.legs.pop(channel.uuid, None)
+            log.warning("agent %s: stray leg %s for call %s hung up", agent_id, channel.uuid, call_uuid)
+            self._kill(channel.uuid)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _kill(self, uuid: str) -> None:
+        try:
+            self.switch.connection().api(f"uuid_kill {uuid} NORMAL_CLEARING")
+        except ESLError as exc:
+            log.warning("call %s: hangup failed: %s", uuid, exc)
+
+    def _safely(self, uuid: str, what: str, action: Callable[[], Any]) -> Any:
+        """Run a call verb; a failure (usually the caller just hung up) is logged, not raised."""
+        try:
+            return action()
+        except ESLError as exc:
+            log.info("call %s: %s failed: %s", uuid, what, exc)
+            return None

@@ -1,0 +1,68 @@
+"""``fsapp run`` (the controller) and ``fsapp calls`` (what recent calls did)."""
+
+from __future__ import annotations
+
+import json
+import signal
+
+import click
+import gevent
+from gevent.event import Event as Flag
+
+from fsapp.commands.common import config_from, print_json, print_table
+from fsapp.commands.store import open_store_for, store_options
+from fsapp.errors import FsappError
+
+
+@click.command("run")
+@click.option("--sim", is_flag=True, help="Start the simulated switch in this process and use it.")
+@click.option("--host", help="Switch address (default: switch.host).")
+@click.option("--port", type=int, help="Event Socket port (default: switch.port).")
+@click.option("--password", help="Event Socket password (default: switch.password).")
+@click.pass_context
+def run(ctx: click.Context, sim: bool, host: str | None, port: int | None, password: str | None) -> None:
+    """Run the controller against the configured switch until stopped (SIGINT or SIGTERM)."""
+    from fsapp.controller import Controller
+
+    config = config_from(ctx, switch__host=host, switch__port=port, switch__password=password)
+    simulated = None
+    if sim:
+        from fsapp.sim import SimulatedSwitch
+
+        simulated = SimulatedSwitch(password=config.switch.password)
+        config.switch.host, config.switch.port = simulated.start()
+        click.echo(f"simulated switch on {config.switch.host}:{config.switch.port}")
+    try:
+        controller = Controller(config).start()
+    except FsappError as exc:
+        raise click.ClickException(str(exc)) from exc
+    stop = Flag()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        gevent.signal_handler(signum, stop.set)
+    click.echo(f"fsapp controller running against {config.switch.host}:{config.switch.port}; Ctrl-C stops it")
+    stop.wait()
+    controller.stop()
+    if simulated is not None:
+        simulated.stop()
+
+
+@click.command("calls")
+@click.option("--last", "last", type=int, default=20, show_default=True, help="How many calls.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per call, with the IVR path's detail.")
+@store_options
+@click.pass_context
+def calls(ctx: click.Context, last: int, as_json: bool, db_url: str | None, actor: str) -> None:
+    """The latest calls: caller, path through the menu, queue and outcome."""
+    store = open_store_for(ctx, db_url)
+    rows = store.recent_calls(last)
+    if as_json:
+        for row in rows:
+            row["ivr_detail"] = json.loads(row["ivr_detail"]) if row["ivr_detail"] else None
+            print_json(row)
+        return
+    print_table(["started", "caller", "path", "queue", "outcome"],
+                [[f"{row['started_at']:%Y-%m-%d %H:%M:%S}", row["caller_number"], row["ivr_path"],
+                  row["queue"] or "", row["outcome"]] for row in rows])
+
+
+COMMANDS = [run, calls]

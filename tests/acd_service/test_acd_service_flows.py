@@ -1,0 +1,69 @@
+"""Exit key to a callback, callbacks dialled out, transfers and pickup, on the simulated switch."""
+
+from __future__ import annotations
+
+from acd_service_helpers import WAIT, build_config
+
+from fsapp.acd.outcome import ANSWERED, CALLBACK
+from fsapp.sim import CallerScript
+
+
+def test_exit_key_turns_the_caller_into_a_callback_that_an_agent_later_dials(sim, controller):
+    number = "+4790000020"
+    sim.add_endpoint("anna", answer_after=1.0)
+    sim.add_endpoint(number, answer_after=1.0)
+    center = controller(build_config({"support": {"exit_key": "1"}}, {"anna": {"queues": {"support": 1}}}),
+                        callback_dial="sofia/gateway/pstn/{number}")
+    caller = sim.place_call(number, entry="support", script=CallerScript(keys=[(2.0, "1")]))
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.callback_number, outcome.position) == (CALLBACK, number, 1)
+    assert outcome.caller_alive
+    sim.hangup(caller)
+    assert center.router.waiting("support") == [caller]
+
+    center.service.agent_login("anna")
+    center.wait_state("anna", "on-call", caller)
+    center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE")
+    citizen = [uuid for uuid, channel in sim.channels.items() if channel.variables.get("fsapp_role") == "citizen"]
+    assert len(citizen) == 1
+    agent_leg = center.agent_leg("anna")
+    sim.hangup(citizen[0])
+    assert sim.wait_gone(agent_leg, WAIT)
+    center.wait_state("anna", "available")
+    assert center.router.waiting("support") == []
+
+
+def test_transfer_to_another_queue_keeps_the_caller_and_frees_the_agent(sim, controller):
+    sim.add_endpoint("anna", answer_after=0.5)
+    sim.add_endpoint("bo", answer_after=0.5)
+    center = controller(build_config({"support": {}, "backup": {}},
+                                     {"anna": {"queues": {"support": 1}}, "bo": {"queues": {"backup": 1}}}))
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000021", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    anna_leg = center.agent_leg("anna")
+
+    center.service.transfer(caller, queue="backup")
+    assert sim.wait_gone(anna_leg, WAIT)
+    center.service.agent_login("bo")
+    center.wait_state("bo", "on-call", caller)
+    sim.hangup(caller)
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id, outcome.queues) == (ANSWERED, "bo", ("support", "backup"))
+    assert center.router.agent("anna").calls_handled == 1
+
+
+def test_agent_picks_up_a_call_ringing_elsewhere(sim, controller):
+    sim.add_endpoint("anna", answer_after=1.0)
+    sim.add_endpoint("bo", behaviour="no_answer")
+    center = controller(build_config({"support": {"offer_timeout": 30.0}},
+                                     {"anna": {"queues": {"support": 1}}, "bo": {"queues": {"support": 1}}}))
+    center.service.agent_login("bo")
+    caller = sim.place_call("+4790000022", entry="support")
+    center.wait_state("bo", "ringing", caller)
+    center.service.agent_login("anna")
+    assert center.service.pickup("anna", queue="support") == caller
+    center.wait_state("anna", "on-call", caller)
+    assert center.router.agent("bo").state.value == "available"
+    sim.hangup(caller)
+    assert center.outcome(caller).agent_id == "anna"

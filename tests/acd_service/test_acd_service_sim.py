@@ -1,0 +1,162 @@
+"""Queue calls end to end on the simulated switch: offers, bridges, recordings, overflow, restarts."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+from acd_service_helpers import WAIT, build_config
+
+from fsapp.acd import AnnouncePolicy, MaxWaitAction, MaxWaitPolicy
+from fsapp.acd.outcome import ABANDONED, ANSWERED
+from fsapp.sim import CallerScript
+
+
+def test_answered_call_is_bridged_recorded_and_ended_when_the_agent_hangs_up(sim, controller, tmp_path):
+    sim.add_endpoint("anna", answer_after=2.0)
+    center = controller(build_config({"support": {"record": True}}, {"anna": {"queues": {"support": 1}}}),
+                        screen_pop_url="https://fsapp.example/pop/{uuid}")
+    assert center.service.agent_login("anna") == "available"
+
+    caller = sim.place_call("+4790000001", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    leg = center.agent_leg("anna")
+    agent = sim.channel(leg)
+    assert agent.variables["fsapp_queue_call"] == caller
+    assert agent.variables["sip_h_X-Fsapp-Caller"] == "+4790000001"
+    assert agent.variables["sip_h_Call-Info"] == f"<https://fsapp.example/pop/{caller}>;purpose=info"
+    center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and e.get("Unique-ID") == caller)
+    assert center.switch.registry.get(caller).bridged_to == leg
+
+    sim.hangup(leg)
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id, outcome.queue) == (ANSWERED, "anna", "support")
+    assert outcome.waited >= 2.0 and outcome.talk_time is not None
+    assert sim.wait_gone(caller, WAIT), "the caller is hung up after the agent left"
+
+    record = center.recorded.wait(lambda r: r["call_uuid"] == caller)
+    path = Path(record["path"])
+    assert path.parent.parent.parent.parent == tmp_path / "recordings"
+    assert path.name == f"{caller}.wav" and path.is_file()
+    with wave.open(str(path)) as audio:
+        assert audio.getnframes() > 0
+    assert (record["queue"], record["agent_id"], record["caller_number"]) == ("support", "anna", "+4790000001")
+    assert record["duration"] > 0
+    assert center.router.agent("anna").state.value == "available"
+
+
+def test_unanswered_offer_goes_to_the_next_agent_and_counts_against_the_first(sim, controller):
+    sim.add_endpoint("anna", behaviour="no_answer")
+    sim.add_endpoint("bo", answer_after=1.0)
+    center = controller(build_config({"support": {"offer_timeout": 4.0}},
+                                     {"anna": {"queues": {"support": 1}}, "bo": {"queues": {"support": 2}}}))
+    center.service.agent_login("anna")
+    center.service.agent_login("bo")
+
+    caller = sim.place_call("+4790000002", entry="support")
+    center.wait_state("anna", "ringing", caller)
+    center.wait_state("bo", "on-call", caller)
+    assert center.router.agent("anna").no_answer_count == 1
+    assert center.router.agent("anna").state.value == "available"
+
+    sim.hangup(caller)
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id) == (ANSWERED, "bo")
+    events = [entry["event"] for entry in outcome.trace]
+    assert events.count("offer") == 2 and "offer-failed" in events
+
+
+def test_busy_queue_announces_position_then_overflows(sim, controller):
+    sim.add_endpoint("anna", answer_after=0.5)
+    sim.add_endpoint("bo", answer_after=0.5)
+    texts: list[tuple[str, str]] = []
+
+    def render(text: str, language: str) -> str:
+        texts.append((text, language))
+        return "tone_stream://%(100,100,660);loops=2"
+
+    queues = {"support": {"announce": AnnouncePolicy(every=60.0, first_after=2.0),
+                          "on_max_wait": MaxWaitPolicy(6.0, MaxWaitAction.OVERFLOW, "backup")},
+              "backup": {}}
+    center = controller(build_config(queues, {"anna": {"queues": {"support": 1}},
+                                              "bo": {"queues": {"backup": 1}}}),
+                        prompt_renderer=render, language="nb")
+    center.service.agent_login("anna")
+
+    first = sim.place_call("+4790000003", entry="support")
+    center.wait_state("anna", "on-call", first)
+    second = sim.place_call("+4790000004", entry="support")
+    center.wait_music(second)
+    center.events.wait(lambda e: e.name == "PLAYBACK_START" and e.get("Unique-ID") == second
+                       and e.get("Playback-File-Path") == "tone_stream://%(100,100,660);loops=2")
+    assert texts[0][1] == "nb" and "next in the queue" in texts[0][0]
+
+    center.service.agent_login("bo")   # bo serves only the overflow queue
+    center.wait_state("bo", "on-call", second)
+    sim.hangup(second)
+    outcome = center.outcome(second)
+    assert (outcome.kind, outcome.agent_id, outcome.queues) == (ANSWERED, "bo", ("support", "backup"))
+    assert [entry["event"] for entry in outcome.trace].count("max-wait") == 1
+    assert center.router.agent("anna").call_uuid == first
+
+
+def test_ring_all_first_answer_wins_and_the_others_stop_ringing(sim, controller):
+    sim.add_endpoint("anna", answer_after=4.0)
+    sim.add_endpoint("bo", answer_after=1.0)
+    sim.add_endpoint("cai", answer_after=6.0)
+    agents = {name: {"queues": {"hotline": 1}} for name in ("anna", "bo", "cai")}
+    center = controller(build_config({"hotline": {"strategy": "ring-all"}}, agents))
+    for name in agents:
+        center.service.agent_login(name)
+
+    caller = sim.place_call("+4790000005", entry="hotline")
+    for name in agents:
+        center.wait_state(name, "ringing", caller)
+    center.wait_state("bo", "on-call", caller)
+    for name in ("anna", "cai"):
+        center.wait_state(name, "available", caller)
+        assert center.router.agent(name).no_answer_count == 0
+    cancelled = [e.get("Unique-ID") for e in center.events.items
+                 if e.name == "CHANNEL_CREATE" and e.variable("fsapp_agent") in ("anna", "cai")]
+    assert len(cancelled) == 2
+    for leg in cancelled:
+        assert sim.wait_gone(leg, WAIT)
+
+    sim.hangup(caller)
+    assert center.outcome(caller).agent_id == "bo"
+
+
+def test_waiting_caller_who_hangs_up_is_abandoned(sim, controller):
+    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}))
+    caller = sim.place_call("+4790000006", entry="support", script=CallerScript(hangup_after=3.0))
+    outcome = center.outcome(caller)
+    assert outcome.kind == ABANDONED and outcome.waited >= 2.5
+    assert center.router.waiting("support") == []
+
+
+def test_restarted_controller_serves_waiting_callers_in_order(sim, controller, tmp_path):
+    sim.add_endpoint("anna", answer_after=0.5)
+    config = build_config({"support": {}}, {"anna": {"queues": {"support": 1}}})
+    first_controller = controller(config)
+    first_controller.service.agent_login("anna")
+    talking = sim.place_call("+4790000010", entry="support")
+    first_controller.wait_state("anna", "on-call", talking)
+    waiting = []
+    for number in ("+4790000011", "+4790000012"):
+        waiting.append(sim.place_call(number, entry="support"))
+        first_controller.wait_music(waiting[-1])
+    assert first_controller.router.waiting("support") == waiting
+    first_controller.stop()
+
+    second_controller = controller(config)
+    assert second_controller.router.waiting("support") == waiting
+    assert second_controller.router.agent("anna").call_uuid == talking
+    assert second_controller.service.reconciled.wait(WAIT)
+    sim.hangup(first_controller.agent_leg("anna"))
+    assert sim.wait_gone(talking, WAIT), "the caller left behind is hung up by the new controller"
+    second_controller.wait_state("anna", "on-call", waiting[0])
+    sim.hangup(second_controller.agent_leg("anna"))
+    assert second_controller.outcome(waiting[0]).kind == ANSWERED
+    second_controller.wait_state("anna", "on-call", waiting[1])
+    sim.hangup(waiting[1])
+    assert second_controller.outcome(waiting[1]).agent_id == "anna"
