@@ -13,6 +13,7 @@ from fsapp import __version__
 COMMAND_MODULES = [
     "fsapp.commands.fs",
     "fsapp.commands.run",
+    "fsapp.commands.demo",
     "fsapp.commands.ivr",
     "fsapp.commands.store",
 ]

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from fsapp.acd.config import AcdConfig
 from fsapp.acd.decisions import CallerInfo
 from fsapp.acd.loader import load_acd_config
+from fsapp.acd.outcome import QueueOutcome
 from fsapp.acd.router import Router
 from fsapp.acd.service import AcdService
 from fsapp.config import Config
@@ -89,6 +90,7 @@ class Controller:
                              hooks=HookLoader(config.ivr.flows_dir), clock=self.now,
                              recordings_dir=config.paths.recordings, store=self.store)
         self.finished: list[CallSummary] = []
+        self._queue_outcomes: dict[str, QueueOutcome] = {}
         for entry in config.ivr.entries:
             self.switch.route(entry, self.serve_call)
 
@@ -156,8 +158,7 @@ class Controller:
         if language_skill in self.acd_config.skills:
             skills[language_skill] = 1  # callers who chose a language reach operators who speak it
         outcome = self.acd.enqueue(call, action.name, action.priority, skills, caller=self._caller_info(call))
-        call.variables["fsapp_queue_outcome"] = outcome.kind
-        call.variables["fsapp_queue"] = outcome.queue
+        self._queue_outcomes[call.uuid] = outcome
         log.info("call %s: left queue %s: %s", call.uuid, outcome.queue, outcome.kind)
 
     def _voicemail(self, call: Call, action: Voicemail, recorded: Recorded) -> None:
@@ -171,13 +172,17 @@ class Controller:
         log.info("call %s: recorded to %s", record.get("call_uuid"), record.get("path"))
 
     def _finished(self, call: Call, path: CallPath) -> None:
+        queued = self._queue_outcomes.pop(call.uuid, None)
         started = datetime.fromtimestamp(call.channel.created_at or self._seconds(), timezone.utc)
         self.store.record_call(call.uuid, "in", started, caller_number=call.caller_number,
                                called_number=call.channel.destination,
-                               queue=call.variables.get("fsapp_queue"),
-                               outcome=call.variables.get("fsapp_queue_outcome") or path.outcome)
+                               queue=queued.queue if queued else None,
+                               agent=queued.agent_id if queued else None,
+                               wait_seconds=queued.waited if queued else 0.0,
+                               talk_seconds=(queued.talk_time or 0.0) if queued else 0.0,
+                               outcome=queued.kind if queued else path.outcome)
         self.store.record_interaction("phone", "in", call_uuid=call.uuid, address=call.caller_number,
-                                      ivr_path=path.nodes, body=json.dumps(path.to_dict(), ensure_ascii=False))
-        self.finished.append(CallSummary(call.uuid, call.caller_number, path,
-                                         call.variables.get("fsapp_queue_outcome")))
+                                      agent=queued.agent_id if queued else None, ivr_path=path.nodes,
+                                      body=json.dumps(path.to_dict(), ensure_ascii=False))
+        self.finished.append(CallSummary(call.uuid, call.caller_number, path, queued.kind if queued else None))
         del self.finished[:-1000]
