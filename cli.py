@@ -16,6 +16,9 @@ COMMAND_MODULES = [
     "fsapp.commands.demo",
     "fsapp.commands.ivr",
     "fsapp.commands.store",
+    "fsapp.commands.campaign",
+    "fsapp.commands.conf",
+    "fsapp.commands.doctor",
 ]
 
 

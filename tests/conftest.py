@@ -1,10 +1,12 @@
-"""Shared fixtures: the recorded FreeSWITCH transcripts used as protocol fixtures."""
+"""Shared fixtures: the recorded FreeSWITCH transcripts used as protocol fixtures; a private PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pgcluster import PostgresCluster, running_cluster
 
 TRANSCRIPTS = Path(__file__).parent / "data" / "transcripts"
 
@@ -17,3 +19,9 @@ def transcript_paths(suffix: str) -> list[Path]:
 @pytest.fixture(scope="session")
 def transcripts_dir() -> Path:
     return TRANSCRIPTS
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """A private PostgreSQL cluster for the whole session (see tests/pgcluster.py)."""
+    yield from running_cluster()

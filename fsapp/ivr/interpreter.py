@@ -214,6 +214,7 @@ class Interpreter:
         result = self._expect((yield Listen(self.audio(node.prompt), self.language, grammar.phrases, node.digits,
                                             node.timeout_s)), Speech)
         value = result.digits
+        step.keys = result.digits
         if value is None and result.phrase is not None and result.confidence >= node.min_confidence:
             value = grammar.match(result.phrase)
             step.phrase, step.confidence = result.phrase, result.confidence

@@ -295,3 +295,7 @@ COMMANDS: dict[str, Callable[[SwitchCore, str], tuple[str, Followup]]] = {
     "uuid_transfer": _uuid_transfer, "uuid_record": _uuid_record, "originate": _originate_sync,
     "hupall": _hupall, "conference": _conference,
 }
+
+from fsapp.sim.api_doctor import DOCTOR_COMMANDS  # noqa: E402 - registered after the core commands
+
+COMMANDS.update(DOCTOR_COMMANDS)

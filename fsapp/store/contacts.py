@@ -169,6 +169,16 @@ class ContactLog(StoreBase):
         return result
 
     @bound
+    def calls_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Report records of the calls that started in ``[start, end)``, oldest first (for statistics)."""
+        query = (Call.select().where(Call.started_at >= start, Call.started_at < end)
+                 .order_by(Call.started_at, Call.id))
+        return [{"call_uuid": c.call_uuid, "direction": c.direction, "caller_number": c.caller_number,
+                 "started_at": c.started_at, "answered_at": c.answered_at, "ended_at": c.ended_at,
+                 "queue": c.queue, "agent": c.agent, "wait_seconds": c.wait_seconds,
+                 "talk_seconds": c.talk_seconds, "outcome": c.outcome} for c in query]
+
+    @bound
     def add_callback_request(self, number: str, *, citizen_id: int | None = None,
                              case_reference: str | None = None, queue: str | None = None,
                              reason: str = "requested", not_before: datetime | None = None) -> int:

@@ -15,7 +15,7 @@ import peewee as pw
 
 from fsapp.store.errors import MigrationError
 from fsapp.store.fields import UtcDateTimeField
-from fsapp.store.migrations import m0001_initial, m0002_citizen_identity, m0003_audit
+from fsapp.store.migrations import m0001_initial, m0002_citizen_identity, m0003_audit, m0004_dialer
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", m0001_initial.apply),
     Migration(2, "citizen external id and erasure", m0002_citizen_identity.apply),
     Migration(3, "audit log", m0003_audit.apply),
+    Migration(4, "outbound campaigns and callback plans", m0004_dialer.apply),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -1,0 +1,315 @@
+"""Campaigns in the database: lists, claiming contacts to dial, recording attempts, reconciling after a restart.
+
+Restart safety: an attempt row is written (``dialing``, with the call's UUID) and the contact marked
+``in_progress`` in one transaction *before* the originate is sent, and ``answered_at`` is written the moment
+the call is answered. When a campaign starts, :meth:`CampaignStore.reconcile` settles attempts left
+``dialing``: answered ones count the contact as ``reached`` (it is never called again), unanswered ones are
+``lost`` and the contact is retried under the ``failed`` rule.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import peewee as pw
+
+from fsapp.dialer.errors import CampaignExists, CampaignNotFound, CampaignStateError
+from fsapp.dialer.listimport import ListedContact, ListReport, read_contact_list, read_number_list
+from fsapp.dialer.models import Campaign, CampaignAttempt, CampaignContact, DoNotCall, bound
+from fsapp.dialer.rules import RetryRules, Verdict
+from fsapp.dialer.settings import CampaignSettings
+from fsapp.store.importer import RowProblem
+from fsapp.store.phones import DEFAULT_REGION, normalize_phone
+from fsapp.store.workflow import Clock, system_clock
+
+log = logging.getLogger(__name__)
+
+STATUSES = ("ready", "running", "paused", "finished")
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class CampaignInfo:
+    """A campaign as stored."""
+
+    id: int
+    name: str
+    mode: str
+    status: str
+    settings: CampaignSettings
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ClaimedAttempt:
+    """A contact claimed for one attempt: everything the call needs."""
+
+    attempt_id: int
+    contact_id: int
+    attempt_no: int
+    call_uuid: str
+    number: str
+    name: str
+    language: str
+    data: dict[str, str]
+
+
+class CampaignStore:
+    """The dialer's persistence on the case store's database."""
+
+    def __init__(self, db: pw.Database, clock: Clock = system_clock, region: str = DEFAULT_REGION) -> None:
+        self.db = db
+        self.clock = clock
+        self.region = region
+
+    @classmethod
+    def of(cls, store: Any) -> CampaignStore:
+        """The campaign store sharing a :class:`~fsapp.store.Store`'s database, clock and region."""
+        return cls(store.db, store.clock, store.region)
+
+    # -- campaigns -----------------------------------------------------------------------------------
+
+    @bound
+    def create(self, name: str, settings: CampaignSettings) -> CampaignInfo:
+        """A new campaign in status ``ready``."""
+        settings.check()
+        now = self.clock()
+        try:
+            with self.db.atomic():
+                Campaign.create(name=name, mode=settings.mode, settings=settings.to_dict(), created_at=now,
+                                updated_at=now)
+        except pw.IntegrityError:
+            raise CampaignExists(f"a campaign named {name!r} already exists") from None
+        return self.get(name)
+
+    @bound
+    def get(self, name: str) -> CampaignInfo:
+        row = Campaign.get_or_none(Campaign.name == name)
+        if row is None:
+            raise CampaignNotFound(f"no campaign named {name!r}")
+        return _info(row)
+
+    @bound
+    def list(self) -> list[CampaignInfo]:
+        return [_info(row) for row in Campaign.select().order_by(Campaign.id)]
+
+    @bound
+    def update_settings(self, name: str, settings: CampaignSettings) -> None:
+        settings.check()
+        Campaign.update(settings=settings.to_dict(), mode=settings.mode, updated_at=self.clock()).where(
+            Campaign.id == self.get(name).id).execute()
+
+    @bound
+    def set_status(self, name: str, status: str, *, allowed_from: Iterable[str] | None = None) -> CampaignInfo:
+        """Move a campaign to ``status`` (refused unless it is currently in ``allowed_from``)."""
+        info = self.get(name)
+        if allowed_from is not None and info.status not in allowed_from:
+            raise CampaignStateError(f"campaign {name!r} is {info.status}; cannot make it {status}")
+        now = self.clock()
+        changes: dict[str, Any] = {"status": status, "updated_at": now}
+        if status == "running" and info.started_at is None:
+            changes["started_at"] = now
+        if status == "finished":
+            changes["finished_at"] = now
+        Campaign.update(**changes).where(Campaign.id == info.id).execute()
+        return self.get(name)
+
+    @bound
+    def status_of(self, campaign_id: int) -> str:
+        return Campaign.select(Campaign.status).where(Campaign.id == campaign_id).scalar() or "finished"
+
+    # -- lists -----------------------------------------------------------------------------------------
+
+    @bound
+    def import_list(self, name: str, path: str | Path) -> ListReport:
+        """Add the contacts of a CSV/.xlsx file; numbers already in the campaign are merged, not duplicated."""
+        info = self.get(name)
+        contacts, report = read_contact_list(path, self.region, self.do_not_call_numbers())
+        now = self.clock()
+        with self.db.atomic():
+            existing = {c.number: c for c in CampaignContact.select().where(CampaignContact.campaign == info.id)}
+            new_rows = []
+            for contact in contacts:
+                if contact.number in existing:
+                    self._merge_existing(existing[contact.number], contact, now)
+                    report.merged += 1
+                else:
+                    new_rows.append(_contact_row(info.id, contact, now))
+            for start in range(0, len(new_rows), BATCH):
+                CampaignContact.insert_many(new_rows[start:start + BATCH]).execute()
+            report.added = len(new_rows)
+        return report
+
+    @staticmethod
+    def _merge_existing(row: CampaignContact, contact: ListedContact, now: datetime) -> None:
+        merged = ListedContact(row.row_number, row.number, row.name, row.language, dict(row.data or {}))
+        merged.merge(contact)
+        CampaignContact.update(name=merged.name, language=merged.language, data=merged.data,
+                               updated_at=now).where(CampaignContact.id == row.id).execute()
+
+    # -- do not call -----------------------------------------------------------------------------------
+
+    @bound
+    def add_do_not_call(self, numbers: Iterable[str], reason: str = "") -> int:
+        """Put numbers on the do-not-call list; pending contacts with them are closed as ``do_not_call``."""
+        now = self.clock()
+        normalized = {n for n in (normalize_phone(x, self.region) for x in numbers) if n}
+        with self.db.atomic():
+            for number in normalized:
+                DoNotCall.insert(number=number, reason=reason, added_at=now).on_conflict_ignore().execute()
+            CampaignContact.update(status="done", result="do_not_call", updated_at=now).where(
+                CampaignContact.number.in_(list(normalized)), CampaignContact.status == "pending").execute()
+        return len(normalized)
+
+    def import_do_not_call(self, path: str | Path, reason: str = "") -> tuple[int, list[RowProblem]]:
+        numbers, problems = read_number_list(path, self.region)
+        return self.add_do_not_call(numbers, reason), problems
+
+    @bound
+    def do_not_call_numbers(self) -> set[str]:
+        return {row.number for row in DoNotCall.select(DoNotCall.number)}
+
+    # -- dialing ---------------------------------------------------------------------------------------
+
+    @bound
+    def due_contacts(self, campaign_id: int, now: datetime, limit: int) -> list[int]:
+        """Ids of pending contacts whose next attempt is due, earliest first."""
+        query = (CampaignContact.select(CampaignContact.id)
+                 .where(CampaignContact.campaign == campaign_id, CampaignContact.status == "pending",
+                        CampaignContact.next_attempt_at.is_null() | (CampaignContact.next_attempt_at <= now))
+                 .order_by(CampaignContact.next_attempt_at.asc(nulls="first"), CampaignContact.id).limit(limit))
+        return [row.id for row in query]
+
+    @bound
+    def next_due_at(self, campaign_id: int) -> datetime | None:
+        """When the earliest pending contact becomes due (None: nothing pending)."""
+        row = (CampaignContact.select(CampaignContact.next_attempt_at)
+               .where(CampaignContact.campaign == campaign_id, CampaignContact.status == "pending")
+               .order_by(CampaignContact.next_attempt_at.asc(nulls="first")).first())
+        if row is None:
+            return None
+        return row.next_attempt_at or self.clock()
+
+    @bound
+    def claim(self, campaign_id: int, contact_id: int, call_uuid: str, now: datetime) -> ClaimedAttempt | None:
+        """Mark the contact in progress and write its ``dialing`` attempt; None if it is no longer pending."""
+        with self.db.atomic():
+            contact = CampaignContact.get_or_none(CampaignContact.id == contact_id,
+                                                  CampaignContact.status == "pending")
+            if contact is None:
+                return None
+            if DoNotCall.get_or_none(DoNotCall.number == contact.number) is not None:
+                CampaignContact.update(status="done", result="do_not_call", updated_at=now).where(
+                    CampaignContact.id == contact_id).execute()
+                return None
+            attempt_no = contact.attempts + 1
+            changed = CampaignContact.update(status="in_progress", attempts=attempt_no, updated_at=now).where(
+                CampaignContact.id == contact_id, CampaignContact.status == "pending").execute()
+            if not changed:
+                return None
+            attempt = CampaignAttempt.create(campaign=campaign_id, contact=contact_id, attempt_no=attempt_no,
+                                             call_uuid=call_uuid, number=contact.number, started_at=now)
+        return ClaimedAttempt(attempt.id, contact_id, attempt_no, call_uuid, contact.number, contact.name,
+                              contact.language, dict(contact.data or {}))
+
+    @bound
+    def mark_answered(self, attempt_id: int, now: datetime) -> None:
+        CampaignAttempt.update(answered_at=now).where(CampaignAttempt.id == attempt_id).execute()
+
+    @bound
+    def finish(self, claimed: ClaimedAttempt, outcome: str, cause: str, rules: RetryRules, now: datetime,
+               answer: Any = None) -> Verdict:
+        """Close the attempt and decide the contact's future by the retry rules."""
+        verdict = rules.verdict(outcome, claimed.attempt_no, now)
+        answer_text = answer if isinstance(answer, str) else ""
+        with self.db.atomic():
+            CampaignAttempt.update(state="done", outcome=outcome, hangup_cause=cause, ended_at=now,
+                                   answer=answer_text[:60]).where(CampaignAttempt.id == claimed.attempt_id).execute()
+            changes: dict[str, Any] = {"last_cause": cause, "updated_at": now}
+            if answer is not None:
+                changes["answer"] = answer
+            if verdict.done:
+                changes.update(status="done", result=verdict.result, next_attempt_at=None)
+            else:
+                changes.update(status="pending", next_attempt_at=verdict.retry_at)
+            CampaignContact.update(**changes).where(CampaignContact.id == claimed.contact_id).execute()
+        return verdict
+
+    @bound
+    def reconcile(self, campaign_id: int, rules: RetryRules) -> dict[str, int]:
+        """Settle attempts left ``dialing`` by a controller that stopped; returns counts by what was done."""
+        now = self.clock()
+        counts = {"reached": 0, "lost": 0}
+        with self.db.atomic():
+            stale = list(CampaignAttempt.select().where(CampaignAttempt.campaign == campaign_id,
+                                                        CampaignAttempt.state == "dialing"))
+            for attempt in stale:
+                answered = attempt.answered_at is not None
+                outcome = "reached" if answered else "lost"
+                claimed = ClaimedAttempt(attempt.id, attempt.contact_id, attempt.attempt_no, attempt.call_uuid,
+                                         attempt.number, "", "", {})
+                self.finish(claimed, outcome, "CONTROLLER_RESTART", rules, now)
+                CampaignAttempt.update(state="lost" if not answered else "done").where(
+                    CampaignAttempt.id == attempt.id).execute()
+                counts[outcome] += 1
+            # A contact marked in progress whose attempt row never got written cannot exist (same
+            # transaction), but a contact left in progress by an older schema is put back to pending.
+            CampaignContact.update(status="pending").where(
+                CampaignContact.campaign == campaign_id, CampaignContact.status == "in_progress",
+                CampaignContact.id.not_in(CampaignAttempt.select(CampaignAttempt.contact).where(
+                    CampaignAttempt.campaign == campaign_id, CampaignAttempt.state == "dialing"))).execute()
+        if stale:
+            log.info("campaign %d: reconciled %d unfinished attempt(s): %s", campaign_id, len(stale), counts)
+        return counts
+
+    # -- reading -----------------------------------------------------------------------------------------
+
+    @bound
+    def counts(self, campaign_id: int) -> dict[str, int]:
+        """Contacts by status and by result (``pending``, ``in_progress``, ``done:reached``...)."""
+        result: dict[str, int] = {"total": 0, "pending": 0, "in_progress": 0, "done": 0}
+        query = (CampaignContact.select(CampaignContact.status, CampaignContact.result,
+                                        pw.fn.COUNT(CampaignContact.id).alias("n"))
+                 .where(CampaignContact.campaign == campaign_id)
+                 .group_by(CampaignContact.status, CampaignContact.result))
+        for row in query.dicts():
+            result["total"] += row["n"]
+            result[row["status"]] = result.get(row["status"], 0) + row["n"]
+            if row["status"] == "done":
+                result[f"done:{row['result']}"] = row["n"]
+        return result
+
+    @bound
+    def attempt_rows(self, campaign_id: int) -> list[dict[str, Any]]:
+        """Every attempt, oldest first (for reports and checks)."""
+        query = (CampaignAttempt.select().where(CampaignAttempt.campaign == campaign_id)
+                 .order_by(CampaignAttempt.started_at, CampaignAttempt.id))
+        return [{"contact_id": a.contact_id, "number": a.number, "attempt_no": a.attempt_no,
+                 "call_uuid": a.call_uuid, "state": a.state, "outcome": a.outcome, "hangup_cause": a.hangup_cause,
+                 "started_at": a.started_at, "answered_at": a.answered_at, "ended_at": a.ended_at,
+                 "answer": a.answer} for a in query]
+
+    @bound
+    def contact_rows(self, campaign_id: int) -> list[dict[str, Any]]:
+        query = CampaignContact.select().where(CampaignContact.campaign == campaign_id).order_by(CampaignContact.id)
+        return [{"id": c.id, "row": c.row_number, "number": c.number, "name": c.name, "language": c.language,
+                 "status": c.status, "result": c.result, "attempts": c.attempts, "last_cause": c.last_cause,
+                 "next_attempt_at": c.next_attempt_at, "answer": c.answer} for c in query]
+
+
+def _info(row: Campaign) -> CampaignInfo:
+    return CampaignInfo(row.id, row.name, row.mode, row.status, CampaignSettings.from_dict(row.settings),
+                        row.created_at, row.started_at, row.finished_at)
+
+
+def _contact_row(campaign_id: int, contact: ListedContact, now: datetime) -> dict[str, Any]:
+    return {"campaign": campaign_id, "row_number": contact.row_number, "number": contact.number,
+            "name": contact.name[:200], "language": contact.language, "data": contact.data,
+            "updated_at": now}

@@ -1,0 +1,83 @@
+"""A campaign's report: contacts by result, attempts by outcome and hangup cause, attempts per hour; CSV and PNG."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from fsapp.dialer.campaigns import CampaignStore
+
+
+@dataclass
+class CampaignReport:
+    """Figures for one campaign."""
+
+    name: str
+    status: str
+    contacts: dict[str, int]
+    outcomes: dict[str, int]
+    causes: dict[str, int]
+    per_hour: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def reach_rate(self) -> float:
+        done = {k: v for k, v in self.contacts.items() if k.startswith("done:")}
+        reached = sum(v for k, v in done.items() if k not in ("done:exhausted", "done:do_not_call"))
+        total = self.contacts.get("total", 0)
+        return reached / total if total else 0.0
+
+    def rows(self) -> list[tuple[str, str, int]]:
+        """``(section, key, count)`` lines: contacts, outcomes, causes, hours."""
+        lines = [("contacts", key, value) for key, value in self.contacts.items()]
+        lines += [("attempts", key, value) for key, value in sorted(self.outcomes.items())]
+        lines += [("hangup_cause", key, value) for key, value in sorted(self.causes.items())]
+        lines += [("per_hour", key, value) for key, value in sorted(self.per_hour.items())]
+        return lines
+
+    def to_csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["section", "key", "count"])
+        writer.writerows(self.rows())
+        return buffer.getvalue()
+
+    def to_png(self, path: str | Path) -> Path:
+        """Draw results and attempts per hour to ``path``."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib import pyplot
+
+        figure, (left, right) = pyplot.subplots(1, 2, figsize=(11, 4))
+        results = {k.removeprefix("done:"): v for k, v in self.contacts.items() if k.startswith("done:")}
+        results.update({k: self.contacts[k] for k in ("pending", "in_progress") if self.contacts.get(k)})
+        left.bar(list(results), list(results.values()), color="#3b7dd8")
+        left.set_title(f"{self.name}: contacts by result")
+        left.tick_params(axis="x", labelrotation=30)
+        hours = sorted(self.per_hour)
+        right.plot(hours, [self.per_hour[h] for h in hours], marker="o", color="#d8753b")
+        right.set_title("attempts per hour")
+        right.tick_params(axis="x", labelrotation=30)
+        figure.tight_layout()
+        target = Path(path)
+        figure.savefig(target, dpi=100)
+        pyplot.close(figure)
+        return target
+
+
+def campaign_report(campaigns: CampaignStore, name: str) -> CampaignReport:
+    info = campaigns.get(name)
+    attempts = campaigns.attempt_rows(info.id)
+    outcomes = Counter(a["outcome"] or a["state"] for a in attempts)
+    causes = Counter(a["hangup_cause"] for a in attempts if a["hangup_cause"])
+    per_hour = Counter(_hour(a["started_at"]) for a in attempts)
+    return CampaignReport(name, info.status, campaigns.counts(info.id), dict(outcomes), dict(causes),
+                          dict(per_hour))
+
+
+def _hour(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:00")

@@ -1,0 +1,139 @@
+"""What a campaign does once someone answers: a message, a survey, or an agent.
+
+Prompts go through a ``prompt_renderer(text, language) -> playable`` (the speech package's cached TTS when
+it is wired in); :func:`default_prompt` passes sound files and ``scheme://`` sources through and hands other
+text to the switch's own TTS as ``say:<text>``.
+
+Answering machines: with ``machine_detection`` on, the dialplan or originate variables run a detector on
+answer (e.g. ``execute_on_answer=amd`` for mod_amd, or avmd) that sets ``machine_variable`` (default
+``amd_result``); when its value is one of ``machine_values`` the call is a machine. The policy
+``leave_message`` plays the message and counts ``machine_message`` (done); ``retry`` hangs up and counts
+``machine`` (retried by its rule).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from fsapp.dialer.settings import CampaignSettings
+from fsapp.switch import Call
+
+log = logging.getLogger(__name__)
+
+PromptRenderer = Callable[[str, str], str]
+"""``(text, language) -> path or source`` the switch can play."""
+
+SOUND_SUFFIXES = (".wav", ".mp3", ".ogg", ".gsm", ".ulaw", ".alaw", ".sln")
+KEY_TIMEOUT_MS = 5000
+
+
+def default_prompt(text: str, language: str) -> str:
+    """Files and ``tone_stream://``-style sources as they are; other text as ``say:<text>`` for the switch's TTS."""
+    stripped = text.strip()
+    if "://" in stripped or stripped.startswith("/") or stripped.lower().endswith(SOUND_SUFFIXES):
+        return stripped
+    return f"say:{stripped}"
+
+
+class AgentDesk(Protocol):
+    """What agent mode needs from the ACD: free agents in a queue, and handing an answered call over."""
+
+    def free_agents(self, queue: str) -> int:
+        """Agents in ``queue`` ready to take a call now."""
+
+    def connect(self, call: Call, queue: str, caller: dict[str, Any]) -> bool:
+        """Give the answered ``call`` to an agent of ``queue``; False when none could take it."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who was called, for the scripts."""
+
+    number: str
+    name: str = ""
+    language: str = ""
+    data: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class ScriptResult:
+    """The outcome of an answered call and what the person keyed (a digit, or survey answers)."""
+
+    outcome: str
+    answer: Any = None
+    keep_call: bool = False
+
+
+def is_machine(call: Call, settings: CampaignSettings) -> bool:
+    """Whether the answer detector marked this call as a machine."""
+    if not settings.machine_detection:
+        return False
+    value = call.variables.get(settings.machine_variable) or call.get_variable(settings.machine_variable)
+    return (value or "").upper() in {v.upper() for v in settings.machine_values}
+
+
+def run_answered(call: Call, contact: Contact, settings: CampaignSettings, render: PromptRenderer,
+                 desk: AgentDesk | None = None) -> ScriptResult:
+    """Carry out the campaign's mode on an answered call (the call is hung up after, unless ``keep_call``)."""
+    language = contact.language or settings.default_language
+    if is_machine(call, settings):
+        log.info("call %s: answering machine at %s", call.uuid, contact.number)
+        if settings.machine_policy == "retry" or settings.mode != "message":
+            return ScriptResult("machine")
+        call.playback(render(settings.text_for(settings.message, language), language))
+        return ScriptResult("machine_message")
+    if settings.mode == "message":
+        return _message(call, settings, render, language)
+    if settings.mode == "survey":
+        return _survey(call, settings, render, language)
+    if desk is None:
+        raise ValueError("agent mode needs an AgentDesk")
+    return _agent(call, contact, settings, render, desk, language)
+
+
+def _ask_key(call: Call, prompt: str, keys: str, variable: str) -> str | None:
+    if any(ch.isspace() for ch in prompt):
+        # play_and_get_digits takes space-separated arguments, so a spoken sentence is played first and
+        # the key is collected after it.
+        call.playback(prompt)
+        prompt = "silence_stream://250"
+    return call.play_and_get_digits(1, 1, 2, KEY_TIMEOUT_MS, "#", prompt, "", variable, f"[{keys}]", 2000)
+
+
+def _message(call: Call, settings: CampaignSettings, render: PromptRenderer, language: str) -> ScriptResult:
+    text = settings.text_for(settings.message, language)
+    if not settings.confirm:
+        call.playback(render(text, language))
+        return ScriptResult("reached")
+    call.playback(render(text, language))
+    prompt = render(settings.text_for(settings.confirm_text, language), language)
+    key = _ask_key(call, prompt, "0-9", "fsapp_confirm")
+    if key == "1":
+        return ScriptResult("acknowledged", "1")
+    if key is not None:
+        return ScriptResult("declined", key)
+    return ScriptResult("unconfirmed" if settings.confirm_required else "reached")
+
+
+def _survey(call: Call, settings: CampaignSettings, render: PromptRenderer, language: str) -> ScriptResult:
+    if settings.message:
+        call.playback(render(settings.text_for(settings.message, language), language))
+    answers: dict[str, str | None] = {}
+    for index, question in enumerate(settings.questions, start=1):
+        prompt = render(settings.text_for(question.text, language), language)
+        answers[f"q{index}"] = _ask_key(call, prompt, question.keys, f"fsapp_q{index}")
+    complete = all(value is not None for value in answers.values())
+    return ScriptResult("surveyed" if complete else "reached", answers)
+
+
+def _agent(call: Call, contact: Contact, settings: CampaignSettings, render: PromptRenderer, desk: AgentDesk,
+           language: str) -> ScriptResult:
+    caller = {"number": contact.number, "name": contact.name, "data": dict(contact.data or {}),
+              "origin": "campaign"}
+    if desk.connect(call, settings.queue, caller):
+        return ScriptResult("connected", keep_call=True)
+    call.playback(render(settings.text_for(settings.abandon_text, language), language))
+    return ScriptResult("abandoned")

@@ -1,0 +1,130 @@
+"""Checks of a connected switch: readiness, throttle, modules, ACL, and the dialplan of every number.
+
+The controller runs :func:`run_switch_checks` on each connect and logs the results; ``fsapp doctor``
+prints them. Only ``api`` commands are used, so the checks never touch a call.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Protocol
+
+from fsapp.config import Config
+from fsapp.doctor.dialplan import hunt
+from fsapp.doctor.result import CheckResult, fail, ok, warn
+from fsapp.esl.errors import ESLError
+
+REQUIRED_MODULES = ("mod_event_socket", "mod_commands", "mod_dptools", "mod_dialplan_xml", "mod_sofia",
+                    "mod_sndfile")
+OPTIONAL_MODULES = {"mod_local_stream": "queues' hold music (local_stream://moh)",
+                    "mod_tone_stream": "ring-back and beep tones",
+                    "mod_conference": "supervisors' barge-in and three-way calls"}
+_SPS = re.compile(r"(\d+) session\(s\) per Sec out of max (\d+)")
+_VERSION = re.compile(r"FreeSWITCH \(Version ([^)]*)\)")
+
+
+class ApiConnection(Protocol):
+    """What the checks need from a connection (fsapp.esl.connection.ESLConnection has it)."""
+
+    address: str
+
+    def api(self, command: str, timeout: float | None = None) -> str: ...
+
+
+def run_switch_checks(connection: ApiConnection, config: Config) -> list[CheckResult]:
+    """Every switch check, in order; a failing api call becomes a failed check, never an exception."""
+    results = [event_socket_acl(connection)]
+    try:
+        status = connection.api("status")
+    except ESLError as exc:
+        return results + [fail("switch status", f"`api status` failed: {exc}", "check the switch's console log")]
+    results += [switch_ready(status), switch_throttle(status, config.switch.calls_per_second)]
+    results += module_checks(connection)
+    results += dialplan_checks(connection, config)
+    return results
+
+
+def event_socket_acl(connection: ApiConnection) -> CheckResult:
+    return ok("event socket", f"connected to {connection.address} and authenticated; the "
+                              f"apply-inbound-acl admits this controller")
+
+
+def switch_ready(status: str) -> CheckResult:
+    version = _VERSION.search(status)
+    where = f"FreeSWITCH {version.group(1)}" if version else "the switch"
+    if "is ready" in status:
+        return ok("switch ready", f"{where} is ready")
+    return fail("switch ready", f"{where} is not ready (starting up or shutting down)",
+                "wait for it to finish starting, then run `fsapp doctor` again")
+
+
+def switch_throttle(status: str, calls_per_second: int) -> CheckResult:
+    """The switch's sessions-per-second against ``switch.calls_per_second`` (the load fsapp is set for)."""
+    match = _SPS.search(status)
+    if match is None:
+        return warn("switch throttle", "`api status` does not show sessions per second",
+                    "check sessions-per-second in autoload_configs/switch.conf.xml by hand")
+    limit = int(match.group(2))
+    if limit < calls_per_second:
+        return fail("switch throttle", f"the switch accepts at most {limit} new sessions per second, below "
+                                       f"switch.calls_per_second = {calls_per_second}",
+                    f"set <param name=\"sessions-per-second\" value=\"{calls_per_second}\"/> (or more) in "
+                    "autoload_configs/switch.conf.xml and restart FreeSWITCH, or lower switch.calls_per_second")
+    return ok("switch throttle", f"sessions-per-second {limit} >= switch.calls_per_second {calls_per_second}")
+
+
+def module_checks(connection: ApiConnection) -> list[CheckResult]:
+    missing_required, missing_optional = [], []
+    for module in (*REQUIRED_MODULES, *OPTIONAL_MODULES):
+        try:
+            present = connection.api(f"module_exists {module}").strip() == "true"
+        except ESLError as exc:
+            return [fail("switch modules", f"`api module_exists` failed: {exc}", "is mod_commands loaded?")]
+        if not present:
+            (missing_required if module in REQUIRED_MODULES else missing_optional).append(module)
+    results = []
+    if missing_required:
+        results.append(fail("switch modules", f"missing {', '.join(missing_required)}",
+                            "load them in autoload_configs/modules.conf.xml and restart FreeSWITCH"))
+    else:
+        results.append(ok("switch modules", f"{', '.join(REQUIRED_MODULES)} loaded"))
+    for module in missing_optional:
+        results.append(warn(f"module {module}", f"not loaded; needed for {OPTIONAL_MODULES[module]}",
+                            f"`load {module}` on the switch and add it to modules.conf.xml"))
+    return results
+
+
+def dialplan_checks(connection: ApiConnection, config: Config) -> list[CheckResult]:
+    """For each published number: the dialplan sets its fsapp_entry and parks."""
+    context = config.freeswitch.context
+    if not config.numbers:
+        return [warn("dialplan", "no published numbers (numbers: in fsapp.yaml)",
+                     "list each number citizens call and its fsapp_entry under numbers:")]
+    try:
+        context_xml = connection.api(f"xml_locate dialplan context name {context}")
+    except ESLError as exc:
+        return [fail("dialplan", f"`api xml_locate` failed: {exc}", "is mod_commands loaded?")]
+    if not context_xml.lstrip().startswith("<"):
+        return [fail("dialplan", f"the switch has no dialplan context {context!r}",
+                     "set freeswitch.context to the context of your trunks' profile, or "
+                     "`fsapp conf render --only dialplan --only sip`")]
+    return [number_check(context_xml, context, number, entry) for number, entry in sorted(config.numbers.items())]
+
+
+def number_check(context_xml: str, context: str, number: str, entry: str) -> CheckResult:
+    name = f"dialplan {number}"
+    render_hint = f"`fsapp conf render --only dialplan`, copy it into the switch's dialplan/{context}/, reloadxml"
+    try:
+        result = hunt(context_xml, number)
+    except ET.ParseError as exc:
+        return fail(name, f"context {context!r} is not well-formed XML ({exc})", "check the dialplan files")
+    if not result.extensions:
+        return fail(name, f"no extension in context {context!r} matches {number}", render_hint)
+    found = ", ".join(result.extensions)
+    if not result.parks():
+        return fail(name, f"extension {found} does not park the call", render_hint)
+    if result.entry() != entry:
+        actual = "no fsapp_entry" if result.entry() is None else f"fsapp_entry={result.entry()}"
+        return fail(name, f"extension {found} parks with {actual}, numbers: says {entry}", render_hint)
+    return ok(name, f"extension {found} sets fsapp_entry={entry} and parks")

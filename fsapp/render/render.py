@@ -1,0 +1,73 @@
+"""Render the chosen pieces into a directory laid out like FreeSWITCH's conf directory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import jinja2
+
+from fsapp.acd.config import AcdConfig
+from fsapp.config import Config
+from fsapp.render.errors import RenderError
+from fsapp.render.model import template_context
+from fsapp.render.pieces import selected_outputs
+from fsapp.render.secrets import softphone_passwords
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_template_dirs() -> tuple[Path, ...]:
+    """conf/templates and dialplans of the source tree, or of the current directory for an installed package."""
+    for root in (PROJECT_ROOT, Path.cwd()):
+        if (root / "conf" / "templates").is_dir():
+            return (root / "conf" / "templates", root / "dialplans")
+    raise RenderError(f"no conf/templates directory in {PROJECT_ROOT} or {Path.cwd()}")
+
+# Files that hold a credential (event socket password, trunk passwords, softphone digests).
+PRIVATE_FILES = {"autoload_configs/event_socket.conf.xml", "sip_profiles/fsapp_trunks.xml", "directory/fsapp.xml"}
+
+
+def environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
+    """Jinja with XML escaping on every value and an error for any undefined name."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]), autoescape=True,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                              trim_blocks=True, lstrip_blocks=True)
+
+
+def render_config(config: Config, acd: AcdConfig, out_dir: str | Path, pieces: tuple[str, ...] = (),
+                  base: Path | None = None, template_dirs: tuple[Path, ...] | None = None) -> list[Path]:
+    """Write the pieces (all when none given) under ``out_dir``; returns the files written.
+
+    ``base`` is the directory relative paths in the configuration are taken from (default: the current one).
+    """
+    out = Path(out_dir)
+    base = base or Path.cwd()
+    outputs = selected_outputs(pieces, config.freeswitch)
+    needs_passwords = any(o.path == "directory/fsapp.xml" for o in outputs)
+    passwords = (softphone_passwords(base / config.freeswitch.secrets_file, sorted(acd.agents))
+                 if needs_passwords else {agent_id: "" for agent_id in acd.agents})
+    context = template_context(config, acd, passwords, base)
+    env = environment(template_dirs or default_template_dirs())
+    written = []
+    for output in outputs:
+        try:
+            text = env.get_template(output.template).render(context)
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"template {output.template}: {exc}") from exc
+        written.append(_write(out / output.path, text, private=output.path in PRIVATE_FILES))
+        log.info("wrote %s", out / output.path)
+    return written
+
+
+def _write(path: Path, text: str, private: bool) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = 0o640 if private else 0o644
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, mode)
+    return path

@@ -1,0 +1,178 @@
+"""`fsapp doctor` and the controller's switch checks, against the simulated switch and real files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from cli import main
+from fsapp.config import Config, load_config
+from fsapp.doctor import Status, run_doctor, run_switch_checks
+from fsapp.doctor.dialplan import hunt
+from fsapp.esl.connection import ESLConnection
+from fsapp.sim import SimulatedSwitch
+from fsapp.sim.api_doctor import loaded_modules
+from fsapp.store import open_store
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def sim() -> Iterator[SimulatedSwitch]:
+    switch = SimulatedSwitch(password="ClueCon", speed=20.0)
+    switch.start()
+    yield switch
+    switch.stop()
+
+
+@pytest.fixture
+def settings(sim: SimulatedSwitch, tmp_path: Path) -> dict:
+    """fsapp.yaml contents for a healthy setup on the simulated switch (dialplan: 6000 -> main)."""
+    database = tmp_path / "fsapp.db"
+    open_store(f"sqlite:///{database}").close()
+    return {"switch": {"host": sim.address[0], "port": sim.port, "password": "ClueCon", "calls_per_second": 30},
+            "database": {"url": f"sqlite:///{database}"}, "acd": {"file": str(ROOT / "conf/acd.yaml")},
+            "ivr": {"flows_dir": str(ROOT / "ivr_scripts"), "entries": {"main": "main_menu"}},
+            "numbers": {"6000": "main"}}
+
+
+def _config(settings: dict, tmp_path: Path) -> Config:
+    path = tmp_path / "fsapp.yaml"
+    path.write_text(yaml.safe_dump(settings))
+    return load_config(path, env={})
+
+
+def _by_name(results) -> dict:
+    return {result.name: result for result in results}
+
+
+def test_a_healthy_setup_passes(settings: dict, tmp_path: Path) -> None:
+    results = run_doctor(_config(settings, tmp_path), timeout=5)
+    assert [r.line() for r in results if r.status is not Status.OK] == []
+    names = set(_by_name(results))
+    assert {"database", "queues and agents", "ivr flows", "published numbers", "event socket", "switch ready",
+            "switch throttle", "switch modules", "dialplan 6000"} <= names
+
+
+@pytest.mark.parametrize("load, status", [(30, Status.OK), (29, Status.OK), (31, Status.FAIL), (80, Status.FAIL)])
+def test_throttle_below_the_configured_load_is_flagged(settings: dict, tmp_path: Path, load: int,
+                                                       status: Status) -> None:
+    settings["switch"]["calls_per_second"] = load
+    check = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["switch throttle"]
+    assert check.status is status
+    if status is Status.FAIL:
+        assert f'value="{load}"' in check.hint and "max" not in check.hint
+
+
+def test_numbers_the_dialplan_does_not_park_for_fsapp(sim: SimulatedSwitch, settings: dict, tmp_path: Path) -> None:
+    sim.add_extension("7000", "switchboard")
+    sim.add_conference_extension("7100", "room")
+    settings["numbers"] = {"6000": "main", "7000": "main", "7100": "main", "+4722000000": "main"}
+    checks = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))
+    assert checks["dialplan 6000"].status is Status.OK
+    assert checks["dialplan 7000"].status is Status.FAIL
+    assert "fsapp_entry=switchboard" in checks["dialplan 7000"].message
+    assert "does not park" in checks["dialplan 7100"].message
+    assert "no extension" in checks["dialplan +4722000000"].message
+    assert "fsapp conf render --only dialplan" in checks["dialplan +4722000000"].hint
+
+
+def test_unknown_context_fails(settings: dict, tmp_path: Path) -> None:
+    settings["freeswitch"] = {"context": "nowhere"}
+    check = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["dialplan"]
+    assert check.status is Status.FAIL and "'nowhere'" in check.message
+
+
+def test_missing_modules(sim: SimulatedSwitch, settings: dict, tmp_path: Path) -> None:
+    loaded_modules(sim.core).discard("mod_sofia")
+    loaded_modules(sim.core).discard("mod_local_stream")
+    checks = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))
+    assert checks["switch modules"].status is Status.FAIL and "mod_sofia" in checks["switch modules"].message
+    assert checks["module mod_local_stream"].status is Status.WARN
+
+
+def test_wrong_password_and_unreachable_switch(settings: dict, tmp_path: Path) -> None:
+    settings["switch"]["password"] = "wrong"
+    check = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["event socket"]
+    assert check.status is Status.FAIL and "rejected the password" in check.message
+    settings["switch"].update(password="ClueCon", port=1)
+    check = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["event socket"]
+    assert check.status is Status.FAIL and "cannot reach" in check.message
+
+
+def test_database_not_migrated_or_missing(settings: dict, tmp_path: Path) -> None:
+    stale = tmp_path / "stale.db"
+    open_store(f"sqlite:///{stale}", migrate=False).migrate(target=1)
+    settings["database"]["url"] = f"sqlite:///{stale}"
+    check = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["database"]
+    assert check.status is Status.FAIL and "fsapp db migrate" in check.hint
+    settings["database"]["url"] = f"sqlite:///{tmp_path}/absent.db"
+    check = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["database"]
+    assert check.status is Status.FAIL and not (tmp_path / "absent.db").exists()
+
+
+def test_invalid_queues_file_and_unserved_number(settings: dict, tmp_path: Path) -> None:
+    broken = tmp_path / "acd.yaml"
+    broken.write_text("queues:\n  q: {strategy: fastest}\n")
+    settings["acd"]["file"] = str(broken)
+    settings["numbers"]["6001"] = "supervisor"
+    checks = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))
+    assert checks["queues and agents"].status is Status.FAIL
+    assert checks["queues and agents"].message.startswith(f"{broken}:")
+    assert checks["published numbers"].status is Status.FAIL and "6001 -> supervisor" in checks[
+        "published numbers"].message
+
+
+def test_switch_checks_on_the_controllers_connection(sim: SimulatedSwitch, settings: dict, tmp_path: Path) -> None:
+    config = _config(settings, tmp_path)
+    connection = ESLConnection(sim.address[0], sim.port, "ClueCon").connect()
+    try:
+        results = run_switch_checks(connection, config)
+        assert connection.connected
+    finally:
+        connection.close()
+    assert [r.status for r in results] == [Status.OK] * len(results)
+    assert results[0].name == "event socket" and results[-1].name == "dialplan 6000"
+
+
+def test_cli_prints_one_line_per_check_and_exits_1_on_failure(settings: dict, tmp_path: Path) -> None:
+    path = tmp_path / "fsapp.yaml"
+    path.write_text(yaml.safe_dump(settings))
+    runner = CliRunner()
+    healthy = runner.invoke(main, ["--config", str(path), "doctor", "--timeout", "5"], env={})
+    assert healthy.exit_code == 0, healthy.output
+    lines = healthy.output.splitlines()
+    assert lines[0].startswith("ok    configuration") and all(line.split()[0] == "ok" for line in lines)
+    settings["switch"]["calls_per_second"] = 100
+    path.write_text(yaml.safe_dump(settings))
+    throttled = runner.invoke(main, ["--config", str(path), "doctor", "--json", "--timeout", "5"], env={})
+    assert throttled.exit_code == 1
+    failed = [c["name"] for c in json.loads(throttled.output) if c["status"] == "fail"]
+    assert failed == ["switch throttle"]
+    path.write_text("switch:\n  prot: 1\n")
+    bad = runner.invoke(main, ["--config", str(path), "doctor"], env={})
+    assert bad.exit_code == 1 and bad.output.startswith("fail  configuration:") and "did you mean" in bad.output
+
+
+def test_hunt_follows_continue_and_first_match() -> None:
+    context = """<context name="public">
+      <extension name="tag" continue="true">
+        <condition field="destination_number" expression="^\\+?47"><action application="set" data="cc=no"/></condition>
+      </extension>
+      <extension name="other"><condition field="destination_number" expression="^999$">
+        <action application="hangup"/></condition></extension>
+      <extension name="city"><condition field="${sip_from_host}" expression="x"/>
+        <condition field="destination_number" expression="^\\+4721000000$">
+          <action application="set" data="fsapp_entry=main"/><action application="park"/></condition></extension>
+      <extension name="late"><condition field="destination_number" expression="^\\+4721000000$">
+        <action application="set" data="fsapp_entry=wrong"/><action application="park"/></condition></extension>
+    </context>"""
+    result = hunt(context, "+4721000000")
+    assert result.extensions == ["tag", "city"]
+    assert result.entry() == "main" and result.parks()
+    assert hunt(context, "555").extensions == []
