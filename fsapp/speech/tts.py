@@ -7,6 +7,7 @@ cannot produce a file, the espeak-ng program is used directly.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import io
@@ -32,6 +33,8 @@ Synthesizer = Callable[[str, str, Path], None]
 RATES = (TELEPHONE_RATE, WIDEBAND_RATE)
 _PYTTSX3_LOCK = threading.Lock()
 _PYTTSX3_ENGINE: list[object] = []  # kept alive: espeak calls back into the driver after runAndWait
+# Drop the engine before interpreter shutdown: its destructor needs modules that are gone by then.
+atexit.register(_PYTTSX3_ENGINE.clear)
 
 
 def pyttsx3_synthesize(text: str, voice: str, target: Path) -> None:

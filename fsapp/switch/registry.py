@@ -7,12 +7,14 @@ from collections.abc import Iterator
 from fsapp.esl.events import Event
 from fsapp.switch.channel import Channel
 
+# A channel is forgotten at whichever of these comes first (DESTROY follows HANGUP_COMPLETE at once).
+_FORGET_EVENTS = frozenset(("CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY"))
 _ENDING_STATES = frozenset(("CS_HANGUP", "CS_REPORTING", "CS_DESTROY"))
 CHANNEL_EVENT_PREFIXES = ("CHANNEL_", "PLAYBACK_", "RECORD_", "DTMF")
 
 
 class ChannelRegistry:
-    """Channels keyed by Unique-ID; a channel is dropped on CHANNEL_DESTROY."""
+    """Channels keyed by Unique-ID; a channel is dropped when it has hung up (CHANNEL_HANGUP_COMPLETE)."""
 
     def __init__(self) -> None:
         self._channels: dict[str, Channel] = {}
@@ -31,7 +33,7 @@ class ChannelRegistry:
         channel.apply(event)
         if event.name in ("CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE"):
             self._update_peer(channel, event)
-        if event.name == "CHANNEL_DESTROY":
+        if event.name in _FORGET_EVENTS:
             del self._channels[uuid]
         return channel
 

@@ -33,7 +33,7 @@ DEFAULT_EVENTS = (
     # What the registry, call control and the ACD read; nothing else is subscribed, to spare both ends.
     "CHANNEL_CREATE", "CHANNEL_PROGRESS", "CHANNEL_ANSWER", "CHANNEL_PARK", "CHANNEL_UNPARK",
     "CHANNEL_EXECUTE_COMPLETE", "DTMF", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE", "CHANNEL_HANGUP_COMPLETE",
-    "CHANNEL_DESTROY", "PLAYBACK_STOP", "BACKGROUND_JOB", "CUSTOM", "conference::maintenance",
+    "PLAYBACK_STOP", "BACKGROUND_JOB", "CUSTOM", "conference::maintenance",
 )
 
 _PREDICATES: dict[str, Callable[[Channel], bool]] = {
