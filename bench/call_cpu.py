@@ -14,31 +14,26 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
-import resource
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchlib import cpu_seconds, pin_to_cpu  # noqa: E402
 
 PROMPT = "tone_stream://%(2000,0,440)"
 SPEED = 50.0
 
 
-def _pin(cpu: int) -> None:
-    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > cpu:
-        os.sched_setaffinity(0, {cpu})
 
 
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def run_sim(port_out: multiprocessing.Queue, go: multiprocessing.Event, calls: int, rate: float) -> None:
-    _pin(1)
+    pin_to_cpu(1)
     import gevent
 
     from fsapp.sim import CallerScript, SimulatedSwitch
@@ -54,7 +49,7 @@ def run_sim(port_out: multiprocessing.Queue, go: multiprocessing.Event, calls: i
 
 
 def fsapp_controller(port: int, calls: int, out: multiprocessing.Queue) -> None:
-    _pin(0)
+    pin_to_cpu(0)
     from gevent.event import Event
 
     from fsapp.switch.service import Switch
@@ -64,7 +59,7 @@ def fsapp_controller(port: int, calls: int, out: multiprocessing.Queue) -> None:
 
     def main(call) -> None:
         if state["cpu0"] is None:
-            state["cpu0"] = _cpu_seconds()
+            state["cpu0"] = cpu_seconds()
         call.answer()
         call.playback(PROMPT)
         call.hangup()
@@ -77,12 +72,12 @@ def fsapp_controller(port: int, calls: int, out: multiprocessing.Queue) -> None:
     switch.start().wait_connected(30)
     out.put("ready")
     finished.wait(3600)
-    out.put({"cpu_ms_per_call": round((_cpu_seconds() - state["cpu0"]) * 1000 / calls, 3)})
+    out.put({"cpu_ms_per_call": round((cpu_seconds() - state["cpu0"]) * 1000 / calls, 3)})
 
 
 def bare_controller(port: int, calls: int, out: multiprocessing.Queue) -> None:
     """The smallest useful controller: one connection, a greenlet per parked call, no registry."""
-    _pin(0)
+    pin_to_cpu(0)
     import gevent
     from gevent.event import Event
 
@@ -105,13 +100,13 @@ def bare_controller(port: int, calls: int, out: multiprocessing.Queue) -> None:
         for event in connection.iter_events():
             if event.name == "CHANNEL_PARK":
                 if state["cpu0"] is None:
-                    state["cpu0"] = _cpu_seconds()
+                    state["cpu0"] = cpu_seconds()
                 gevent.spawn(drive, event.uuid)
 
     gevent.spawn(dispatch)
     out.put("ready")
     finished.wait(3600)
-    out.put({"cpu_ms_per_call": round((_cpu_seconds() - state["cpu0"]) * 1000 / calls, 3)})
+    out.put({"cpu_ms_per_call": round((cpu_seconds() - state["cpu0"]) * 1000 / calls, 3)})
 
 
 def measure(controller, calls: int, rate: float) -> dict:

@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
-import resource
 import sys
 import tempfile
 import time
@@ -25,19 +23,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchlib import cpu_seconds, pin_to_cpu  # noqa: E402
 
 SPEED = 50.0
 MIX = ("answer",) * 7 + ("busy", "no_answer", "fail")
 
 
-def _pin(cpu: int) -> None:
-    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > cpu:
-        os.sched_setaffinity(0, {cpu})
 
 
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _number(index: int) -> str:
@@ -45,7 +40,7 @@ def _number(index: int) -> str:
 
 
 def run_sim(port_out: multiprocessing.Queue, contacts: int) -> None:
-    _pin(1)
+    pin_to_cpu(1)
     import gevent
 
     from fsapp.sim import SimulatedSwitch
@@ -58,7 +53,7 @@ def run_sim(port_out: multiprocessing.Queue, contacts: int) -> None:
 
 
 def campaign_controller(port: int, contacts: int, cps: float, concurrent: int, out: multiprocessing.Queue) -> None:
-    _pin(0)
+    pin_to_cpu(0)
     from fsapp.dialer import CampaignRunner, CampaignSettings, CampaignStore
     from fsapp.store import open_store
     from fsapp.switch import Switch
@@ -76,9 +71,9 @@ def campaign_controller(port: int, contacts: int, cps: float, concurrent: int, o
     switch = Switch("127.0.0.1", port, "ClueCon").start()
     switch.wait_connected(30)
     runner = CampaignRunner(campaigns, switch, "bench", status_poll=1.0)
-    cpu0, wall0 = _cpu_seconds(), time.perf_counter()
+    cpu0, wall0 = cpu_seconds(), time.perf_counter()
     summary = runner.run()
-    cpu, wall = _cpu_seconds() - cpu0, time.perf_counter() - wall0
+    cpu, wall = cpu_seconds() - cpu0, time.perf_counter() - wall0
     switch.stop()
     out.put({"attempts": summary.started, "wall_s": round(wall, 2),
              "attempts_per_s": round(summary.started / wall, 1),
@@ -88,7 +83,7 @@ def campaign_controller(port: int, contacts: int, cps: float, concurrent: int, o
 
 def bare_controller(port: int, contacts: int, cps: float, concurrent: int, out: multiprocessing.Queue) -> None:
     """Originate, play, hang up, as fast as the semaphore allows; nothing written anywhere."""
-    _pin(0)
+    pin_to_cpu(0)
     import gevent
     from gevent.lock import Semaphore
 
@@ -109,13 +104,13 @@ def bare_controller(port: int, contacts: int, cps: float, concurrent: int, out: 
         finally:
             slots.release()
 
-    cpu0, wall0 = _cpu_seconds(), time.perf_counter()
+    cpu0, wall0 = cpu_seconds(), time.perf_counter()
     jobs = []
     for index in range(contacts):
         slots.acquire()
         jobs.append(gevent.spawn(attempt, index))
     gevent.joinall(jobs)
-    cpu, wall = _cpu_seconds() - cpu0, time.perf_counter() - wall0
+    cpu, wall = cpu_seconds() - cpu0, time.perf_counter() - wall0
     switch.stop()
     out.put({"attempts": contacts, "wall_s": round(wall, 2), "attempts_per_s": round(contacts / wall, 1),
              "cpu_ms_per_attempt": round(cpu * 1000 / contacts, 3)})

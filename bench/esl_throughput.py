@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
-import resource
 import socket
 import sys
 import time
@@ -23,6 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchlib import peak_rss_mb, pin_to_cpu  # noqa: E402
 
 TRANSCRIPTS = ROOT / "tests" / "data" / "transcripts" / "call-control"
 
@@ -51,7 +52,7 @@ def stream_blob(total: int) -> bytes:
 
 
 def serve(listener: socket.socket, total: int, ready: multiprocessing.Event) -> None:
-    _pin(1)
+    pin_to_cpu(1)
     blob = stream_blob(total)
     ready.set()
     while True:
@@ -79,9 +80,6 @@ def _read_command(conn: socket.socket) -> bytes:
     return data
 
 
-def _pin(cpu: int) -> None:
-    if hasattr(os, "sched_setaffinity") and os.cpu_count() and os.cpu_count() > cpu:
-        os.sched_setaffinity(0, {cpu})
 
 
 def run_fsapp_full(port: int, total: int, out: multiprocessing.Queue) -> None:
@@ -90,7 +88,7 @@ def run_fsapp_full(port: int, total: int, out: multiprocessing.Queue) -> None:
 
 
 def run_fsapp(port: int, total: int, out: multiprocessing.Queue, full: bool = False) -> None:
-    _pin(0)
+    pin_to_cpu(0)
     from fsapp.esl.connection import ESLConnection
 
     connection = ESLConnection("127.0.0.1", port, "ClueCon", queue_size=1000).connect()
@@ -107,12 +105,12 @@ def run_fsapp(port: int, total: int, out: multiprocessing.Queue, full: bool = Fa
     while seen["count"] < total:
         handler(connection.next_event(timeout=60))
     elapsed = time.perf_counter() - started
-    out.put({"events_per_s": round(total / elapsed), "peak_rss_mb": _peak_rss_mb()})
+    out.put({"events_per_s": round(total / elapsed), "peak_rss_mb": peak_rss_mb()})
     connection.close()
 
 
 def run_greenswitch(port: int, total: int, out: multiprocessing.Queue) -> None:
-    _pin(0)
+    pin_to_cpu(0)
     import gevent
     import greenswitch
 
@@ -132,11 +130,9 @@ def run_greenswitch(port: int, total: int, out: multiprocessing.Queue) -> None:
     client.send("event plain ALL")
     finished.wait(600)
     elapsed = time.perf_counter() - started
-    out.put({"events_per_s": round(seen["count"] / elapsed), "peak_rss_mb": _peak_rss_mb()})
+    out.put({"events_per_s": round(seen["count"] / elapsed), "peak_rss_mb": peak_rss_mb()})
 
 
-def _peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def measure(target, port: int, total: int) -> dict:

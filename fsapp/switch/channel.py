@@ -12,6 +12,9 @@ FSAPP_VARIABLE_PREFIX = "fsapp_"
 # Events after which the caller's identity is read again (an answered originated leg takes the callee's).
 _IDENTITY_EVENTS = frozenset(("CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_PARK"))
 
+# Events that can carry variables the dialplan or an application has just set.
+_VARIABLE_EVENTS = _IDENTITY_EVENTS | {"CHANNEL_EXECUTE_COMPLETE"}
+
 HANGUP_EVENTS = frozenset(("CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY"))
 
 
@@ -49,15 +52,17 @@ class Channel:
         return self.variables.get("fsapp_role")
 
     def apply(self, event: Event) -> None:
-        """Bring the channel up to date with one of its events (reading only the headers it keeps)."""
+        """Bring the channel up to date with one of its events.
+
+        Only the headers an event can change are read (each read is a search of the raw event): who the
+        caller is and the channel's state on CREATE/ANSWER/PARK, variables where the dialplan may have set
+        some, and the event's own fields otherwise.
+        """
         name = event.name
         if name in _IDENTITY_EVENTS or not self.name:
             self._copy_identity(event)
-        self.answer_state = event.get("Answer-State", self.answer_state)
-        self.call_state = event.get("Channel-Call-State", self.call_state)
-        if self.answer_state == "answered":
-            self.answered = True
-        self.variables.update(event.variables(FSAPP_VARIABLE_PREFIX))
+        if name in _VARIABLE_EVENTS or not self.name:
+            self.variables.update(event.variables(FSAPP_VARIABLE_PREFIX))
         if name == "CHANNEL_ANSWER":
             self.answered = True
         elif name == "CHANNEL_PARK":
@@ -74,11 +79,16 @@ class Channel:
             self.application = event.get("Application", "")
         elif name in HANGUP_EVENTS:
             self.parked = False
+            self.answer_state = "hangup"
             self.hangup_cause = event.get("Hangup-Cause") or self.hangup_cause
             self.gone = True
 
     def _copy_identity(self, event: Event) -> None:
         get = event.get
+        self.answer_state = get("Answer-State", self.answer_state)
+        self.call_state = get("Channel-Call-State", self.call_state)
+        if self.answer_state == "answered":
+            self.answered = True
         self.direction = get("Call-Direction", self.direction)
         self.name = get("Channel-Name", self.name)
         self.state = get("Channel-State", self.state)
