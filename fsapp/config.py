@@ -67,6 +67,16 @@ class AcdConfig:
 
 
 @dataclass
+class RetentionConfig:
+    """Days each data class is kept by ``fsapp db retention`` (0: for ever)."""
+
+    recordings_days: int = 0
+    transcripts_days: int = 0
+    interactions_days: int = 0
+    closed_cases_days: int = 0
+
+
+@dataclass
 class PathsConfig:
     sounds: str = "sounds"
     recordings: str = "recordings"
@@ -106,6 +116,7 @@ class Config:
     speech: SpeechConfig = field(default_factory=SpeechConfig)
     acd: AcdConfig = field(default_factory=AcdConfig)
     paths: PathsConfig = field(default_factory=PathsConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
     numbers: dict[str, str] = field(default_factory=lambda: {"6000": "main"})
     freeswitch: FreeswitchConfig = field(default_factory=FreeswitchConfig)
     source: str | None = None
@@ -122,6 +133,10 @@ _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     "database.url": lambda v: None if v.split(":", 1)[0] in ("sqlite", "postgresql", "postgres")
     else "must start with sqlite:// or postgresql://",
     "timezone": lambda v: _check_timezone(v),
+    "retention.closed_cases_days": lambda v: None if v >= 0 else "must be 0 (keep for ever) or a number of days",
+    "retention.interactions_days": lambda v: None if v >= 0 else "must be 0 (keep for ever) or a number of days",
+    "retention.transcripts_days": lambda v: None if v >= 0 else "must be 0 (keep for ever) or a number of days",
+    "retention.recordings_days": lambda v: None if v >= 0 else "must be 0 (keep for ever) or a number of days",
     "freeswitch.operators_port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
     "freeswitch.trunks_port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
 }

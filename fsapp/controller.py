@@ -14,7 +14,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+import gevent
+from gevent.event import AsyncResult
 
 from fsapp.acd.config import AcdConfig
 from fsapp.acd.decisions import CallerInfo
@@ -24,6 +28,7 @@ from fsapp.acd.router import Router
 from fsapp.acd.service import AcdService
 from fsapp.config import Config
 from fsapp.errors import FsappError, SourceError
+from fsapp.features import FeatureCodes
 from fsapp.ivr.actions import Callback, Queue, Recorded, Voicemail
 from fsapp.ivr.callpath import CallPath
 from fsapp.ivr.hooks import HookLoader
@@ -32,10 +37,14 @@ from fsapp.ivr.schema import Flow, QueueNode
 from fsapp.ivr.runner import Handlers, IvrRunner
 from fsapp.speech.asr import Recognizers
 from fsapp.speech.tts import TtsCache
+from fsapp.render.model import FEATURE_ENTRY
 from fsapp.store import open_store
 from fsapp.switch.call import Call
 from fsapp.switch.service import Switch
 from fsapp.yamlsource import load_yaml
+
+if TYPE_CHECKING:
+    from fsapp.api.server import ApiServer
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +99,17 @@ class Controller:
                              hooks=HookLoader(config.ivr.flows_dir), clock=self.now,
                              recordings_dir=config.paths.recordings, store=self.store)
         self.finished: list[CallSummary] = []
+        self._flow_watch: gevent.Greenlet | None = None
+        self.api_server: ApiServer | None = None
+        self._summaries: dict[str, AsyncResult] = {}
         self._queue_outcomes: dict[str, QueueOutcome] = {}
         for entry in config.ivr.entries:
             self.switch.route(entry, self.serve_call)
+        self.features = FeatureCodes(self.acd_config, {
+            "login": self.acd.agent_login, "logout": self.acd.agent_logout,
+            "break": lambda agent: self.acd.agent_break(agent, "phone"), "resume": self.acd.agent_ready,
+        }, config.freeswitch.feature_codes, self._render_prompt, config.ivr.default_language)
+        self.switch.route(FEATURE_ENTRY, self.features.serve)
 
     def _build_acd(self) -> AcdService:
         acd_config = self.acd_config = load_acd_config(self.config.acd.file)
@@ -119,11 +136,28 @@ class Controller:
         problems = queues_missing_from_acd(self.flows.flows.values(), self.acd_config)
         if problems:
             raise FsappError("\n".join(problem.located() for problem in problems))
+        self._flow_watch = self.flows.watch()  # edited menus are picked up without a restart
         self.acd.start()
         self.switch.start()
+        if self.config.api.tokens:
+            self.start_api()
         return self
 
+    def start_api(self, port: int | None = None) -> ApiServer:
+        """Serve the control API on ``api.listen:api.port`` (``port=0``: a free port, for tests)."""
+        from fsapp.api.server import ApiServer
+
+        if self.api_server is None:
+            self.api_server = ApiServer(self, self.config.api.listen,
+                                        self.config.api.port if port is None else port).start()
+        return self.api_server
+
     def stop(self) -> None:
+        if self._flow_watch is not None:
+            self._flow_watch.kill(block=False)
+        if self.api_server is not None:
+            self.api_server.stop()
+            self.api_server = None
         self.acd.stop()
         self.switch.stop()
 
@@ -184,5 +218,18 @@ class Controller:
         self.store.record_interaction("phone", "in", call_uuid=call.uuid, address=call.caller_number,
                                       agent=queued.agent_id if queued else None, ivr_path=path.nodes,
                                       body=json.dumps(path.to_dict(), ensure_ascii=False))
-        self.finished.append(CallSummary(call.uuid, call.caller_number, path, queued.kind if queued else None))
+        summary = CallSummary(call.uuid, call.caller_number, path, queued.kind if queued else None)
+        self.finished.append(summary)
         del self.finished[:-1000]
+        self._summaries.setdefault(call.uuid, AsyncResult()).set(summary)
+
+    def wait_finished(self, call_uuid: str, timeout: float) -> CallSummary:
+        """Wait until the call has left its flow and been recorded; returns its summary."""
+        result = self._summaries.setdefault(call_uuid, AsyncResult())
+        try:
+            return result.get(timeout=timeout)
+        except gevent.Timeout as exc:
+            raise FsappError(f"call {call_uuid} was not finished within {timeout} s") from exc
+        finally:
+            if result.ready():
+                self._summaries.pop(call_uuid, None)

@@ -39,6 +39,7 @@ def run(ctx: click.Context, sim: bool, host: str | None, port: int | None, passw
     stop = Flag()
     for signum in (signal.SIGINT, signal.SIGTERM):
         gevent.signal_handler(signum, stop.set)
+    controller.flows.reload_on_sighup()
     click.echo(f"fsapp controller running against {config.switch.host}:{config.switch.port}; Ctrl-C stops it")
     stop.wait()
     controller.stop()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import getpass
+import json
 import os
+from dataclasses import asdict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -14,6 +16,7 @@ from fsapp.errors import FsappError
 from fsapp.store import (CaseDetail, CaseSummary, CitizenRecord, ImportReport, Store, display_reference,
                          open_store, to_jsonable)
 from fsapp.store.migrations import LATEST
+from fsapp.store.retention import RetentionPolicy
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -294,6 +297,27 @@ def db_migrate(ctx: click.Context, db_url: str | None) -> None:
         click.echo(f"applied migrations {', '.join(map(str, applied))}; schema is at version {version}")
     else:
         click.echo(f"schema is up to date (version {version})")
+
+
+@db.command("retention")
+@store_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def db_retention(ctx: click.Context, db_url: str | None, actor: str, as_json: bool) -> None:
+    """Remove or anonymize what is older than the configuration's retention allows."""
+    config = config_from(ctx)
+    days = config.retention
+    policy = RetentionPolicy(recordings_days=days.recordings_days or None,
+                             transcripts_days=days.transcripts_days or None,
+                             interactions_days=days.interactions_days or None,
+                             closed_cases_days=days.closed_cases_days or None)
+    store = open_store_for(ctx, db_url)
+    report = _run(lambda: store.apply_retention(policy, actor=actor))
+    if as_json:
+        click.echo(json.dumps(asdict(report)))
+    else:
+        for name, count in asdict(report).items():
+            click.echo(f"{name.replace('_', ' ')}: {count}")
 
 
 @db.group("import")

@@ -70,3 +70,22 @@ def test_db_migrate_and_import(tmp_path: Path) -> None:
     source.write_text("name,phone\nKari,22 33 44 55\nNobody,12\n", encoding="utf-8")
     code, out, err = run(url, "db", "import", "citizens", str(source))
     assert code == 0 and "1 created" in out and "row 3: phone '12'" in err
+
+
+def test_db_retention_follows_the_configuration(db_url: str) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    store = open_store(db_url)
+    old = store.record_interaction("sms", "in", at=datetime.now(timezone.utc) - timedelta(days=40), body="old")
+    new = store.record_interaction("sms", "in", body="new")
+    store.close()
+    result = CliRunner().invoke(cli.main, ["db", "retention", "--json"],
+                                env={"FSAPP_DATABASE_URL": db_url, "FSAPP_RETENTION_INTERACTIONS_DAYS": "30"})
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["interactions"] == 1
+    store = open_store(db_url)
+    kept = {row["id"] for row in store.interactions(limit=10)}
+    assert new in kept and old not in kept
+    bad = CliRunner().invoke(cli.main, ["db", "retention"],
+                             env={"FSAPP_DATABASE_URL": db_url, "FSAPP_RETENTION_RECORDINGS_DAYS": "-3"})
+    assert bad.exit_code != 0 and "FSAPP_RETENTION_RECORDINGS_DAYS" in bad.output

@@ -1,0 +1,59 @@
+"""Fixtures for whole calls through the controller on the simulated switch."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from fsapp.config import load_config
+from fsapp.controller import Controller
+from fsapp.sim import SimulatedSwitch
+
+ROOT = Path(__file__).resolve().parents[2]
+WAIT = 30.0
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def shifted_clock(moment: datetime):
+    """Real time moving on from ``moment`` (opening hours are decided by the moment of the call)."""
+    offset = moment.timestamp() - time.time()
+    return lambda: time.time() + offset
+
+
+@pytest.fixture
+def sim() -> Iterator[SimulatedSwitch]:
+    switch = SimulatedSwitch(password="ClueCon", speed=10.0)
+    switch.start()
+    yield switch
+    switch.stop()
+
+
+@pytest.fixture
+def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator:
+    started: list[Controller] = []
+
+    def make(moment: datetime, flows_dir: Path = ROOT / "ivr_scripts") -> Controller:
+        host, port = sim.address
+        config = load_config(ROOT / "conf" / "fsapp.yaml", env={}, overrides={
+            "database.url": f"sqlite:///{tmp_path / 'fsapp.db'}", "ivr.flows_dir": str(flows_dir),
+            "acd.file": str(ROOT / "conf" / "acd.yaml"), "speech.tts_cache": str(ROOT / "sounds" / "tts"),
+            "paths.recordings": str(tmp_path / "recordings"), "paths.state": str(tmp_path / "state"),
+            "switch.host": host, "switch.port": port})
+        controller = Controller(config, wall_clock=shifted_clock(moment))
+        started.append(controller)
+        controller.start()
+        controller.switch.wait_connected(WAIT)
+        return controller
+
+    yield make
+    for controller in started:
+        controller.stop()
+
+
+MONDAY_MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=OSLO)
+SUNDAY = datetime(2026, 11, 22, 12, 0, tzinfo=OSLO)
