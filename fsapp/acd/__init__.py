@@ -13,6 +13,7 @@ Configuration
 Router events (each returns ``list[Decision]``)
     callers:  ``call_arrived(call_uuid, queue, priority=0, skills=None, caller=CallerInfo(...))``
               ``caller_abandoned(call_uuid)``           the caller hung up while waiting
+              ``change_priority(call_uuid, priority)``  a supervisor reorders the line
               ``call_ended(call_uuid)``                 any channel hangup: waiting -> abandoned,
                                                          answered -> agent wrap-up; callbacks ignored
               ``key_pressed(call_uuid, digit)``          the queue's exit key requests a callback

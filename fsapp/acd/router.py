@@ -224,6 +224,17 @@ class Router:
             return [self._set_state(agent, S.WRAP_UP, now, reason=f"{wrap_up:g} s")]
         return self._finish_call(agent, now, S.AVAILABLE)
 
+    def change_priority(self, call_uuid: str, priority: int) -> list[Decision]:
+        """A supervisor moves a waiting caller up (higher number) or down the line of its queue."""
+        member = self.member(call_uuid)
+        line = self.queues[member.queue].line
+        ready = not member.offered_to
+        line.remove(member)
+        member.priority = priority
+        line.add(member, ready=ready)
+        self._trace(member, self.clock(), "priority-changed", priority=priority)
+        return []   # no agent became free, so no new offer is due
+
     # ------------------------------------------------------------------ offer events
 
     def offer_ringing(self, call_uuid: str, agent_id: str) -> list[Decision]:

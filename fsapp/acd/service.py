@@ -213,6 +213,15 @@ class AcdService:
             raise ValueError("transfer needs exactly one of queue, agent or extension")
         self._run(lambda: self._transfer(call_uuid, queue, agent, extension, priority))
 
+    def change_priority(self, call_uuid: str, priority: int) -> None:
+        """Give a waiting caller a new priority in its queue (higher is served sooner)."""
+        def job() -> None:
+            self._carry_out(self.router.change_priority(call_uuid, priority))
+            queued = self.calls.get(call_uuid)
+            if queued is not None:
+                queued.priority = priority
+        self._run(job)
+
     def _transfer(self, call_uuid: str, queue: str | None, agent: str | None, extension: str | None,
                   priority: int | None) -> None:
         queued = self.calls.get(call_uuid)

@@ -179,6 +179,13 @@ class ContactLog(StoreBase):
                  "talk_seconds": c.talk_seconds, "outcome": c.outcome} for c in query]
 
     @bound
+    def call_ivr_path(self, call_uuid: str) -> list[str]:
+        """The menu nodes a call went through, as its phone contact recorded them ([] if none yet)."""
+        row = (Interaction.select(Interaction.ivr_path).join(Call)
+               .where(Call.call_uuid == call_uuid, Interaction.channel == "phone").first())
+        return [node for node in (row.ivr_path if row else "").split(">") if node]
+
+    @bound
     def add_callback_request(self, number: str, *, citizen_id: int | None = None,
                              case_reference: str | None = None, queue: str | None = None,
                              reason: str = "requested", not_before: datetime | None = None) -> int:

@@ -78,6 +78,19 @@ class ReplaySwitch:
             self._send(conn, self._swapped(frame))
         if not self.close_at_end:
             self.release.wait(30)
+        self._drain(conn)
+
+    @staticmethod
+    def _drain(conn: socket.socket) -> None:
+        """Read what the client sent last: closing with unread input would reset the connection (RST),
+        and the client would lose frames it had not read yet."""
+        conn.settimeout(0.2)
+        try:
+            while conn.recv(65536):
+                pass
+        except OSError:
+            pass
+        conn.shutdown(socket.SHUT_WR)
 
     def _receive_command(self, conn: socket.socket, pending: bytes, index: int) -> bytes:
         while b"\n\n" not in pending:

@@ -57,3 +57,54 @@ def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator:
 
 MONDAY_MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=OSLO)
 SUNDAY = datetime(2026, 11, 22, 12, 0, tzinfo=OSLO)
+
+
+class Keypad:
+    """A caller who keys each answer when the switch asks for it (a play_and_get_digits starting on the call).
+
+    Keys pressed during a plain prompt are eaten by the playback, on the real switch as on the simulated
+    one, so a test caller waits for the question rather than keying at a guessed moment.
+    """
+
+    def __init__(self, sim: SimulatedSwitch, presses: list[str]) -> None:
+        import gevent
+
+        from fsapp.esl.connection import ESLConnection
+
+        self.sim = sim
+        self.presses = list(presses)
+        self.uuid: str | None = None
+        host, port = sim.address
+        self.watcher = ESLConnection(host, port, "ClueCon").connect()
+        self.watcher.subscribe(["CHANNEL_EXECUTE"])
+        self.greenlet = gevent.spawn(self._watch)
+
+    def call(self, caller: str, **kwargs) -> str:
+        from fsapp.sim import CallerScript
+
+        kwargs.setdefault("script", CallerScript(hangup_after=900.0))
+        self.uuid = self.sim.place_call(caller=caller, **kwargs)
+        return self.uuid
+
+    def _watch(self) -> None:
+        for event in self.watcher.iter_events():
+            if (self.presses and event.uuid == self.uuid
+                    and event.get("Application") == "play_and_get_digits"):
+                self.sim.send_dtmf(self.uuid, self.presses.pop(0))
+
+    def close(self) -> None:
+        self.watcher.close()
+        self.greenlet.kill(block=False)
+
+
+@pytest.fixture
+def keypad(sim: SimulatedSwitch) -> Iterator:
+    pads: list[Keypad] = []
+
+    def make(*presses: str) -> Keypad:
+        pads.append(Keypad(sim, list(presses)))
+        return pads[-1]
+
+    yield make
+    for pad in pads:
+        pad.close()

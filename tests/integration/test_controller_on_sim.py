@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fsapp.sim import CallerScript, SimulatedSwitch
+from fsapp.sim import SimulatedSwitch
 from tests.integration.conftest import MONDAY_MORNING, ROOT, SUNDAY, WAIT
 
-def test_caller_chooses_the_operator_and_an_agent_answers(sim: SimulatedSwitch, make_controller) -> None:
+def test_caller_chooses_the_operator_and_an_agent_answers(sim: SimulatedSwitch, make_controller, keypad) -> None:
     sim.add_endpoint("1001", behaviour="answer", answer_after=1.0, hangup_after=3.0)
     sim.add_endpoint("1002", behaviour="answer", answer_after=1.0, hangup_after=3.0)
     controller = make_controller(MONDAY_MORNING)
     for agent in ("ingrid", "ola"):
         controller.acd.agent_login(agent)
-    uuid = sim.place_call(caller="+4790000001", script=CallerScript(keys=[(3.0, "0")], hangup_after=600.0))
+    uuid = keypad("0").call("+4790000001")
     assert sim.wait_gone(uuid, WAIT)
     summary = controller.wait_finished(uuid, WAIT)
     assert summary.path.nodes == ["opening_hours", "welcome", "main", "to_operator"]
@@ -23,10 +23,9 @@ def test_caller_chooses_the_operator_and_an_agent_answers(sim: SimulatedSwitch, 
     assert record["outcome"] == summary.queue_outcome
 
 
-def test_out_of_hours_callback_request_is_stored(sim: SimulatedSwitch, make_controller) -> None:
+def test_out_of_hours_callback_request_is_stored(sim: SimulatedSwitch, make_controller, keypad) -> None:
     controller = make_controller(SUNDAY)
-    uuid = sim.place_call(caller="+4790000002",
-                          script=CallerScript(keys=[(3.0, "2"), (8.0, "1")], hangup_after=600.0))
+    uuid = keypad("2", "1").call("+4790000002")
     summary = controller.wait_finished(uuid, WAIT)
     assert summary.path.nodes[:3] == ["opening_hours", "out_of_hours", "callback"]
     pending = controller.store.pending_callbacks()

@@ -27,12 +27,11 @@ def test_no_choice_three_times_goes_to_the_operator(sim: SimulatedSwitch, make_c
     assert summary.queue_outcome == "answered"
 
 
-def test_an_invalid_key_is_retried(sim: SimulatedSwitch, make_controller) -> None:
+def test_an_invalid_key_is_retried(sim: SimulatedSwitch, make_controller, keypad) -> None:
     sim.add_endpoint("1004", behaviour="answer", answer_after=1.0, hangup_after=2.0)
     controller = make_controller(MONDAY_MORNING)
     controller.acd.agent_login("lars")
-    uuid = sim.place_call(caller="+4790000012",
-                          script=CallerScript(keys=[(3.0, "*"), (40.0, "1")], hangup_after=900.0))
+    uuid = keypad("*", "1").call("+4790000012")
     summary = controller.wait_finished(uuid, WAIT)
     main = next(step for step in summary.path.steps if step.node == "main")
     assert main.keys == "*1"
@@ -40,7 +39,7 @@ def test_an_invalid_key_is_retried(sim: SimulatedSwitch, make_controller) -> Non
     assert controller.store.call(uuid)["agent"] == "lars"
 
 
-def test_a_failing_hook_sends_the_caller_to_the_operator(sim: SimulatedSwitch, make_controller,
+def test_a_failing_hook_sends_the_caller_to_the_operator(sim: SimulatedSwitch, make_controller, keypad,
                                                         tmp_path: Path) -> None:
     flows = tmp_path / "flows"
     flows.mkdir()
@@ -50,34 +49,14 @@ def test_a_failing_hook_sends_the_caller_to_the_operator(sim: SimulatedSwitch, m
         "def lookup_case(ctx):\n    raise RuntimeError('case system down')\n")
     controller = make_controller(MONDAY_MORNING, flows_dir=flows)
     staff_operator_queue(controller, sim)
-    uuid = sim.place_call(caller="+4790000013", script=CallerScript(keys=[(3.0, "7")], hangup_after=900.0))
+    uuid = keypad("7").call("+4790000013")
     summary = controller.wait_finished(uuid, WAIT)
     assert summary.path.nodes[-2:] == ["case_status", "to_operator"]
     assert any("case system down" in error for error in summary.path.errors)
     assert summary.queue_outcome == "answered"
 
 
-def when_asked_for_digits(sim: SimulatedSwitch, uuid_holder: list[str], answer: str):
-    """Key ``answer`` as soon as the switch starts collecting a number (max 20 digits) from the caller."""
-    import gevent
-
-    from fsapp.esl.connection import ESLConnection
-
-    host, port = sim.address
-    watcher = ESLConnection(host, port, "ClueCon").connect()
-    watcher.subscribe(["CHANNEL_EXECUTE"])
-
-    def watch() -> None:
-        for event in watcher.iter_events():
-            data = event.get("Application-Data") or ""
-            if event.get("Application") == "play_and_get_digits" and data.startswith("1 20 "):
-                sim.send_dtmf(uuid_holder[0], answer)
-                return
-
-    return gevent.spawn(watch), watcher
-
-
-def test_case_status_by_phone(sim: SimulatedSwitch, make_controller) -> None:
+def test_case_status_by_phone(sim: SimulatedSwitch, make_controller, keypad) -> None:
     controller = make_controller(MONDAY_MORNING)
     store = controller.store
     store.add_category("water", "Water and sewage", service_level_hours=72)
@@ -85,13 +64,8 @@ def test_case_status_by_phone(sim: SimulatedSwitch, make_controller) -> None:
     case = store.new_case("water", "Low pressure in the tap", "test", citizen_id=citizen.id)
     digits = "".join(ch for ch in case.reference if ch.isdigit())
     staff_operator_queue(controller, sim)
-    holder: list[str] = []
-    watching, watcher = when_asked_for_digits(sim, holder, digits + "#")
-    holder.append(sim.place_call(caller="+4790000014",
-                                 script=CallerScript(keys=[(3.0, "7")], hangup_after=900.0)))
-    summary = controller.wait_finished(holder[0], WAIT)
-    watching.join(WAIT)
-    watcher.close()
+    uuid = keypad("7", digits + "#").call("+4790000014")
+    summary = controller.wait_finished(uuid, WAIT)
     assert summary.path.nodes[:8] == ["opening_hours", "welcome", "main", "case_status", "has_open_cases",
                                       "read_open_cases", "ask_case_number", "lookup_case"]
     assert summary.path.nodes[8] == "case_found" and summary.path.nodes[9] == "read_case"
@@ -99,13 +73,12 @@ def test_case_status_by_phone(sim: SimulatedSwitch, make_controller) -> None:
     assert asked.keys == digits
 
 
-def test_a_spoken_choice_in_english(sim: SimulatedSwitch, make_controller) -> None:
+def test_a_spoken_choice_in_english(sim: SimulatedSwitch, make_controller, keypad) -> None:
     utterance = TtsCache(ROOT / "sounds" / "tts").render("roads and parking", "en")
     sim.add_endpoint("1009", behaviour="answer", answer_after=1.0, hangup_after=2.0)
     controller = make_controller(MONDAY_MORNING)
     controller.acd.agent_login("piotr")
-    uuid = sim.place_call(caller="+4790000015",
-                          script=CallerScript(keys=[(3.0, "9")], hangup_after=900.0, speech_wav=str(utterance)))
+    uuid = keypad("9").call("+4790000015", script=CallerScript(hangup_after=900.0, speech_wav=str(utterance)))
     summary = controller.wait_finished(uuid, WAIT)
     spoken = [step for step in summary.path.steps if step.node == "main" and step.phrase]
     assert spoken and spoken[0].phrase == "roads and parking"

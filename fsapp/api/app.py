@@ -1,0 +1,106 @@
+"""The control API as one WSGI application: JSON routes, the event stream, recordings' audio, the
+screen-pop page, the OpenAPI document, and Open311 mounted under ``/open311/v2``."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from fsapp.api.auth import Principal, authenticate, require
+from fsapp.api.context import ControlContext
+from fsapp.api.errors import ApiError, NotFoundError
+from fsapp.api.open311 import make_open311_app
+from fsapp.api.openapi import openapi_document
+from fsapp.api.pages import render_screen_pop, screen_pop_data
+from fsapp.api.recordings import recording_file
+from fsapp.api.request import Request, parse_query, read_json_body
+from fsapp.api.routes import EVENTS_PATH, PREFIX, match
+from fsapp.api.sse import stream
+
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[..., Any]
+OPEN311_PREFIX = "/open311/v2"
+_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+            404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 500: "Internal Server Error"}
+
+
+def _json(start_response: StartResponse, status: int, body: Any) -> list[bytes]:
+    data = json.dumps(body, default=str, ensure_ascii=False).encode("utf-8")
+    start_response(f"{status} {_REASONS.get(status, 'Error')}",
+                   [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def make_control_app(ctx: ControlContext, open311_keys: Iterable[str] = ()) -> Callable[..., Iterable[bytes]]:
+    """The WSGI application over ``ctx``."""
+    open311 = make_open311_app(ctx.controller.store, set(open311_keys))
+    document = openapi_document()
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        if path == OPEN311_PREFIX or path.startswith(OPEN311_PREFIX + "/"):
+            inner = dict(environ, SCRIPT_NAME=environ.get("SCRIPT_NAME", "") + OPEN311_PREFIX,
+                         PATH_INFO=path[len(OPEN311_PREFIX):] or "/")
+            return open311(inner, start_response)
+        if path == "/openapi.json" and method == "GET":
+            return _json(start_response, 200, document)
+        try:
+            return _serve(ctx, environ, start_response, method, path)
+        except ApiError as exc:
+            return _json(start_response, exc.status, {"error": str(exc)})
+        except Exception:
+            log.exception("%s %s failed", method, path)
+            return _json(start_response, 500, {"error": "internal error (see the controller's log)"})
+
+    return app
+
+
+def _principal(ctx: ControlContext, environ: dict[str, Any], query: dict[str, str],
+               allow_query_token: bool = False) -> Principal:
+    header = environ.get("HTTP_AUTHORIZATION")
+    if header is None and allow_query_token and query.get("token"):
+        header = f"Bearer {query['token']}"   # a softphone opens the page by URL
+    return authenticate(header, ctx.tokens)
+
+
+def _serve(ctx: ControlContext, environ: dict[str, Any], start_response: StartResponse, method: str,
+           path: str) -> Iterable[bytes]:
+    query = parse_query(environ.get("QUERY_STRING", ""))
+    if path.startswith("/screen-pop/") and method == "GET":
+        principal = _principal(ctx, environ, query, allow_query_token=True)
+        require(principal, "screenpop")
+        html = render_screen_pop(screen_pop_data(ctx, path.rsplit("/", 1)[1], principal.actor)).encode("utf-8")
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(html)))])
+        return [html]
+    if path == EVENTS_PATH and method == "GET":
+        require(_principal(ctx, environ, query), "read")
+        start_response("200 OK", [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"),
+                                  ("X-Accel-Buffering", "no")])
+        return stream(ctx.feed.subscribe(), ctx.feed.unsubscribe)
+    route, params, exists = match(method, path)
+    if route is None:
+        if path.startswith(f"{PREFIX}/recordings/") and method == "GET":
+            return _recording_audio(ctx, environ, start_response, query, path.rsplit("/", 1)[1])
+        raise NotFoundError(f"no {method} {path}" if exists else f"no such resource {path}")
+    principal = _principal(ctx, environ, query)
+    require(principal, route.permission)
+    request = Request(method, path, query, read_json_body(environ) if method != "GET" else {}, params, principal)
+    status, body = route.handler(ctx, request)
+    return _json(start_response, status, body)
+
+
+def _recording_audio(ctx: ControlContext, environ: dict[str, Any], start_response: StartResponse,
+                     query: dict[str, str], name: str) -> Iterable[bytes]:
+    principal = _principal(ctx, environ, query)
+    require(principal, "recordings")
+    found = recording_file(ctx.controller.config.paths.recordings, name)
+    if found is None:
+        raise NotFoundError(f"no recording {name}")
+    ctx.audit(principal.actor, "recording-download", "recording", name)
+    data = found.read_bytes()
+    start_response("200 OK", [("Content-Type", "audio/wav"), ("Content-Length", str(len(data)))])
+    return [data]

@@ -1,0 +1,107 @@
+"""What the control API's handlers work on: the controller's parts, the live feed, supervision, audit."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fsapp.acd.recordings import recording_path
+from fsapp.esl.events import Event
+from fsapp.reports.figures import service_level
+from fsapp.supervise.eavesdrop import Supervision
+from fsapp.supervise.feed import LiveFeed
+from fsapp.supervise.live import Snapshot, build_snapshot
+from fsapp.switch.channel import Channel
+
+if TYPE_CHECKING:
+    from fsapp.controller import Controller
+
+log = logging.getLogger(__name__)
+
+POKING_EVENTS = frozenset({"CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_PARK", "CHANNEL_BRIDGE",
+                           "CHANNEL_UNBRIDGE", "CHANNEL_HANGUP_COMPLETE", "DTMF"})
+LEVELS_MAX_AGE = 15.0   # seconds today's service levels are reused before the store is asked again
+
+
+class ControlContext:
+    """One controller seen from the API: live picture, actions, audit log."""
+
+    def __init__(self, controller: Controller, *, feed_interval: float = 1.0) -> None:
+        self.controller = controller
+        self.clock = controller.acd.clock
+        self.tokens = dict(controller.config.api.tokens)
+        self.supervision = Supervision(controller.switch, controller.acd, self.clock)
+        self.feed = LiveFeed(self._build, interval=feed_interval)
+        self.supervision.listeners.append(self.feed.poke)
+        self.first_seen: dict[str, float] = {}
+        self.recordings: dict[str, str] = {}          # call uuid -> file started from the API
+        self._levels: tuple[float, dict[str, float | None]] | None = None
+        controller.switch.listen(self._on_event)
+
+    # -- live picture -----------------------------------------------------------------------------------
+
+    def _on_event(self, event: Event, channel: Channel | None) -> None:
+        if channel is not None:
+            if event.name == "CHANNEL_CREATE" or channel.uuid not in self.first_seen:
+                self.first_seen.setdefault(channel.uuid, self.clock())
+            if channel.gone:
+                self.first_seen.pop(channel.uuid, None)
+        if event.name in POKING_EVENTS:
+            self.feed.poke()
+
+    def _build(self) -> Snapshot:
+        acd = self.controller.acd
+        return build_snapshot(acd.router, acd.calls, list(self.controller.switch.registry),
+                              [s.as_dict() for s in self.supervision.sessions.values()], now=self.clock(),
+                              first_seen=self.first_seen, levels_today=self.levels_today())
+
+    def levels_today(self) -> dict[str, float | None]:
+        """Each queue's service level over today's finished calls (local day), cached briefly."""
+        now = self.clock()
+        if self._levels is not None and now - self._levels[0] < LEVELS_MAX_AGE:
+            return self._levels[1]
+        local_now = self.controller.now()
+        midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+        rows = self.controller.store.calls_between(midnight, local_now + timedelta(seconds=1))
+        levels = {name: service_level([r for r in rows if r["queue"] == name], queue.service_level.seconds)
+                  for name, queue in self.controller.acd_config.queues.items()}
+        self._levels = (now, levels)
+        return levels
+
+    # -- actions ----------------------------------------------------------------------------------------
+
+    def audit(self, actor: str, action: str, entity: str, entity_id: object, **detail: Any) -> None:
+        """Every privileged action goes to the store's audit log."""
+        self.controller.store.audit(actor, action, entity, entity_id,
+                                    json.dumps(detail, default=str, ensure_ascii=False) if detail else "")
+        self.feed.poke()
+
+    def start_recording(self, call_uuid: str) -> str:
+        call = self.controller.switch.call(call_uuid)
+        now = self.clock()
+        base = recording_path(self.controller.config.paths.recordings, call_uuid, now)
+        path = base.with_name(f"{call_uuid}.{int(now)}.wav")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        call.start_recording(str(path))
+        self.recordings[call_uuid] = str(path)
+        log.info("call %s: recording to %s on request", call_uuid, path)
+        return str(path)
+
+    def stop_recording(self, call_uuid: str) -> str:
+        call = self.controller.switch.call(call_uuid)
+        path = self.recordings.pop(call_uuid, "all")
+        call.stop_recording(path)
+        log.info("call %s: recording %s stopped on request", call_uuid, path)
+        return path
+
+    def local_day_range(self, first: str | None, last: str | None) -> tuple[datetime, datetime]:
+        """``[first 00:00, day after last 00:00)`` in the city's zone; default: today."""
+        today = self.controller.now().date()
+        start = datetime.fromisoformat(first).date() if first else today
+        end = datetime.fromisoformat(last).date() if last else (start if first else today)
+        zone = self.controller.zone
+        return (datetime(start.year, start.month, start.day, tzinfo=zone),
+                datetime(end.year, end.month, end.day, tzinfo=zone) + timedelta(days=1))

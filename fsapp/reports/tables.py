@@ -1,0 +1,85 @@
+"""Reports as tables: the figures of :mod:`fsapp.reports.figures` over the store's calls in a period."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any, Protocol
+
+from fsapp.reports.errors import UnknownReport
+from fsapp.reports.figures import (Thresholds, _local, agent_figures, calls_per_hour, category_counts,
+                                   queue_figures)
+
+QUEUE_COLUMNS = ["offered", "answered", "abandoned", "abandoned_short", "abandon_rate", "avg_abandon_wait",
+                 "asa", "service_level", "aht"]
+
+
+class CallSource(Protocol):
+    """What reports read (the store implements it)."""
+
+    def calls_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]: ...
+
+    def find_cases(self, **filters: Any) -> list[Any]: ...
+
+
+@dataclass
+class Table:
+    """A report: columns, rows, and which column a chart plots against the first."""
+
+    name: str
+    headers: list[str]
+    rows: list[list[Any]]
+    chart_column: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.headers, row)) for row in self.rows]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"report": self.name, "columns": self.headers, "rows": self.as_dicts(), **self.extra}
+
+
+def daily(rows: list[dict[str, Any]], zone: tzinfo, thresholds: Thresholds) -> Table:
+    by_day: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_day[_local(row["started_at"], zone).date().isoformat()].append(row)
+    table = [[day, len(day_rows)] + [queue_figures(day_rows, thresholds)[c] for c in QUEUE_COLUMNS]
+             for day, day_rows in sorted(by_day.items())]
+    return Table("daily", ["date", "calls"] + QUEUE_COLUMNS, table, "offered",
+                 {"calls_per_hour": calls_per_hour(rows, zone)})
+
+
+def queues(rows: list[dict[str, Any]], zone: tzinfo, thresholds: Thresholds) -> Table:
+    by_queue: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row.get("queue"):
+            by_queue[row["queue"]].append(row)
+    table = [[name] + [queue_figures(queue_rows, thresholds)[c] for c in QUEUE_COLUMNS]
+             for name, queue_rows in sorted(by_queue.items())]
+    return Table("queues", ["queue"] + QUEUE_COLUMNS, table, "offered")
+
+
+def agents(rows: list[dict[str, Any]], zone: tzinfo, thresholds: Thresholds) -> Table:
+    figures = agent_figures(rows, zone)
+    columns = ["answered", "talk_seconds", "aht", "occupancy"]
+    return Table("agents", ["agent"] + columns, [[agent] + [f[c] for c in columns] for agent, f in figures.items()],
+                 "answered")
+
+
+REPORTS = ("daily", "queues", "agents", "categories")
+_FROM_CALLS = {"daily": daily, "queues": queues, "agents": agents}
+
+
+def build_report(source: CallSource, name: str, start: datetime, end: datetime, *, zone: tzinfo,
+                 thresholds: Thresholds | None = None, top: int | None = None) -> Table:
+    """Report ``name`` (one of :data:`REPORTS`) for calls or cases in ``[start, end)``."""
+    if name == "categories":
+        cases = source.find_cases(received_from=start, received_to=end, limit=1_000_000)
+        ranked = category_counts((case.category_code or case.category for case in cases), top)
+        return Table("categories", ["category", "cases"], [list(item) for item in ranked], "cases")
+    build = _FROM_CALLS.get(name)
+    if build is None:
+        raise UnknownReport(f"no report {name!r} (known: {', '.join(REPORTS)})")
+    return build(source.calls_between(start, end), zone, thresholds if thresholds is not None else {})
+
