@@ -38,7 +38,13 @@ def screen_pop_data(ctx: ControlContext, call_uuid: str, actor: str) -> dict[str
             "queue": queued.queue if queued else record.get("queue"),
             "agent": (queued.agent_id if queued else None) or record.get("agent"),
             "queues": list(queued.queues) if queued else [],
-            "ivr_path": controller.store.call_ivr_path(call_uuid)}
+            "ivr_path": _ivr_path(controller, call_uuid)}
+
+
+def _ivr_path(controller: Any, call_uuid: str) -> list[str]:
+    """The menu path of a call still in its flow (queued or ringing an agent), else the one recorded."""
+    live = controller.ivr.active_paths.get(call_uuid)
+    return live.nodes if live is not None else controller.store.call_ivr_path(call_uuid)
 
 
 def render_screen_pop(data: dict[str, Any]) -> str:

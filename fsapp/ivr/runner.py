@@ -111,6 +111,8 @@ class IvrRunner:
         self.store = store
         self.speech = speech or SpeechSettings()
         self.offload = offload
+        self.active_paths: dict[str, CallPath] = {}
+        """The path so far of every call in a flow (a queued call is still in its flow's queue step)."""
 
     def run(self, call: CallControl, flow: Flow, language: str | None = None) -> CallPath:
         """Walk ``flow`` on ``call`` until it is queued, transferred, hung up, or the caller leaves."""
@@ -118,7 +120,7 @@ class IvrRunner:
                                   caller_number=call.caller_number, variables=dict(call.variables),
                                   language=language or call.variables.get("fsapp_language"))
         walk = interpreter.run()
-        path = interpreter.path
+        path = self.active_paths[call.uuid] = interpreter.path
         try:
             action = next(walk)
             while True:
@@ -132,6 +134,8 @@ class IvrRunner:
             log.info("call %s: left the IVR at %s: %s", call.uuid, path.nodes[-1:] or flow.start, exc)
             path.finish("abandoned", str(exc))
             walk.close()
+        finally:
+            self.active_paths.pop(call.uuid, None)
         if self.handlers.on_finished is not None:
             self.handlers.on_finished(call, path)
         return path

@@ -1,8 +1,9 @@
 """Text-to-speech with a cache: each (text, language, voice) is rendered once into telephone-ready WAV.
 
 Files live under the cache directory as ``<language>/8000/<key>.wav`` and ``<language>/16000/<key>.wav``
-(mono, 16-bit), where the key is a hash of the voice and the text. pyttsx3 drives espeak-ng; if pyttsx3
-cannot produce a file, the espeak-ng program is used directly.
+(mono, 16-bit), where the key is a hash of the voice and the text. The espeak-ng program renders them
+(the same text always gives the same file); pyttsx3 over the espeak-ng library is used where the program
+is not installed.
 """
 
 from __future__ import annotations
@@ -62,15 +63,18 @@ def espeak_synthesize(text: str, voice: str, target: Path) -> None:
 
 
 def default_synthesize(text: str, voice: str, target: Path) -> None:
-    """pyttsx3 first; espeak-ng directly when pyttsx3 is missing or wrote nothing."""
-    try:
-        pyttsx3_synthesize(text, voice, target)
-        if target.exists() and target.stat().st_size > 44:
-            return
-        log.warning("pyttsx3 wrote no audio for voice %s; using espeak-ng", voice)
-    except (ImportError, RuntimeError, OSError) as exc:
-        log.warning("pyttsx3 failed (%s); using espeak-ng", exc)
-    espeak_synthesize(text, voice, target)
+    """The espeak-ng program first; pyttsx3 (driving the same espeak-ng library) when it is not installed.
+
+    Each program run starts from a clean state, so the same text always gives the same file. pyttsx3's
+    shared engine does not: four renders of one phrase gave four different files (its buffers and
+    trailing silence vary), which made recognition of borderline phrases flip between runs.
+    """
+    if shutil.which("espeak-ng") is not None:
+        espeak_synthesize(text, voice, target)
+        return
+    pyttsx3_synthesize(text, voice, target)
+    if not target.exists() or target.stat().st_size <= 44:
+        raise TtsError(f"pyttsx3 wrote no audio for voice {voice}")
 
 
 class TtsCache:

@@ -140,3 +140,20 @@ def test_open311_is_mounted(controller: Controller) -> None:
     controller.store.add_category("roads", "Roads")
     services = ApiClient(controller.api_server.url, None).get("/open311/v2/services.json")
     assert [service["service_code"] for service in services] == ["roads"]
+
+
+def test_screen_pop_of_a_ringing_call_shows_the_menu_path(sim: SimulatedSwitch, controller: Controller) -> None:
+    from gevent.event import AsyncResult
+
+    sim.add_endpoint("1001", behaviour="answer", answer_after=60.0, hangup_after=2.0)
+    controller.acd.agent_login("ingrid")
+    ringing: AsyncResult = AsyncResult()
+    controller.switch.listen(lambda event, channel: ringing.set(channel.variables.get("fsapp_queue_call"))
+                             if channel is not None and channel.role == "agent" and not ringing.ready() else None)
+    uuid = sim.place_call(caller="+4790000078", script=CallerScript(hangup_after=600.0))
+    assert ringing.get(timeout=30.0) == uuid  # the operator's phone rings with this caller
+    url = f"/screen-pop/{uuid}?token=tok-operator"
+    connection, response = ApiClient(controller.api_server.url, None)._open("GET", url, None, None, 10)
+    page = response.read().decode()
+    connection.close()
+    assert re.search(r"<li>opening_hours</li><li>welcome</li><li>main</li><li>to_operator</li>", page)
