@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "fsapp.commands.campaign",
     "fsapp.commands.conf",
     "fsapp.commands.doctor",
+    "fsapp.commands.simulate",
     "fsapp.commands.supervisor",
 ]
 

@@ -11,22 +11,15 @@ import logging
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import gevent
 
 from fsapp.config import Config
 from fsapp.controller import Controller
 from fsapp.sim import CallerScript, SimulatedSwitch
+from fsapp.simulate.center import agent_endpoint, next_opening
+from fsapp.simulate.traffic import MENU_CHOICES, caller_number
 
 log = logging.getLogger(__name__)
-
-# Keys a caller presses at the main menu, and how often (None: presses nothing).
-MENU_CHOICES: list[tuple[str | None, float]] = [
-    ("1", 0.2), ("2", 0.15), ("3", 0.1), ("4", 0.1), ("5", 0.1), ("6", 0.1), ("0", 0.15), (None, 0.1),
-]
 
 
 @dataclass
@@ -34,20 +27,6 @@ class DemoResult:
     calls: list[dict] = field(default_factory=list)
     queues: list[dict] = field(default_factory=list)
     wall_seconds: float = 0.0
-
-
-def next_opening(zone: ZoneInfo, now: datetime | None = None) -> datetime:
-    """10:00 on the next weekday, so the demo always finds the service centre open."""
-    moment = (now or datetime.now(zone)).astimezone(zone).replace(hour=10, minute=0, second=0, microsecond=0)
-    moment += timedelta(days=1)
-    while moment.weekday() >= 5:
-        moment += timedelta(days=1)
-    return moment
-
-
-def agent_endpoint(contact: str) -> str:
-    """The user part of a dial string: ``user/1001`` -> ``1001``, ``sofia/x/1010@host`` -> ``1010``."""
-    return contact.rsplit("/", 1)[-1].split("@", 1)[0]
 
 
 def run_demo(config: Config, calls: int = 12, speed: float = 20.0, seed: int = 1,
@@ -66,8 +45,7 @@ def run_demo(config: Config, calls: int = 12, speed: float = 20.0, seed: int = 1
         _staff(controller, sim, rng)
         uuids = _place_calls(controller, sim, rng, calls)
         for uuid in uuids:
-            sim.wait_gone(uuid, max(1.0, timeout - (time.monotonic() - started)))
-        _wait_recorded(controller, set(uuids), timeout)
+            controller.wait_finished(uuid, max(1.0, timeout - (time.monotonic() - started)))
         result = DemoResult(calls=controller.store.recent_calls(calls),
                             queues=[controller.acd.router.queue_stats(name)
                                     for name in controller.acd_config.queues])
@@ -91,12 +69,6 @@ def _place_calls(controller: Controller, sim: SimulatedSwitch, rng: random.Rando
     for index in range(count):
         choice = rng.choices(keys, weights)[0]
         script = CallerScript(keys=[(4.0, choice)] if choice else [], hangup_after=rng.uniform(240, 600))
-        uuids.append(sim.place_call(caller=f"+4791{rng.randrange(10**6):06d}", script=script))
+        uuids.append(sim.place_call(caller=caller_number(rng), script=script))
         sim.clock.sleep(rng.expovariate(1 / 20))  # about one call every 20 s of the simulated day
     return uuids
-
-
-def _wait_recorded(controller: Controller, uuids: set[str], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while {summary.call_uuid for summary in controller.finished} < uuids and time.monotonic() < deadline:
-        gevent.sleep(0.05)  # the last records are written by call greenlets finishing up

@@ -36,6 +36,9 @@ Public API of :class:`SimulatedSwitch`:
 - ``wait_gone(uuid, timeout) -> bool``: wait until the channel is destroyed.
 - ``drop_clients() -> int``: close every client connection abruptly (no disconnect notice).
 - ``clock``: the :class:`~fsapp.sim.clock.SimClock`; ``speed=10`` runs ten times faster than real time.
+  Another clock with the same methods (``now``, ``micros``, ``sleep``, ``wait``) can be passed as
+  ``SimulatedSwitch(clock=...)``, e.g. ``fsapp.simulate.VirtualClock``, whose time moves only when every
+  party is waiting.
 
 DTMF from a party becomes a DTMF event only when an application consumes it (playback, play_and_get_digits,
 eavesdrop), as on the real switch. A party's ``speech_wav`` is what it says each time its leg is recorded;
@@ -64,8 +67,8 @@ class SimulatedSwitch:
     """A FreeSWITCH stand-in listening on loopback (see the module docstring)."""
 
     def __init__(self, password: str = "ClueCon", speed: float = 1.0, *, host: str = "127.0.0.1",
-                 port: int = 0, default_file_seconds: float | None = 1.0) -> None:
-        self.clock = SimClock(speed)
+                 port: int = 0, default_file_seconds: float | None = 1.0, clock: SimClock | None = None) -> None:
+        self.clock = clock or SimClock(speed)
         self.core = SwitchCore(self.clock, default_file_seconds=default_file_seconds)
         self.core.dialplan.update({"6000": "main", "6001": "supervisor"})
         self.password = password

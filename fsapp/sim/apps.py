@@ -8,6 +8,7 @@ from typing import Callable
 
 from fsapp.sim import media, templates
 from fsapp.sim.channel import AppCall, Channel, Hangup
+from fsapp.sim.parties import hold_started
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,8 @@ def play_file(channel: Channel, path: str, *, digits_interrupt: bool = False, te
     file_headers = ([("Playback-File-Type", kind)] if kind else []) + [("Playback-File-Path", path)]
     channel.emit("PLAYBACK_START", after=file_headers)
     started = channel.core.clock.now()
+    if seconds == float("inf"):
+        hold_started(channel)
     status = "done"
     try:
         while True:

@@ -61,6 +61,7 @@ class Channel:
         self.dtmf: deque[str] = deque()
         self.digits_dialed = ""
         self.party = None
+        self.hold_started_at: float | None = None   # first endless playback (hold music)
         self.parked = False
         self.park_app_uuid: str | None = None
         self.current_app: AppCall | None = None
@@ -141,7 +142,7 @@ class Channel:
             self._wake.clear()
             if until() or not self.alive:
                 continue
-            self._wake.wait(None if remaining is None else clock.real_seconds(remaining))
+            clock.wait(self._wake, remaining)
 
     def sleep(self, seconds: float) -> None:
         """Let time pass on this channel; raises :class:`Hangup` if it hangs up meanwhile."""

@@ -8,9 +8,13 @@ still say it lasted 2 s.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import Callable, Protocol
 
 import gevent
+
+
+class Waitable(Protocol):
+    def wait(self, timeout: float | None = None) -> bool | None: ...
 
 
 class SimClock:
@@ -43,3 +47,7 @@ class SimClock:
     def sleep(self, sim_seconds: float) -> None:
         """Let ``sim_seconds`` of simulated time pass (cooperatively)."""
         gevent.sleep(self.real_seconds(sim_seconds))
+
+    def wait(self, flag: Waitable, sim_seconds: float | None) -> bool:
+        """Wait until ``flag`` is set or ``sim_seconds`` of simulated time pass (None: no limit)."""
+        return bool(flag.wait(None if sim_seconds is None else self.real_seconds(sim_seconds)))

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from fsapp.esl.codec import url_encode
 
@@ -35,9 +36,13 @@ def disconnect_notice() -> bytes:
     return f"Content-Type: text/disconnect-notice\nContent-Length: {len(data)}\n\n".encode() + data
 
 
+# Header values repeat from event to event (a channel's variables), so their encodings are kept.
+_encoded = lru_cache(maxsize=65536)(url_encode)
+
+
 def plain_event_body(headers: list[tuple[str, str]], body: str = "") -> bytes:
     """The text/event-plain body: URL-encoded header lines, a blank line, then the event body if any."""
-    lines = [f"{name}: {url_encode(value)}" for name, value in headers]
+    lines = [f"{name}: {_encoded(value)}" for name, value in headers]
     if body:
         data = body.encode()
         lines.append(f"Content-Length: {len(data)}")

@@ -71,6 +71,8 @@ def playback_seconds(path: str, default_file_seconds: float | None) -> float | N
     """How long a playback of ``path`` lasts; ``float('inf')`` for endless tones, None if unplayable."""
     if path.startswith("tone_stream://"):
         return _tone_seconds(path)
+    if path.startswith("local_stream://"):
+        return float("inf")   # mod_local_stream's music on hold never ends by itself
     if path.startswith("silence_stream://"):
         body = path.split("://", 1)[1].split(",")[0]
         millis = int(body) if body.strip().lstrip("-").isdigit() else 0

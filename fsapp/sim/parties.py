@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Callable
 
 from fsapp.sim import media
 from fsapp.sim.channel import Channel, Hangup
@@ -23,11 +24,15 @@ class CallerScript:
       consumes input, which is when their DTMF events appear.
     - ``hangup_after``: the party hangs up this long after the answer (None: never; the switch must).
     - ``speech_wav``: a WAV file the party speaks each time a recording of its leg starts.
+    - ``on_hold``: ``(seconds, digit)`` pairs counted from the first endless playback the party
+      hears (hold music: ``local_stream://``, a looping tone); ``digit=None`` hangs up. They stop as soon as the leg is bridged (a caller's
+      patience, or a caller pressing a key to leave the queue).
     """
 
     keys: list[tuple[float, str]] = field(default_factory=list)
     hangup_after: float | None = None
     speech_wav: str | Path | None = None
+    on_hold: list[tuple[float, str | None]] = field(default_factory=list)
 
     @cached_property
     def speech(self) -> media.Audio | None:
@@ -36,12 +41,15 @@ class CallerScript:
 
 @dataclass
 class Endpoint:
-    """A phone that ``originate`` can reach, by the user part of the dial string (``agent1``)."""
+    """A phone that ``originate`` can reach, by the user part of the dial string (``agent1``).
+
+    ``hangup_after`` may be a callable returning seconds: it is drawn again for every call answered.
+    """
 
     name: str
     behaviour: str = "answer"
     answer_after: float = 1.0
-    hangup_after: float | None = None
+    hangup_after: float | Callable[[], float | None] | None = None
     keys: list[tuple[float, str]] = field(default_factory=list)
     speech_wav: str | Path | None = None
 
@@ -49,9 +57,17 @@ class Endpoint:
         if self.behaviour not in BEHAVIOURS:
             raise ValueError(f"endpoint behaviour must be one of {BEHAVIOURS}, not {self.behaviour!r}")
 
-    @cached_property
+    @property
     def script(self) -> CallerScript:
-        return CallerScript(keys=list(self.keys), hangup_after=self.hangup_after, speech_wav=self.speech_wav)
+        if callable(self.hangup_after):
+            return CallerScript(keys=list(self.keys), hangup_after=self.hangup_after(),
+                                speech_wav=self.speech_wav)
+        return self._fixed_script
+
+    @cached_property
+    def _fixed_script(self) -> CallerScript:
+        hangup_after = self.hangup_after if not callable(self.hangup_after) else None
+        return CallerScript(keys=list(self.keys), hangup_after=hangup_after, speech_wav=self.speech_wav)
 
 
 def attach(channel: Channel, script: CallerScript) -> None:
@@ -70,6 +86,32 @@ def _perform(channel: Channel, script: CallerScript) -> None:
     try:
         for at, digit in actions:
             channel.sleep(answered + at - channel.core.clock.now())
+            if digit is None:
+                hangup(channel, "NORMAL_CLEARING")
+                return
+            for key in digit:
+                channel.queue_dtmf(key)
+    except Hangup:
+        return
+
+
+def hold_started(channel: Channel) -> None:
+    """The party hears hold music: start its ``on_hold`` actions (once per call)."""
+    script = channel.party
+    if script is None or not script.on_hold or channel.hold_started_at is not None:
+        return
+    channel.hold_started_at = channel.core.clock.now()
+    channel.core.spawn(_perform_on_hold, channel, script)
+
+
+def _perform_on_hold(channel: Channel, script: CallerScript) -> None:
+    from fsapp.sim.lifecycle import hangup
+    started = channel.hold_started_at or channel.core.clock.now()
+    try:
+        for at, digit in sorted(script.on_hold, key=lambda action: action[0]):
+            channel.sleep(started + at - channel.core.clock.now())
+            if "bridged" in channel.times:
+                return
             if digit is None:
                 hangup(channel, "NORMAL_CLEARING")
                 return

@@ -1,0 +1,133 @@
+"""A virtual clock shared by the simulated switch and the controller: time jumps when everyone waits.
+
+The simulated switch, its callers and operators, and the controller all run in one gevent hub. Every
+wait on simulated time goes through :meth:`VirtualClock.sleep` / :meth:`VirtualClock.wait`, which park
+the greenlet on a deadline. :meth:`VirtualClock.run` moves time straight to the earliest deadline once
+the hub has nothing left to do: no greenlet ready, no socket readable, no work on the threadpool
+(prompts being rendered). Bytes between the controller and the switch travel over real loopback sockets
+meanwhile, so the controller's code paths are the real ones; only the waiting is skipped.
+
+Deadlines the controller keeps outside this clock (the ACD's timers, checked by its own ticker greenlet)
+are given to :meth:`run` as ``external_deadline``: time never jumps past one, and stops there until the
+owner has dealt with it (its deadline moves on), for at most :data:`EXTERNAL_GRACE` of real time: an
+owner that is itself waiting for simulated time to pass must not hold the clock still for ever.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from collections.abc import Callable
+
+import gevent
+from gevent.event import Event
+
+from fsapp.sim.clock import Waitable
+
+SETTLE_PASSES = 2          # consecutive idle passes of the hub before time may jump
+EXTERNAL_POLL = 0.0005     # real seconds between looks at an external deadline that has come
+EXTERNAL_GRACE = 0.005     # real seconds an external deadline may hold time still before time moves on
+
+
+class VirtualClock:
+    """Simulated epoch seconds that advance only through :meth:`run` (see the module docstring)."""
+
+    speed = float("inf")
+
+    def __init__(self, start: float) -> None:
+        self._now = start
+        self._heap: list[tuple[float, int, Event]] = []
+        self._seq = itertools.count()
+        self.jumps = 0
+
+    def now(self) -> float:
+        return self._now
+
+    def __call__(self) -> float:
+        return self._now
+
+    def micros(self) -> int:
+        return int(self._now * 1_000_000)
+
+    def real_seconds(self, sim_seconds: float) -> float:
+        return 0.0
+
+    def sleep(self, sim_seconds: float) -> None:
+        """Park the calling greenlet until ``sim_seconds`` of simulated time have passed."""
+        if sim_seconds <= 0:
+            gevent.sleep(0)
+            return
+        self._alarm(sim_seconds).wait()
+
+    def wait(self, flag: Waitable, sim_seconds: float | None) -> bool:
+        """Wait until ``flag`` is set or ``sim_seconds`` of simulated time pass; True if it was set."""
+        if sim_seconds is None:
+            return bool(flag.wait())
+        if sim_seconds <= 0:
+            gevent.sleep(0)
+            return bool(flag.wait(0))
+        alarm = self._alarm(sim_seconds)
+        gevent.wait([flag, alarm], count=1)  # type: ignore[list-item]
+        alarm.set()   # a stale entry; the heap skips set alarms
+        return bool(flag.wait(0))
+
+    def _alarm(self, sim_seconds: float) -> Event:
+        alarm = Event()
+        heapq.heappush(self._heap, (self._now + sim_seconds, next(self._seq), alarm))
+        return alarm
+
+    def next_deadline(self) -> float | None:
+        heap = self._heap
+        while heap and heap[0][2].is_set():
+            heapq.heappop(heap)
+        return heap[0][0] if heap else None
+
+    def advance_to(self, moment: float) -> None:
+        """Move time to ``moment`` (never backwards) and wake everything due by then."""
+        self._now = max(self._now, moment)
+        heap = self._heap
+        while heap and heap[0][0] <= self._now:
+            _, _, alarm = heapq.heappop(heap)
+            alarm.set()
+
+    def run(self, until: Callable[[], bool], *, external_deadline: Callable[[], float | None] = lambda: None,
+            end: float | None = None) -> None:
+        """Drive time until ``until()`` holds (checked whenever the hub is idle) or time reaches ``end``."""
+        overdue_since: float | None = None
+        while True:
+            settle()
+            if until():
+                return
+            external = external_deadline()
+            if external is not None and external <= self._now:
+                overdue_since = overdue_since or time.monotonic()
+                if time.monotonic() - overdue_since < EXTERNAL_GRACE:
+                    gevent.sleep(EXTERNAL_POLL)   # its owner's ticker has not run yet
+                    continue
+                external = None   # its owner is busy waiting on something that needs time to pass
+            else:
+                overdue_since = None
+            moments = [moment for moment in (self.next_deadline(), external) if moment is not None]
+            if not moments:
+                gevent.sleep(EXTERNAL_POLL)   # nothing scheduled: only the sockets can move things on
+                continue
+            target = min(moments)
+            if end is not None and target > end:
+                self.advance_to(end)
+                return
+            self.jumps += 1
+            self.advance_to(target)
+
+
+def settle() -> None:
+    """Return once the hub has been idle :data:`SETTLE_PASSES` times in a row with an empty threadpool."""
+    hub = gevent.get_hub()
+    passes = 0
+    while passes < SETTLE_PASSES:
+        if hub.threadpool is not None and len(hub.threadpool):
+            gevent.sleep(EXTERNAL_POLL)
+            passes = 0
+            continue
+        gevent.idle()
+        passes += 1
