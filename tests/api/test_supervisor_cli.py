@@ -10,7 +10,6 @@ from click.testing import CliRunner
 from cli import main
 from fsapp.controller import Controller
 from fsapp.sim import CallerScript, SimulatedSwitch
-from tests.api.conftest import wait_until
 
 
 def run(controller: Controller, *args: str, token: str = "tok-supervisor"):
