@@ -59,8 +59,25 @@ def find_staffing(config: Config, settings: SimulationSettings, target: float, s
             break
         for hour in missing:
             staffing[hour] += 1
+    levels = _try_one_fewer(config, settings, staffing, levels, target, seconds)
     return [{"hour": hour, "operators": staffing[hour], "service_level": levels[hour] if levels else None}
             for hour in range(hours)]
+
+
+def _try_one_fewer(config: Config, settings: SimulationSettings, staffing: list[int],
+                   levels: list[float | None], target: float, seconds: float) -> list[float | None]:
+    """One operator fewer in every hour that met the target; kept where the target still holds (in place)."""
+    trial = [count - 1 if count > 1 and level is not None and level >= target else count
+             for count, level in zip(staffing, levels)]
+    if trial == staffing:
+        return levels
+    _, day = simulate(config, _with(settings, staffing=trial))
+    trial_levels = hourly_service_level(day, seconds)
+    kept = list(levels)
+    for hour, level in enumerate(trial_levels):
+        if trial[hour] < staffing[hour] and level is not None and level >= target:
+            staffing[hour], kept[hour] = trial[hour], level
+    return kept
 
 
 def _with(settings: SimulationSettings, **changes: Any) -> SimulationSettings:
