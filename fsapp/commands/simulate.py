@@ -46,8 +46,8 @@ def _target(text: str) -> tuple[float, float]:
 @click.option("--handle-time", type=float, help="Operators' mean talk seconds (default: each queue's).")
 @click.option("--staffing", is_flag=True, help="Find the fewest operators per hour meeting --target.")
 @click.option("--target", default="80/20", show_default=True, help="Service level for --staffing: PERCENT/SECONDS.")
-@click.option("--speed", type=float, hidden=True,
-              help="Accepted for compatibility: the simulation runs on a virtual clock, as fast as it can.")
+@click.option("--speed", type=float,
+              help="At most this many simulated seconds per real second (default: as fast as it can).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of tables.")
 @click.option("--plot", "plot_file", type=click.Path(dir_okay=False), help="Draw the day into this PNG.")
 @click.pass_context
@@ -67,7 +67,7 @@ def simulate(ctx: click.Context, hours: float, calls_per_hour: float | None, arr
         per_hour = read_arrivals_csv(arrivals_file) if arrivals_file else None
         settings = SimulationSettings(
             hours=float(len(per_hour)) if per_hour is not None else hours, calls_per_hour=calls_per_hour,
-            arrivals_per_hour=per_hour, agents=agents, seed=seed,
+            arrivals_per_hour=per_hour, agents=agents, seed=seed, speed=speed,
             callers=CallerProfile(patience=patience or None, callback_share=callback_share),
             operators=OperatorProfile(handle_time=handle_time, breaks=working_day_breaks(hours)))
         if staffing:

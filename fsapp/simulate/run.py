@@ -53,6 +53,7 @@ class SimulationSettings:
     start: clock_time = clock_time(8, 0)
     sample_every: float = 60.0                # simulated seconds between samples for the plot
     timeout: float = 600.0                    # real seconds the whole day may take
+    speed: float | None = None                # at most this many simulated seconds per real second
 
 
 @dataclass
@@ -84,7 +85,7 @@ def run_day(config: Config, settings: SimulationSettings) -> DayRecord:
     arrivals = arrival_times(settings, rng)
     zone = ZoneInfo(config.timezone)
     day_start = next_opening(zone, datetime(2026, 3, 1, tzinfo=zone), settings.start).timestamp()
-    clock = VirtualClock(day_start)
+    clock = VirtualClock(day_start, settings.speed)
     with tempfile.TemporaryDirectory(prefix="fsapp-simulate-") as scratch:
         config.acd.file = str(unrecorded_copy(config.acd.file, Path(scratch)))
         config.database.url = "sqlite:///:memory:"

@@ -26,6 +26,7 @@ from gevent.event import Event
 from fsapp.sim.clock import Waitable
 
 SETTLE_PASSES = 2          # consecutive idle passes of the hub before time may jump
+PACE_STEP = 0.02            # real seconds at most between looks while holding time back for --speed
 EXTERNAL_POLL = 0.0005     # real seconds between looks at an external deadline that has come
 EXTERNAL_GRACE = 0.005     # real seconds an external deadline may hold time still before time moves on
 
@@ -33,9 +34,10 @@ EXTERNAL_GRACE = 0.005     # real seconds an external deadline may hold time sti
 class VirtualClock:
     """Simulated epoch seconds that advance only through :meth:`run` (see the module docstring)."""
 
-    speed = float("inf")
-
-    def __init__(self, start: float) -> None:
+    def __init__(self, start: float, speed: float | None = None) -> None:
+        self.speed = speed if speed and speed > 0 else float("inf")
+        """At most this many simulated seconds per real second (infinite: as fast as the hub allows)."""
+        self._paced_from: tuple[float, float] | None = None   # (real, simulated) when run() started
         self._now = start
         self._heap: list[tuple[float, int, Event]] = []
         self._seq = itertools.count()
@@ -113,11 +115,27 @@ class VirtualClock:
                 gevent.sleep(EXTERNAL_POLL)   # nothing scheduled: only the sockets can move things on
                 continue
             target = min(moments)
+            if self._hold_for_speed(target):
+                continue
             if end is not None and target > end:
                 self.advance_to(end)
                 return
             self.jumps += 1
             self.advance_to(target)
+
+
+    def _hold_for_speed(self, target: float) -> bool:
+        """With a finite speed, wait (a little real time at a time) until ``target`` may be reached."""
+        if self.speed == float("inf"):
+            return False
+        if self._paced_from is None:
+            self._paced_from = (time.monotonic(), self._now)
+        real_start, sim_start = self._paced_from
+        early = real_start + (target - sim_start) / self.speed - time.monotonic()
+        if early <= 0:
+            return False
+        gevent.sleep(min(early, PACE_STEP))  # the pace itself; sockets may bring work meanwhile
+        return True
 
 
 def settle() -> None:

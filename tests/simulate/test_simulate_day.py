@@ -126,3 +126,14 @@ def test_plot_draws_the_day(config, tmp_path: Path) -> None:
     path = plot_day(day, tmp_path / "day.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert path.stat().st_size > 10_000
+
+
+def test_speed_caps_simulated_time_per_real_second(config) -> None:
+    import time
+
+    settings = _settings(3, hours=0.25)
+    settings.speed = 900.0   # 15 simulated minutes in at least one real second
+    started = time.monotonic()
+    report, _ = simulate(config, settings)
+    assert time.monotonic() - started >= 1.0
+    assert report["queues"]["line"]["offered"] > 0
