@@ -36,8 +36,9 @@ def run_demo(config: Config, calls: int = 12, speed: float = 20.0, seed: int = 1
     sim = SimulatedSwitch(password=config.switch.password, speed=speed)
     config.switch.host, config.switch.port = sim.start()
     opening = next_opening(ZoneInfo(config.timezone))
-    offset = opening.timestamp() - time.time()
-    controller = Controller(config, wall_clock=lambda: time.time() + offset)
+    # The controller keeps the simulated switch's time, so waits and handle times read in simulated seconds.
+    offset = opening.timestamp() - sim.clock.now()
+    controller = Controller(config, wall_clock=lambda: sim.clock.now() + offset)
     started = time.monotonic()
     try:
         controller.start()
