@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import gevent
+import gevent.pool
 from gevent.event import AsyncResult
 from gevent.event import Event as Flag
 from gevent.queue import Queue
@@ -104,6 +105,7 @@ class AcdService:
         self._callback_legs: dict[str, str] = {}         # dialled citizen leg -> callback member id
         self._jobs: Queue = Queue()
         self._greenlets: list[gevent.Greenlet] = []
+        self._ringing = gevent.pool.Group()              # one greenlet per agent phone being rung
         self._generation = 0
         self.reconciled = Flag()   # set once the router has been checked against the switch's channels
         self._dirty = False
@@ -119,6 +121,7 @@ class AcdService:
         """Stop driving calls (they stay up on the switch; a new service can take over)."""
         gevent.killall(self._greenlets)
         self._greenlets = []
+        self._ringing.kill(block=False)  # phones still ringing are left to the switch's originate timeout
         self._save_snapshot()
 
     # ------------------------------------------------------------------ the flow's entry point
@@ -417,7 +420,7 @@ class AcdService:
             self.legs[leg.uuid] = leg
             self._offers[(offer.call_uuid, target.agent_id)] = leg
             variables = offer_variables(offer, target, leg.uuid, self.screen_pop_url)
-            gevent.spawn(self._ring, leg, target.contact, variables, offer.timeout)
+            self._ringing.spawn(self._ring, leg, target.contact, variables, offer.timeout)
 
     def _ring(self, leg: AgentLeg, contact: str, variables: dict[str, str], timeout: float) -> None:
         """Originate to one agent (in its own greenlet) and report the result to the worker."""
