@@ -335,6 +335,15 @@ def _print_import(report: ImportReport, as_json: bool) -> None:
         click.echo(f"row {problem.row}: {problem.reason}", err=True)
 
 
+def _import(ctx: click.Context, db_url: str | None, run_import: Callable[[Store], Any], as_json: bool) -> None:
+    """Run one import, print its report, and exit 1 when no row at all could be imported."""
+    store = open_store_for(ctx, db_url)
+    report = _run(lambda: run_import(store))
+    _print_import(report, as_json)
+    if report.problems and not report.imported:
+        ctx.exit(1)
+
+
 @db_import.command("citizens")
 @store_options
 @click.argument("path", type=click.Path(dir_okay=False))
@@ -342,11 +351,7 @@ def _print_import(report: ImportReport, as_json: bool) -> None:
 @click.pass_context
 def import_citizens(ctx: click.Context, db_url: str | None, actor: str, path: str, as_json: bool) -> None:
     """Import citizens; re-importing updates them (matched by external_id or phone)."""
-    store = open_store_for(ctx, db_url)
-    report = _run(lambda: store.import_citizens(path, actor))
-    _print_import(report, as_json)
-    if report.problems and not report.imported:
-        ctx.exit(1)
+    _import(ctx, db_url, lambda store: store.import_citizens(path, actor), as_json)
 
 
 @db_import.command("properties")
@@ -356,11 +361,7 @@ def import_citizens(ctx: click.Context, db_url: str | None, actor: str, path: st
 @click.pass_context
 def import_properties(ctx: click.Context, db_url: str | None, actor: str, path: str, as_json: bool) -> None:
     """Import properties (addresses, buildings, meters) and link them to citizens."""
-    store = open_store_for(ctx, db_url)
-    report = _run(lambda: store.import_properties(path, actor))
-    _print_import(report, as_json)
-    if report.problems and not report.imported:
-        ctx.exit(1)
+    _import(ctx, db_url, lambda store: store.import_properties(path, actor), as_json)
 
 
 COMMANDS: list[click.Command] = [cases, citizens, db]
