@@ -17,7 +17,7 @@ from fsapp.config import Config
 from fsapp.controller import Controller
 from fsapp.sim import CallerScript, SimulatedSwitch
 from fsapp.simulate.center import agent_endpoint, next_opening
-from fsapp.simulate.traffic import MENU_CHOICES, caller_number
+from fsapp.simulate.traffic import KEY_AFTER, MENU_CHOICES, caller_number
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def _place_calls(controller: Controller, sim: SimulatedSwitch, rng: random.Rando
     uuids = []
     for index in range(count):
         choice = rng.choices(keys, weights)[0]
-        script = CallerScript(keys=[(4.0, choice)] if choice else [], hangup_after=rng.uniform(240, 600))
+        script = CallerScript(keys=[(KEY_AFTER, choice)] if choice else [], hangup_after=rng.uniform(240, 600))
         uuids.append(sim.place_call(caller=caller_number(rng), script=script))
         sim.clock.sleep(rng.expovariate(1 / 20))  # about one call every 20 s of the simulated day
     return uuids

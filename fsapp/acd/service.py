@@ -57,6 +57,15 @@ log = logging.getLogger(__name__)
 HANGUP = "CHANNEL_HANGUP_COMPLETE"   # in the switch's default subscription (CHANNEL_HANGUP is not)
 EXIT_KINDS = {"abandoned": ABANDONED, "voicemail": VOICEMAIL, "message": MESSAGE, "removed": REMOVED}
 ORIGINATE_MARGIN = 30.0   # seconds the originate job may take beyond the ring time
+LINK_POLL = 0.2           # real seconds between looks for the switch link while it is down
+
+
+ClockWait = Callable[[Flag, float], bool]
+"""``wait(flag, seconds)``: wait until ``flag`` is set or ``seconds`` of the service's clock have passed."""
+
+
+def wait_real_seconds(flag: Flag, seconds: float) -> bool:
+    return bool(flag.wait(max(seconds, 0.0)))
 
 
 class AcdStore(Protocol):
@@ -76,7 +85,8 @@ class AcdService:
     - ``prompt_renderer(text, language) -> path``: announcements (default: beeps, one per place).
     - ``snapshot_path``: the router's state is written there after every change.
     - ``callback_dial``: dial string for calling back a number (``{number}`` is replaced).
-    - ``tick_interval``: real seconds between timer checks.
+    - ``tick_interval``: seconds between checks for a reconnect of the switch (timers wake the ticker
+      on time regardless); with ``wait_on_clock`` set to a simulated clock's ``wait``, simulated seconds.
     """
 
     def __init__(self, switch: Switch, router: Router, clock: Clock, *, recordings_dir: str | Path,
@@ -108,6 +118,9 @@ class AcdService:
         self._ringing = gevent.pool.Group()              # one greenlet per agent phone being rung
         self._generation = 0
         self.reconciled = Flag()   # set once the router has been checked against the switch's channels
+        self.wait_on_clock: ClockWait = wait_real_seconds
+        self._deadline_moved = Flag()
+        self._tick_until = 0.0
         self._dirty = False
         switch.listen(self._on_event)
 
@@ -293,6 +306,7 @@ class AcdService:
                 if self._dirty:
                     self._dirty = False
                     self._save_snapshot()
+                self._wake_ticker_if_sooner()
             if result is not None:
                 result.set(value)
 
@@ -306,14 +320,26 @@ class AcdService:
 
     def _tick_loop(self) -> None:
         while True:
-            if self.switch.reconciled.is_set() and self.switch.client.connections_made != self._generation:
+            linked = self.switch.reconciled.wait(LINK_POLL)   # real seconds: only while the link is down
+            if linked and self.switch.client.connections_made != self._generation:
                 self._generation = self.switch.client.connections_made
                 self.reconciled.clear()
                 self._submit(self._reconcile)
-            due = self.router.next_deadline()
-            if due is not None and due <= self.clock():
+            due, now = self.router.next_deadline(), self.clock()
+            if due is not None and due <= now:
                 self._run(lambda: self._carry_out(self.router.tick()))
-            gevent.sleep(self.tick_interval)
+                continue
+            if not linked:
+                continue
+            self._tick_until = now + self.tick_interval if due is None else min(due, now + self.tick_interval)
+            self._deadline_moved.clear()
+            self.wait_on_clock(self._deadline_moved, self._tick_until - now)
+
+    def _wake_ticker_if_sooner(self) -> None:
+        """A job set an earlier deadline than the ticker is waiting for: wake it to wait for that one."""
+        due = self.router.next_deadline()
+        if due is not None and due < self._tick_until:
+            self._deadline_moved.set()
 
     # ------------------------------------------------------------------ switch events
 

@@ -114,6 +114,9 @@ class Channel:
 
     def emit(self, name: str, *, before: Headers = (), after: Headers = (), variables: bool = True,
              calling: tuple[str, str, str] | None = None) -> None:
+        if not self.core.anyone_wants(name):
+            self.core.factory.skip()
+            return
         headers = self.core.factory.channel(name, self, before=list(before), after=list(after),
                                             variables=variables, calling=calling)
         self.core.fire(headers)

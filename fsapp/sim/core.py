@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 
 
 class Listener(Protocol):
+    def wants_name(self, name: str, subclass: str) -> bool: ...
+
     def deliver(self, name: str, subclass: str, headers: Headers, body: str) -> None: ...
 
 
@@ -61,6 +63,10 @@ class SwitchCore:
                 subclass = value
         for listener in list(self.listeners):
             listener.deliver(name, subclass, headers, body)
+
+    def anyone_wants(self, name: str, subclass: str = "") -> bool:
+        """Whether any listener subscribed to this event name; events nobody wants are not built."""
+        return any(listener.wants_name(name, subclass) for listener in self.listeners)
 
     def add(self, channel: Channel) -> None:
         self.channels[channel.uuid] = channel

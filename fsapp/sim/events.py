@@ -16,6 +16,7 @@ import itertools
 import time
 import uuid as uuidlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -81,20 +82,32 @@ class EventFactory:
         self.identity = identity
         self.clock = clock
         self._sequence = itertools.count(1)
+        self._dates_of: tuple[int, str, str] = (-1, "", "")
+
+    def skip(self) -> None:
+        """An event was raised that no client wants: it still takes its sequence number, as on the switch."""
+        next(self._sequence)
+
+    def _dates(self, micros: int) -> tuple[str, str]:
+        """``Event-Date-Local`` and ``Event-Date-GMT``; both change once a second, so the last pair is kept."""
+        second = micros // 1_000_000
+        if self._dates_of[0] != second:
+            local = datetime.fromtimestamp(second).strftime("%Y-%m-%d %H:%M:%S")
+            gmt = datetime.fromtimestamp(second, tz=timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+            self._dates_of = (second, local, gmt)
+        return self._dates_of[1], self._dates_of[2]
 
     def core(self, name: str, subclass: str | None = None,
              calling: tuple[str, str, str] | None = None) -> Headers:
         micros = self.clock.micros()
-        moment = datetime.fromtimestamp(micros / 1_000_000)
-        gmt = datetime.fromtimestamp(micros / 1_000_000, tz=timezone.utc)
+        local, gmt = self._dates(micros)
         file, function, line = calling or CALLING.get(name, ("mod_event_socket.c", "event_handler", "0"))
         ident = self.identity
         headers: Headers = [("Event-Subclass", subclass)] if subclass else []
         headers += [
             ("Event-Name", name), ("Core-UUID", ident.core_uuid), ("FreeSWITCH-Hostname", ident.hostname),
             ("FreeSWITCH-Switchname", ident.hostname), ("FreeSWITCH-IPv4", ident.ipv4),
-            ("FreeSWITCH-IPv6", ident.ipv6), ("Event-Date-Local", moment.strftime("%Y-%m-%d %H:%M:%S")),
-            ("Event-Date-GMT", gmt.strftime("%a, %d %b %Y %H:%M:%S GMT")),
+            ("FreeSWITCH-IPv6", ident.ipv6), ("Event-Date-Local", local), ("Event-Date-GMT", gmt),
             ("Event-Date-Timestamp", str(micros)), ("Event-Calling-File", file),
             ("Event-Calling-Function", function), ("Event-Calling-Line-Number", line),
             ("Event-Sequence", str(next(self._sequence))),
@@ -134,8 +147,14 @@ def channel_data(channel: Channel, variables: bool = True) -> Headers:
         headers.append(("Other-Type", other_type))
         headers += profile_headers("Other-Leg", other_profile, OTHER_LEG_SKIPS)
     if variables:
-        headers += [("variable_" + key, value) for key, value in channel.variables.items()]
+        variables_of = channel.variables
+        headers += zip(map(_variable_header, variables_of), variables_of.values())
     return headers
+
+
+@lru_cache(maxsize=4096)
+def _variable_header(name: str) -> str:
+    return "variable_" + name
 
 
 def profile_headers(prefix: str, profile: dict[str, str], skip: frozenset[str] = frozenset()) -> Headers:

@@ -36,13 +36,15 @@ def disconnect_notice() -> bytes:
     return f"Content-Type: text/disconnect-notice\nContent-Length: {len(data)}\n\n".encode() + data
 
 
-# Header values repeat from event to event (a channel's variables), so their encodings are kept.
-_encoded = lru_cache(maxsize=65536)(url_encode)
+@lru_cache(maxsize=131072)
+def _header_line(header: tuple[str, str]) -> str:
+    # Headers repeat from event to event (a channel's variables), so their encoded lines are kept.
+    return f"{header[0]}: {url_encode(header[1])}"
 
 
 def plain_event_body(headers: list[tuple[str, str]], body: str = "") -> bytes:
     """The text/event-plain body: URL-encoded header lines, a blank line, then the event body if any."""
-    lines = [f"{name}: {_encoded(value)}" for name, value in headers]
+    lines = list(map(_header_line, headers))
     if body:
         data = body.encode()
         lines.append(f"Content-Length: {len(data)}")

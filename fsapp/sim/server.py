@@ -45,11 +45,13 @@ class Subscription:
             else:
                 self.names.add(word)
 
-    def wants(self, name: str, subclass: str, headers: Headers) -> bool:
+    def wants_name(self, name: str, subclass: str) -> bool:
         if name == "CUSTOM":
-            if not (self.everything or subclass in self.subclasses):
-                return False
-        elif not (self.everything or name in self.names):
+            return self.everything or subclass in self.subclasses
+        return self.everything or name in self.names
+
+    def wants(self, name: str, subclass: str, headers: Headers) -> bool:
+        if not self.wants_name(name, subclass):
             return False
         if not self.filters:
             return True
@@ -74,6 +76,9 @@ class ClientSession:
     def send(self, data: bytes) -> None:
         if not self.closed:
             self.outgoing.put(data)
+
+    def wants_name(self, name: str, subclass: str) -> bool:
+        return self.subscription is not None and self.subscription.wants_name(name, subclass)
 
     def deliver(self, name: str, subclass: str, headers: Headers, body: str) -> None:
         subscription = self.subscription

@@ -33,7 +33,7 @@ from fsapp.simulate.vclock import VirtualClock
 
 log = logging.getLogger(__name__)
 
-ACD_TICK = 0.0005          # real seconds between the ACD's timer checks (its deadlines are on virtual time)
+ACD_TICK = 3600.0          # simulated seconds between the ACD's reconnect checks (a simulated day has none)
 RETRY_WHEN_BUSY = 20.0     # simulated seconds before asking a busy operator again to go on break / log out
 FREE_STATES = ("available", "wrap-up")
 
@@ -107,6 +107,7 @@ class _Day:
         self.operators = settings.operators or OperatorProfile(breaks=working_day_breaks(settings.hours))
         self.controller = Controller(config, wall_clock=clock)
         self.controller.acd.tick_interval = ACD_TICK
+        self.controller.acd.wait_on_clock = clock.wait   # the ACD's timers are alarms on the virtual clock
         self.controller.acd.on_agent_state = self._agent_state
         self.controller.acd.snapshot = None   # kept for restarts; a simulated day has none
         self.agent_states: list[tuple[float, str, str]] = []
@@ -131,9 +132,7 @@ class _Day:
         if self.settings.staffing is not None:
             self.greenlets.append(gevent.spawn(self._shifts, roster))
         deadline = started + self.settings.timeout
-        router = self.controller.acd.router
-        self.clock.run(lambda: self._over() or time.monotonic() > deadline,
-                       external_deadline=router.next_deadline)
+        self.clock.run(lambda: self._over() or time.monotonic() > deadline)
         if not self._over():
             raise SimulationError(f"the simulated day did not end within {self.settings.timeout} s of real time")
         for uuid in self.uuids:

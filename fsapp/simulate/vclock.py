@@ -5,12 +5,8 @@ wait on simulated time goes through :meth:`VirtualClock.sleep` / :meth:`VirtualC
 the greenlet on a deadline. :meth:`VirtualClock.run` moves time straight to the earliest deadline once
 the hub has nothing left to do: no greenlet ready, no socket readable, no work on the threadpool
 (prompts being rendered). Bytes between the controller and the switch travel over real loopback sockets
-meanwhile, so the controller's code paths are the real ones; only the waiting is skipped.
-
-Deadlines the controller keeps outside this clock (the ACD's timers, checked by its own ticker greenlet)
-are given to :meth:`run` as ``external_deadline``: time never jumps past one, and stops there until the
-owner has dealt with it (its deadline moves on), for at most :data:`EXTERNAL_GRACE` of real time: an
-owner that is itself waiting for simulated time to pass must not hold the clock still for ever.
+meanwhile, so the controller's code paths are the real ones; only the waiting is skipped. The ACD's
+timers wait on this clock too (``AcdService.wait_on_clock``), so time jumps straight to the next one.
 """
 
 from __future__ import annotations
@@ -27,8 +23,7 @@ from fsapp.sim.clock import Waitable
 
 SETTLE_PASSES = 2          # consecutive idle passes of the hub before time may jump
 PACE_STEP = 0.02            # real seconds at most between looks while holding time back for --speed
-EXTERNAL_POLL = 0.0005     # real seconds between looks at an external deadline that has come
-EXTERNAL_GRACE = 0.005     # real seconds an external deadline may hold time still before time moves on
+IDLE_POLL = 0.0005         # real seconds between looks when nothing is scheduled or prompts are rendering
 
 
 class VirtualClock:
@@ -93,28 +88,16 @@ class VirtualClock:
             _, _, alarm = heapq.heappop(heap)
             alarm.set()
 
-    def run(self, until: Callable[[], bool], *, external_deadline: Callable[[], float | None] = lambda: None,
-            end: float | None = None) -> None:
+    def run(self, until: Callable[[], bool], *, end: float | None = None) -> None:
         """Drive time until ``until()`` holds (checked whenever the hub is idle) or time reaches ``end``."""
-        overdue_since: float | None = None
         while True:
             settle()
             if until():
                 return
-            external = external_deadline()
-            if external is not None and external <= self._now:
-                overdue_since = overdue_since or time.monotonic()
-                if time.monotonic() - overdue_since < EXTERNAL_GRACE:
-                    gevent.sleep(EXTERNAL_POLL)   # its owner's ticker has not run yet
-                    continue
-                external = None   # its owner is busy waiting on something that needs time to pass
-            else:
-                overdue_since = None
-            moments = [moment for moment in (self.next_deadline(), external) if moment is not None]
-            if not moments:
-                gevent.sleep(EXTERNAL_POLL)   # nothing scheduled: only the sockets can move things on
+            target = self.next_deadline()
+            if target is None:
+                gevent.sleep(IDLE_POLL)   # nothing scheduled: only the sockets can move things on
                 continue
-            target = min(moments)
             if self._hold_for_speed(target):
                 continue
             if end is not None and target > end:
@@ -122,7 +105,6 @@ class VirtualClock:
                 return
             self.jumps += 1
             self.advance_to(target)
-
 
     def _hold_for_speed(self, target: float) -> bool:
         """With a finite speed, wait (a little real time at a time) until ``target`` may be reached."""
@@ -144,7 +126,7 @@ def settle() -> None:
     passes = 0
     while passes < SETTLE_PASSES:
         if hub.threadpool is not None and len(hub.threadpool):
-            gevent.sleep(EXTERNAL_POLL)
+            gevent.sleep(IDLE_POLL)
             passes = 0
             continue
         gevent.idle()

@@ -49,21 +49,23 @@ class ContactLog(StoreBase):
         if citizen_id is None and address:
             citizen_id = self._citizen_by_email(address) if "@" in address else self._citizen_by_number(address)
         case_id = self._case_id(case_reference) if case_reference else None
-        call = Call.get_or_none(Call.call_uuid == call_uuid) if call_uuid else None
+        call_id = self._call_id(call_uuid) if call_uuid else None
         path = ivr_path if isinstance(ivr_path, str) else ">".join(ivr_path)
-        return Interaction.create(at=at or self.clock(), channel=channel, direction=direction,
-                                  citizen=citizen_id, case=case_id, property=property_id,
-                                  call=call.id if call else None, address=address, agent=agent,
-                                  subject=subject[:300], body=body,
+        return Interaction.insert(at=at or self.clock(), channel=channel, direction=direction,
+                                  citizen=citizen_id, case=case_id, property=property_id, call=call_id,
+                                  address=address, agent=agent, subject=subject[:300], body=body,
                                   recording_path=recording_path, transcript=transcript, ivr_path=path[:500],
-                                  ended_at=ended_at).id
+                                  ended_at=ended_at).execute()
+
+    @staticmethod
+    def _call_id(call_uuid: str) -> int | None:
+        return Call.select(Call.id).where(Call.call_uuid == call_uuid).scalar()
 
     def _citizen_by_number(self, number: str) -> int | None:
         e164 = normalize_phone(number, self.region)
         if e164 is None:
             return None
-        row = CitizenPhone.select(CitizenPhone.citizen).where(CitizenPhone.number == e164).first()
-        return row.citizen_id if row else None
+        return CitizenPhone.select(CitizenPhone.citizen).where(CitizenPhone.number == e164).limit(1).scalar()
 
     @staticmethod
     def _citizen_by_email(address: str) -> int | None:
@@ -122,11 +124,10 @@ class ContactLog(StoreBase):
                       wait_seconds=wait_seconds, talk_seconds=talk_seconds, outcome=outcome,
                       hangup_cause=hangup_cause)
         with self.db.atomic():
-            existing = Call.get_or_none(Call.call_uuid == call_uuid)
-            if existing is None:
-                call_id = Call.create(call_uuid=call_uuid, **values).id
+            call_id = self._call_id(call_uuid)
+            if call_id is None:
+                call_id = Call.insert(call_uuid=call_uuid, **values).execute()
             else:
-                call_id = existing.id
                 Call.update(**values).where(Call.id == call_id).execute()
                 CallLeg.delete().where(CallLeg.call == call_id).execute()
             for leg in legs:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 DEFAULT_REGION = "NO"
 
 
+@lru_cache(maxsize=8192)   # the same callers' numbers are normalised at every step of their calls
 def normalize_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
     """``raw`` as E.164 (``+4722334455``), or None when it is not a possible number.
 
