@@ -47,10 +47,15 @@ class QueuedCall:
 
 @dataclass
 class AgentLeg:
-    """A leg originated to an agent for one call; ``cancelled`` once the offer is withdrawn."""
+    """A leg originated to an agent for one call; ``cancelled`` once the offer is withdrawn.
+
+    ``orphaned``: the link dropped while the switch was ringing it, so its originate will never report;
+    the leg is followed by its events instead (answer, hangup) and checked at reconciliation.
+    """
 
     uuid: str
     call_uuid: str
     agent_id: str
     cancelled: bool = False
     answered: bool = False
+    orphaned: bool = False

@@ -47,7 +47,7 @@ from fsapp.acd.recordings import Recording, recording_path
 from fsapp.acd.router import Router
 from fsapp.acd.snapshot_file import SnapshotFile
 from fsapp.acd.states import AgentState
-from fsapp.esl.errors import ESLError
+from fsapp.esl.errors import ConnectionLost, ESLError
 from fsapp.esl.events import Event
 from fsapp.switch import Call, Channel, OriginateFailed, Switch
 from fsapp.switch.call import new_uuid
@@ -351,6 +351,8 @@ class AcdService:
         if uuid in self.legs:
             if name == "CHANNEL_PROGRESS" or name == "CHANNEL_PROGRESS_MEDIA":
                 self._submit(lambda: self._agent_ringing(uuid))
+            elif name == "CHANNEL_ANSWER":
+                self._submit(lambda: self._orphan_answered(uuid))
             elif name == HANGUP:
                 self._submit(lambda: self._agent_leg_ended(uuid))
         elif uuid in self.calls or uuid in self.router.members:
@@ -374,8 +376,16 @@ class AcdService:
             return
         self._carry_out(self.router.offer_ringing(leg.call_uuid, leg.agent_id))
 
+    def _orphan_answered(self, leg_uuid: str) -> None:
+        leg = self.legs.get(leg_uuid)
+        if leg is not None and leg.orphaned and not leg.answered:
+            self._offer_answered(leg)
+
     def _agent_leg_ended(self, leg_uuid: str) -> None:
         leg = self.legs.pop(leg_uuid, None)
+        if leg is not None and leg.orphaned and not leg.answered:
+            self._offer_failed(leg, "no-answer")
+            return
         if leg is None or not leg.answered:
             return   # a ringing leg: its originate reports the failure
         queued = self.calls.get(leg.call_uuid)
@@ -457,6 +467,10 @@ class AcdService:
             reason = failure_reason(exc.cause)
             log.info("call %s: agent %s did not take it (%s)", leg.call_uuid, leg.agent_id, exc.cause)
             self._submit(lambda: self._offer_failed(leg, reason))
+        except ConnectionLost as exc:
+            log.warning("call %s: link lost while ringing agent %s (%s); following leg %s by its events",
+                        leg.call_uuid, leg.agent_id, exc, leg.uuid)
+            self._submit(lambda: setattr(leg, "orphaned", True))
         except ESLError as exc:
             log.warning("call %s: originate to agent %s failed: %s", leg.call_uuid, leg.agent_id, exc)
             self._submit(lambda: self._offer_failed(leg, "originate-failed"))
@@ -704,6 +718,8 @@ class AcdService:
             live.add(channel.uuid)
             if channel.role == "agent":
                 self._adopt_agent_leg(channel, agent_calls)
+        for leg in [leg for leg in self.legs.values() if leg.orphaned and leg.uuid not in live]:
+            self._offer_failed(leg, "originate-failed")   # it ended while the link was down
         decisions = self.router.reconcile(live, agent_calls)
         self._carry_out(decisions)
         self.reconciled.set()
@@ -726,6 +742,8 @@ class AcdService:
             queued.bridged_at = queued.bridged_at or self.clock()
         elif agent.state in (AgentState.RESERVED, AgentState.RINGING) and agent.call_uuid == call_uuid:
             self._offers[(call_uuid, agent_id)] = leg   # the router's deadline will withdraw it
+            leg.orphaned = True   # its originate's result went with the old link (or the old controller)
+            agent_calls[agent_id] = channel.uuid   # a callback being rung has no caller channel but this leg
         else:
             self.legs.pop(channel.uuid, None)
             log.warning("agent %s: stray leg %s for call %s hung up", agent_id, channel.uuid, call_uuid)

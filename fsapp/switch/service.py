@@ -57,6 +57,7 @@ class Switch:
         self.reconnect_wait = reconnect_wait
         self._routes: dict[str, Handler] = {}
         self._handlers: dict[str, gevent.Greenlet] = {}
+        self._handler_link: dict[str, int] = {}   # call uuid -> the connection its handler started under
         self._waiters: dict[str, list[tuple[Callable[[Channel], bool], Flag]]] = {}
         self._listeners: list[Callable[[Event, Channel | None], None]] = []
         self.reconciled = Flag()
@@ -99,6 +100,8 @@ class Switch:
             self._wake(channel)
             if event.name == "CHANNEL_PARK":
                 self._on_park(channel)
+            elif event.name == "CHANNEL_HANGUP_COMPLETE":
+                self._handler_link.pop(channel.uuid, None)
         for listener in self._listeners:
             listener(event, channel)
 
@@ -119,6 +122,7 @@ class Switch:
             return False
         call = Call(self, channel, resumed=resumed)
         self._handlers[channel.uuid] = gevent.spawn(self._run_handler, handler, call)
+        self._handler_link[channel.uuid] = self.client.connections_made
         return True
 
     def _run_handler(self, handler: Handler, call: Call) -> None:
@@ -236,6 +240,8 @@ class Switch:
             known.bridged_to = fresh.bridged_to
         else:
             known = self.registry.add(fresh)
+        if self._handler_link.get(uuid) == self.client.connections_made:
+            return   # a flow started from this very link's events drives it (or has handed it on)
         handler = self._handlers.get(uuid)
         if handler is not None and not handler.dead:
             handler.join(timeout=1.0)  # it is ending on ConnectionLost

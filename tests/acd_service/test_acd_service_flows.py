@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from acd_service_helpers import WAIT, build_config
+from gevent.event import AsyncResult
 
 from fsapp.acd.outcome import ANSWERED, CALLBACK
+from fsapp.acd.states import AgentState
 from fsapp.sim import CallerScript
 
 
@@ -67,3 +69,25 @@ def test_agent_picks_up_a_call_ringing_elsewhere(sim, controller):
     assert center.router.agent("bo").state.value == "available"
     sim.hangup(caller)
     assert center.outcome(caller).agent_id == "anna"
+
+
+def test_an_agent_rung_for_a_callback_keeps_ringing_across_a_reconnect(sim, controller):
+    number = "+4790000022"
+    sim.add_endpoint("anna", behaviour="no_answer")
+    center = controller(build_config({"support": {"exit_key": "1", "offer_timeout": 600.0}},
+                                     {"anna": {"queues": {"support": 1}}}),
+                        callback_dial="sofia/gateway/pstn/{number}")
+    caller = sim.place_call(number, entry="support", script=CallerScript(keys=[(2.0, "1")]))
+    assert center.outcome(caller).kind == CALLBACK
+    sim.hangup(caller)
+    center.service.agent_login("anna")
+    center.wait_state("anna", "ringing", caller)
+    ringing_leg = center.agent_leg("anna")
+
+    reconciled = AsyncResult()
+    original = center.service._reconcile
+    center.service._reconcile = lambda: (original(), reconciled.set(center.router.agent("anna").state))[0]
+    assert sim.drop_clients() == 1
+    assert reconciled.get(timeout=WAIT) is AgentState.RINGING
+    assert center.router.waiting("support") == [caller]
+    assert center.agent_leg("anna") == ringing_leg

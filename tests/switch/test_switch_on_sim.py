@@ -259,3 +259,26 @@ def test_backoff_grows_to_its_ceiling_with_jitter() -> None:
         assert base * 0.9 <= delay <= base * 1.1
     backoff.reset()
     assert backoff.next_delay() <= 0.55
+
+
+def test_a_flow_started_on_this_link_is_not_started_again_by_its_reconcile(sim: SimulatedSwitch,
+                                                                              make_switch) -> None:
+    runs: list[bool] = []
+    handed_on = Flag()
+
+    def main(call: Call) -> None:   # answers and leaves the call parked, as a hand-off to the ACD does
+        runs.append(call.resumed)
+        call.answer()
+        handed_on.set()
+
+    switch = make_switch()
+    switch.route("main", main)
+    switch.start().wait_connected(WAIT)
+    assert switch.reconciled.wait(WAIT)
+    uuid = sim.place_call(caller="+4790000007", script=CallerScript(hangup_after=6000.0))
+    assert handed_on.wait(WAIT)
+    switch._reconcile(switch.connection())   # what a first connect's reconcile does when it meets the call
+    assert switch.call(uuid).channel.parked
+    sim.hangup(uuid)
+    assert sim.wait_gone(uuid, WAIT)   # a flow the reconcile had started again would have run by now
+    assert runs == [False]
