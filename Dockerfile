@@ -31,5 +31,5 @@ EXPOSE 8088
 STOPSIGNAL SIGTERM
 # Healthy while the switch answers on the Event Socket with the configured password.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["fsapp", "fs", "status", "--timeout", "3"]
+  CMD ["fsapp", "health"]
 CMD ["fsapp", "--log-level", "info", "run"]

@@ -28,10 +28,6 @@ PROMPT = "tone_stream://%(2000,0,440)"
 SPEED = 50.0
 
 
-
-
-
-
 def run_sim(port_out: multiprocessing.Queue, go: multiprocessing.Event, calls: int, rate: float) -> None:
     pin_to_cpu(1)
     import gevent

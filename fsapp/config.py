@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,36 @@ class SwitchConfig:
     command_timeout: float = 10.0
     event_queue: int = 1000
     calls_per_second: int = 30
+
+
+@dataclass
+class SwitchNodeConfig:
+    """One FreeSWITCH node of several (``switches:``); port and password default to ``switch.*``."""
+
+    name: str = ""
+    host: str = "127.0.0.1"
+    port: int = 0
+    password: str = ""
+
+
+@dataclass
+class HaConfig:
+    """A standby controller waits on a PostgreSQL advisory lock named ``lock_name`` (needs database.url)."""
+
+    enabled: bool = False
+    lock_name: str = "fsapp-controller"
+    poll_interval: float = 1.0       # seconds between a standby's attempts to take the lock
+    check_interval: float = 5.0      # seconds between the leader's checks that it still holds the lock
+
+
+@dataclass
+class BalancerConfig:
+    """The Kamailio SIP load balancer in front of the nodes (``fsapp conf render --only kamailio``)."""
+
+    listen: str = "udp:0.0.0.0:5060"   # PROTO:ADDRESS:PORT Kamailio listens on (trunks and softphones)
+    probe_interval: int = 10          # seconds between OPTIONS probes of each node
+    failover_timeout: float = 3.0     # seconds without any reply from a node before a call tries the next
+    conf_dir: str = ""                # where kamailio.cfg's files are on the balancer; empty: where rendered
 
 
 @dataclass
@@ -104,12 +135,28 @@ class FreeswitchConfig:
 
 
 @dataclass
+class SurveyAfterCaseConfig:
+    """A survey call after a case is closed: the citizen's phone joins survey ``campaign``."""
+
+    campaign: str = ""                                    # empty: no survey after closure
+    categories: list[str] = field(default_factory=list)   # category codes; empty: every case
+
+
+@dataclass
+class SurveysConfig:
+    after_case_closed: SurveyAfterCaseConfig = field(default_factory=SurveyAfterCaseConfig)
+
+
+@dataclass
 class Config:
     """The whole configuration; ``source`` says which file (if any) it was read from."""
 
     timezone: str = "Europe/Oslo"
     region: str = "NO"
     switch: SwitchConfig = field(default_factory=SwitchConfig)
+    switches: list[SwitchNodeConfig] = field(default_factory=list)
+    ha: HaConfig = field(default_factory=HaConfig)
+    balancer: BalancerConfig = field(default_factory=BalancerConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     api: ApiConfig = field(default_factory=ApiConfig)
     ivr: IvrConfig = field(default_factory=IvrConfig)
@@ -119,6 +166,7 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     numbers: dict[str, str] = field(default_factory=lambda: {"6000": "main"})
     freeswitch: FreeswitchConfig = field(default_factory=FreeswitchConfig)
+    surveys: SurveysConfig = field(default_factory=SurveysConfig)
     source: str | None = None
 
 
@@ -129,6 +177,12 @@ _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     "switch.command_timeout": lambda v: None if v > 0 else "must be positive",
     "switch.event_queue": lambda v: None if v >= 10 else "must be at least 10",
     "switch.calls_per_second": lambda v: None if v > 0 else "must be positive",
+    "switches.port": lambda v: None if 0 <= v <= 65535 else "must be between 1 and 65535 (0: switch.port)",
+    "ha.poll_interval": lambda v: None if v > 0 else "must be positive",
+    "ha.check_interval": lambda v: None if v > 0 else "must be positive",
+    "balancer.listen": lambda v: _check_listen(v),
+    "balancer.probe_interval": lambda v: None if v >= 1 else "must be at least 1 (seconds)",
+    "balancer.failover_timeout": lambda v: None if 0.1 <= v <= 60 else "must be between 0.1 and 60 (seconds)",
     "speech.asr_engine": lambda v: None if v in ("pocketsphinx", "vosk") else "must be pocketsphinx or vosk",
     "database.url": lambda v: None if v.split(":", 1)[0] in ("sqlite", "postgresql", "postgres")
     else "must start with sqlite:// or postgresql://",
@@ -140,6 +194,13 @@ _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     "freeswitch.operators_port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
     "freeswitch.trunks_port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
 }
+
+
+def _check_listen(value: str) -> str | None:
+    match = re.fullmatch(r"(udp|tcp):([^\s:]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})", value)
+    if not match or not 1 <= int(match[3]) <= 65535:
+        return f"must be udp|tcp:ADDRESS:PORT (e.g. udp:0.0.0.0:5060), not {value!r}"
+    return None
 
 
 def _check_timezone(name: str) -> str | None:
@@ -180,10 +241,34 @@ def _apply_mapping(target: Any, data: Any, source: YamlSource, key_path: tuple[s
         if dataclasses.is_dataclass(hints[key]):
             _apply_mapping(getattr(target, key), value, source, here)
             continue
+        item_type = _list_item_dataclass(hints[key])
+        if item_type is not None:
+            setattr(target, key, _dataclass_list(item_type, value, source, here))
+            continue
         try:
-            _assign(target, key, hints[key], value, ".".join(here))
+            _assign(target, key, hints[key], value, ".".join(str(part) for part in here if not isinstance(part, int)))
         except ValueError as exc:
             raise source.error(here, str(exc), ConfigError) from exc
+
+
+def _list_item_dataclass(hint: Any) -> Any:
+    """``X`` for a ``list[X]`` hint whose items are sections (``switches:``), else None."""
+    if typing.get_origin(hint) is list:
+        (item,) = typing.get_args(hint)
+        if dataclasses.is_dataclass(item):
+            return item
+    return None
+
+
+def _dataclass_list(item_type: Any, data: Any, source: YamlSource, key_path: tuple[str, ...]) -> list[Any]:
+    if not isinstance(data, list):
+        raise source.error(key_path, "must be a list of mappings", ConfigError)
+    items = []
+    for index, value in enumerate(data):
+        item = item_type()
+        _apply_mapping(item, value, source, key_path + (index,))  # type: ignore[operator]
+        items.append(item)
+    return items
 
 
 def _unknown_key_message(key: str, known: list[str]) -> str:
@@ -234,6 +319,13 @@ def _assign(target: Any, name: str, hint: Any, value: Any, dotted: str) -> None:
 
 def _convert(hint: Any, value: Any) -> Any:
     origin = typing.get_origin(hint)
+    if origin is list and typing.get_args(hint) == (str,):
+        items = value.split(",") if isinstance(value, str) else value   # a list, or "a, b" from the environment
+        if not isinstance(items, list):
+            raise ValueError("must be a list")
+        return [str(item).strip() for item in items if str(item).strip()]
+    if origin is list:
+        raise ValueError("is a list: set it in the configuration file")
     if origin is dict:
         if not isinstance(value, dict):
             raise ValueError("must be a mapping")

@@ -1,4 +1,4 @@
-"""The controller process: one switch, the IVR flows, the ACD and the case store, wired together.
+"""The controller process: its switch (or pool of switches), the IVR flows, the ACD and the case store.
 
 Calls parked with ``fsapp_entry=<entry>`` run the flow that ``ivr.entries`` names for that entry. A flow
 that queues the call hands it to the ACD; voicemail, callback requests and every call's path end up in
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,12 +24,18 @@ from gevent.event import AsyncResult
 from fsapp.acd.config import AcdConfig
 from fsapp.acd.decisions import CallerInfo
 from fsapp.acd.loader import load_acd_config
-from fsapp.acd.outcome import QueueOutcome
-from fsapp.acd.router import Router
+from fsapp.acd.outcome import ANSWERED, QueueOutcome
 from fsapp.acd.service import AcdService
 from fsapp.config import Config
+from fsapp.dialer.callbacks import CallbackBook
+from fsapp.dialer.desk import AcdDesk
+from fsapp.dialer.outbound import OutboundService
+from fsapp.dialer.scripts import default_prompt
+from fsapp.dialer.surveys import attach_case_surveys, unknown_surveys
 from fsapp.errors import FsappError, SourceError
 from fsapp.features import FeatureCodes
+from fsapp.health import HEARTBEAT_FILE, Heartbeat
+from fsapp.ha.acd_state import acd_snapshot, restore_router
 from fsapp.ivr.actions import Callback, Queue, Recorded, Voicemail
 from fsapp.ivr.callpath import CallPath
 from fsapp.ivr.hooks import HookLoader
@@ -37,9 +44,11 @@ from fsapp.ivr.schema import Flow, QueueNode
 from fsapp.ivr.runner import Handlers, IvrRunner
 from fsapp.speech.asr import Recognizers
 from fsapp.speech.tts import TtsCache
-from fsapp.render.model import FEATURE_ENTRY
+from fsapp.relay.service import RelayService
+from fsapp.render.model import DIRECT_ENTRY, FEATURE_ENTRY
 from fsapp.store import open_store
 from fsapp.switch.call import Call
+from fsapp.switch.pool import SwitchPool, build_switch
 from fsapp.switch.service import Switch
 from fsapp.yamlsource import load_yaml
 
@@ -76,20 +85,16 @@ class CallSummary:
 
 
 class Controller:
-    """Everything one controller runs against one switch."""
+    """Everything one controller runs against its switch, or every node of ``switches:`` (a SwitchPool)."""
 
     def __init__(self, config: Config, *, switch_host: str | None = None, switch_port: int | None = None,
                  wall_clock: Callable[[], float] | None = None) -> None:
-        import time
-
         self.config = config
         self.zone = ZoneInfo(config.timezone)
         self._seconds = wall_clock or time.time
         self.store = open_store(config.database.url, region=config.region)
         self.flows = FlowRegistry(config.ivr.flows_dir, config.ivr.entries)
-        self.switch = Switch(switch_host or config.switch.host, switch_port or config.switch.port,
-                             config.switch.password, connect_timeout=config.switch.connect_timeout,
-                             command_timeout=config.switch.command_timeout)
+        self.switch: Switch | SwitchPool = build_switch(config, switch_host, switch_port)
         self.tts = TtsCache(config.speech.tts_cache)
         self.acd = self._build_acd()
         self.ivr = IvrRunner(tts=self.tts, recognizers=Recognizers(config.speech.vosk_models,
@@ -101,6 +106,7 @@ class Controller:
         self.finished: list[CallSummary] = []
         self._flow_watch: gevent.Greenlet | None = None
         self.api_server: ApiServer | None = None
+        self.heartbeat: Heartbeat | None = None
         self._summaries: dict[str, AsyncResult] = {}
         self._queue_outcomes: dict[str, QueueOutcome] = {}
         for entry in config.ivr.entries:
@@ -110,20 +116,35 @@ class Controller:
             "break": lambda agent: self.acd.agent_break(agent, "phone"), "resume": self.acd.agent_ready,
         }, config.freeswitch.feature_codes, self._render_prompt, config.ivr.default_language)
         self.switch.route(FEATURE_ENTRY, self.features.serve)
+        self.relay = RelayService(self.acd, self.store, CallbackBook(self.store), self._render_prompt,
+                                  language=config.ivr.default_language, now=self.now, caller_info=self._caller_info)
+        self.switch.route(DIRECT_ENTRY, self.relay.serve)   # staff's direct numbers
+        self.desk = AcdDesk(self.acd, lookup=self._lookup_number, on_finished=self._outbound_finished)
+        self.outbound = OutboundService(self.store, self.switch, self.desk, clock=self.now,
+                                        prompt_renderer=self._outbound_prompt, listener=self.ivr,
+                                        callback_queue=next(iter(self.acd_config.queues), None))
+        attach_case_surveys(self.store, self.outbound.campaigns, config.surveys.after_case_closed)
 
     def _build_acd(self) -> AcdService:
         acd_config = self.acd_config = load_acd_config(self.config.acd.file)
-        router = Router(acd_config, self._seconds)
-        state = Path(self.config.paths.state) / "acd-state.json"
-        return AcdService(self.switch, router, self._seconds, recordings_dir=self.config.paths.recordings,
-                          prompt_renderer=self._render_prompt, language=self.config.ivr.default_language,
-                          on_recording=self._recording, snapshot_path=state)
+        snapshot = acd_snapshot(self.config, self.store.db)   # PostgreSQL: shared with a standby controller
+        router = restore_router(acd_config, self._seconds, snapshot)
+        service = AcdService(self.switch, router, self._seconds,
+                             recordings_dir=self.config.paths.recordings, prompt_renderer=self._render_prompt,
+                             language=self.config.ivr.default_language, on_recording=self._recording)
+        service.snapshot = snapshot
+        return service
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self._seconds(), self.zone)
 
     def _render_prompt(self, text: str, language: str) -> str:
         return str(self.tts.render(text, language))
+
+    def _outbound_prompt(self, text: str, language: str) -> str:
+        """Campaign messages: sound files and ``scheme://`` sources as they are, other text through the TTS cache."""
+        source = default_prompt(text, language)
+        return self._render_prompt(text, language) if source.startswith("say:") else source
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -136,9 +157,13 @@ class Controller:
         problems = queues_missing_from_acd(self.flows.flows.values(), self.acd_config)
         if problems:
             raise FsappError("\n".join(problem.located() for problem in problems))
+        for problem in unknown_surveys(self.flows.flows.values(), self.outbound.campaigns):
+            log.warning("%s (create it before callers opt in)", problem.located())
         self._flow_watch = self.flows.watch()  # edited menus are picked up without a restart
         self.acd.start()
         self.switch.start()
+        self.outbound.start()   # campaigns marked running (fsapp campaign start) and due callbacks
+        self.heartbeat = Heartbeat(Path(self.config.paths.state) / HEARTBEAT_FILE, self._health, time.time).start()
         if self.config.api.tokens:
             self.start_api()
         return self
@@ -158,8 +183,21 @@ class Controller:
         if self.api_server is not None:
             self.api_server.stop()
             self.api_server = None
+        self.outbound.stop()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
         self.acd.stop()
         self.switch.stop()
+
+    def _health(self) -> dict[str, object]:
+        """What the heartbeat file says about this controller (see :mod:`fsapp.health`)."""
+        return {"role": "active", "switch_connected": self.switch.reconciled.is_set(),
+                "acd_reconciled": self.acd.reconciled.is_set(), "waiting_calls": len(self.acd.router.members)}
+
+    def abandon(self) -> None:
+        """Stop without writing the ACD state: another controller has taken over and owns it now."""
+        self.acd.snapshot = None
+        self.stop()
 
     # -- calls -----------------------------------------------------------------------------------------
 
@@ -178,22 +216,43 @@ class Controller:
 
     def _caller_info(self, call: Call) -> CallerInfo:
         try:
-            found = self.store.lookup_caller(call.caller_number)
+            return self._lookup_number(call.caller_number)
         except FsappError as exc:
             log.warning("call %s: caller lookup failed: %s", call.uuid, exc)
             return CallerInfo(number=call.caller_number or None)
+
+    def _lookup_number(self, number: str) -> CallerInfo:
+        """The citizen with this number and their open cases, for the agent's screen."""
+        found = self.store.lookup_caller(number)
         citizen = found.citizen
-        return CallerInfo(number=call.caller_number or None, name=citizen.name if citizen else None,
+        return CallerInfo(number=number or None, name=citizen.name if citizen else None,
                           case_ids=tuple(case.reference for case in found.open_cases))
+
+    def _outbound_finished(self, call: Call, outcome: QueueOutcome, caller: dict) -> None:
+        """An outbound call an agent took (campaign or callback) has ended: keep it with the calls."""
+        started = datetime.fromtimestamp(call.channel.created_at or self._seconds(), timezone.utc)
+        self.store.record_call(call.uuid, "out", started, called_number=str(caller.get("number") or ""),
+                               queue=outcome.queue, agent=outcome.agent_id, wait_seconds=outcome.waited,
+                               talk_seconds=outcome.talk_time or 0.0, outcome=outcome.kind)
+        self.store.record_interaction("phone", "out", call_uuid=call.uuid, address=str(caller.get("number") or ""),
+                                      agent=outcome.agent_id,
+                                      body=json.dumps({"origin": caller.get("origin"), "queue": outcome.queue,
+                                                       "trace": list(outcome.trace)}, ensure_ascii=False,
+                                                      default=str))
 
     def _queue(self, call: Call, action: Queue) -> None:
         skills = {skill: 1 for skill in action.skills}
         language_skill = f"lang-{action.language}"
         if language_skill in self.acd_config.skills:
             skills[language_skill] = 1  # callers who chose a language reach operators who speak it
-        outcome = self.acd.enqueue(call, action.name, action.priority, skills, caller=self._caller_info(call))
+        caller = self._caller_info(call)
+        outcome = self.acd.enqueue(call, action.name, action.priority, skills, caller=caller,
+                                   keep_caller=bool(action.survey))
         self._queue_outcomes[call.uuid] = outcome
         log.info("call %s: left queue %s: %s", call.uuid, outcome.queue, outcome.kind)
+        if action.survey and outcome.kind == ANSWERED and outcome.caller_alive:   # the caller opted in
+            case = caller.case_ids[0] if len(caller.case_ids) == 1 else None
+            self.outbound.surveys.ask_on_call(call, action.survey, language=action.language, case_reference=case)
 
     def _voicemail(self, call: Call, action: Voicemail, recorded: Recorded) -> None:
         self.store.record_interaction("voicemail", "in", call_uuid=call.uuid, address=call.caller_number,

@@ -44,8 +44,13 @@ class YamlSource:
 
 
 def load_yaml(path: str | Path, exc_type: type[SourceError] = SourceError) -> YamlSource:
-    """Read and parse ``path``; syntax errors become ``exc_type`` naming the file and line."""
-    text = Path(path).read_text(encoding="utf-8")
+    """Read and parse ``path``; a missing or unreadable file and syntax errors become ``exc_type`` naming the
+    file (and the line)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise exc_type(f"cannot read the file: {reason}", str(path)) from exc
     return parse_yaml(text, str(path), exc_type)
 
 

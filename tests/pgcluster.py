@@ -87,6 +87,15 @@ class PostgresCluster:
         self._sql("fsapp", "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
         self.migrated = False
 
+    def fresh_url(self) -> str:
+        """The test database with no rows: migrated by the first user, emptied for every later one."""
+        if self.migrated:
+            self.empty_tables()
+        else:
+            self.reset()
+            self.migrated = True
+        return self.url
+
     def empty_tables(self) -> None:
         """Keep the migrated schema, remove every row (much faster than migrating again)."""
         self._sql("fsapp", "DO $$ BEGIN EXECUTE (SELECT 'TRUNCATE ' || string_agg(quote_ident(tablename), ', ') "

@@ -34,6 +34,7 @@ class QueuedCall:
     recording: Recording | None = None
     pending: dict[str, object] = field(default_factory=dict)   # what to report when the QueueExit comes
     callback_number: str | None = None
+    conference: str | None = None      # the three-way conference the call was moved into
 
     @property
     def uuid(self) -> str:

@@ -91,6 +91,8 @@ class AgentConfig:
     queues: dict[str, int] = field(default_factory=dict)
     max_no_answer: int = 3                    # unanswered offers in a row before an automatic break; 0 = never
     wrap_up: float | None = None              # overrides the queue's wrap-up time
+    direct_number: str | None = None          # a number citizens dial to reach this person first
+    relay_queue: str | None = None            # where "a colleague" leads when they miss a direct call
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from fsapp.acd.decisions import AgentTarget, Offer
 FAILURE_REASONS = {"NO_ANSWER": "no-answer", "NO_USER_RESPONSE": "no-answer", "USER_BUSY": "busy",
                    "CALL_REJECTED": "rejected"}
 UNREACHABLE = "unreachable"
+DATA_HEADERS = 12        # caller data items sent as X-Fsapp-Data-<key> headers
+DATA_VALUE_LIMIT = 120
 
 
 def failure_reason(cause: str) -> str:
@@ -18,6 +20,11 @@ def failure_reason(cause: str) -> str:
 def _clean(value: str) -> str:
     """A value safe inside ``{a=b,c=d}``: no commas, braces or spaces."""
     return "".join("_" if ch in ",{} \t'\"" else ch for ch in value)
+
+
+def _header_name(key: str) -> str:
+    """A SIP header name part: letters, digits and dashes."""
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch == "-") else "-" for ch in key.strip()) or "x"
 
 
 def screen_pop(url: str | None, call_uuid: str) -> str | None:
@@ -46,6 +53,9 @@ def offer_variables(offer: Offer, target: AgentTarget, leg_uuid: str,
     if offer.caller.case_ids:
         # FreeSWITCH splits variable values on commas inside {}; \, keeps the list whole.
         variables["sip_h_X-Fsapp-Cases"] = "\\,".join(_clean(case) for case in offer.caller.case_ids)
+    for key, value in list(offer.caller.data.items())[:DATA_HEADERS]:
+        # what the IVR collected, or an outbound contact's list columns (origin, campaign, ...)
+        variables[f"sip_h_X-Fsapp-Data-{_header_name(key)}"] = _clean(str(value))[:DATA_VALUE_LIMIT]
     url = screen_pop(screen_pop_url, offer.call_uuid)
     if url:
         variables["sip_h_Call-Info"] = f"<{_clean(url)}>;purpose=info"

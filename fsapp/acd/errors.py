@@ -11,6 +11,7 @@ The tree::
         ├── UnknownCall                no waiting call / member with that UUID
         ├── UnknownSkill               a call asked for a skill the configuration does not declare
         ├── DuplicateCall              a call UUID (or callback id) that is already queued
+        ├── TransferError              an attended-transfer step that cannot be taken now
         └── SnapshotError              a snapshot cannot be restored (wrong version, inconsistent)
 
 The ``Unknown*`` errors also derive from :class:`LookupError`, so ``except KeyError``-style code that
@@ -65,3 +66,7 @@ class SnapshotError(AcdError):
 
 class DuplicateCall(AcdError):
     """A call (or callback member id) is already in a queue."""
+
+
+class TransferError(AcdError):
+    """An attended transfer step that cannot be taken (no consultation, the party did not answer...)."""

@@ -22,10 +22,13 @@ The file (see conf/acd.yaml)::
         contact: user/1001
         skills: {lang-nb: 5, dom-building: 4}
         queues: {building: 1, operator: 2}     # queue: tier (1 first); a list means tier 1
+        direct_number: "+4722001012"           # optional: rings this phone first (relay service)
+        relay_queue: building                  # optional: "a colleague" for missed direct calls
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -41,7 +44,8 @@ QUEUE_TIMES = ("offer_timeout", "reserve_timeout", "reoffer_delay", "wrap_up", "
                "sl_window")
 QUEUE_KEYS = {"description", "strategy", "required_skills", "service_level", "max_wait", "on_max_wait",
               "hold_music", "announce", "exit_key", "record", "handle_time_weight", *QUEUE_TIMES}
-AGENT_KEYS = {"name", "contact", "skills", "queues", "max_no_answer", "wrap_up"}
+AGENT_KEYS = {"name", "contact", "skills", "queues", "max_no_answer", "wrap_up", "direct_number", "relay_queue"}
+DIRECT_NUMBER = re.compile(r"^\+?[0-9]{3,15}$")
 
 
 def load_acd_config(path: str | Path) -> AcdConfig:
@@ -124,6 +128,7 @@ class _Reader:
         self.check_overflow(queues)
         agents = {agent_id: self.agent(agent_id, body, skills, queues)
                   for agent_id, body in self.mapping(root.get("agents"), ("agents",)).items()}
+        self.check_direct_numbers(agents)
         return AcdConfig(skills=skills, queues=queues, agents=agents, path=self.src.path)
 
     def skills(self, value: Any) -> dict[str, str]:
@@ -230,9 +235,32 @@ class _Reader:
                 raise self.fail(at + ("queues", queue_name), f"unknown queue {queue_name!r}")
             tiers[queue_name] = self.integer(tier, at + ("queues", queue_name), 1)
         wrap_up = data.get("wrap_up")
+        relay_queue = data.get("relay_queue")
+        if relay_queue is not None and relay_queue not in queues:
+            raise self.fail(at + ("relay_queue",), f"unknown queue {relay_queue!r}")
         return AgentConfig(
             id=str(agent_id), contact=self.text(data["contact"], at + ("contact",)),
             name=str(data.get("name", agent_id)),
             skills=self.levels(data.get("skills"), at + ("skills",), skills), queues=tiers,
             max_no_answer=self.integer(data.get("max_no_answer", 3), at + ("max_no_answer",), 0),
-            wrap_up=None if wrap_up is None else self.seconds(wrap_up, at + ("wrap_up",)))
+            wrap_up=None if wrap_up is None else self.seconds(wrap_up, at + ("wrap_up",)),
+            direct_number=self.direct_number(data.get("direct_number"), at + ("direct_number",)),
+            relay_queue=None if relay_queue is None else str(relay_queue))
+
+    def direct_number(self, value: Any, key_path: KeyPath) -> str | None:
+        if value is None:
+            return None
+        number = self.text(value, key_path)
+        if not DIRECT_NUMBER.match(number):
+            raise self.fail(key_path, f"expected digits with an optional leading +, got {number!r}")
+        return number
+
+    def check_direct_numbers(self, agents: dict[str, AgentConfig]) -> None:
+        owners: dict[str, str] = {}
+        for agent in agents.values():
+            if agent.direct_number is None:
+                continue
+            if agent.direct_number in owners:
+                raise self.fail(("agents", agent.id, "direct_number"),
+                                f"{agent.direct_number} is already agent {owners[agent.direct_number]!r}'s number")
+            owners[agent.direct_number] = agent.id

@@ -8,7 +8,9 @@ Run after a reconnect or restore, and periodically. Two kinds of repair, each re
 - a waiting caller whose channel is gone is removed from its queue (``member-removed``); callback
   requests have no channel and are kept.
 
-The list also holds the decisions that follow (offers to the released agents, QueueExit records).
+The list also holds the decisions that follow (offers to the released agents, QueueExit records). Agents
+held on a break for a direct call or a consultation are checked by the service
+(:meth:`fsapp.acd.engaged.Engagements.reconcile_engaged`), which knows those calls' legs.
 """
 
 from __future__ import annotations

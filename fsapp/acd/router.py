@@ -224,6 +224,15 @@ class Router:
             return [self._set_state(agent, S.WRAP_UP, now, reason=f"{wrap_up:g} s")]
         return self._finish_call(agent, now, S.AVAILABLE)
 
+    def agent_took_call(self, agent_id: str, call_uuid: str, queue: str) -> list[Decision]:
+        """An agent held on break for a consultation takes over the caller (a completed attended transfer):
+        on call now, wrap-up after :meth:`call_ended` as for a call offered from ``queue``."""
+        agent = self.agent(agent_id)
+        now = self.clock()
+        agent.call_uuid, agent.call_queue, agent.answered_at = call_uuid, queue, now
+        self._on_call[call_uuid] = agent.id
+        return [self._set_state(agent, S.ON_CALL, now, call_uuid=call_uuid)]
+
     def change_priority(self, call_uuid: str, priority: int) -> list[Decision]:
         """A supervisor moves a waiting caller up (higher number) or down the line of its queue."""
         member = self.member(call_uuid)

@@ -15,8 +15,12 @@ Public API (see :class:`AcdService`)::
     outcome = service.enqueue(call, "building", caller=CallerInfo("+4790000001"))   # from a flow
     service.agent_login("anna"); service.agent_break("anna", "lunch"); service.agent_ready("anna")
     service.transfer(call_uuid, queue="roads") / service.transfer(call_uuid, agent="bo") /
-    service.transfer(call_uuid, extension="6000")
+    service.transfer(call_uuid, extension="6000") / service.transfer(call_uuid, number="+4790000009")
+    service.consult(call_uuid, agent="bo" | number="+4790000009" | dial="user/2001")   # caller on hold
+    service.complete_transfer(call_uuid) / service.cancel_consult(call_uuid) / service.conference(call_uuid)
     service.pickup("anna", call_uuid=None, queue="building")
+    result = service.call_back("callback-7", "building", "+4790000001", agent="anna")  # agent first, then citizen
+    service.withdraw("callback-7")                       # out of line before an agent answers
     service.stop()
 """
 
@@ -33,24 +37,27 @@ from gevent.event import AsyncResult
 from gevent.event import Event as Flag
 from gevent.queue import Queue
 
+from fsapp.acd.attended import AttendedTransfers, Consultation
 from fsapp.acd.calls import AgentLeg, QueuedCall
 from fsapp.acd.clock import Clock
 from fsapp.acd.decisions import (AgentStateChanged, Announce, AskCallbackNumber, Bridge, CallbackQueued,
                                  CallerInfo, CancelOffer, Decision, Hold, Offer, Overflow, PlayMessage,
                                  QueueExit, Repair, SendToVoicemail)
 from fsapp.acd.dialing import failure_reason, offer_variables
+from fsapp.acd.engaged import Engagements
 from fsapp.acd.outcome import (ABANDONED, ANSWERED, CALLBACK, MESSAGE, REMOVED, TRANSFERRED, VOICEMAIL,
                                QueueOutcome)
 from fsapp.acd.pickup import pickup as pickup_call
 from fsapp.acd.prompts import ASK_NUMBER_TEXT, PromptRenderer, announcement_text, tone_prompt
 from fsapp.acd.recordings import Recording, recording_path
 from fsapp.acd.router import Router
-from fsapp.acd.snapshot_file import SnapshotFile
+from fsapp.acd.snapshot_file import Snapshot, SnapshotFile
 from fsapp.acd.states import AgentState
 from fsapp.esl.errors import ConnectionLost, ESLError
 from fsapp.esl.events import Event
 from fsapp.switch import Call, Channel, OriginateFailed, Switch
 from fsapp.switch.call import new_uuid
+from fsapp.switch.pool import SwitchPool
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +83,7 @@ class AcdStore(Protocol):
     def save_queue_exit(self, record: dict[str, Any]) -> None: ...
 
 
-class AcdService:
+class AcdService(AttendedTransfers, Engagements):
     """Drives queue calls on ``switch`` with ``router``'s decisions (see the module docstring).
 
     - ``recordings_dir``: queues with ``record: true`` record answered calls under it.
@@ -89,7 +96,7 @@ class AcdService:
       on time regardless); with ``wait_on_clock`` set to a simulated clock's ``wait``, simulated seconds.
     """
 
-    def __init__(self, switch: Switch, router: Router, clock: Clock, *, recordings_dir: str | Path,
+    def __init__(self, switch: Switch | SwitchPool, router: Router, clock: Clock, *, recordings_dir: str | Path,
                  store: AcdStore | None = None, screen_pop_url: str | None = None,
                  prompt_renderer: PromptRenderer | None = None, language: str = "en",
                  on_recording: Callable[[dict[str, Any]], None] | None = None,
@@ -106,13 +113,17 @@ class AcdService:
         self.language = language
         self.on_recording = on_recording
         self.on_agent_state = on_agent_state
-        self.snapshot = SnapshotFile(snapshot_path) if snapshot_path else None
+        self.snapshot: Snapshot | None = SnapshotFile(snapshot_path) if snapshot_path else None
         self.callback_dial = callback_dial
         self.tick_interval = tick_interval
         self.calls: dict[str, QueuedCall] = {}           # caller uuid (or callback member id) -> call
         self.legs: dict[str, AgentLeg] = {}              # agent leg uuid -> leg
         self._offers: dict[tuple[str, str], AgentLeg] = {}
         self._callback_legs: dict[str, str] = {}         # dialled citizen leg -> callback member id
+        self.consults: dict[str, Consultation] = {}      # caller uuid -> the operator's consultation
+        self.engaged: dict[str, str] = {}                # agent id -> why held (direct call, consultation)
+        self.engaged_legs: dict[str, str] = {}           # leg uuid -> engaged agent id
+        self._callback_waiters: dict[str, AsyncResult] = {}   # callback member id -> its QueueOutcome
         self._jobs: Queue = Queue()
         self._greenlets: list[gevent.Greenlet] = []
         self._ringing = gevent.pool.Group()              # one greenlet per agent phone being rung
@@ -216,18 +227,70 @@ class AcdService:
             return picked
         return self._run(job)
 
+    # ------------------------------------------------------------------ outbound
+
+    def call_back(self, member_id: str, queue: str, number: str, *, caller: CallerInfo | None = None,
+                  arrived_at: float | None = None, agent: str | None = None) -> AsyncResult:
+        """Line up a callback that rings an agent first, then dials ``number`` (see ``Router.add_callback``).
+
+        ``arrived_at`` (clock seconds) keeps the caller's place in line. With ``agent`` the request is offered
+        to that agent alone when the agent is available (else it waits in line like any other). The result
+        is the :class:`QueueOutcome`: ``answered`` when the conversation has ended, ``abandoned`` when the
+        citizen could not be reached or the request was withdrawn. A member the router already holds
+        (restored after a restart) is taken up, not added twice.
+        """
+        waiter = self._callback_waiters.setdefault(member_id, AsyncResult())
+
+        def job() -> None:
+            if member_id in self.router.members or member_id in self.calls:
+                return
+            decisions = self.router.add_callback(member_id, queue, number, caller=caller, arrived_at=arrived_at)
+            if agent is not None:
+                decisions = self._offer_only_to(decisions, member_id, agent)
+            self._carry_out(decisions)
+        self._run(job)
+        return waiter
+
+    def _offer_only_to(self, decisions: list[Decision], member_id: str, agent_id: str) -> list[Decision]:
+        """Turn an Offer of a new member to other agents into an offer to ``agent_id`` before anyone rings."""
+        member = self.router.members.get(member_id)
+        owner = self.router.agents.get(agent_id)
+        if (member is None or owner is None or member.offered_to == {agent_id}
+                or owner.state is not AgentState.AVAILABLE or member.queue not in owner.config.queues):
+            return decisions
+        withdrawn = set(member.offered_to)
+        _, picked = pickup_call(self.router, agent_id, member_id)
+        kept = [d for d in decisions if not (isinstance(d, Offer) and d.call_uuid == member_id)]
+        return kept + [d for d in picked if not (isinstance(d, CancelOffer) and d.call_uuid == member_id
+                                                 and d.agent_id in withdrawn)]
+
+    def withdraw(self, member_id: str) -> bool:
+        """Take a caller or callback out of line before an agent answers; False when it is not waiting."""
+        def job() -> bool:
+            if member_id not in self.router.members:
+                return False
+            member = self.router.members[member_id]
+            self._carry_out(self.router.caller_abandoned(member_id))
+            waiter = self._callback_waiters.pop(member_id, None)
+            if waiter is not None:
+                waiter.set(QueueOutcome(ABANDONED, member.queue, (member.queue,)))
+            return True
+        return self._run(job)
+
     # ------------------------------------------------------------------ transfers
 
     def transfer(self, call_uuid: str, *, queue: str | None = None, agent: str | None = None,
-                 extension: str | None = None, priority: int | None = None) -> None:
+                 extension: str | None = None, number: str | None = None, priority: int | None = None) -> None:
         """Blind transfer of a queue call (waiting or talking to an agent).
 
         ``queue``: back in line in another queue, keeping its original priority unless ``priority``.
         ``agent``: straight to that agent's phone. ``extension``: ``uuid_transfer`` to the dialplan.
+        ``number``: an outside number, dialled with ``callback_dial``.
         """
-        if sum(target is not None for target in (queue, agent, extension)) != 1:
-            raise ValueError("transfer needs exactly one of queue, agent or extension")
-        self._run(lambda: self._transfer(call_uuid, queue, agent, extension, priority))
+        if sum(target is not None for target in (queue, agent, extension, number)) != 1:
+            raise ValueError("transfer needs exactly one of queue, agent, extension or number")
+        dial = None if number is None else self.callback_dial.format(number=number)
+        self._run(lambda: self._transfer(call_uuid, queue, agent, extension, priority, dial))
 
     def change_priority(self, call_uuid: str, priority: int) -> None:
         """Give a waiting caller a new priority in its queue (higher is served sooner)."""
@@ -239,7 +302,7 @@ class AcdService:
         self._run(job)
 
     def _transfer(self, call_uuid: str, queue: str | None, agent: str | None, extension: str | None,
-                  priority: int | None) -> None:
+                  priority: int | None, dial: str | None = None) -> None:
         queued = self.calls.get(call_uuid)
         if queued is None:
             raise KeyError(f"call {call_uuid} is not handled by the ACD")
@@ -249,10 +312,12 @@ class AcdService:
         self._leave_agent(queued)
         if member is not None:
             self._carry_out(self.router.caller_abandoned(call_uuid))
-        if extension is not None or agent is not None:
-            destination = extension or self.router.agent(agent or "").config.contact
+        if extension is not None or agent is not None or dial is not None:
+            destination = extension or dial or self.router.agent(agent or "").config.contact
             self._finish(queued, QueueOutcome(TRANSFERRED, queued.queue, tuple(queued.queues),
                                               caller_alive=True))
+            if extension is None:
+                self._safely(call_uuid, "hand off", lambda: self._hand_off(queued.call))
             self._safely(call_uuid, "transfer", lambda: self._transfer_leg(queued.call, destination,
                                                                             extension is not None))
             return
@@ -345,9 +410,13 @@ class AcdService:
 
     def _on_event(self, event: Event, channel: Channel | None) -> None:
         """Called for every switch event: pick out ours and queue them for the worker (never blocks)."""
+        if event.name == "CUSTOM":
+            self._watch_conference(event)
         if channel is None:
             return
         uuid, name = channel.uuid, event.name
+        if name == HANGUP and uuid in self.engaged_legs:
+            self._submit(lambda: self._engaged_leg_ended(uuid))
         if uuid in self.legs:
             if name == "CHANNEL_PROGRESS" or name == "CHANNEL_PROGRESS_MEDIA":
                 self._submit(lambda: self._agent_ringing(uuid))
@@ -366,6 +435,8 @@ class AcdService:
                 self._submit(lambda: self._music_ended(uuid, path))
         elif uuid in self._callback_legs and name == HANGUP:
             self._submit(lambda: self._caller_ended(self._callback_legs.pop(uuid, uuid)))
+        elif name == HANGUP and self._consulting_leg(uuid):
+            self._submit(lambda: self._consult_leg_ended(uuid))
 
     def _agent_ringing(self, leg_uuid: str) -> None:
         leg = self.legs.get(leg_uuid)
@@ -395,18 +466,25 @@ class AcdService:
         self._stop_recording(queued)
         self._carry_out(self.router.call_ended(leg.call_uuid))
         queued.agent_leg = None
-        caller_alive = queued.keep_caller and not queued.call.gone
-        if not caller_alive:
+        if self._operator_left_consult(queued):
+            return
+        caller_alive = (queued.keep_caller or queued.conference is not None) and not queued.call.gone
+        if not caller_alive and not queued.call.gone:
             self._kill(queued.call.uuid)
         self._finish(queued, self._answered(queued, caller_alive))
 
     def _caller_ended(self, call_uuid: str) -> None:
         queued = self.calls.get(call_uuid)
+        if queued is not None and queued.conference is not None and queued.agent_leg is not None:
+            log.info("call %s: caller left conference %s; agent %s stays", call_uuid, queued.conference,
+                     queued.agent_id)
+            return   # the call ends for the agent when their leg leaves the conference
         decisions = self.router.call_ended(call_uuid)
         self._carry_out(decisions)
         if queued is None or queued.outcome.ready():
             self.calls.pop(call_uuid, None)
             return
+        self._caller_left_consult(queued)
         if queued.agent_leg is not None:
             log.info("call %s: caller hung up; ending agent %s's leg", call_uuid, queued.agent_id)
             self._stop_recording(queued)
@@ -546,19 +624,26 @@ class AcdService:
         self._submit(lambda: self._callback_connected(decision, leg, citizen))
 
     def _callback_connected(self, decision: Bridge, leg: AgentLeg, citizen: Call) -> None:
+        waiter = self._callback_waiters.pop(decision.call_uuid, None) or AsyncResult()
         queued = self.calls[decision.call_uuid] = QueuedCall(call=citizen, queue=decision.queue,
-                                                             queues=[decision.queue])
+                                                             queues=[decision.queue], outcome=waiter)
         self._callback_legs[citizen.uuid] = decision.call_uuid
         queued.agent_id, queued.agent_leg, queued.callback_number = decision.agent_id, leg.uuid, decision.callback_number
         queued.bridged_at, queued.waited = self.clock(), decision.waited
         leg.call_uuid = decision.call_uuid
         if citizen.gone:
             self._caller_ended(decision.call_uuid)
+        elif self.router.config.queue(decision.queue).record:
+            self._start_recording(queued, decision.queue)
 
     def _callback_failed(self, decision: Bridge, leg: AgentLeg) -> None:
         self.legs.pop(leg.uuid, None)
         self._kill(leg.uuid)
         self._carry_out(self.router.call_ended(decision.call_uuid))
+        waiter = self._callback_waiters.pop(decision.call_uuid, None)
+        if waiter is not None:
+            waiter.set(QueueOutcome(ABANDONED, decision.queue, (decision.queue,), decision.waited,
+                                    decision.agent_id))
 
     def _announce(self, decision: Announce) -> None:
         queued = self.calls.get(decision.call_uuid)
@@ -718,9 +803,15 @@ class AcdService:
             live.add(channel.uuid)
             if channel.role == "agent":
                 self._adopt_agent_leg(channel, agent_calls)
-        for leg in [leg for leg in self.legs.values() if leg.orphaned and leg.uuid not in live]:
-            self._offer_failed(leg, "originate-failed")   # it ended while the link was down
-        decisions = self.router.reconcile(live, agent_calls)
+        decisions: list[Decision] = []
+        if self.switch.sees_every_node():
+            for leg in [leg for leg in self.legs.values() if leg.orphaned and leg.uuid not in live]:
+                self._offer_failed(leg, "originate-failed")   # it ended while the link was down
+            decisions = self.router.reconcile(live, agent_calls)
+            decisions += self.reconcile_engaged(list(self.switch.registry))
+        else:   # a channel missing from the view may be on a node that is down: repair nothing yet
+            log.warning("ACD: some of switch %s's nodes are down; repairs wait until they are back",
+                        self.switch.name)
         self._carry_out(decisions)
         self.reconciled.set()
         log.info("ACD reconciled with switch %s: %d live channel(s), %d repair(s)", self.switch.name,
@@ -753,7 +844,7 @@ class AcdService:
 
     def _kill(self, uuid: str) -> None:
         try:
-            self.switch.connection().api(f"uuid_kill {uuid} NORMAL_CLEARING")
+            self.switch.owner_of(uuid).connection().api(f"uuid_kill {uuid} NORMAL_CLEARING")
         except ESLError as exc:
             log.warning("call %s: hangup failed: %s", uuid, exc)
 

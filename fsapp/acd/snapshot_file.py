@@ -6,7 +6,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from fsapp.acd.clock import Clock
 from fsapp.acd.config import AcdConfig
@@ -14,6 +14,19 @@ from fsapp.acd.errors import SnapshotError
 from fsapp.acd.router import Router
 
 log = logging.getLogger(__name__)
+
+
+class Snapshot(Protocol):
+    """Where the router's snapshot is kept: ``save(data)``, ``load() -> data | None``, ``path`` for messages.
+
+    :class:`SnapshotFile` keeps it in a file; ``fsapp.ha.acd_state.SharedSnapshot`` in PostgreSQL.
+    """
+
+    path: Any
+
+    def save(self, data: dict[str, Any]) -> None: ...
+
+    def load(self) -> dict[str, Any] | None: ...
 
 
 class SnapshotFile:

@@ -10,7 +10,8 @@
 
 Allowed moves are listed in :data:`TRANSITIONS`; anything else raises
 :class:`fsapp.acd.errors.IllegalTransition`. ``reserved`` and ``ringing`` always carry a deadline in the
-router, so an agent cannot be left reserved if the switch never reports back.
+router, so an agent cannot be left reserved if the switch never reports back. An agent on break for a
+consultation (:mod:`fsapp.acd.engaged`) goes straight to on-call when the caller is transferred to them.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ S = AgentState
 TRANSITIONS: dict[AgentState, frozenset[AgentState]] = {
     S.LOGGED_OUT: frozenset({S.AVAILABLE, S.BREAK}),
     S.AVAILABLE: frozenset({S.RESERVED, S.BREAK, S.LOGGED_OUT}),
-    S.BREAK: frozenset({S.BREAK, S.AVAILABLE, S.LOGGED_OUT}),   # break -> break changes the reason
+    # break -> break changes the reason; break -> on-call: an agent held for a consultation takes the caller
+    S.BREAK: frozenset({S.BREAK, S.AVAILABLE, S.LOGGED_OUT, S.ON_CALL}),
     S.RESERVED: frozenset({S.RINGING, S.ON_CALL, S.AVAILABLE, S.BREAK, S.LOGGED_OUT}),
     S.RINGING: frozenset({S.ON_CALL, S.AVAILABLE, S.BREAK, S.LOGGED_OUT}),
     S.ON_CALL: frozenset({S.WRAP_UP, S.AVAILABLE}),

@@ -107,6 +107,58 @@ def move_call(ctx: ControlContext, request: Request) -> Reply:
     return 200, {"uuid": uuid, "queue": queue, "agent": agent}
 
 
+def _one_of(request: Request, keys: tuple[str, ...]) -> dict[str, str]:
+    given = {key: value for key in keys if (value := request.text(key, False)) is not None}
+    if len(given) != 1:
+        raise BadRequest(f"give exactly one of {', '.join(keys)}")
+    return given
+
+
+def transfer_call(ctx: ControlContext, request: Request) -> Reply:
+    """Blind transfer of a waiting or talking queue call to a queue, an agent, a dialplan extension or an
+    outside number."""
+    uuid = request.params["uuid"]
+    target = _one_of(request, ("queue", "agent", "extension", "number"))
+    try:
+        ctx.controller.acd.transfer(uuid, **target)
+    except (UnknownQueue, UnknownAgent) as exc:
+        raise NotFoundError(str(exc)) from exc
+    except (AcdError, KeyError) as exc:
+        raise Conflict(str(exc)) from exc
+    ctx.audit(request.actor, "call-transfer", "call", uuid, **target)
+    return 200, {"uuid": uuid, **target}
+
+
+def consult_call(ctx: ControlContext, request: Request) -> Reply:
+    """Attended transfer, first step: hold the caller and ring an agent, a number or a dial string."""
+    uuid = request.params["uuid"]
+    target = _one_of(request, ("agent", "number", "dial"))
+    try:
+        leg = ctx.controller.acd.consult(uuid, **target)
+    except UnknownAgent as exc:
+        raise NotFoundError(str(exc)) from exc
+    except AcdError as exc:
+        raise Conflict(str(exc)) from exc
+    ctx.audit(request.actor, "call-consult", "call", uuid, **target)
+    return 200, {"uuid": uuid, "consult_leg": leg, **target}
+
+
+def consult_step(step: str):
+    """``complete``, ``cancel`` or ``conference`` an attended transfer started with consult."""
+    def handler(ctx: ControlContext, request: Request) -> Reply:
+        uuid = request.params["uuid"]
+        acd = ctx.controller.acd
+        actions = {"complete": acd.complete_transfer, "cancel": acd.cancel_consult, "conference": acd.conference}
+        try:
+            result = actions[step](uuid)
+        except AcdError as exc:
+            raise Conflict(str(exc)) from exc
+        ctx.audit(request.actor, f"call-consult-{step}", "call", uuid)
+        return 200, {"uuid": uuid, **({"conference": result} if step == "conference" else {})}
+    handler.__name__ = f"consult_{step}"
+    return handler
+
+
 def set_priority(ctx: ControlContext, request: Request) -> Reply:
     uuid = request.params["uuid"]
     priority = request.body.get("priority")

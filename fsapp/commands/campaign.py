@@ -76,7 +76,7 @@ def _settings(ctx: click.Context, path: str | None, messages: tuple[str, ...]) -
     data: dict[str, Any] = {"timezone": config_from(ctx).timezone,
                             "calls_per_second": float(config_from(ctx).switch.calls_per_second) / 2}
     if path:
-        source = load_yaml(path, click.ClickException) if path.endswith((".yaml", ".yml")) else None
+        source = load_yaml(path) if path.endswith((".yaml", ".yml")) else None
         data.update(source.data if source else json.loads(Path(path).read_text(encoding="utf-8")))
     for item in messages:
         language, sep, text = item.partition("=")
@@ -88,14 +88,27 @@ def _settings(ctx: click.Context, path: str | None, messages: tuple[str, ...]) -
 
 @campaign.command("start")
 @click.argument("name")
+@click.option("--standalone", is_flag=True,
+              help="Dial from this process until finished (Ctrl-C stops), for a center with no controller running.")
 @DB_OPTION
 @click.pass_context
-def start(ctx: click.Context, name: str, db_url: str | None) -> None:
-    """Run campaign NAME on the configured switch until it is finished (Ctrl-C stops; start again resumes)."""
+def start(ctx: click.Context, name: str, standalone: bool, db_url: str | None) -> None:
+    """Mark campaign NAME running: the controller (fsapp run) dials it within a second.
+
+    Starting it again after a stop resumes where it stopped; nobody reached is called twice.
+    """
+    campaigns = _campaigns(ctx, db_url)
+    if not standalone:
+        info = _guard(lambda: campaigns.set_status(name, "running", allowed_from=("ready", "paused", "running")))
+        click.echo(f"{name}: {info.status} (the controller dials it)")
+        return
+    _run_standalone(ctx, campaigns, name)
+
+
+def _run_standalone(ctx: click.Context, campaigns: CampaignStore, name: str) -> None:
     from fsapp.switch import Switch
 
     config = config_from(ctx)
-    campaigns = _campaigns(ctx, db_url)
     switch = Switch(config.switch.host, config.switch.port, config.switch.password,
                     connect_timeout=config.switch.connect_timeout).start()
     runner = _guard(lambda: CampaignRunner(campaigns, switch, name))
@@ -187,6 +200,33 @@ def list_callbacks(ctx: click.Context, due: bool, owner: str | None, as_json: bo
                 [[i.id, i.number, i.source, i.queue, i.owner, _when(i.place),
                   f"{_when(i.window_start)}-{_when(i.window_end)}" if i.window_start or i.window_end else "",
                   f"{i.attempts}/{i.max_attempts}", "yes" if i.due else ""] for i in items])
+
+
+@callbacks.command("add")
+@click.argument("number")
+@click.option("--owner", help="Agent whose phone rings at the set time (the queue takes it while they are away).")
+@click.option("--queue", help="Queue of the callback (default: the owner's first queue).")
+@click.option("--at", "at", help="When to call, local time 'YYYY-MM-DD HH:MM' (default: now).")
+@click.option("--within", type=float, default=2.0, show_default=True, help="Hours the callback may wait after --at.")
+@click.option("--case", "case_reference", help="The case the callback is about.")
+@DB_OPTION
+@click.pass_context
+def add_callback(ctx: click.Context, number: str, owner: str | None, queue: str | None, at: str | None,
+                 within: float, case_reference: str | None, db_url: str | None) -> None:
+    """Ask for NUMBER to be called back (e.g. an operator's 'call back Tuesday 10:00')."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(config_from(ctx).timezone)
+    try:
+        start = datetime.strptime(at, "%Y-%m-%d %H:%M").replace(tzinfo=zone) if at else None
+    except ValueError as exc:
+        raise click.BadParameter(f"{at!r}: use 'YYYY-MM-DD HH:MM'", param_hint="--at") from exc
+    end = start + timedelta(hours=within) if start else None
+    book = CallbackBook(open_cli_store(ctx, db_url, migrate=True))
+    request_id = _guard(lambda: book.request(number, source="operator", owner=owner, queue=queue,
+                                             case_reference=case_reference, window_start=start, window_end=end))
+    click.echo(f"callback {request_id}: {number}" + (f" at {at}" if at else "") + (f" for {owner}" if owner else ""))
 
 
 def _when(moment: Any) -> str:

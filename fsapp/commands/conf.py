@@ -21,7 +21,8 @@ def conf() -> None:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Directory to write into, laid out like FreeSWITCH's conf directory.")
 @click.option("--only", "pieces", multiple=True, type=click.Choice(PIECES),
-              help="Render only this piece (repeatable), to drop into an existing FreeSWITCH.")
+              help="Render only this piece (repeatable), to drop into an existing FreeSWITCH; "
+                   "kamailio (the nodes' load balancer) is rendered only when asked for.")
 @click.option("--json", "as_json", is_flag=True, help="Print the files written as one JSON list.")
 @click.pass_context
 def render(ctx: click.Context, out_dir: str, pieces: tuple[str, ...], as_json: bool) -> None:
@@ -37,7 +38,7 @@ def render(ctx: click.Context, out_dir: str, pieces: tuple[str, ...], as_json: b
         return
     for path in written:
         click.echo(str(path))
-    if any(path.name == "fsapp.xml" and path.parent.name == "directory" for path in written):
+    if any(path.parent.name in ("directory", "db") and path.name in ("fsapp.xml", "subscriber") for path in written):
         click.echo(f"softphone passwords: {config.freeswitch.secrets_file} (readable by its owner only)")
 
 

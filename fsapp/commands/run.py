@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import signal
+import time
+from pathlib import Path
 
 import click
 import gevent
@@ -11,7 +13,9 @@ from gevent.event import Event as Flag
 
 from fsapp.commands.common import config_from, print_json, print_table
 from fsapp.commands.store import open_store_for, store_options
+from fsapp.config import Config
 from fsapp.errors import FsappError
+from fsapp.health import HEARTBEAT_FILE, Heartbeat
 
 
 @click.command("run")
@@ -21,30 +25,68 @@ from fsapp.errors import FsappError
 @click.option("--password", help="Event Socket password (default: switch.password).")
 @click.pass_context
 def run(ctx: click.Context, sim: bool, host: str | None, port: int | None, password: str | None) -> None:
-    """Run the controller against the configured switch until stopped (SIGINT or SIGTERM)."""
+    """Run the controller against the configured switch(es) until stopped (SIGINT or SIGTERM).
+
+    With ha.enabled, the controller first takes the leader lock in PostgreSQL; while another controller
+    holds it, this one waits as a standby and takes over when the active one stops.
+    """
     from fsapp.controller import Controller
+    from fsapp.ha.standby import leader_lock_for, wait_for_leadership, watch_leadership
 
     config = config_from(ctx, switch__host=host, switch__port=port, switch__password=password)
+    stop, lost = Flag(), Flag()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        gevent.signal_handler(signum, stop.set)
+    lock = None
+    if config.ha.enabled:
+        try:
+            lock = leader_lock_for(config)
+        except FsappError as exc:
+            raise click.ClickException(str(exc)) from exc
+        standby_beat = Heartbeat(Path(config.paths.state) / HEARTBEAT_FILE, lambda: {"role": "standby"},
+                                 time.time).start()   # `fsapp health` reports a waiting standby as healthy
+        leader = wait_for_leadership(lock, stop, on_standby=lambda: click.echo(
+            f"standby: another controller holds leader lock {config.ha.lock_name!r}; waiting"))
+        standby_beat.stop()
+        if not leader:
+            return
+        click.echo(f"leader lock {config.ha.lock_name!r} taken: this controller is active")
     simulated = None
     if sim:
         from fsapp.sim import SimulatedSwitch
 
         simulated = SimulatedSwitch(password=config.switch.password)
         config.switch.host, config.switch.port = simulated.start()
+        config.switches = []
         click.echo(f"simulated switch on {config.switch.host}:{config.switch.port}")
     try:
         controller = Controller(config).start()
     except FsappError as exc:
+        if lock is not None:
+            lock.release()
         raise click.ClickException(str(exc)) from exc
-    stop = Flag()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        gevent.signal_handler(signum, stop.set)
+    if lock is not None:
+        gevent.spawn(watch_leadership, lock, config.ha.check_interval, lambda: (lost.set(), stop.set()), stop)
     controller.flows.reload_on_sighup()
-    click.echo(f"fsapp controller running against {config.switch.host}:{config.switch.port}; Ctrl-C stops it")
+    click.echo(f"fsapp controller running against {_switches(config)}; Ctrl-C stops it")
     stop.wait()
-    controller.stop()
+    if lost.is_set():
+        controller.abandon()
+    else:
+        controller.stop()
     if simulated is not None:
         simulated.stop()
+    if lock is not None:
+        lock.release()
+    if lost.is_set():
+        raise click.ClickException("leader lock lost; stopped so that the standby can take over")
+
+
+def _switches(config: Config) -> str:
+    if not config.switches:
+        return f"{config.switch.host}:{config.switch.port}"
+    return ", ".join(f"{node.name or node.host} ({node.host}:{node.port or config.switch.port})"
+                     for node in config.switches)
 
 
 @click.command("calls")

@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 import click
 
 from fsapp.commands.common import config_from, print_json, print_table
+from fsapp.dialer.campaigns import CampaignStore
+from fsapp.dialer.surveys import attach_case_surveys
 from fsapp.errors import FsappError
 from fsapp.store import (CaseDetail, CaseSummary, CitizenRecord, ImportReport, Store, display_reference,
                          open_store, to_jsonable)
@@ -50,6 +52,7 @@ def open_store_for(ctx: click.Context, db_url: str | None, migrate: bool = False
     except FsappError as exc:
         raise click.ClickException(str(exc)) from exc
     ctx.call_on_close(store.close)
+    attach_case_surveys(store, CampaignStore.of(store), config.surveys.after_case_closed)   # closing asks a survey
     return store
 
 

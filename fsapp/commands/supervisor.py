@@ -1,5 +1,6 @@
 """Supervisor commands over the control API: monitor, agents, queues, listen/whisper/barge, recordings,
-reports, alerts. Each takes ``--token`` (or FSAPP_API_TOKEN) and ``--url`` (default: api.listen:api.port)."""
+reports, alerts. Each takes ``--token`` (or FSAPP_API_TOKEN) and ``--url`` (default: api.listen:api.port).
+``agent away``/``agent back`` write staff's away notes straight to the store (``--db``)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,18 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
+from fsapp.acd.loader import load_acd_config
 from fsapp.api.client import ApiClient, ApiClientError
 from fsapp.commands.common import config_from, print_json, print_table
+from fsapp.commands.store import open_store_for, store_options
+from fsapp.errors import FsappError
 
 
 def api_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -168,6 +174,55 @@ for _action, _help in (("login", "Log an agent in."), ("logout", "Log an agent o
     agent.add_command(_agent_command(_action, _help))
 
 
+def _known_agent(ctx: click.Context, agent_id: str) -> str:
+    """The configured agent id matching ``agent_id`` (any case)."""
+    try:
+        agents = load_acd_config(config_from(ctx).acd.file).agents
+    except FsappError as exc:
+        raise click.ClickException(str(exc)) from exc
+    found = [known for known in agents if known.lower() == agent_id.lower()]
+    if not found:
+        raise click.ClickException(f"no agent {agent_id!r} in the queues/agents file")
+    return found[0]
+
+
+@agent.command("away")
+@click.argument("agent_id")
+@click.option("--until", "until_text", help="Back at (ISO date/time; local time zone unless given).")
+@click.option("--note", default="", help="Read to callers of the direct number, e.g. \"Course\".")
+@store_options
+@click.pass_context
+def agent_away(ctx: click.Context, db_url: str | None, actor: str, agent_id: str, until_text: str | None,
+               note: str) -> None:
+    """Mark a person away (out of office) until a time; their direct number's callers are told."""
+    agent_id = _known_agent(ctx, agent_id)
+    until = None
+    if until_text:
+        try:
+            until = datetime.fromisoformat(until_text)
+        except ValueError as exc:
+            raise click.ClickException(f"--until {until_text!r}: expected e.g. 2026-11-24T08:00") from exc
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=ZoneInfo(config_from(ctx).timezone))
+    try:
+        away = open_store_for(ctx, db_url, migrate=True).set_away(agent_id, until=until, note=note, set_by=actor)
+    except FsappError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{agent_id}: away" + (f" until {until.isoformat(timespec='minutes')}" if until else "")
+               + (f" ({away.note})" if away.note else ""))
+
+
+@agent.command("back")
+@click.argument("agent_id")
+@store_options
+@click.pass_context
+def agent_back(ctx: click.Context, db_url: str | None, actor: str, agent_id: str) -> None:
+    """Clear a person's away note."""
+    agent_id = _known_agent(ctx, agent_id)
+    cleared = open_store_for(ctx, db_url, migrate=True).clear_away(agent_id)
+    click.echo(f"{agent_id}: back" if cleared else f"{agent_id}: had no away note")
+
+
 @click.group("queue")
 def queue() -> None:
     """Queues' live figures."""
@@ -199,6 +254,62 @@ def queue_show(client: ApiClient, as_json: bool, name: str) -> None:
                 [[c["position"], c["uuid"], c["caller"], c["priority"], _seconds(c["waited"])] for c in detail["calls"]])
     click.echo("\nAgents")
     print_table(AGENT_HEADERS, _agent_rows({"agents": detail["members"]}))
+
+
+# -- transfers -------------------------------------------------------------------------------------------------
+
+@click.group("transfer")
+def transfer() -> None:
+    """Transfer a queue call: blind, or attended (consult, then complete, cancel or conference)."""
+
+
+def _one_target(**targets: str | None) -> dict[str, str]:
+    given = {key: value for key, value in targets.items() if value}
+    if len(given) != 1:
+        raise click.UsageError(f"give exactly one of {', '.join('--' + key for key in targets)}")
+    return given
+
+
+@transfer.command("blind")
+@click.argument("call_uuid")
+@click.option("--queue", help="Back in line in this queue (keeps the caller's priority).")
+@click.option("--agent", help="Straight to this agent's phone.")
+@click.option("--extension", help="To this extension of the dialplan.")
+@click.option("--number", help="To this outside number.")
+@api_options
+def transfer_blind(client: ApiClient, as_json: bool, call_uuid: str, **targets: str | None) -> None:
+    """Send a call elsewhere at once."""
+    result = client.post(f"/api/v1/calls/{call_uuid}/transfer", _one_target(**targets))
+    print_json(result) if as_json else click.echo(f"{call_uuid}: transferred")
+
+
+@transfer.command("consult")
+@click.argument("call_uuid")
+@click.option("--agent", help="Ring this agent's phone.")
+@click.option("--number", help="Ring this outside number.")
+@click.option("--dial", help="Ring this dial string (e.g. user/2001).")
+@api_options
+def transfer_consult(client: ApiClient, as_json: bool, call_uuid: str, **targets: str | None) -> None:
+    """Hold the caller on music and talk to someone first."""
+    result = client.post(f"/api/v1/calls/{call_uuid}/consult", _one_target(**targets))
+    print_json(result) if as_json else click.echo(
+        f"{call_uuid}: consulting (leg {result['consult_leg']}); then: transfer complete|cancel|conference")
+
+
+def _consult_step(step: str, help_text: str) -> click.Command:
+    @click.command(step, help=help_text)
+    @click.argument("call_uuid")
+    @api_options
+    def command(client: ApiClient, as_json: bool, call_uuid: str) -> None:
+        result = client.post(f"/api/v1/calls/{call_uuid}/consult/{step}", {})
+        print_json(result) if as_json else click.echo(f"{call_uuid}: {step}")
+    return command
+
+
+for _step, _help in (("complete", "Hand the caller to the party consulted."),
+                     ("cancel", "Hang up the party consulted and go back to the caller."),
+                     ("conference", "Join the caller, the operator and the party consulted.")):
+    transfer.add_command(_consult_step(_step, _help))
 
 
 # -- listen, whisper, barge ------------------------------------------------------------------------------------
@@ -354,7 +465,7 @@ def alerts(client: ApiClient, as_json: bool) -> None:
 
 
 COMMANDS: list[click.Command] = [
-    monitor, agent, queue, recordings, report, alerts,
+    monitor, agent, queue, recordings, report, alerts, transfer,
     _eavesdrop_command("listen", "listen", "Listen to an agent's call from your phone."),
     _eavesdrop_command("whisper", "whisper", "Speak to the agent only (the caller does not hear you)."),
     _eavesdrop_command("barge", "barge", "Join an agent's call: both hear you."),

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import gevent
 import peewee as pw
+from gevent.event import AsyncResult
 
+from fsapp.acd.outcome import ANSWERED
 from fsapp.dialer.models import CallbackPlan, bound
 from fsapp.dialer.rules import outcome_of_cause
 from fsapp.dialer.scripts import AgentDesk
@@ -121,6 +123,7 @@ class CallbackBook:
     @bound
     def claim(self, request_id: int) -> bool:
         """Take a callback for dialing (False if someone else has it)."""
+        CallbackPlan.insert(request_id=request_id).on_conflict_ignore().execute()  # requests made without a plan
         return bool(CallbackPlan.update(in_progress=True).where(CallbackPlan.request_id == request_id,
                                                                 CallbackPlan.in_progress == False).execute())  # noqa: E712
 
@@ -142,6 +145,18 @@ class CallbackBook:
                 CallbackPlan.update(in_progress=False, last_cause=cause or outcome, next_attempt_at=next_at).where(
                     CallbackPlan.request_id == request_id).execute()
         return status
+
+    @bound
+    def claimed(self) -> list[int]:
+        """Requests taken for dialing and not finished (after a restart: left by the controller that stopped)."""
+        return [plan.request_id for plan in CallbackPlan.select(CallbackPlan.request_id)
+                .join(CallbackRequest, on=(CallbackPlan.request_id == CallbackRequest.id))
+                .where(CallbackPlan.in_progress == True, CallbackRequest.status == "pending")]  # noqa: E712
+
+    @bound
+    def release(self, request_id: int) -> None:
+        """Give a claimed request back without counting an attempt (it was never dialed)."""
+        CallbackPlan.update(in_progress=False).where(CallbackPlan.request_id == request_id).execute()
 
     def cancel(self, request_id: int) -> None:
         self.store.finish_callback(request_id, "cancelled")
@@ -176,24 +191,125 @@ def callback_on_case_closure(book: CallbackBook, *, queue: str | None = None) ->
 
 
 class CallbackDialer:
-    """Dials due callbacks of a queue while its agents are free, and hands the answered call to the ACD."""
+    """Dials due callbacks and hands them to the operators.
 
-    def __init__(self, book: CallbackBook, switch: Any, desk: AgentDesk, queue: str, *,
-                 dial_template: str = "sofia/gateway/pstn/{number}", ring_timeout: float = 30.0) -> None:
+    With a desk that can ring the agent first (:class:`~fsapp.dialer.desk.AcdDesk`), every due callback is
+    lined up in the ACD keeping the caller's place, a scheduled one offered to its owner while the owner is
+    available; the ACD rings the agent, then the citizen. :meth:`run_once` returns at once and each
+    request's final status arrives in :attr:`results`. With a desk that can only take answered calls,
+    the citizen is dialed first (as many as there are free agents) and the answered call handed over;
+    :meth:`run_once` then waits for those calls.
+
+    ``queue``: only that queue's callbacks (None: all, requests without a queue go to ``default_queue``).
+    """
+
+    def __init__(self, book: CallbackBook, switch: Any, desk: AgentDesk, queue: str | None = None, *,
+                 dial_template: str = "sofia/gateway/pstn/{number}", ring_timeout: float = 30.0,
+                 default_queue: str | None = None) -> None:
         self.book = book
         self.switch = switch
         self.desk = desk
         self.queue = queue
+        self.default_queue = default_queue or queue
         self.dial_template = dial_template
         self.ring_timeout = ring_timeout
+        self.results: dict[int, AsyncResult] = {}   # request id -> its status after the attempt
+        self._waiting: dict[int, gevent.Greenlet] = {}
+        self._agent_first = callable(getattr(desk, "call_back", None))
 
     def run_once(self) -> dict[int, str]:
-        """Dial as many due callbacks as there are free agents; returns each request's new status."""
-        free = self.desk.free_agents(self.queue)
+        """One pass over the due callbacks; returns each request dialed (or lined up) and its status."""
+        if self._agent_first:
+            return self._line_up()
+        free = self.desk.free_agents(self.queue or "")
         due = self.book.scheduled(queue=self.queue, due_only=True, limit=max(free, 0))
         jobs = {item.id: gevent.spawn(self._dial, item) for item in due if self.book.claim(item.id)}
         gevent.joinall(list(jobs.values()))
         return {request_id: job.value for request_id, job in jobs.items()}
+
+    def resume(self) -> dict[int, str]:
+        """After a restart: follow callbacks the ACD still holds, give back the others (never dialed)."""
+        found: dict[int, str] = {}
+        for request_id in self.book.claimed():
+            if request_id in self._waiting:
+                continue
+            if self._agent_first and self.desk.holds_callback(request_id):  # type: ignore[attr-defined]
+                item = next((i for i in self.book.scheduled(limit=100000) if i.id == request_id), None)
+                if item is not None:
+                    self._follow(item, self._queue_of(item) or "", owner=None)
+                    found[request_id] = "following"
+                    continue
+            self.book.release(request_id)
+            found[request_id] = "released"
+        return found
+
+    def stop(self) -> None:
+        """Stop following callbacks (those in the ACD stay there; :meth:`resume` picks them up again)."""
+        gevent.killall(list(self._waiting.values()), block=False)
+        self._waiting.clear()
+
+    # -- agent first, through the ACD ----------------------------------------------------------------------
+
+    def _line_up(self) -> dict[int, str]:
+        started: dict[int, str] = {}
+        for item in self.book.scheduled(queue=self.queue, due_only=True, limit=1000):
+            queue = self._queue_of(item)
+            if queue is None or item.id in self._waiting:
+                if queue is None:
+                    log.warning("callback %d: no queue to put it in", item.id)
+                continue
+            owner = None
+            if item.owner:
+                presence = self.desk.presence(item.owner)  # type: ignore[attr-defined]
+                if presence == "busy":
+                    continue   # the owner's phone rings once the owner is free
+                owner = item.owner if presence == "available" else None
+            if not self.book.claim(item.id):
+                continue
+            self._follow(item, queue, owner)
+            started[item.id] = f"owner {owner}" if owner else f"queue {queue}"
+            log.info("callback %d: %s lined up for %s", item.id, item.number, started[item.id])
+        return started
+
+    def _queue_of(self, item: ScheduledCallback) -> str | None:
+        desk: Any = self.desk
+        for queue in (item.queue, desk.home_queue(item.owner) if item.owner else None, self.default_queue):
+            if queue and desk.has_queue(queue):
+                return queue
+        return None
+
+    def _follow(self, item: ScheduledCallback, queue: str, owner: str | None) -> None:
+        waited = max(0.0, (self.book.clock() - item.place).total_seconds())
+        caller = {"number": item.number, "callback_request": item.id, "case_id": item.case_id,
+                  "owner": item.owner or ""}
+        result = self.results[item.id] = AsyncResult()   # before call_back yields, so it is there at once
+        waiter = self.desk.call_back(item.id, queue, item.number, waited=waited,  # type: ignore[attr-defined]
+                                     caller=caller, owner=owner)
+        self._waiting[item.id] = gevent.spawn(self._await, item, waiter, result)
+
+    def _await(self, item: ScheduledCallback, waiter: AsyncResult, result: AsyncResult) -> None:
+        """Wait for the ACD's outcome; a callback still in line when its window closes is withdrawn."""
+        try:
+            while True:
+                left = (item.window_end - self.book.clock()).total_seconds() if item.window_end else None
+                try:
+                    outcome = waiter.get(timeout=max(left, 0.0) if left is not None else None)
+                    break
+                except gevent.Timeout:
+                    if self.desk.withdraw_callback(item.id):  # type: ignore[attr-defined]
+                        result.set(self.book.finish(item.id, "expired", "WINDOW_PASSED"))
+                        return
+                    item = replace(item, window_end=None)   # an agent has it: wait for the conversation
+            if outcome.kind == ANSWERED:
+                status = self.book.finish(item.id, "connected", "NORMAL_CLEARING")
+            else:
+                status = self.book.finish(item.id, "no_answer", "CITIZEN_NOT_REACHED")
+            log.info("callback %d: %s (%s)", item.id, status, outcome.kind)
+            result.set(status)
+        finally:
+            self._waiting.pop(item.id, None)
+
+    # -- citizen first -------------------------------------------------------------------------------------
 
     def _dial(self, item: ScheduledCallback) -> str:
         uuid = new_uuid()
@@ -209,8 +325,9 @@ class CallbackDialer:
             return self.book.finish(item.id, "failed", "CONTROLLER_ERROR")
         caller = {"number": item.number, "origin": "callback", "callback_request": item.id,
                   "queued_since": item.place.isoformat(), "case_id": item.case_id}
+        queue = self._queue_of_plain(item)
         try:
-            connected = self.desk.connect(call, self.queue, caller)
+            connected = self.desk.connect(call, queue, caller)
         except ChannelGone:
             connected = False
         if not connected and not call.gone:
@@ -220,3 +337,6 @@ class CallbackDialer:
                 log.info("call %s: hangup: %s", uuid, exc)
         return self.book.finish(item.id, "connected" if connected else "abandoned",
                                 "NORMAL_CLEARING" if connected else "NO_AGENT")
+
+    def _queue_of_plain(self, item: ScheduledCallback) -> str:
+        return item.queue or self.default_queue or ""

@@ -1,16 +1,20 @@
 """Campaigns in the database: lists, claiming contacts to dial, recording attempts, reconciling after a restart.
 
-Restart safety: an attempt row is written (``dialing``, with the call's UUID) and the contact marked
-``in_progress`` in one transaction *before* the originate is sent, and ``answered_at`` is written the moment
-the call is answered. When a campaign starts, :meth:`CampaignStore.reconcile` settles attempts left
-``dialing``: answered ones count the contact as ``reached`` (it is never called again), unanswered ones are
+Restart safety: contacts are claimed in batches (:meth:`CampaignStore.claim_batch`): each is marked
+``in_progress`` with an attempt row (``claimed``, with the call's UUID) in one transaction *before* any
+originate is sent; the attempt becomes ``dialing`` when it is dialed, and ``answered_at`` is committed the moment
+the call is answered, before anything is played (:mod:`fsapp.dialer.journal` groups these writes). When a
+campaign starts, :meth:`CampaignStore.reconcile` settles what a stopped controller left: answered attempts count
+the contact as ``reached`` (it is never called again); ``claimed`` ones were not dialed (or the mark was lost
+with the crash) and their contact is pending again without counting an attempt; unanswered ``dialing`` ones are
 ``lost`` and the contact is retried under the ``failed`` rule.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +35,8 @@ log = logging.getLogger(__name__)
 
 STATUSES = ("ready", "running", "paused", "finished")
 BATCH = 500
+ANSWER_LENGTH = 60          # CampaignAttempt.answer
+SAME_CALL_ATTEMPT = 0       # attempt number of a survey asked on the person's own call, not dialed
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,36 @@ class CampaignStore:
         CampaignContact.update(name=merged.name, language=merged.language, data=merged.data,
                                updated_at=now).where(CampaignContact.id == row.id).execute()
 
+    @bound
+    def add_contact(self, name: str, number: str, *, contact_name: str = "", language: str = "",
+                    data: dict[str, str] | None = None) -> str:
+        """Add one number to campaign ``name`` while it runs (e.g. a survey after a case was closed).
+
+        Returns what was done: ``added``; ``renewed`` (the number's contact was done: it is dialed again, with
+        the new data); ``updated`` (still waiting to be dialed: it keeps its place, with the new data);
+        ``in_progress`` (being called now: left as it is); ``do_not_call`` or ``invalid`` (not added).
+        """
+        info = self.get(name)
+        normalized = normalize_phone(number, self.region)
+        if not normalized:
+            return "invalid"
+        now = self.clock()
+        values = {"name": contact_name[:200], "language": language, "data": dict(data or {}), "updated_at": now}
+        with self.db.atomic():
+            if DoNotCall.get_or_none(DoNotCall.number == normalized) is not None:
+                return "do_not_call"
+            row = CampaignContact.get_or_none(CampaignContact.campaign == info.id,
+                                              CampaignContact.number == normalized)
+            if row is None:
+                CampaignContact.create(campaign=info.id, number=normalized, **values)
+                return "added"
+            if row.status == "in_progress":
+                return "in_progress"
+            if row.status == "done":
+                values.update(status="pending", result="", attempts=0, next_attempt_at=None, last_cause="")
+            CampaignContact.update(**values).where(CampaignContact.id == row.id).execute()
+        return "renewed" if row.status == "done" else "updated"
+
     # -- do not call -----------------------------------------------------------------------------------
 
     @bound
@@ -220,6 +256,67 @@ class CampaignStore:
                               contact.language, dict(contact.data or {}))
 
     @bound
+    def claim_batch(self, campaign_id: int, now: datetime, limit: int,
+                    new_uuid: Callable[[], str]) -> list[ClaimedAttempt]:
+        """Claim up to ``limit`` due contacts at once: each in progress with a ``claimed`` attempt row.
+
+        One transaction of a few plain statements for the whole batch. Attempts not dialed in the end go
+        back with :meth:`release`; after a crash, :meth:`reconcile` gives them back.
+        """
+        p, contacts, attempts = self.db.param, CampaignContact._meta.table_name, CampaignAttempt._meta.table_name
+        lock = " FOR UPDATE SKIP LOCKED" if isinstance(self.db, pw.PostgresqlDatabase) else ""
+        when = _db_time(now)
+        with self.db.atomic():
+            rows = self.db.execute_sql(
+                f"SELECT id, number, name, language, data, attempts FROM {contacts} "
+                f"WHERE campaign_id = {p} AND status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= {p}) "
+                f"ORDER BY CASE WHEN next_attempt_at IS NULL THEN 0 ELSE 1 END, next_attempt_at, id LIMIT {p}{lock}",
+                (campaign_id, when, limit)).fetchall()
+            if not rows:
+                return []
+            barred = self._barred([row[1] for row in rows])
+            ids = [row[0] for row in rows if row[1] not in barred]
+            marks = ", ".join([p] * len(rows))
+            if barred:
+                self.db.execute_sql(f"UPDATE {contacts} SET status = 'done', result = 'do_not_call', updated_at = {p} "
+                                    f"WHERE id IN ({marks}) AND number IN ({', '.join([p] * len(barred))})",
+                                    (when, *[row[0] for row in rows], *barred))
+            if not ids:
+                return []
+            self.db.execute_sql(f"UPDATE {contacts} SET status = 'in_progress', attempts = attempts + 1, "
+                                f"updated_at = {p} WHERE id IN ({', '.join([p] * len(ids))})", (when, *ids))
+            claimed = [(row, row[5] + 1, new_uuid()) for row in rows if row[1] not in barred]
+            self.db.cursor().executemany(
+                f"INSERT INTO {attempts} (campaign_id, contact_id, attempt_no, call_uuid, number, state, outcome, "
+                f"hangup_cause, started_at, answer) VALUES ({p}, {p}, {p}, {p}, {p}, 'claimed', '', '', {p}, '')",
+                [(campaign_id, row[0], attempt_no, uuid, row[1], when) for row, attempt_no, uuid in claimed])
+            attempt_ids = dict(self.db.execute_sql(
+                f"SELECT call_uuid, id FROM {attempts} WHERE call_uuid IN ({', '.join([p] * len(claimed))})",
+                [uuid for _, _, uuid in claimed]).fetchall())
+        return [ClaimedAttempt(attempt_ids[uuid], row[0], attempt_no, uuid, row[1], row[2], row[3],
+                               dict(_json_value(row[4]) or {})) for row, attempt_no, uuid in claimed]
+
+    def _barred(self, numbers: list[str]) -> set[str]:
+        p = self.db.param
+        found = self.db.execute_sql(f"SELECT number FROM {DoNotCall._meta.table_name} "
+                                    f"WHERE number IN ({', '.join([p] * len(numbers))})", numbers).fetchall()
+        return {row[0] for row in found}
+
+    @bound
+    def release(self, claimed: Iterable[ClaimedAttempt]) -> int:
+        """Give back claimed attempts that were never dialed: the rows go, the contacts are pending again."""
+        items = list(claimed)
+        if not items:
+            return 0
+        with self.db.atomic():
+            CampaignAttempt.delete().where(CampaignAttempt.id.in_([c.attempt_id for c in items]),
+                                           CampaignAttempt.state == "claimed").execute()
+            CampaignContact.update(status="pending", attempts=CampaignContact.attempts - 1).where(
+                CampaignContact.id.in_([c.contact_id for c in items]),
+                CampaignContact.status == "in_progress").execute()
+        return len(items)
+
+    @bound
     def mark_answered(self, attempt_id: int, now: datetime) -> None:
         CampaignAttempt.update(answered_at=now).where(CampaignAttempt.id == attempt_id).execute()
 
@@ -228,10 +325,10 @@ class CampaignStore:
                answer: Any = None) -> Verdict:
         """Close the attempt and decide the contact's future by the retry rules."""
         verdict = rules.verdict(outcome, claimed.attempt_no, now)
-        answer_text = answer if isinstance(answer, str) else ""
         with self.db.atomic():
             CampaignAttempt.update(state="done", outcome=outcome, hangup_cause=cause, ended_at=now,
-                                   answer=answer_text[:60]).where(CampaignAttempt.id == claimed.attempt_id).execute()
+                                   answer=stored_answer(answer)).where(
+                CampaignAttempt.id == claimed.attempt_id).execute()
             changes: dict[str, Any] = {"last_cause": cause, "updated_at": now}
             if answer is not None:
                 changes["answer"] = answer
@@ -243,13 +340,42 @@ class CampaignStore:
         return verdict
 
     @bound
+    def record_call_survey(self, name: str, number: str, call_uuid: str, outcome: str,
+                           answers: dict[str, str | None], started_at: datetime) -> int:
+        """Keep a survey asked at the end of the person's own call (they opted in) with the campaign's attempts.
+
+        It is written as attempt number :data:`SAME_CALL_ATTEMPT` (nothing was dialed) of the number's contact,
+        which is created ``done`` when the number is new to the campaign, so it is never dialed for it.
+        Returns the attempt's id.
+        """
+        info = self.get(name)
+        number = normalize_phone(number, self.region) or number or "anonymous"
+        now = self.clock()
+        with self.db.atomic():
+            contact = CampaignContact.get_or_none(CampaignContact.campaign == info.id,
+                                                  CampaignContact.number == number)
+            if contact is None:
+                contact = CampaignContact.create(campaign=info.id, number=number, status="done", result=outcome,
+                                                 answer=answers, updated_at=now)
+            attempt = CampaignAttempt.create(campaign=info.id, contact=contact.id, attempt_no=SAME_CALL_ATTEMPT,
+                                             call_uuid=call_uuid, number=number, state="done", outcome=outcome,
+                                             hangup_cause="", started_at=started_at, answered_at=started_at,
+                                             ended_at=now, answer=stored_answer(answers))
+        return attempt.id
+
+    @bound
     def reconcile(self, campaign_id: int, rules: RetryRules) -> dict[str, int]:
         """Settle attempts left ``dialing`` by a controller that stopped; returns counts by what was done."""
         now = self.clock()
-        counts = {"reached": 0, "lost": 0}
+        counts = {"reached": 0, "lost": 0, "released": 0}
         with self.db.atomic():
+            undialed = list(CampaignAttempt.select().where(CampaignAttempt.campaign == campaign_id,
+                                                           CampaignAttempt.state == "claimed",
+                                                           CampaignAttempt.answered_at.is_null()))
+            counts["released"] = self.release(
+                ClaimedAttempt(a.id, a.contact_id, a.attempt_no, a.call_uuid, a.number, "", "", {}) for a in undialed)
             stale = list(CampaignAttempt.select().where(CampaignAttempt.campaign == campaign_id,
-                                                        CampaignAttempt.state == "dialing"))
+                                                        CampaignAttempt.state.in_(("dialing", "claimed"))))
             for attempt in stale:
                 answered = attempt.answered_at is not None
                 outcome = "reached" if answered else "lost"
@@ -265,8 +391,9 @@ class CampaignStore:
                 CampaignContact.campaign == campaign_id, CampaignContact.status == "in_progress",
                 CampaignContact.id.not_in(CampaignAttempt.select(CampaignAttempt.contact).where(
                     CampaignAttempt.campaign == campaign_id, CampaignAttempt.state == "dialing"))).execute()
-        if stale:
-            log.info("campaign %d: reconciled %d unfinished attempt(s): %s", campaign_id, len(stale), counts)
+        if stale or undialed:
+            log.info("campaign %d: reconciled %d unfinished attempt(s): %s", campaign_id, len(stale) + len(undialed),
+                     counts)
         return counts
 
     # -- reading -----------------------------------------------------------------------------------------
@@ -301,7 +428,25 @@ class CampaignStore:
         query = CampaignContact.select().where(CampaignContact.campaign == campaign_id).order_by(CampaignContact.id)
         return [{"id": c.id, "row": c.row_number, "number": c.number, "name": c.name, "language": c.language,
                  "status": c.status, "result": c.result, "attempts": c.attempts, "last_cause": c.last_cause,
-                 "next_attempt_at": c.next_attempt_at, "answer": c.answer} for c in query]
+                 "next_attempt_at": c.next_attempt_at, "answer": c.answer, "data": dict(c.data or {})} for c in query]
+
+
+def stored_answer(answer: Any) -> str:
+    """An attempt's answer as kept on its row: a key as it is, survey answers as compact JSON."""
+    if isinstance(answer, dict):
+        return json.dumps(answer, separators=(",", ":"), sort_keys=True)[:ANSWER_LENGTH]
+    return answer[:ANSWER_LENGTH] if isinstance(answer, str) else ""
+
+
+def survey_answers(stored: str) -> dict[str, str | None] | None:
+    """The survey answers kept by :func:`stored_answer` (None: the attempt has none)."""
+    if not stored.startswith("{"):
+        return None
+    try:
+        value = json.loads(stored)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _info(row: Campaign) -> CampaignInfo:
@@ -313,3 +458,11 @@ def _contact_row(campaign_id: int, contact: ListedContact, now: datetime) -> dic
     return {"campaign": campaign_id, "row_number": contact.row_number, "number": contact.number,
             "name": contact.name[:200], "language": contact.language, "data": contact.data,
             "updated_at": now}
+
+
+def _db_time(moment: datetime) -> Any:
+    return CampaignAttempt.started_at.db_value(moment)
+
+
+def _json_value(raw: Any) -> Any:
+    return CampaignContact.data.python_value(raw) if isinstance(raw, str) else raw

@@ -1,8 +1,8 @@
 """The dialer's tables (created by store migration 4): campaigns, their contacts and attempts, do-not-call, callback plans.
 
-Contact ``status``: ``pending`` (to be dialed at ``next_attempt_at``), ``in_progress`` (an attempt is marked
-``dialing`` before the originate is sent), ``done`` (``result`` says why). Attempt ``state``: ``dialing``,
-``done``, or ``lost`` (found unfinished when a campaign started again).
+Contact ``status``: ``pending`` (to be dialed at ``next_attempt_at``), ``in_progress`` (claimed with an
+attempt row before the originate is sent), ``done`` (``result`` says why). Attempt ``state``: ``claimed``
+(not dialed yet), ``dialing``, ``done``, or ``lost`` (found unfinished when a campaign started again).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import peewee as pw
 
+from fsapp.store.models import ALL_MODELS, AuditEntry
 from fsapp.store.fields import JsonField, UtcDateTimeField
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -116,6 +117,8 @@ def bound(method: F) -> F:
     def wrapper(self: DatabaseHolder, *args: Any, **kwargs: Any) -> Any:
         if Campaign._meta.database is not self.db:
             self.db.bind(DIALER_MODELS, bind_refs=False, bind_backrefs=False)
+        if AuditEntry._meta.database is not self.db:   # callbacks join the store's own tables
+            self.db.bind(ALL_MODELS, bind_refs=False, bind_backrefs=False)
         return method(self, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -1,18 +1,24 @@
 """Pacing: how many calls a campaign may start now, and when to look again. Pure; the caller passes the time.
 
-Limits, all enforced together: at most ``max_concurrent`` calls up at once; starts spaced at least
-``1 / calls_per_second`` apart (so no one-second span holds more than ``calls_per_second`` starts); only
-inside the calling windows and between ``start_at`` and ``end_at``; nothing while paused. In agent mode a
+Limits, all enforced together: at most ``max_concurrent`` calls up at once; no one-second span (or one
+interval, below one call per second) holds more than ``calls_per_second`` starts, and starts are spread
+``1 / calls_per_second`` apart, a late wake-up catching up at most ``CATCH_UP`` of lost time (so a busy
+event loop does not lower the rate); only inside the calling windows and between ``start_at`` and ``end_at``;
+nothing while paused. In agent mode a
 ``ceiling`` (from :class:`ProgressiveRatio`) caps the calls in flight by the free agents.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fsapp.dialer.windows import CallingWindows
+
+
+CATCH_UP = timedelta(seconds=0.1)
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,9 @@ class Pacer:
         self.start_at = start_at
         self.end_at = end_at
         self._next_start: datetime | None = None
+        self.span = max(timedelta(seconds=1), self.interval)
+        self.per_span = max(1, math.floor(calls_per_second * self.span.total_seconds() + 1e-9))
+        self._recent: deque[datetime] = deque()   # starts within the last span
 
     def decide(self, now: datetime, active: int, *, paused: bool = False, ceiling: int | None = None) -> Pace:
         """How many calls may start at ``now`` with ``active`` calls up (returns at most one per interval)."""
@@ -52,11 +61,16 @@ class Pacer:
                         else "waiting for free agents")
         if self._next_start is not None and now < self._next_start:
             return Pace(0, self._next_start, "calls per second")
+        while self._recent and self._recent[0] <= now - self.span:
+            self._recent.popleft()
+        if len(self._recent) >= self.per_span:
+            return Pace(0, self._recent[0] + self.span, "calls per second")
         return Pace(1, now, "dial")
 
     def started(self, now: datetime) -> None:
         """Record that a call was started at ``now``."""
-        self._next_start = max(now, self._next_start or now) + self.interval
+        self._next_start = max(now - CATCH_UP, self._next_start or now) + self.interval
+        self._recent.append(now)
 
     def ended(self, now: datetime) -> bool:
         """Whether the campaign's ``end_at`` has passed."""

@@ -1,10 +1,11 @@
 """Running a campaign on a switch: pacing decisions in, originates out, every attempt written down.
 
-One scheduling greenlet asks the :class:`~fsapp.dialer.pacing.Pacer` whether a call may start, claims the
-next due contact (in the database, before dialing) and spawns a greenlet for the attempt; it sleeps until the
-pacer's next moment, an attempt ending, or the status poll (so ``fsapp campaign pause`` from another process
-takes effect within ``status_poll`` seconds). A campaign with nothing pending and nothing in flight is
-``finished``.
+One scheduling greenlet asks the :class:`~fsapp.dialer.pacing.Pacer` whether a call may start, takes the
+next due contact (claimed in the database in batches, before dialing; those not dialed when the run pauses or
+stops are given back) and spawns a greenlet for the attempt, whose writes go through an
+:class:`~fsapp.dialer.journal.AttemptJournal`; it sleeps until the pacer's next moment, an attempt ending, or
+the status poll (so ``fsapp campaign pause`` from another process takes effect within ``status_poll`` seconds). A campaign with nothing pending and nothing in flight is
+``finished``, unless its ``keep_open`` setting has it wait for contacts added later.
 
     runner = CampaignRunner(CampaignStore.of(store), switch, "water-district-4")
     summary = runner.run()                 # blocks until finished, paused-and-stopped, or stop()
@@ -24,9 +25,10 @@ from gevent.event import Event as Flag
 
 from fsapp.dialer.campaigns import CampaignInfo, CampaignStore, ClaimedAttempt
 from fsapp.dialer.errors import CampaignStateError
+from fsapp.dialer.journal import AttemptJournal
 from fsapp.dialer.pacing import Pace, Pacer, ProgressiveRatio
 from fsapp.dialer.rules import outcome_of_cause
-from fsapp.dialer.scripts import AgentDesk, Contact, PromptRenderer, default_prompt, run_answered
+from fsapp.dialer.scripts import AgentDesk, Contact, PromptRenderer, SpeechListener, default_prompt, run_answered
 from fsapp.esl.errors import ChannelGone, ESLError
 from fsapp.store.workflow import Clock, system_clock
 from fsapp.switch import Call, OriginateFailed
@@ -35,7 +37,8 @@ from fsapp.switch.call import new_uuid
 log = logging.getLogger(__name__)
 
 ORIGINATE_MARGIN = 15.0  # seconds the originate job may take beyond the ring time
-PREFETCH = 64
+CLAIM_BATCH = 32         # contacts claimed per transaction
+IDLE_REASONS = ("paused", "ended", "not started", "outside calling hours", "waiting for free agents")
 
 
 class Originator:
@@ -62,7 +65,9 @@ class CampaignRunner:
     def __init__(self, campaigns: CampaignStore, switch: Originator, name: str, *, clock: Clock = system_clock,
                  prompt_renderer: PromptRenderer = default_prompt, desk: AgentDesk | None = None,
                  status_poll: float = 1.0, stop_when_paused: bool = False,
-                 on_attempt: Callable[[ClaimedAttempt, str, str], None] | None = None) -> None:
+                 on_attempt: Callable[[ClaimedAttempt, str, str], None] | None = None,
+                 on_answers: Callable[[ClaimedAttempt, dict[str, str | None]], None] | None = None,
+                 listener: SpeechListener | None = None) -> None:
         self.campaigns = campaigns
         self.switch = switch
         self.name = name
@@ -72,12 +77,14 @@ class CampaignRunner:
         self.status_poll = status_poll
         self.stop_when_paused = stop_when_paused
         self.on_attempt = on_attempt
+        self.on_answers = on_answers   # a survey's answers, e.g. to note them in the case the contact is about
+        self.listener = listener       # hears spoken survey answers; None: keys only
         self.summary = RunSummary()
         self.active = 0
         self._wake = Flag()
         self._stopping = False
         self._attempts = gevent.pool.Group()
-        self._due: deque[int] = deque()
+        self._claimed: deque[ClaimedAttempt] = deque()   # claimed in the database, not dialed yet
         self._status = "running"
         self._status_checked: datetime | None = None
         self.info: CampaignInfo = campaigns.get(name)
@@ -87,6 +94,8 @@ class CampaignRunner:
                            settings.start_time(), settings.end_time())
         self.progressive = (ProgressiveRatio(settings.dial_ratio, settings.max_abandon_rate)
                             if settings.mode == "agent" else None)
+        self.claim_batch = 1 if self.progressive is not None else max(1, min(CLAIM_BATCH, settings.max_concurrent))
+        self.journal = AttemptJournal(campaigns.db)
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -106,6 +115,8 @@ class CampaignRunner:
                 break
             self._sleep_until(wake_at)
         self._attempts.join()
+        self._release_claimed()
+        self.journal.close()
         if self.summary.stopped_because in ("finished", "ended"):
             self.campaigns.set_status(self.name, "finished")
         return self.summary
@@ -145,6 +156,8 @@ class CampaignRunner:
                 return self._nothing_due(now)
             self._launch(claimed, now)
             pace = self._decide(now, paused)
+        if pace.reason in IDLE_REASONS:
+            self._release_claimed()
         if pace.reason == "ended":
             return self._over("ended") if self.active == 0 else now + _seconds(self.status_poll)
         return pace.wake_at or now + _seconds(self.status_poll)
@@ -166,33 +179,36 @@ class CampaignRunner:
         return None
 
     def _nothing_due(self, now: datetime) -> datetime | None:
+        if self.active == 0:
+            self.journal.flush()   # retries decided by the last attempts must be seen before calling it finished
         next_due = self.campaigns.next_due_at(self.info.id)
-        if next_due is None and self.active == 0:
+        if next_due is None and self.active == 0 and not self.info.settings.keep_open:
             return self._over("finished")
         if next_due is None or next_due <= now:
             return now + _seconds(self.status_poll)  # wait for calls in flight to end
         return next_due
 
     def _claim_next(self, now: datetime) -> ClaimedAttempt | None:
-        while True:
-            if not self._due:
-                self._due.extend(self.campaigns.due_contacts(self.info.id, now, PREFETCH))
-                if not self._due:
-                    return None
-            claimed = self.campaigns.claim(self.info.id, self._due.popleft(), new_uuid(), now)
-            if claimed is not None:
-                return claimed
+        if not self._claimed:
+            self._claimed.extend(self.campaigns.claim_batch(self.info.id, now, self.claim_batch, new_uuid))
+        return self._claimed.popleft() if self._claimed else None
+
+    def _release_claimed(self) -> None:
+        if self._claimed:
+            self.campaigns.release(self._claimed)
+            self._claimed.clear()
 
     def _launch(self, claimed: ClaimedAttempt, now: datetime) -> None:
         self.pacer.started(now)
         self.active += 1
         self.summary.started += 1
         self.summary.max_active = max(self.summary.max_active, self.active)
-        self._attempts.spawn(self._attempt, claimed)
+        self.journal.dialing(claimed, now)
+        self._attempts.spawn(self._attempt, claimed, now)
 
     # -- one attempt -----------------------------------------------------------------------------------
 
-    def _attempt(self, claimed: ClaimedAttempt) -> None:
+    def _attempt(self, claimed: ClaimedAttempt, started_at: datetime) -> None:
         outcome, cause, answer = "failed", "", None
         try:
             outcome, cause, answer = self._dial(claimed)
@@ -200,8 +216,12 @@ class CampaignRunner:
             log.warning("call %s: campaign %s attempt failed: %s", claimed.call_uuid, self.name, exc)
             outcome, cause = "failed", "CONTROLLER_ERROR"
         finally:
-            self.campaigns.finish(claimed, outcome, cause, self.rules, self.clock(), answer)
+            now = self.clock()
+            verdict = self.rules.verdict(outcome, claimed.attempt_no, now)
+            self.journal.finished(claimed, started_at, outcome, cause, verdict, now, answer)
             self.summary.outcomes[outcome] = self.summary.outcomes.get(outcome, 0) + 1
+            if self.on_answers is not None and isinstance(answer, dict):
+                self.on_answers(claimed, answer)
             if self.on_attempt is not None:
                 self.on_attempt(claimed, outcome, cause)
             self.active -= 1
@@ -220,20 +240,25 @@ class CampaignRunner:
         except OriginateFailed as exc:
             log.info("call %s: %s to %s: %s", claimed.call_uuid, self.name, claimed.number, exc.cause)
             return outcome_of_cause(exc.cause), exc.cause, None
-        self.campaigns.mark_answered(claimed.attempt_id, self.clock())
+        self.journal.answered(claimed, self.clock())   # committed before anything is played
         return self._answered(call, claimed)
 
     def _answered(self, call: Call, claimed: ClaimedAttempt) -> tuple[str, str, object]:
         contact = Contact(claimed.number, claimed.name, claimed.language, claimed.data)
         keep = False
         try:
-            result = run_answered(call, contact, self.info.settings, self.render, self.desk)
+            result = run_answered(call, contact, self.info.settings, self.render, self.desk, self.listener)
             keep = result.keep_call
             if self.progressive is not None and result.outcome in ("connected", "abandoned"):
                 self.progressive.record(result.outcome == "abandoned")
             return result.outcome, "NORMAL_CLEARING", result.answer
         except ChannelGone:
             return "reached", call.channel.hangup_cause or "NORMAL_CLEARING", None
+        except ESLError as exc:
+            # Answered, then the link failed (e.g. the controller stopping): the person was reached, and
+            # counting it so keeps them from being called again, as reconcile does after a crash.
+            log.warning("call %s: campaign %s: %s after answer", call.uuid, self.name, exc)
+            return "reached", "CONTROLLER_ERROR", None
         finally:
             if not keep and not call.gone:
                 _hangup_quietly(call)

@@ -9,6 +9,13 @@ answer (e.g. ``execute_on_answer=amd`` for mod_amd, or avmd) that sets ``machine
 ``amd_result``); when its value is one of ``machine_values`` the call is a machine. The policy
 ``leave_message`` plays the message and counts ``machine_message`` (done); ``retry`` hangs up and counts
 ``machine`` (retried by its rule).
+
+Surveys: a question with spoken answers in the contact's language (:mod:`fsapp.dialer.questions`) is asked
+the way the IVR asks a spoken menu, through a :class:`SpeechListener` (the controller's
+:class:`~fsapp.ivr.runner.IvrRunner`): a key pressed during the prompt answers at once, otherwise the answer is
+recorded and recognized, and the phrase heard is kept as the key it stands for. When nothing usable was heard
+the question is asked again for a key. Without spoken answers in that language, or a recognizer for it, or a
+listener, questions are answered by key only.
 """
 
 from __future__ import annotations
@@ -18,7 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from fsapp.dialer.questions import Question
 from fsapp.dialer.settings import CampaignSettings
+from fsapp.ivr.actions import Listen, Play, Speech
+from fsapp.ivr.schema import MIN_CONFIDENCE
+from fsapp.speech.asr import Recognizers
+from fsapp.speech.grammar import normalize
 from fsapp.switch import Call
 
 log = logging.getLogger(__name__)
@@ -28,6 +40,8 @@ PromptRenderer = Callable[[str, str], str]
 
 SOUND_SUFFIXES = (".wav", ".mp3", ".ogg", ".gsm", ".ulaw", ".alaw", ".sln")
 KEY_TIMEOUT_MS = 5000
+MAX_ANSWER_SECONDS = 5
+SILENCE = "silence_stream://250"
 
 
 def default_prompt(text: str, language: str) -> str:
@@ -36,6 +50,15 @@ def default_prompt(text: str, language: str) -> str:
     if "://" in stripped or stripped.startswith("/") or stripped.lower().endswith(SOUND_SUFFIXES):
         return stripped
     return f"say:{stripped}"
+
+
+class SpeechListener(Protocol):
+    """What a survey needs to hear spoken answers (:class:`fsapp.ivr.runner.IvrRunner` is one)."""
+
+    recognizers: Recognizers
+
+    def listen(self, call: Any, action: Listen) -> Speech:
+        """Play the prompt taking a key, else record and recognize an answer among ``action.phrases``."""
 
 
 class AgentDesk(Protocol):
@@ -76,7 +99,7 @@ def is_machine(call: Call, settings: CampaignSettings) -> bool:
 
 
 def run_answered(call: Call, contact: Contact, settings: CampaignSettings, render: PromptRenderer,
-                 desk: AgentDesk | None = None) -> ScriptResult:
+                 desk: AgentDesk | None = None, listener: SpeechListener | None = None) -> ScriptResult:
     """Carry out the campaign's mode on an answered call (the call is hung up after, unless ``keep_call``)."""
     language = contact.language or settings.default_language
     if is_machine(call, settings):
@@ -88,19 +111,24 @@ def run_answered(call: Call, contact: Contact, settings: CampaignSettings, rende
     if settings.mode == "message":
         return _message(call, settings, render, language)
     if settings.mode == "survey":
-        return _survey(call, settings, render, language)
+        return ask_survey(call, settings, render, language, listener)
     if desk is None:
         raise ValueError("agent mode needs an AgentDesk")
     return _agent(call, contact, settings, render, desk, language)
 
 
 def _ask_key(call: Call, prompt: str, keys: str, variable: str) -> str | None:
-    if any(ch.isspace() for ch in prompt):
-        # play_and_get_digits takes space-separated arguments, so a spoken sentence is played first and
-        # the key is collected after it.
-        call.playback(prompt)
-        prompt = "silence_stream://250"
+    prompt = _played_first_if_spoken(call, prompt)
     return call.play_and_get_digits(1, 1, 2, KEY_TIMEOUT_MS, "#", prompt, "", variable, f"[{keys}]", 2000)
+
+
+def _played_first_if_spoken(call: Call, prompt: str) -> str:
+    """The prompt to pass to play_and_get_digits, which takes space-separated arguments: a spoken sentence
+    (``say:...``) is played first, and silence stands in for it."""
+    if any(ch.isspace() for ch in prompt):
+        call.playback(prompt)
+        return SILENCE
+    return prompt
 
 
 def _message(call: Call, settings: CampaignSettings, render: PromptRenderer, language: str) -> ScriptResult:
@@ -118,15 +146,44 @@ def _message(call: Call, settings: CampaignSettings, render: PromptRenderer, lan
     return ScriptResult("unconfirmed" if settings.confirm_required else "reached")
 
 
-def _survey(call: Call, settings: CampaignSettings, render: PromptRenderer, language: str) -> ScriptResult:
+def ask_survey(call: Call, settings: CampaignSettings, render: PromptRenderer, language: str,
+               listener: SpeechListener | None = None) -> ScriptResult:
+    """Play the survey's introduction and ask its questions; the answers are ``{"q1": key or None, ...}``.
+
+    Used on a call the campaign dialed and at the end of a caller's own call (a survey they opted in to).
+    With a ``listener``, questions with spoken answers in ``language`` also take speech (module docstring).
+    """
     if settings.message:
         call.playback(render(settings.text_for(settings.message, language), language))
     answers: dict[str, str | None] = {}
     for index, question in enumerate(settings.questions, start=1):
         prompt = render(settings.text_for(question.text, language), language)
-        answers[f"q{index}"] = _ask_key(call, prompt, question.keys, f"fsapp_q{index}")
+        answers[f"q{index}"] = _answer(call, question, prompt, language, listener, f"fsapp_q{index}")
     complete = all(value is not None for value in answers.values())
     return ScriptResult("surveyed" if complete else "reached", answers)
+
+
+def _answer(call: Call, question: Question, prompt: str, language: str, listener: SpeechListener | None,
+            variable: str) -> str | None:
+    """The key that answers ``question``: heard as speech where the language allows it, else keyed."""
+    phrases = question.spoken_answers(language)
+    if listener is None or not phrases or not listener.recognizers.supports(language):
+        return _ask_key(call, prompt, question.keys, variable)
+    listen = Listen(Play(_played_first_if_spoken(call, prompt)), language, tuple(phrases),
+                    timeout_s=KEY_TIMEOUT_MS / 1000, max_seconds=MAX_ANSWER_SECONDS)
+    heard = listener.listen(call, listen)
+    if heard.digits:
+        if heard.digits[:1] in question.keys:
+            return heard.digits[:1]
+    elif heard.phrase is not None and heard.confidence >= MIN_CONFIDENCE:
+        key = phrases.get(normalize(heard.phrase))
+        if key is not None:
+            log.info("call %s: %s answered %r (%.2f), key %s", call.uuid, variable, heard.phrase,
+                     heard.confidence, key)
+            return key
+    log.info("call %s: %s not understood (%r, keys %r), asking for a key", call.uuid, variable, heard.phrase,
+             heard.digits)
+    return _ask_key(call, prompt, question.keys, variable)
 
 
 def _agent(call: Call, contact: Contact, settings: CampaignSettings, render: PromptRenderer, desk: AgentDesk,

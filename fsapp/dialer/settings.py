@@ -12,20 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from fsapp.dialer.errors import SettingsError
+from fsapp.dialer.questions import Question, parse_question
 from fsapp.dialer.rules import RetryRules
 from fsapp.dialer.windows import CallingWindows
 
 MODES = ("message", "agent", "survey")
 MACHINE_POLICIES = ("leave_message", "retry")
 MAX_QUESTIONS = 3
-
-
-@dataclass
-class Question:
-    """A survey question: its text per language and the keys that answer it."""
-
-    text: dict[str, str]
-    keys: str = "12345"
 
 
 @dataclass
@@ -59,6 +52,7 @@ class CampaignSettings:
     abandon_text: dict[str, str] = field(default_factory=lambda: {"en": "Sorry, all our operators are busy. "
                                                                           "We will call you again."})
     questions: list[Question] = field(default_factory=list)
+    keep_open: bool = False   # wait for contacts added later (surveys after case closure) instead of finishing
 
     # -- derived -------------------------------------------------------------------------------------
 
@@ -95,8 +89,7 @@ class CampaignSettings:
         if unknown:
             raise SettingsError(f"unknown campaign setting(s): {', '.join(unknown)}")
         values = dict(data)
-        values["questions"] = [q if isinstance(q, Question) else Question(dict(q["text"]), str(q.get("keys", "12345")))
-                               for q in data.get("questions", [])]
+        values["questions"] = _questions(data.get("questions") or [])
         if "machine_values" in values:
             values["machine_values"] = tuple(values["machine_values"])
         settings = cls(**values)
@@ -122,10 +115,18 @@ class CampaignSettings:
         for key, ok, message in problems:
             if not ok:
                 raise SettingsError(f"campaign setting {key}: {message}")
+        for index, question in enumerate(self.questions, start=1):
+            question.check(f"q{index}")
         self.calling_windows()
         self.retry_rules()
         self.start_time()
         self.end_time()
+
+
+def _questions(raw: Any) -> list[Question]:
+    if not isinstance(raw, list):
+        raise SettingsError("campaign setting questions: must be a list of 1-3 questions")
+    return [parse_question(question, f"q{index}") for index, question in enumerate(raw, start=1)]
 
 
 def _moment(text: str | None, key: str) -> datetime | None:

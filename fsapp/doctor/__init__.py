@@ -9,7 +9,10 @@ Entry points::
 
 from __future__ import annotations
 
+import dataclasses
+
 from fsapp.config import Config
+from fsapp.doctor.agents import agent_user_check
 from fsapp.doctor.connect import connect_switch
 from fsapp.doctor.local import local_checks
 from fsapp.doctor.result import CheckResult, Status, any_failed
@@ -18,20 +21,36 @@ from fsapp.esl.errors import ESLError
 
 
 def run_doctor(config: Config, timeout: float | None = None) -> list[CheckResult]:
-    """Every check: database, queues/agents, flows, numbers, then the switch (if it can be reached)."""
+    """Every check: database, queues/agents, flows, numbers, then each switch and its agents' SIP users.
+
+    With ``switches:``, every node is checked; its checks are named ``<node>: <check>``.
+    """
     results = local_checks(config)
+    if not config.switches:
+        return results + switch_checks(config, timeout)
+    for node in config.switches:
+        single = dataclasses.replace(config, switches=[], switch=dataclasses.replace(
+            config.switch, host=node.host, port=node.port or config.switch.port,
+            password=node.password or config.switch.password))
+        name = node.name or f"{node.host}:{single.switch.port}"
+        results += [dataclasses.replace(result, name=f"{name}: {result.name}")
+                    for result in switch_checks(single, timeout)]
+    return results
+
+
+def switch_checks(config: Config, timeout: float | None = None) -> list[CheckResult]:
+    """The checks of the switch ``switch:`` names, on a connection of their own."""
     connection = connect_switch(config, timeout)
     if isinstance(connection, CheckResult):
-        return results + [connection]
+        return [connection]
     try:
-        results += run_switch_checks(connection, config)
+        return run_switch_checks(connection, config) + [agent_user_check(connection, config)]
     finally:
         try:
             connection.exit()
         except ESLError:
             connection.close()
-    return results
 
 
-__all__ = ["CheckResult", "Status", "any_failed", "connect_switch", "local_checks", "run_doctor",
-           "run_switch_checks"]
+__all__ = ["CheckResult", "Status", "agent_user_check", "any_failed", "connect_switch", "local_checks", "run_doctor",
+           "run_switch_checks", "switch_checks"]

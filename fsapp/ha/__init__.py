@@ -1,4 +1,8 @@
-"""High availability: one active controller per switch (or per site), standbys waiting on a PostgreSQL lock.
+"""High availability: one active controller, standbys waiting on a PostgreSQL lock, the ACD's state shared.
+
+- :mod:`fsapp.ha.leader`: :class:`LeaderLock`, the advisory lock on a dedicated connection.
+- :mod:`fsapp.ha.standby`: ``wait_for_leadership`` / ``watch_leadership``, what ``fsapp run`` does with ha.enabled.
+- :mod:`fsapp.ha.acd_state`: the ACD's snapshot in PostgreSQL (``acd_snapshot``, ``restore_router``).
 
     from fsapp.ha import LeaderLock
     lock = LeaderLock("postgresql://fsapp@db/fsapp", "controller:fs1")

@@ -71,6 +71,7 @@ class Queue:
     priority: int = 0
     skills: tuple[str, ...] = ()
     language: str = ""
+    survey: str = ""   # a survey campaign to ask when the operator hangs up first (the caller opted in)
 
 
 @dataclass(frozen=True)

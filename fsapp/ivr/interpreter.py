@@ -271,8 +271,8 @@ class Interpreter:
 
     def _queue(self, node: QueueNode, step: Step) -> Walk:
         yield from self._speak(node.prompt)
-        return (yield from self._final(Queue(node.queue, node.priority, node.skills, self.language), "queue",
-                                       node.queue))
+        return (yield from self._final(Queue(node.queue, node.priority, node.skills, self.language, node.survey),
+                                       "queue", node.queue))
 
     def _transfer(self, node: TransferNode, step: Step) -> Walk:
         yield from self._speak(node.prompt)

@@ -54,6 +54,12 @@ def _text(_r: _Reader, _p: KeyPath, value: Any) -> str:
     return str(value)
 
 
+def _campaign(_r: _Reader, _p: KeyPath, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Bad("must be the name of a survey campaign")
+    return value.strip()
+
+
 def _name(_r: _Reader, _p: KeyPath, value: Any) -> str:
     if not isinstance(value, str) or not _NAME.match(value):
         raise _Bad("must be a name (letters, digits, underscore)")
@@ -248,7 +254,7 @@ _KIND_FIELDS: dict[str, dict[str, tuple[str, Converter]]] = {
     "hook": {"call": ("call", _hook_name), "var": ("var", _name), "next": ("next", _name),
              "on_error": ("on_error", _name)},
     "queue": {"queue": ("queue", _text), "priority": ("priority", _int), "skills": ("skills", _str_list),
-              "prompt": ("prompt", _prompt)},
+              "prompt": ("prompt", _prompt), "survey": ("survey", _campaign)},
     "transfer": {"destination": ("destination", _text), "prompt": ("prompt", _prompt)},
     "voicemail": {**_PROMPTED, "max_seconds": ("max_seconds", _int), "subject": ("subject", _text),
                   "next": ("next", _name)},

@@ -150,7 +150,7 @@ class IvrRunner:
         if isinstance(action, Collect):
             return self._collect(call, action)
         if isinstance(action, Listen):
-            return self._listen(call, action)
+            return self.listen(call, action)
         if isinstance(action, Voicemail):
             return self._voicemail(call, action)
         if isinstance(action, Callback):
@@ -184,7 +184,11 @@ class IvrRunner:
             DIGITS_VARIABLE, action.pattern or r"[0-9*#]+", int(action.digit_timeout_s * 1000))
         return Digits(digits or None)
 
-    def _listen(self, call: CallControl, action: Listen) -> Speech:
+    def listen(self, call: CallControl, action: Listen) -> Speech:
+        """Play the prompt taking keys; without keys, record the answer and recognize it among the phrases.
+
+        Languages without a recognizer get keys only. Also used by surveys (fsapp.dialer.scripts).
+        """
         keys = self._keys_during_prompt(call, action)
         if keys is not None or not self.recognizers.supports(action.language):
             return Speech(None, 0.0, digits=keys)

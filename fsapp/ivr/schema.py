@@ -15,6 +15,7 @@ from fsapp.yamlsource import KeyPath, YamlSource
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TERMINAL_KINDS = frozenset({"queue", "transfer", "hangup"})
+MIN_CONFIDENCE = 0.5   # a phrase recognized with less confidence counts as not understood
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class MenuNode(NodeBase):
     invalid_prompt: Prompt | None = None
     max_tries_prompt: Prompt | None = None
     on_max_tries: str | None = None
-    min_confidence: float = 0.5
+    min_confidence: float = MIN_CONFIDENCE
 
     def targets(self) -> list[tuple[str, str]]:
         pairs = [(f"options.{index}.next", option.next) for index, option in enumerate(self.options)]
@@ -137,7 +138,7 @@ class ListenNode(NodeBase):
     var: str = "speech"
     phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     digits: bool = False
-    min_confidence: float = 0.5
+    min_confidence: float = MIN_CONFIDENCE
     fallback_prompt: Prompt | None = None
     min_digits: int = 1
     max_digits: int = 20
@@ -204,10 +205,14 @@ class HookNode(NodeBase):
 
 @dataclass(frozen=True)
 class QueueNode(NodeBase):
+    """Hand the call to an ACD queue; with ``survey`` (a survey campaign's name) the caller, who opted in by
+    reaching this node, answers that survey's questions when the operator hangs up first."""
+
     queue: str = ""
     priority: int = 0
     skills: tuple[str, ...] = ()
     prompt: Prompt | None = None
+    survey: str = ""
 
     def prompts(self) -> list[tuple[str, Prompt]]:
         return _prompts(("prompt", self.prompt))

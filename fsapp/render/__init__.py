@@ -8,7 +8,9 @@ Entry point::
 Pieces (``fsapp conf render --only``): ``event-socket`` (event_socket.conf.xml and its ACL), ``sip`` (the
 operators' and the trunks' SIP profiles with gateways), ``directory`` (one softphone account per agent),
 ``dialplan`` (each published number sets ``fsapp_entry`` and parks), ``features`` (agents' feature codes),
-``moh`` (hold music for ``local_stream://moh``). Softphone passwords live in ``freeswitch.secrets_file``.
+``moh`` (hold music for ``local_stream://moh``), and only when asked for, ``kamailio`` (the nodes' SIP load
+balancer: kamailio.cfg, dispatcher.list, a db_text subscriber table). Softphone passwords live in
+``freeswitch.secrets_file``.
 """
 
 from __future__ import annotations

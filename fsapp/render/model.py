@@ -15,6 +15,9 @@ from fsapp.render.gateways import Gateway, parse_gateways
 ESL_ACL = "fsapp_esl"
 TRUNK_ACL = "fsapp_trunks"
 FEATURE_ENTRY = "feature"
+TRUNK_SET = 1       # the load balancer's dispatcher set of the nodes' trunk profiles
+OPERATOR_SET = 2    # ... and of their operators' profiles
+DIRECT_ENTRY = "direct"   # staff's direct numbers: the relay service picks the person by the number dialled
 _USER_CONTACT = re.compile(r"^user/(?P<user>[^@/]+)")
 _SOFIA_CONTACT = re.compile(r"^sofia/[^/]+/(?:sip:)?(?P<user>[^@/]+)@")
 
@@ -27,9 +30,18 @@ class Softphone:
     user: str
     name: str
     a1_hash: str
+    a1b_hash: str = ""   # md5(user@domain:domain:password), for phones that send the domain in the user name
 
     def __repr__(self) -> str:
         return f"Softphone(agent_id={self.agent_id!r}, user={self.user!r})"
+
+
+@dataclass(frozen=True)
+class BalancerNode:
+    """A FreeSWITCH node as the load balancer sees it: its name and the host its SIP profiles listen on."""
+
+    name: str
+    host: str
 
 
 @dataclass(frozen=True)
@@ -68,13 +80,38 @@ def exact_pattern(number: str) -> str:
 
 def softphones(acd: AcdConfig, domain: str, passwords: dict[str, str]) -> list[Softphone]:
     return [Softphone(agent.id, softphone_user(agent), agent.name or agent.id,
-                      a1_hash(softphone_user(agent), domain, passwords[agent.id]))
+                      a1_hash(softphone_user(agent), domain, passwords[agent.id]),
+                      a1_hash(f"{softphone_user(agent)}@{domain}", domain, passwords[agent.id]))
             for agent in sorted(acd.agents.values(), key=lambda a: a.id)]
+
+
+def balancer_nodes(config: Config) -> list[BalancerNode]:
+    """The nodes of ``switches:`` (named by ``name`` or host), or the single ``switch:``."""
+    if not config.switches:
+        return [BalancerNode(config.switch.host, config.switch.host)]
+    return [BalancerNode(node.name or node.host, node.host) for node in config.switches]
+
+
+def dbtext_value(value: str) -> str:
+    """A value for a Kamailio db_text row: ``:``, ``\\`` and line breaks escaped."""
+    return (value.replace("\\", "\\\\").replace(":", "\\:")
+            .replace("\n", "\\n").replace("\r", "\\r"))
+
+
+def subscribers(phones: list[Softphone], domain: str) -> list[dict[str, str]]:
+    """The load balancer's ``subscriber`` rows: the softphones' digests, no clear password."""
+    return [{"user": dbtext_value(phone.user), "domain": dbtext_value(domain), "ha1": phone.a1_hash,
+             "ha1b": phone.a1b_hash} for phone in phones]
 
 
 def published_numbers(numbers: dict[str, str]) -> list[PublishedNumber]:
     return [PublishedNumber(number, entry, exact_pattern(number), re.sub(r"[^A-Za-z0-9]", "", number))
             for number, entry in sorted(numbers.items())]
+
+
+def direct_numbers(acd: AcdConfig) -> dict[str, str]:
+    """Every agent's direct number -> the relay service's entry."""
+    return {agent.direct_number: DIRECT_ENTRY for agent in acd.agents.values() if agent.direct_number}
 
 
 def feature_codes(codes: dict[str, str]) -> list[FeatureCode]:
@@ -87,14 +124,25 @@ def moh_path(moh_dir: str, base: Path) -> str:
     return str(path if path.is_absolute() else (base / path).resolve())
 
 
-def template_context(config: Config, acd: AcdConfig, passwords: dict[str, str], base: Path) -> dict[str, Any]:
-    """Everything any template may use."""
+def kamailio_dir(config: Config, out_dir: Path) -> str:
+    """Where the balancer reads dispatcher.list and db/ from: ``balancer.conf_dir``, else where they are written."""
+    return config.balancer.conf_dir or str((out_dir / "kamailio").resolve())
+
+
+def template_context(config: Config, acd: AcdConfig, passwords: dict[str, str], base: Path,
+                     out_dir: Path | None = None) -> dict[str, Any]:
+    """Everything any template may use; ``out_dir`` is where the files go (default: ``base``)."""
     fs = config.freeswitch
     gateways: list[Gateway] = parse_gateways(fs.gateways)
+    phones = softphones(acd, fs.domain, passwords)
     return {
         "switch": config.switch, "fs": fs, "esl_acl_name": ESL_ACL, "trunk_acl_name": TRUNK_ACL,
         "esl_acl": sorted(fs.esl_acl.items()), "trunk_acl": sorted(fs.trunk_acl.items()),
-        "gateways": gateways, "softphones": softphones(acd, fs.domain, passwords),
-        "numbers": published_numbers(config.numbers), "features": feature_codes(fs.feature_codes),
+        "gateways": gateways, "softphones": phones,
+        "numbers": published_numbers({**direct_numbers(acd), **config.numbers}), "features": feature_codes(fs.feature_codes),
         "feature_entry": FEATURE_ENTRY, "moh_path": moh_path(fs.moh_dir, base),
+        "balancer": config.balancer, "balancer_nodes": balancer_nodes(config),
+        "trunk_set": TRUNK_SET, "operator_set": OPERATOR_SET,
+        "failover_ms": round(config.balancer.failover_timeout * 1000),
+        "subscribers": subscribers(phones, fs.domain), "kamailio_dir": kamailio_dir(config, out_dir or base),
     }

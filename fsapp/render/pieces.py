@@ -1,4 +1,4 @@
-"""Which files make up each piece of the switch's configuration (``fsapp conf render --only PIECE``)."""
+"""Which files make up each piece of the switch's (and its load balancer's) configuration (``--only PIECE``)."""
 
 from __future__ import annotations
 
@@ -27,19 +27,25 @@ def outputs(piece: str, fs: FreeswitchConfig) -> list[Output]:
         "dialplan": [Output("fsapp_park.xml", f"dialplan/{fs.context}/fsapp_numbers.xml")],
         "features": [Output("fsapp_features.xml", f"dialplan/{fs.operators_context}.xml")],
         "moh": [Output("local_stream.conf.xml", "autoload_configs/local_stream.conf.xml")],
+        "kamailio": [Output("kamailio/kamailio.cfg", "kamailio/kamailio.cfg"),
+                     Output("kamailio/dispatcher.list", "kamailio/dispatcher.list"),
+                     Output("kamailio/db/version.dbtext", "kamailio/db/version"),
+                     Output("kamailio/db/subscriber.dbtext", "kamailio/db/subscriber")],
     }
     if piece not in table:
         raise UnknownPiece(f"no piece {piece!r} (known: {', '.join(PIECES)})")
     return table[piece]
 
 
-PIECES = ("event-socket", "sip", "directory", "dialplan", "features", "moh")
+SWITCH_PIECES = ("event-socket", "sip", "directory", "dialplan", "features", "moh")
+# The load balancer's files go to another machine: rendered only when asked for (--only kamailio).
+PIECES = (*SWITCH_PIECES, "kamailio")
 
 
 def selected_outputs(pieces: list[str] | tuple[str, ...], fs: FreeswitchConfig) -> list[Output]:
-    """The files of the chosen pieces (all pieces when none are chosen), each once."""
+    """The files of the chosen pieces (every switch piece when none are chosen), each once."""
     chosen: dict[str, Output] = {}
-    for piece in pieces or PIECES:
+    for piece in pieces or SWITCH_PIECES:
         for output in outputs(piece, fs):
             chosen.setdefault(output.path, output)
     return list(chosen.values())

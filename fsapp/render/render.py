@@ -28,12 +28,16 @@ def default_template_dirs() -> tuple[Path, ...]:
     raise RenderError(f"no conf/templates directory in {PROJECT_ROOT} or {Path.cwd()}")
 
 # Files that hold a credential (event socket password, trunk passwords, softphone digests).
-PRIVATE_FILES = {"autoload_configs/event_socket.conf.xml", "sip_profiles/fsapp_trunks.xml", "directory/fsapp.xml"}
+PRIVATE_FILES = {"autoload_configs/event_socket.conf.xml", "sip_profiles/fsapp_trunks.xml", "directory/fsapp.xml",
+                 "kamailio/db/subscriber"}
+# Templates that are not XML (Kamailio's), filled without XML escaping.
+PLAIN_TEMPLATES = ("cfg", "list", "dbtext")
 
 
 def environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
-    """Jinja with XML escaping on every value and an error for any undefined name."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]), autoescape=True,
+    """Jinja with XML escaping on every value (but in :data:`PLAIN_TEMPLATES`) and an error for any undefined name."""
+    autoescape = jinja2.select_autoescape(enabled_extensions=(), disabled_extensions=PLAIN_TEMPLATES, default=True)
+    return jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]), autoescape=autoescape,
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                               trim_blocks=True, lstrip_blocks=True)
 
@@ -47,10 +51,10 @@ def render_config(config: Config, acd: AcdConfig, out_dir: str | Path, pieces: t
     out = Path(out_dir)
     base = base or Path.cwd()
     outputs = selected_outputs(pieces, config.freeswitch)
-    needs_passwords = any(o.path == "directory/fsapp.xml" for o in outputs)
+    needs_passwords = any(o.path in ("directory/fsapp.xml", "kamailio/db/subscriber") for o in outputs)
     passwords = (softphone_passwords(base / config.freeswitch.secrets_file, sorted(acd.agents))
                  if needs_passwords else {agent_id: "" for agent_id in acd.agents})
-    context = template_context(config, acd, passwords, base)
+    context = template_context(config, acd, passwords, base, out)
     env = environment(template_dirs or default_template_dirs())
     written = []
     for output in outputs:

@@ -246,10 +246,19 @@ def _uuid_transfer(core: SwitchCore, arg: str) -> tuple[str, Followup]:
         other = channel.bridge.other(channel) if channel.bridge is not None else None
         legs = ([other] if other else []) + ([channel] if rest[0] == "-both" else [])
         rest = rest[1:]
-    if not rest:
+    if not rest or not legs:
         return "-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n", None
+    from fsapp.sim.bridging import leave_bridge
     from fsapp.sim.transfer import transfer
-    return "+OK\n", lambda: [core.spawn(transfer, leg, rest[0]) for leg in legs]
+    dialplan = rest[1] if len(rest) > 1 else "XML"
+
+    def move() -> None:
+        both = len(legs) == 2 and legs[0].bridge is not None and legs[0].bridge is legs[1].bridge
+        if both:
+            leave_bridge(legs[0], partner_follows=False)   # -both: the two legs go together
+        for leg in legs:
+            core.spawn(transfer, leg, rest[0], dialplan)
+    return "+OK\n", move
 
 
 def _uuid_record(core: SwitchCore, arg: str) -> tuple[str, Followup]:

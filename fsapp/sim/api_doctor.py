@@ -2,6 +2,8 @@
 
 - ``module_exists mod_x`` -> ``true`` / ``false`` (the modules of a stock switch; tests may remove some
   from :func:`loaded_modules`).
+- ``user_exists <key> <user> <domain>`` -> ``true`` / ``false`` (no newline; ``false`` for bad args too): the
+  simulated directory is :func:`directory_users`, a set of ``(user, domain)`` tests fill in.
 - ``xml_locate dialplan context name <ctx>`` -> the context element as XML, or ``can't find anything``.
   The simulated dialplan is ``core.dialplan`` (destination -> fsapp_entry) in context ``public``, rendered
   as the extensions the switch runs for it (``set outside_call``, ``export RFC2822_DATE``, ``set
@@ -34,6 +36,19 @@ def loaded_modules(core: SwitchCore) -> set[str]:
 
 def _module_exists(core: SwitchCore, arg: str) -> tuple[str, Followup]:
     return ("true" if arg.strip() in loaded_modules(core) else "false"), None
+
+
+def directory_users(core: SwitchCore) -> set[tuple[str, str]]:
+    """The simulated switch's directory as ``(user, domain)`` pairs (a mutable set kept on the core, empty at start)."""
+    return core.__dict__.setdefault("directory_users", set())
+
+
+def _user_exists(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    words = arg.split()
+    if len(words) < 3:
+        return "false", None
+    _key, user, domain = words[:3]
+    return ("true" if (user, domain) in directory_users(core) else "false"), None
 
 
 def _xml_locate(core: SwitchCore, arg: str) -> tuple[str, Followup]:
@@ -73,5 +88,5 @@ def _context_xml(core: SwitchCore) -> str:
 
 
 DOCTOR_COMMANDS: dict[str, Callable[[SwitchCore, str], tuple[str, Followup]]] = {
-    "module_exists": _module_exists, "xml_locate": _xml_locate,
+    "module_exists": _module_exists, "xml_locate": _xml_locate, "user_exists": _user_exists,
 }

@@ -25,6 +25,9 @@ def _other_profile(channel: Channel, zero_times: bool) -> dict[str, str]:
 def uuid_bridge(a: Channel, b: Channel) -> None:
     """The recorded sequence: UNPARK and park COMPLETE on both legs, EXECUTE uuid_bridge on both,
     one CHANNEL_BRIDGE on leg A."""
+    for leg in (a, b):
+        if leg.bridge is not None:   # bridged elsewhere: its old partner is left behind
+            leave_bridge(leg)
     bridge = Bridge(a, b)
     a.other_leg = ("originatee", _other_profile(b, False))
     b.other_leg = ("originator", _other_profile(a, True))
@@ -44,6 +47,20 @@ def uuid_bridge(a: Channel, b: Channel) -> None:
     a.set_vars([("bridge_channel", b.name), ("bridge_uuid", b.uuid), ("signal_bond", b.uuid)])
     b.set_vars([("bridge_channel", a.name), ("bridge_uuid", a.uuid), ("signal_bond", a.uuid)])
     a.emit("CHANNEL_BRIDGE", before=[("Bridge-A-Unique-ID", a.uuid), ("Bridge-B-Unique-ID", b.uuid)])
+
+
+def leave_bridge(channel: Channel, partner_follows: bool = True) -> Channel:
+    """Take ``channel`` out of its bridge (it is transferred or bridged elsewhere); returns the partner.
+
+    The partner parks or hangs up (:func:`_survive`) unless ``partner_follows`` is False (it moves too).
+    """
+    bridge = channel.bridge
+    assert bridge is not None
+    partner = bridge.other(channel)
+    _unbridge(bridge)
+    if partner_follows:
+        _survive(partner)
+    return partner
 
 
 def _unbridge(bridge: Bridge) -> None:

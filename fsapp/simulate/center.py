@@ -28,7 +28,7 @@ def agent_endpoint(contact: str) -> str:
 
 def unrecorded_copy(acd_file: str | Path, out_dir: Path) -> Path:
     """A copy of the ACD file with call recording off (a simulated day has no audio worth keeping)."""
-    data = load_yaml(acd_file, ValueError).data or {}
+    data = load_yaml(acd_file).data or {}
     data.setdefault("defaults", {})["record"] = False
     for queue in (data.get("queues") or {}).values():
         if isinstance(queue, dict):

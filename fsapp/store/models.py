@@ -245,7 +245,53 @@ class AuditEntry(BaseModel):
     detail = pw.TextField(default="")
 
 
+class AwayNote(BaseModel):
+    """A member of staff is away (out of office, a course...) until ``until`` (None: until cleared)."""
+
+    agent = pw.CharField(max_length=100, primary_key=True)
+    note = pw.CharField(max_length=300, default="")
+    until = UtcDateTimeField(null=True)
+    set_by = pw.CharField(max_length=100, default="")
+    set_at = UtcDateTimeField()
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Department, Category, GuideEntry, Citizen, CitizenPhone, Property, CitizenProperty, ReferenceCounter,
-    Case, CaseEvent, CaseNote, Attachment, Call, CallLeg, Interaction, CallbackRequest, AuditEntry,
+    Case, CaseEvent, CaseNote, Attachment, Call, CallLeg, Interaction, CallbackRequest, AuditEntry, AwayNote,
 ]
+
+
+class AcdMember(BaseModel):
+    """A caller waiting in an ACD queue (or a callback holding a place), at ``position`` in line order."""
+
+    call_uuid = pw.CharField(max_length=64, primary_key=True)
+    position = pw.IntegerField()
+    queue = pw.CharField(max_length=100)
+    priority = pw.IntegerField(default=0)
+    arrived_at = pw.DoubleField()
+    queue_entered_at = pw.DoubleField()
+    data = JsonField()   # the router's whole record of the member (skills, caller, offers, trace)
+
+    class Meta:
+        indexes = ((("queue", "position"), False),)
+
+
+class AcdAgent(BaseModel):
+    """An agent's ACD state (available, on call, break...) since ``since``."""
+
+    agent_id = pw.CharField(max_length=100, primary_key=True)
+    state = pw.CharField(max_length=20)
+    since = pw.DoubleField()
+    data = JsonField()
+
+
+class AcdRouterState(BaseModel):
+    """The rest of the ACD router's snapshot (sequence counter, queue statistics, calls in progress)."""
+
+    name = pw.CharField(max_length=100, primary_key=True)
+    data = JsonField()
+    saved_at = UtcDateTimeField()
+
+
+# Written and read by fsapp.ha.acd_state (bound there), not by the Store's methods.
+ACD_STATE_MODELS: list[type[BaseModel]] = [AcdMember, AcdAgent, AcdRouterState]

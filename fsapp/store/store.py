@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fsapp.store.away import AwayNotes
 from fsapp.store.base import StoreBase
 from fsapp.store.cases import CaseClosedListener, CaseCommands
 from fsapp.store.catalog import CatalogQueries
@@ -15,7 +16,7 @@ from fsapp.store.retention import DataProtection
 from fsapp.store.workflow import Clock, system_clock
 
 
-class Store(CaseCommands, CatalogQueries, ContactLog, Importer, DataProtection, StoreBase):
+class Store(CaseCommands, CatalogQueries, ContactLog, Importer, DataProtection, AwayNotes, StoreBase):
     """Citizens, properties, cases, contacts, calls and callbacks, on SQLite or PostgreSQL.
 
     Every method is a short transaction; what it returns are plain records, never live model objects.

@@ -91,7 +91,8 @@ class Supervision:
         session = EavesdropSession(new_uuid(), agent_id, call_uuid, agent_leg, extension, actor, self.clock())
         self.sessions[session.id] = session
         variables = {"origination_uuid": session.id, "fsapp_role": "supervisor", "fsapp_eavesdrop_agent": agent_id,
-                     "origination_caller_id_name": f"eavesdrop-{agent_id}"}
+                     "origination_caller_id_name": f"eavesdrop-{agent_id}",
+                     "fsapp_node": self.switch.owner_of(agent_leg).name}   # eavesdrop works within one switch
         try:
             session.call = self.switch.originate(dial_string(extension), variables, timeout=self.answer_timeout)
             session.execution = session.call.eavesdrop(agent_leg)

@@ -34,7 +34,7 @@ class Call:
     """One leg driven by UUID. Verbs block the calling greenlet until the switch reports completion."""
 
     def __init__(self, switch: Switch, channel: Channel, resumed: bool = False) -> None:
-        self.switch = switch
+        self.switch = switch.owner_of(channel.uuid)   # with several switches: the node that has the channel
         self.channel = channel
         self.uuid = channel.uuid
         self.resumed = resumed

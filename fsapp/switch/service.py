@@ -200,6 +200,14 @@ class Switch:
             channel = self.wait_channel(leg_uuid, "parked", timeout)
         return Call(self, channel)
 
+    def sees_every_node(self) -> bool:
+        """Whether the registry holds every channel there is (a pool: every node reconciled)."""
+        return self.reconciled.is_set()
+
+    def owner_of(self, uuid: str) -> Switch:
+        """The switch that drives channel ``uuid``: this one (a :class:`SwitchPool` picks among its nodes)."""
+        return self
+
     def call(self, uuid: str) -> Call:
         """A Call for a channel fsapp already knows."""
         channel = self.registry.get(uuid)

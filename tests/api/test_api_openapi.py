@@ -75,6 +75,20 @@ def test_every_route_answers_as_documented(sim: SimulatedSwitch, controller: Con
     admin.get("/api/v1/supervision")
     admin.post(f"/api/v1/supervision/{session['id']}/mode", {"mode": "whisper"})
     admin.delete(f"/api/v1/supervision/{session['id']}")
+    for extension in ("1011", "3001"):
+        sim.add_endpoint(extension, behaviour="answer", answer_after=0.5, hangup_after=None)
+    admin.post(f"/api/v1/calls/{waiting}/consult", {"dial": "user/3001"})
+    admin.post(f"/api/v1/calls/{waiting}/consult/cancel")
+    admin.post(f"/api/v1/calls/{waiting}/consult", {"dial": "user/3001"})
+    admin.post(f"/api/v1/calls/{waiting}/consult/conference")
+    second = sim.place_call(caller="+4790000002", script=CallerScript(keys=[(3.0, "0")], hangup_after=600.0))
+    wait_until(lambda: any(c["uuid"] == second for c in admin.get("/api/v1/queues/operator")["calls"]),
+               what="a second waiting call")
+    admin.post(f"/api/v1/calls/{second}/transfer", {"queue": "operator"})
+    admin.post("/api/v1/agents/erik/login")
+    wait_until(lambda: admin.get("/api/v1/agents/erik")["state"] == "on-call", what="erik talking")
+    admin.post(f"/api/v1/calls/{second}/consult", {"dial": "user/3001"})
+    admin.post(f"/api/v1/calls/{second}/consult/complete")
     admin.get("/api/v1/recordings"), admin.get("/api/v1/reports/daily"), admin.get("/api/v1/audit")
     admin.post(f"/api/v1/calls/{waiting}/hangup")
     for bad in (lambda: admin.get("/api/v1/queues/nowhere"), lambda: admin.get("/api/v1/reports/weekly"),

@@ -69,3 +69,14 @@ def test_bad_environment_value_names_the_variable() -> None:
 def test_missing_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="configuration file not found"):
         load_config(tmp_path / "nope.yaml", env={})
+
+
+def test_a_missing_or_undecodable_yaml_file_is_a_located_error(tmp_path: Path) -> None:
+    from fsapp.acd.errors import AcdConfigError
+    from fsapp.acd.loader import load_acd_config
+
+    with pytest.raises(AcdConfigError, match=r"^/.*/acd\.yaml: cannot read the file: No such file or directory$"):
+        load_acd_config(tmp_path / "acd.yaml")
+    (tmp_path / "acd.yaml").write_bytes(b"queues: \xff\xfe\n")
+    with pytest.raises(AcdConfigError, match=r"acd\.yaml: cannot read the file: 'utf-8' codec can't decode"):
+        load_acd_config(tmp_path / "acd.yaml")

@@ -7,13 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from fsapp.controller import Controller
 from fsapp.dialer import CampaignSettings, CampaignStore
 from fsapp.sim import SimulatedSwitch
 from fsapp.store import Store, open_store
 from fsapp.switch import Switch
 from tests.dialer.dialer_helpers import write_list
+from tests.integration.conftest import ROOT, controller_config
 
 SIM_SPEED = 50.0
+CONTROLLER_WAIT = 30.0
 
 
 @pytest.fixture
@@ -62,3 +65,23 @@ def make_campaign(campaigns: CampaignStore, sim: SimulatedSwitch,
         return name
 
     return make
+
+
+@pytest.fixture
+def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator[Callable[..., Controller]]:
+    """Controllers on ``sim`` (see tests/integration's ``controller_config``) whose outbound side is ready."""
+    started: list[Controller] = []
+
+    def make(flows_dir: Path = ROOT / "ivr_scripts", wall_clock: Callable[[], float] | None = None,
+             **overrides: object) -> Controller:
+        controller = Controller(controller_config(sim, tmp_path, flows_dir, **overrides), wall_clock=wall_clock)
+        controller.outbound.poll = 0.1
+        started.append(controller)
+        controller.start()
+        controller.switch.wait_connected(CONTROLLER_WAIT)
+        assert controller.desk.wait_ready(CONTROLLER_WAIT)
+        return controller
+
+    yield make
+    for controller in started:
+        controller.stop()

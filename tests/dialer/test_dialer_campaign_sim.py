@@ -93,6 +93,8 @@ def test_restart_never_calls_a_reached_contact_twice(make_campaign, campaigns: C
     claimed = [campaigns.claim(info.id, cid, f"lost-{cid}", now) for cid in campaigns.due_contacts(info.id, now, 3)]
     campaigns.mark_answered(claimed[0].attempt_id, now)
     campaigns.mark_answered(claimed[1].attempt_id, now)
+    # ... and one contact claimed in a batch but not dialed yet.
+    (undialed,) = campaigns.claim_batch(info.id, now, 1, lambda: "never-dialed")
     dialed: list[str] = []
     original = switch.originate
 
@@ -103,9 +105,12 @@ def test_restart_never_calls_a_reached_contact_twice(make_campaign, campaigns: C
     switch.originate = counting  # type: ignore[method-assign]
     summary = _run(CampaignRunner(campaigns, switch, name, status_poll=0.2))
 
-    assert summary.reconciled == {"reached": 2, "lost": 1}
+    assert summary.reconciled == {"reached": 2, "lost": 1, "released": 1}
     assert claimed[0].number not in dialed and claimed[1].number not in dialed
-    assert Counter(dialed)[claimed[2].number] == 1
+    assert Counter(dialed)[claimed[2].number] == 1 and Counter(dialed)[undialed.number] == 1
+    attempts = campaigns.attempt_rows(info.id)
+    assert [a["attempt_no"] for a in attempts if a["number"] == undialed.number] == [1]   # not counted twice
+    assert "never-dialed" not in {a["call_uuid"] for a in attempts}
     assert len(dialed) == 10 and len(set(dialed)) == 10
     assert campaigns.counts(info.id)["done:reached"] == 12
 

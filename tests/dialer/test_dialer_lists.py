@@ -137,3 +137,17 @@ def test_cli_import_status_report_and_callbacks(tmp_path: Path, store: Store) ->
     CallbackBook(store).request("90000040", source="ivr", queue="building")
     listed = runner.invoke(main, ["callbacks", "list", "--due", "--db", url])
     assert "+4790000040" in listed.output and "yes" in listed.output
+
+
+def test_cli_adds_an_operators_scheduled_callback_in_local_time(tmp_path: Path, store: Store) -> None:
+    url = f"sqlite:///{tmp_path / 'fsapp.db'}"
+    runner = CliRunner()
+    added = runner.invoke(main, ["callbacks", "add", "90000050", "--owner", "ingrid", "--queue", "operator",
+                                 "--at", "2030-01-08 10:00", "--within", "1.5", "--db", url])
+    assert added.exit_code == 0, added.output
+    (item,) = CallbackBook(store).scheduled(owner="ingrid")
+    assert (item.number, item.source, item.queue, item.due) == ("+4790000050", "operator", "operator", False)
+    assert item.window_start.isoformat() == "2030-01-08T09:00:00+00:00"   # 10:00 in Oslo in winter
+    assert item.window_end - item.window_start == timedelta(hours=1.5)
+    refused = runner.invoke(main, ["callbacks", "add", "90000051", "--at", "Tuesday", "--db", url])
+    assert refused.exit_code != 0 and "YYYY-MM-DD HH:MM" in refused.output

@@ -89,3 +89,20 @@ def test_retry_rules_per_outcome() -> None:
         ["busy", "no_answer", "failed"]
     with pytest.raises(SettingsError):
         RetryRules.from_dict({"bored": {"delay": 1}})
+
+
+def test_late_wake_ups_catch_up_without_exceeding_the_rate() -> None:
+    pacer = Pacer(max_concurrent=100, calls_per_second=10.0, windows=CallingWindows.parse({}, "UTC"))
+    now = OSLO_MONDAY_0859
+    starts: list[datetime] = []
+    for _ in range(200):   # a busy loop looks every 130 ms although a call may start every 100 ms
+        now += timedelta(milliseconds=130)
+        pace = pacer.decide(now, 0)
+        while pace.start:
+            pacer.started(now)
+            starts.append(now)
+            pace = pacer.decide(now, 0)
+    seconds = (starts[-1] - starts[0]).total_seconds()
+    assert len(starts) / seconds >= 9.5   # spacing alone (one start per look) would give 7.7 calls/s
+    for index, start in enumerate(starts):
+        assert len([s for s in starts[index:] if s < start + timedelta(seconds=1)]) <= 10

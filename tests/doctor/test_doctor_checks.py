@@ -16,7 +16,8 @@ from fsapp.doctor import Status, run_doctor, run_switch_checks
 from fsapp.doctor.dialplan import hunt
 from fsapp.esl.connection import ESLConnection
 from fsapp.sim import SimulatedSwitch
-from fsapp.sim.api_doctor import loaded_modules
+from fsapp.acd.loader import load_acd_config
+from fsapp.sim.api_doctor import directory_users, loaded_modules
 from fsapp.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +36,8 @@ def settings(sim: SimulatedSwitch, tmp_path: Path) -> dict:
     """fsapp.yaml contents for a healthy setup on the simulated switch (dialplan: 6000 -> main)."""
     database = tmp_path / "fsapp.db"
     open_store(f"sqlite:///{database}").close()
+    for agent in load_acd_config(ROOT / "conf/acd.yaml").agents.values():
+        directory_users(sim.core).add((agent.contact.removeprefix("user/"), "fsapp.local"))
     return {"switch": {"host": sim.address[0], "port": sim.port, "password": "ClueCon", "calls_per_second": 30},
             "database": {"url": f"sqlite:///{database}"}, "acd": {"file": str(ROOT / "conf/acd.yaml")},
             "ivr": {"flows_dir": str(ROOT / "ivr_scripts"), "entries": {"main": "main_menu"}},
@@ -56,7 +59,7 @@ def test_a_healthy_setup_passes(settings: dict, tmp_path: Path) -> None:
     assert [r.line() for r in results if r.status is not Status.OK] == []
     names = set(_by_name(results))
     assert {"database", "queues and agents", "ivr flows", "published numbers", "event socket", "switch ready",
-            "switch throttle", "switch modules", "dialplan 6000"} <= names
+            "switch throttle", "switch modules", "dialplan 6000", "agent SIP users"} <= names
 
 
 @pytest.mark.parametrize("load, status", [(30, Status.OK), (29, Status.OK), (31, Status.FAIL), (80, Status.FAIL)])
@@ -176,3 +179,37 @@ def test_hunt_follows_continue_and_first_match() -> None:
     assert result.extensions == ["tag", "city"]
     assert result.entry() == "main" and result.parks()
     assert hunt(context, "555").extensions == []
+
+
+def test_agents_without_a_sip_user_on_the_switch(sim: SimulatedSwitch, settings: dict, tmp_path: Path) -> None:
+    agents = load_acd_config(ROOT / "conf/acd.yaml").agents
+    ingrid = agents["ingrid"].contact.removeprefix("user/")
+    directory_users(sim.core).discard((ingrid, "fsapp.local"))
+    connection = ESLConnection(sim.address[0], sim.port, "ClueCon").connect()
+    try:
+        assert connection.api(f"user_exists id {ingrid} fsapp.local") == "false"
+        assert connection.api(f"user_exists id {agents['ola'].contact.removeprefix('user/')} fsapp.local") == "true"
+        assert connection.api("user_exists id") == "false"
+    finally:
+        connection.close()
+    check = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["agent SIP users"]
+    assert check.status is Status.FAIL
+    assert check.message == f"not in the switch's directory: ingrid ({ingrid}@fsapp.local)"
+    assert "--only directory" in check.hint
+
+
+def test_every_switch_of_a_cluster_is_checked(sim: SimulatedSwitch, settings: dict, tmp_path: Path) -> None:
+    second = SimulatedSwitch(password="ClueCon", speed=20.0)
+    host, port = second.start()
+    try:
+        directory_users(second.core).update(directory_users(sim.core))
+        loaded_modules(second.core).discard("mod_sofia")
+        settings["switches"] = [{"name": "fs1", "host": sim.address[0], "port": sim.port},
+                                {"name": "fs2", "host": host, "port": port}]
+        checks = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))
+    finally:
+        second.stop()
+    assert checks["fs1: switch modules"].status is Status.OK
+    assert checks["fs2: switch modules"].status is Status.FAIL and "mod_sofia" in checks["fs2: switch modules"].message
+    assert checks["fs1: agent SIP users"].status is checks["fs2: agent SIP users"].status is Status.OK
+    assert "switch modules" not in checks

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from fsapp.config import load_config
+from fsapp.config import Config, load_config
 from fsapp.controller import Controller
 from fsapp.sim import SimulatedSwitch
 
@@ -23,6 +23,17 @@ def shifted_clock(moment: datetime):
     """Real time moving on from ``moment`` (opening hours are decided by the moment of the call)."""
     offset = moment.timestamp() - time.time()
     return lambda: time.time() + offset
+
+
+def controller_config(sim: SimulatedSwitch, tmp_path: Path, flows_dir: Path = ROOT / "ivr_scripts",
+                      **overrides: object) -> Config:
+    """conf/fsapp.yaml and conf/acd.yaml pointed at ``sim``, with the store and files under ``tmp_path``."""
+    host, port = sim.address
+    return load_config(ROOT / "conf" / "fsapp.yaml", env={}, overrides={
+        "database.url": f"sqlite:///{tmp_path / 'fsapp.db'}", "ivr.flows_dir": str(flows_dir),
+        "acd.file": str(ROOT / "conf" / "acd.yaml"), "speech.tts_cache": str(ROOT / "sounds" / "tts"),
+        "paths.recordings": str(tmp_path / "recordings"), "paths.state": str(tmp_path / "state"),
+        "switch.host": host, "switch.port": port, **overrides})
 
 
 @pytest.fixture
@@ -38,13 +49,7 @@ def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator:
     started: list[Controller] = []
 
     def make(moment: datetime, flows_dir: Path = ROOT / "ivr_scripts") -> Controller:
-        host, port = sim.address
-        config = load_config(ROOT / "conf" / "fsapp.yaml", env={}, overrides={
-            "database.url": f"sqlite:///{tmp_path / 'fsapp.db'}", "ivr.flows_dir": str(flows_dir),
-            "acd.file": str(ROOT / "conf" / "acd.yaml"), "speech.tts_cache": str(ROOT / "sounds" / "tts"),
-            "paths.recordings": str(tmp_path / "recordings"), "paths.state": str(tmp_path / "state"),
-            "switch.host": host, "switch.port": port})
-        controller = Controller(config, wall_clock=shifted_clock(moment))
+        controller = Controller(controller_config(sim, tmp_path, flows_dir), wall_clock=shifted_clock(moment))
         started.append(controller)
         controller.start()
         controller.switch.wait_connected(WAIT)

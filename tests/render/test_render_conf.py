@@ -17,7 +17,7 @@ from cli import main
 from fsapp.acd.loader import load_acd_config, parse_acd_config
 from fsapp.config import load_config
 from fsapp.render import GatewayError, render_config
-from fsapp.render.model import softphone_user
+from fsapp.render.model import DIRECT_ENTRY, softphone_user
 
 ROOT = Path(__file__).resolve().parents[2]
 ACD_FILE = ROOT / "conf" / "acd.yaml"
@@ -90,19 +90,22 @@ def test_contacts_give_the_sip_user() -> None:
     assert [softphone_user(acd.agents[a]) for a in "abc"] == ["1001", "1010", "c"]
 
 
-def test_every_published_number_sets_its_entry_and_parks(config, acd, tmp_path: Path) -> None:
+def test_every_published_and_direct_number_sets_its_entry_and_parks(config, acd, tmp_path: Path) -> None:
     render_config(config, acd, tmp_path / "out", ("dialplan",), base=tmp_path)
     root = _parse(tmp_path / f"out/dialplan/{config.freeswitch.context}/fsapp_numbers.xml")
+    entries = {**{agent.direct_number: DIRECT_ENTRY for agent in acd.agents.values() if agent.direct_number},
+               **config.numbers}
+    assert "+4722001012" in entries   # Marte's direct number in conf/acd.yaml
     found = {}
     for extension in root.iter("extension"):
         condition = extension.find("condition")
         actions = [(a.get("application"), a.get("data")) for a in condition.iter("action")]
-        matching = [n for n in config.numbers if re.fullmatch(condition.get("expression"), n)]
+        matching = [n for n in entries if re.fullmatch(condition.get("expression"), n)]
         assert len(matching) == 1, condition.get("expression")
         found[matching[0]] = actions
-    assert set(found) == set(config.numbers)
+    assert set(found) == set(entries)
     for number, actions in found.items():
-        assert actions == [("set", f"fsapp_entry={config.numbers[number]}"), ("park", None)]
+        assert actions == [("set", f"fsapp_entry={entries[number]}"), ("park", None)]
 
 
 def test_feature_codes_park_with_their_feature(config, acd, tmp_path: Path) -> None:

@@ -37,12 +37,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/fsapp.db"
     cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-    if cluster.migrated:
-        cluster.empty_tables()
-    else:
-        cluster.reset()
-        cluster.migrated = True
-    return cluster.url
+    return cluster.fresh_url()
 
 
 @pytest.fixture

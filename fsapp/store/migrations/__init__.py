@@ -16,6 +16,8 @@ import peewee as pw
 from fsapp.store.errors import MigrationError
 from fsapp.store.fields import UtcDateTimeField
 from fsapp.store.migrations import m0001_initial, m0002_citizen_identity, m0003_audit, m0004_dialer
+from fsapp.store.migrations import m0005_away_notes
+from fsapp.store.migrations import m0006_acd_state
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "citizen external id and erasure", m0002_citizen_identity.apply),
     Migration(3, "audit log", m0003_audit.apply),
     Migration(4, "outbound campaigns and callback plans", m0004_dialer.apply),
+    Migration(5, "staff away notes", m0005_away_notes.apply),
+    Migration(6, "shared ACD state", m0006_acd_state.apply),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -1,0 +1,256 @@
+"""Attended transfer and three-way conference of a queue call, as part of :class:`~fsapp.acd.service.AcdService`.
+
+An operator talking to a caller consults someone (an agent, an expert's phone, an outside number): the
+caller is parked on hold music and the operator is bridged to the new party. Then the operator either
+completes the transfer (caller and new party bridged, the operator's leg hung up and the operator in
+wrap-up), cancels it (back to the caller, the new party hung up), or joins all three in a conference.
+If the consulted party hangs up first, the operator is put back to the caller. A consulted agent is held
+away from queue calls (:mod:`fsapp.acd.engaged`) and, if the caller is transferred to them, is on call with
+the caller, then in wrap-up. In a conference anyone may leave, the caller too; whoever is left alone is hung up.
+
+On the switch: ``uuid_transfer <caller> park inline`` holds the caller (the operator's leg, with
+``park_after_bridge=true``, parks), ``originate`` rings the new party, ``uuid_bridge`` moves legs between
+bridges (the leg left behind parks), and ``uuid_transfer ... conference:<name>@default inline`` (``-both``
+for the operator and the new party) builds the conference.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fsapp.acd.calls import QueuedCall
+from fsapp.acd.engaged import CONSULTATION, engaged_on
+from fsapp.acd.errors import TransferError, UnknownCall
+from fsapp.acd.outcome import TRANSFERRED, QueueOutcome
+from fsapp.acd.states import AgentState
+from fsapp.esl.events import Event
+from fsapp.esl.errors import ESLError
+from fsapp.switch import Call, Channel, OriginateFailed
+
+if TYPE_CHECKING:
+    from fsapp.acd.service import AcdService
+
+log = logging.getLogger(__name__)
+
+CONSULT_MARGIN = 30.0   # seconds the originate job may take beyond the ring time
+CONFERENCE_PREFIX = "fsapp-"
+BUSY = (AgentState.RESERVED, AgentState.RINGING, AgentState.ON_CALL)
+
+
+@dataclass
+class Consultation:
+    """The operator of ``call_uuid`` is talking to ``target_leg`` while the caller holds."""
+
+    call_uuid: str
+    agent_leg: str
+    target: str
+    target_leg: str | None = None   # set once the consulted party answered
+    agent_id: str | None = None     # the consulted agent, held away from queue calls meanwhile
+
+
+def consult_dial(*, agent_contact: str | None, number: str | None, dial: str | None, outside_dial: str) -> str:
+    """The dial string of the party to consult: an agent's contact, an outside number, or a dial string."""
+    if sum(value is not None for value in (agent_contact, number, dial)) != 1:
+        raise ValueError("consult needs exactly one of agent, number or dial")
+    if number is not None:
+        return outside_dial.format(number=number)
+    return agent_contact or dial or ""
+
+
+class AttendedTransfers:
+    """Mixed into AcdService: consult, complete, cancel, conference (see the module docstring)."""
+
+    consults: dict[str, Consultation]
+
+    def consult(self: AcdService, call_uuid: str, *, agent: str | None = None, number: str | None = None,
+                dial: str | None = None, ring_seconds: float = 30.0) -> str:
+        """Hold the caller and ring the party to consult; returns its leg UUID once it answered.
+
+        Raises TransferError when the call has no conversation, the agent to consult is busy with a
+        queue call, or the party does not answer (the operator is then back with the caller). An available
+        agent is held on a ``consultation`` break while consulted, so no queue call is offered to them.
+        """
+        contact = self.router.agent(agent).config.contact if agent is not None else None
+        destination = consult_dial(agent_contact=contact, number=number, dial=dial,
+                                   outside_dial=self.callback_dial)
+        held = agent is not None and self._hold_consulted_agent(call_uuid, agent)
+        try:
+            self._run(lambda: self._hold_for_consult(call_uuid, destination, agent))
+        except Exception:
+            if held:
+                self.release(agent or "")
+            raise
+        variables = {"fsapp_role": "consult", "fsapp_queue_call": call_uuid,
+                     "originate_timeout": str(max(1, round(ring_seconds)))}
+        if agent is not None:
+            variables["fsapp_agent"] = agent
+        log.info("call %s: consulting %s", call_uuid, destination)
+        try:
+            leg = self.switch.originate(destination, variables, timeout=ring_seconds + CONSULT_MARGIN)
+        except (OriginateFailed, ESLError) as exc:
+            self._run(lambda: self._end_consult(call_uuid, "the consulted party did not answer"))
+            if held:
+                self.release(agent or "")
+            raise TransferError(f"call {call_uuid}: {destination} did not answer: {exc}") from exc
+        self._run(lambda: self._consult_answered(call_uuid, leg, agent if held else None))
+        return leg.uuid
+
+    def _hold_consulted_agent(self: AcdService, call_uuid: str, agent_id: str) -> bool:
+        """Hold an available agent for the consultation (True); refuse one busy with a queue call."""
+        if self.engage(agent_id, CONSULTATION):
+            return True
+        state = self.router.agent(agent_id).state
+        if state in BUSY:
+            raise TransferError(f"call {call_uuid}: agent {agent_id} is {state.value}")
+        return False   # on break, in wrap-up or logged out: rung without changing their state
+
+    def complete_transfer(self: AcdService, call_uuid: str) -> None:
+        """Bridge the caller to the consulted party; the operator leaves (wrap-up)."""
+        self._run(lambda: self._complete(call_uuid))
+
+    def cancel_consult(self: AcdService, call_uuid: str) -> None:
+        """Hang up the consulted party and put the operator back to the caller."""
+        self._run(lambda: self._end_consult(call_uuid, "cancelled"))
+
+    def conference(self: AcdService, call_uuid: str) -> str:
+        """Join caller, operator and consulted party in a conference; returns its name."""
+        return self._run(lambda: self._conference(call_uuid))
+
+    # -- worker jobs ----------------------------------------------------------------------------------
+
+    def _talking(self: AcdService, call_uuid: str) -> QueuedCall:
+        queued = self.calls.get(call_uuid)
+        if queued is None or queued.agent_leg is None:
+            raise UnknownCall(f"call {call_uuid} is not talking to an agent")
+        return queued
+
+    def _consultation(self: AcdService, call_uuid: str) -> tuple[QueuedCall, Consultation]:
+        consult = self.consults.get(call_uuid)
+        if consult is None or consult.target_leg is None:
+            raise TransferError(f"call {call_uuid} has no consultation in progress")
+        return self._talking(call_uuid), consult
+
+    def _hold_for_consult(self: AcdService, call_uuid: str, destination: str, agent_id: str | None) -> None:
+        queued = self._talking(call_uuid)
+        if call_uuid in self.consults:
+            raise TransferError(f"call {call_uuid} is already consulting {self.consults[call_uuid].target}")
+        self.consults[call_uuid] = Consultation(call_uuid, queued.agent_leg or "", destination, agent_id=agent_id)
+        queued.call.transfer("park", dialplan="inline")   # the operator's leg parks (park_after_bridge)
+        queued.music = queued.music or self.router.config.queue(queued.queue).hold_music
+        self._play_music(queued)
+        log.info("call %s: caller on hold while agent %s consults %s", call_uuid, queued.agent_id, destination)
+
+    def _consult_answered(self: AcdService, call_uuid: str, leg: Call, held_agent: str | None) -> None:
+        if held_agent is not None:
+            self.follow_engaged_leg(leg.uuid, held_agent)
+            if leg.gone:   # hung up before we followed it
+                self._engaged_leg_ended(leg.uuid)
+        consult = self.consults.get(call_uuid)
+        if consult is None:   # the caller hung up meanwhile
+            self._kill(leg.uuid)
+            return
+        consult.target_leg = leg.uuid
+        self._leg(consult.agent_leg).bridge(leg)
+        log.info("call %s: agent leg %s talking to %s", call_uuid, consult.agent_leg, consult.target)
+
+    def _complete(self: AcdService, call_uuid: str) -> None:
+        queued, consult = self._consultation(call_uuid)
+        del self.consults[call_uuid]
+        self._bridge_for_good(queued.call, consult.target_leg or "")
+        self._leave_agent(queued)
+        self._consulted_agent_takes_over(queued, consult)
+        log.info("call %s: transferred to %s", call_uuid, consult.target)
+        self._finish(queued, QueueOutcome(TRANSFERRED, queued.queue, tuple(queued.queues), queued.waited,
+                                          queued.agent_id, caller_alive=True, trace=queued.trace))
+
+    def _consulted_agent_takes_over(self: AcdService, queued: QueuedCall, consult: Consultation) -> None:
+        """A held agent who gets the caller is on call with them (wrap-up when their leg hangs up)."""
+        agent_id = consult.agent_id
+        if agent_id is None:
+            return
+        status = self.router.agent(agent_id).status
+        if not engaged_on(status.state, status.reason) or status.reason != CONSULTATION:
+            return
+        self.engaged.pop(agent_id, None)
+        self._carry_out(self.router.agent_took_call(agent_id, queued.uuid, queued.queue))
+        log.info("call %s: agent %s on call with the transferred caller", queued.uuid, agent_id)
+
+    def _hand_off(self: AcdService, call: Call) -> None:
+        """The caller is no longer driven by a flow: after a reconnect it must not be resumed into one."""
+        self.switch.owner_of(call.uuid).connection().api_ok(f"uuid_setvar {call.uuid} fsapp_entry")
+        call.channel.variables.pop("fsapp_entry", None)
+
+    def _bridge_for_good(self: AcdService, caller: Call, target_leg: str) -> None:
+        """Bridge two legs so that when either hangs up the other is hung up too (nobody drives them after)."""
+        self._hand_off(caller)
+        for uuid in (caller.uuid, target_leg):
+            self.switch.owner_of(uuid).connection().api_ok(f"uuid_setvar {uuid} park_after_bridge false")
+        caller.break_playback()
+        self.switch.owner_of(caller.uuid).connection().api_ok(f"uuid_bridge {caller.uuid} {target_leg}")
+
+    def _end_consult(self: AcdService, call_uuid: str, why: str) -> None:
+        consult = self.consults.pop(call_uuid, None)
+        queued = self.calls.get(call_uuid)
+        if consult is None or queued is None or queued.agent_leg is None:
+            return
+        log.info("call %s: back to the caller (%s)", call_uuid, why)
+        self._safely(call_uuid, "back to the caller", lambda: self._rejoin(queued))
+        if consult.target_leg is not None:
+            self._kill(consult.target_leg)
+
+    def _rejoin(self: AcdService, queued: QueuedCall) -> None:
+        queued.call.break_playback()
+        queued.call.bridge(queued.agent_leg or "")
+
+    def _conference(self: AcdService, call_uuid: str) -> str:
+        queued, consult = self._consultation(call_uuid)
+        del self.consults[call_uuid]
+        name = f"{CONFERENCE_PREFIX}{call_uuid}"
+        queued.conference = name
+        self._hand_off(queued.call)
+        queued.call.break_playback()
+        queued.call.transfer(f"conference:{name}@default", dialplan="inline")
+        self._leg(consult.agent_leg).transfer(f"conference:{name}@default", dialplan="inline", both=True)
+        log.info("call %s: conference %s with agent %s and %s", call_uuid, name, queued.agent_id, consult.target)
+        return name
+
+    def _operator_left_consult(self: AcdService, queued: QueuedCall) -> bool:
+        """The operator hung up while consulting: the caller goes to the consulted party (True), as on a PBX."""
+        consult = self.consults.pop(queued.uuid, None)
+        if consult is None or consult.target_leg is None or queued.call.gone:
+            return False
+        self._safely(queued.uuid, "hand over", lambda: self._bridge_for_good(queued.call, consult.target_leg or ""))
+        self._consulted_agent_takes_over(queued, consult)
+        self._finish(queued, QueueOutcome(TRANSFERRED, queued.queue, tuple(queued.queues), queued.waited,
+                                          queued.agent_id, caller_alive=True, trace=queued.trace))
+        return True
+
+    def _caller_left_consult(self: AcdService, queued: QueuedCall) -> None:
+        """The caller hung up while on hold: end the consultation (a conference goes on without them)."""
+        consult = self.consults.pop(queued.uuid, None)
+        if consult is not None and consult.target_leg is not None:
+            self._kill(consult.target_leg)
+
+    def _watch_conference(self: AcdService, event: Event) -> None:
+        """A member left one of our conferences: the one left alone in it is hung up (nobody to talk to)."""
+        name = event.get("Conference-Name") or ""
+        if (event.get("Event-Subclass") == "conference::maintenance" and event.get("Action") == "del-member"
+                and event.get("Conference-Size") == "1" and name.startswith(CONFERENCE_PREFIX)):
+            switch = self.switch.owner_of(event.get("Unique-ID") or "")
+            log.info("conference %s: one party left alone, hanging up", name)
+            self._submit(lambda: self._safely(name, "end conference",
+                                              lambda: switch.connection().api(f"conference {name} hup all")))
+
+    def _consult_leg_ended(self: AcdService, leg_uuid: str) -> None:
+        for call_uuid, consult in list(self.consults.items()):
+            if consult.target_leg == leg_uuid:
+                self._end_consult(call_uuid, "the consulted party hung up")
+
+    def _leg(self: AcdService, uuid: str) -> Call:
+        switch = self.switch.owner_of(uuid)
+        return Call(switch, switch.registry.get(uuid) or Channel(uuid))
+
+    def _consulting_leg(self: AcdService, uuid: str) -> bool:
+        return any(consult.target_leg == uuid for consult in self.consults.values())

@@ -1,0 +1,251 @@
+"""Blind and attended transfers and the three-way conference, on the simulated switch."""
+
+from __future__ import annotations
+
+import pytest
+from acd_service_helpers import WAIT, Controller, build_config
+
+from fsapp.acd.attended import consult_dial
+from fsapp.acd.engaged import DIRECT_CALL
+from fsapp.acd.errors import TransferError
+from fsapp.acd.outcome import ANSWERED, TRANSFERRED
+from fsapp.esl.events import Event
+from fsapp.sim import SimulatedSwitch
+
+
+def talking(sim: SimulatedSwitch, controller, number: str = "+4790000031") -> tuple[Controller, str, str]:
+    """A caller in queue support answered by anna; returns the controller, caller and anna's leg."""
+    sim.add_endpoint("anna", answer_after=0.5)
+    sim.add_endpoint("bo", answer_after=0.5)
+    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}, "bo": {}}))
+    center.service.agent_login("anna")
+    caller = sim.place_call(number, entry="support")
+    center.wait_state("anna", "on-call", caller)
+    return center, caller, center.agent_leg("anna")
+
+
+def bridged(center: Controller, a: str, b: str | None = None, *, not_to: str | None = None,
+            since: int = 0) -> Event:
+    """The CHANNEL_BRIDGE of leg ``a`` (to ``b``, or to anything but ``not_to``) among the events from
+    number ``since`` on (each event is looked at once, in order)."""
+    number = iter(range(1 << 30))
+    return center.events.wait(lambda e: next(number) >= since and e.name == "CHANNEL_BRIDGE"
+                              and e.get("Bridge-A-Unique-ID") == a and e.get("Bridge-B-Unique-ID") != not_to
+                              and (b is None or e.get("Bridge-B-Unique-ID") == b))
+
+
+def partner(sim: SimulatedSwitch, uuid: str) -> str | None:
+    bridge = sim.channel(uuid).bridge
+    return None if bridge is None else bridge.other(sim.channel(uuid)).uuid
+
+
+def test_blind_transfer_to_an_agent_rings_their_phone_and_frees_the_first(sim, controller) -> None:
+    center, caller, anna_leg = talking(sim, controller)
+    center.service.transfer(caller, agent="bo")
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.caller_alive) == (TRANSFERRED, True)
+    assert sim.wait_gone(anna_leg, WAIT)
+    bo_leg = bridged(center, caller, not_to=anna_leg).get("Bridge-B-Unique-ID")
+    assert sim.channel(bo_leg).name.endswith("/bo")
+    assert center.router.agent("anna").calls_handled == 1
+    sim.hangup(bo_leg)
+    assert sim.wait_gone(caller, WAIT)   # the inline dialplan ends with the bridge
+
+
+def test_attended_transfer_completed(sim, controller) -> None:
+    center, caller, anna_leg = talking(sim, controller)
+    bo_leg = center.service.consult(caller, agent="bo")
+    center.wait_music(caller)                       # the caller holds on the queue's music
+    bridged(center, anna_leg, bo_leg)               # while anna talks to bo
+    assert sim.channel(caller).bridge is None
+    center.service.complete_transfer(caller)
+    bridged(center, caller, bo_leg)
+    assert sim.wait_gone(anna_leg, WAIT)
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id, outcome.caller_alive) == (TRANSFERRED, "anna", True)
+    center.wait_state("anna", "available")
+    sim.hangup(bo_leg)
+    assert sim.wait_gone(caller, WAIT)              # nobody is left parked
+
+
+def test_attended_transfer_cancelled_returns_to_the_caller(sim, controller) -> None:
+    center, caller, anna_leg = talking(sim, controller)
+    bo_leg = center.service.consult(caller, dial="user/bo")
+    bridged(center, anna_leg, bo_leg)
+    mark = len(center.events.items)
+    center.service.cancel_consult(caller)
+    assert sim.wait_gone(bo_leg, WAIT)
+    bridged(center, caller, anna_leg, since=mark)
+    assert partner(sim, caller) == anna_leg
+    sim.hangup(caller)
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id) == (ANSWERED, "anna")
+    assert sim.wait_gone(anna_leg, WAIT)
+
+
+def test_the_consulted_party_hanging_up_returns_the_operator_to_the_caller(sim, controller) -> None:
+    center, caller, anna_leg = talking(sim, controller)
+    bo_leg = center.service.consult(caller, agent="bo")
+    bridged(center, anna_leg, bo_leg)
+    mark = len(center.events.items)
+    sim.hangup(bo_leg)
+    bridged(center, caller, anna_leg, since=mark)
+    with pytest.raises(TransferError):
+        center.service.complete_transfer(caller)
+
+
+def test_a_consulted_party_who_does_not_answer_leaves_the_operator_with_the_caller(sim, controller) -> None:
+    center, caller, anna_leg = talking(sim, controller)
+    sim.add_endpoint("cleo", behaviour="busy")
+    mark = len(center.events.items)
+    with pytest.raises(TransferError, match="did not answer"):
+        center.service.consult(caller, dial="user/cleo")
+    bridged(center, caller, anna_leg, since=mark)
+    assert caller not in center.service.consults
+
+
+def test_three_way_conference(sim, controller) -> None:
+    center, caller, anna_leg = talking(sim, controller)
+    bo_leg = center.service.consult(caller, agent="bo")
+    bridged(center, anna_leg, bo_leg)
+    name = center.service.conference(caller)
+    center.events.wait(lambda e: e.name == "CUSTOM" and e.get("Conference-Name") == name
+                       and e.get("Action") == "add-member" and e.get("Conference-Size") == "3")
+    assert {channel.uuid for channel in sim.core.conferences[name].values()} == {caller, anna_leg, bo_leg}
+    sim.hangup(anna_leg)                            # the operator leaves; caller and expert go on
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id, outcome.caller_alive) == (ANSWERED, "anna", True)
+    center.events.wait(lambda e: e.get("Conference-Name") == name and e.get("Action") == "del-member"
+                       and e.get("Conference-Size") == "2")
+    assert not sim.channel(caller).destroyed and not sim.channel(bo_leg).destroyed
+    sim.hangup(bo_leg)
+    assert sim.wait_gone(caller, WAIT), "the caller left alone in the conference is hung up"
+    center.events.wait(lambda e: e.get("Conference-Name") == name and e.get("Action") == "conference-destroy")
+
+
+def test_the_conference_goes_on_when_the_caller_leaves(sim, controller) -> None:
+    center, caller, anna_leg = talking(sim, controller)
+    center.service.agent_login("bo")
+    bo_leg = center.service.consult(caller, agent="bo")
+    bridged(center, anna_leg, bo_leg)
+    name = center.service.conference(caller)
+    center.events.wait(lambda e: e.get("Conference-Name") == name and e.get("Action") == "add-member"
+                       and e.get("Conference-Size") == "3")
+    sim.hangup(caller)
+    center.events.wait(lambda e: e.name == "CHANNEL_HANGUP_COMPLETE" and e.get("Unique-ID") == caller)
+    center.service._run(lambda: None)              # the service has handled the caller's hangup
+    assert not sim.channel(anna_leg).destroyed and not sim.channel(bo_leg).destroyed
+    assert {channel.uuid for channel in sim.core.conferences[name].values()} == {anna_leg, bo_leg}
+    assert not center.outcomes[caller].ready()     # the operator is still talking (to the expert)
+    assert center.router.agent("anna").state.value == "on-call"
+    sim.hangup(bo_leg)
+    assert sim.wait_gone(anna_leg, WAIT), "the operator left alone in the conference is hung up"
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id, outcome.caller_alive) == (ANSWERED, "anna", False)
+    center.wait_state("anna", "available")
+    center.wait_state("bo", "available")
+
+
+def test_a_consulted_agent_gets_no_queue_call_until_the_consultation_ends(sim, controller) -> None:
+    for agent in ("anna", "bo"):
+        sim.add_endpoint(agent, answer_after=0.5)
+    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}},
+                                                       "bo": {"queues": {"support": 1}}}))
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000032", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    anna_leg = center.agent_leg("anna")
+    center.service.agent_login("bo")
+    bo_leg = center.service.consult(caller, agent="bo")
+    bridged(center, anna_leg, bo_leg)
+    held = center.wait_state("bo", "break")
+    assert held.reason == "consultation"
+    second = sim.place_call("+4790000033", entry="support")
+    center.wait_music(second)                      # in line, and not offered to bo who is consulted
+    assert center.router.waiting("support") == [second]
+    assert center.router.agent("bo").state.value == "break"
+    center.service.cancel_consult(caller)
+    assert sim.wait_gone(bo_leg, WAIT)
+    center.wait_state("bo", "on-call", second)     # back available, bo takes the waiting call
+
+
+def test_an_agent_busy_with_a_queue_call_is_not_consulted(sim, controller) -> None:
+    center, caller, anna_leg = talking(sim, controller)
+    with pytest.raises(TransferError, match="anna is on-call"):
+        center.service.consult(caller, agent="anna")
+    assert caller not in center.service.consults
+    assert partner(sim, caller) == anna_leg
+
+
+def test_a_transfer_completed_to_a_consulted_agent_puts_them_on_call_then_in_wrap_up(sim, controller) -> None:
+    for agent in ("anna", "bo"):
+        sim.add_endpoint(agent, answer_after=0.5)
+    center = controller(build_config({"support": {"wrap_up": 60.0}}, {"anna": {"queues": {"support": 1}},
+                                                                       "bo": {"queues": {"support": 1}}}))
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000034", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    anna_leg = center.agent_leg("anna")
+    center.service.agent_login("bo")
+    bo_leg = center.service.consult(caller, agent="bo")
+    bridged(center, anna_leg, bo_leg)
+    center.service.complete_transfer(caller)
+    center.wait_state("bo", "on-call", caller)
+    center.wait_state("anna", "wrap-up")
+    bridged(center, caller, bo_leg)
+    sim.hangup(caller)
+    assert sim.wait_gone(bo_leg, WAIT)
+    center.wait_state("bo", "wrap-up")
+    assert center.router.agent("bo").calls_handled == 1
+
+
+def test_blind_transfer_to_an_outside_number(sim, controller) -> None:
+    number = "+4790000099"
+    sim.add_endpoint("anna", answer_after=0.5)
+    sim.add_endpoint(number, answer_after=0.5)
+    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}),
+                        callback_dial="sofia/gateway/pstn/{number}")
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000035", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    anna_leg = center.agent_leg("anna")
+    center.service.transfer(caller, number=number)
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.caller_alive) == (TRANSFERRED, True)
+    assert sim.wait_gone(anna_leg, WAIT)
+    outside = bridged(center, caller, not_to=anna_leg).get("Bridge-B-Unique-ID")
+    assert sim.channel(outside).name.endswith(number)
+    center.wait_state("anna", "available")
+
+
+def test_a_restarted_controller_frees_agents_held_for_calls_that_are_gone(sim, controller, caplog) -> None:
+    for agent in ("bo", "cleo"):
+        sim.add_endpoint(agent, answer_after=0.5)
+    config = build_config({"support": {}}, {"bo": {"queues": {"support": 1}}, "cleo": {"queues": {"support": 1}}})
+    first = controller(config)
+    for agent in ("bo", "cleo"):
+        first.service.agent_login(agent)
+        assert first.service.engage(agent, DIRECT_CALL)
+    cleo_leg = first.switch.originate("user/cleo", {"fsapp_role": "direct", "fsapp_agent": "cleo"}, timeout=WAIT)
+    first.stop()                                   # bo's direct call ended with the old controller
+
+    second = controller(config)
+    assert second.service.reconciled.wait(WAIT)
+    assert second.router.agent("bo").state.value == "available"
+    assert "agent bo: on a direct call break with no live call, made available" in caplog.text
+    cleo = second.router.agent("cleo").status
+    assert (cleo.state.value, cleo.reason) == ("break", DIRECT_CALL)   # her call is still on
+    sim.hangup(cleo_leg.uuid)
+    second.wait_state("cleo", "available")
+
+
+def test_the_party_to_consult_is_exactly_one_of_agent_number_or_dial() -> None:
+    outside = "sofia/gateway/pstn/{number}"
+    assert consult_dial(agent_contact="user/bo", number=None, dial=None, outside_dial=outside) == "user/bo"
+    assert consult_dial(agent_contact=None, number="+4790000009", dial=None,
+                        outside_dial=outside) == "sofia/gateway/pstn/+4790000009"
+    assert consult_dial(agent_contact=None, number=None, dial="user/2001", outside_dial=outside) == "user/2001"
+    with pytest.raises(ValueError):
+        consult_dial(agent_contact="user/bo", number="+4790000009", dial=None, outside_dial=outside)
+    with pytest.raises(ValueError):
+        consult_dial(agent_contact=None, number=None, dial=None, outside_dial=outside)

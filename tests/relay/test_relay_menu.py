@@ -1,0 +1,96 @@
+"""The relay service's decisions: who a direct number belongs to, whether to ring, what the caller hears."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from fsapp.acd.config import AcdConfig, AgentConfig, QueueConfig
+from fsapp.acd.engaged import CONSULTATION, DIRECT_CALL
+from fsapp.relay.errors import UnknownDirectNumber
+from fsapp.relay.menu import (Choice, Presence, agent_for_number, availability_text, choice_for,
+                              relay_queue, should_ring, spoken_time)
+
+OSLO = ZoneInfo("Europe/Oslo")
+MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=OSLO)
+
+
+def config() -> AcdConfig:
+    queues = {name: QueueConfig(name) for name in ("taxes", "operator")}
+    agents = {
+        "marte": AgentConfig("marte", "user/1012", "Marte Lund", queues={"operator": 2, "taxes": 1},
+                             direct_number="+4722001012"),
+        "lars": AgentConfig("lars", "user/1004", "Lars Berg", queues={"taxes": 1}, direct_number="22001004",
+                            relay_queue="operator"),
+        "nils": AgentConfig("nils", "user/1013", "Nils"),
+    }
+    return AcdConfig(skills={}, queues=queues, agents=agents)
+
+
+def test_the_number_dialled_names_the_person_with_or_without_plus() -> None:
+    assert agent_for_number(config(), "+4722001012").id == "marte"
+    assert agent_for_number(config(), "4722001012").id == "marte"
+    assert agent_for_number(config(), "+22001004").id == "lars"
+    with pytest.raises(UnknownDirectNumber):
+        agent_for_number(config(), "+4722009999")
+
+
+def test_a_colleague_is_the_relay_queue_else_the_first_tier_queue() -> None:
+    agents = config().agents
+    assert relay_queue(agents["marte"]) == "taxes"      # tier 1 before tier 2, whatever the order
+    assert relay_queue(agents["lars"]) == "operator"    # relay_queue wins
+    assert relay_queue(agents["nils"]) is None
+
+
+@pytest.mark.parametrize(("presence", "ring"), [
+    (Presence("available"), True),
+    (Presence("on-call"), False),
+    (Presence("wrap-up"), False),
+    (Presence("break", "lunch"), False),
+    (Presence("logged-out"), False),
+    (Presence("available", None, "Course", MONDAY + timedelta(hours=2), True), False),
+    (Presence("available", None, "Course", MONDAY - timedelta(minutes=1), True), True),   # note has passed
+    (Presence("available", None, "Ill", None, True), False),                             # until cleared
+])
+def test_the_phone_rings_only_when_the_person_is_free_and_not_away(presence: Presence, ring: bool) -> None:
+    assert should_ring(presence, MONDAY) is ring
+
+
+def test_only_the_three_menu_keys_are_choices() -> None:
+    assert [choice_for(key) for key in ("1", "2", "3")] == [Choice.COLLEAGUE, Choice.CALLBACK,
+                                                            Choice.AVAILABILITY]
+    assert choice_for("4") is None and choice_for(None) is None and choice_for("") is None
+
+
+def test_an_away_note_names_the_day_and_time_and_the_reason() -> None:
+    tuesday_8 = datetime(2026, 11, 24, 7, 0, tzinfo=ZoneInfo("UTC"))   # 08:00 in Oslo
+    away = Presence("logged-out", None, "Course", tuesday_8, True)
+    assert availability_text("Marte", away, MONDAY, "en") == \
+        "Marte is away until Tuesday 24 November at 08:00. Course."
+    assert availability_text("Marte", away, MONDAY, "nb") == \
+        "Marte er borte til tirsdag 24. november klokken 08:00. Course."
+
+
+def test_an_away_note_ending_today_gives_only_the_time() -> None:
+    away = Presence("break", "lunch", "", MONDAY.replace(hour=13, minute=30), True)
+    assert availability_text("Marte", away, MONDAY, "en") == "Marte is away until 13:30."
+    assert spoken_time(MONDAY.replace(hour=13, minute=30), MONDAY, "nb") == "13:30"
+
+
+@pytest.mark.parametrize(("presence", "expected"), [
+    (Presence("on-call"), "Marte is on another call and should be free shortly."),
+    (Presence("break", DIRECT_CALL), "Marte is on another call and should be free shortly."),
+    (Presence("break", CONSULTATION), "Marte is on another call and should be free shortly."),
+    (Presence("break", "lunch"), "Marte is on a break and should be back shortly."),
+    (Presence("logged-out"), "Marte is not at work right now."),
+    (Presence("available"), "Marte is at work but could not answer. Please try again in a little while."),
+    (Presence("logged-out", None, "Ill", MONDAY - timedelta(days=1), True), "Marte is not at work right now."),
+])
+def test_without_an_away_note_the_acd_state_tells(presence: Presence, expected: str) -> None:
+    assert availability_text("Marte", presence, MONDAY, "en") == expected
+
+
+def test_an_unknown_language_falls_back_to_english() -> None:
+    assert availability_text("Marte", Presence("logged-out"), MONDAY, "pl") == "Marte is not at work right now."
