@@ -98,13 +98,14 @@ class AttendedTransfers:
         return leg.uuid
 
     def _hold_consulted_agent(self: AcdService, call_uuid: str, agent_id: str) -> bool:
-        """Hold an available agent for the consultation (True); refuse one busy with a queue call."""
-        if self.engage(agent_id, CONSULTATION):
+        """Hold an agent who is available or in wrap-up for the consultation (True; a consultation ends the
+        wrap-up); refuse one busy with a queue call."""
+        if self.engage(agent_id, CONSULTATION, ending_wrap_up=True):
             return True
         state = self.router.agent(agent_id).state
         if state in BUSY:
             raise TransferError(f"call {call_uuid}: agent {agent_id} is {state.value}")
-        return False   # on break, in wrap-up or logged out: rung without changing their state
+        return False   # on break or logged out: rung without changing their state
 
     def complete_transfer(self: AcdService, call_uuid: str) -> None:
         """Bridge the caller to the consulted party; the operator leaves (wrap-up)."""

@@ -45,10 +45,13 @@ class Engagements:
     engaged: dict[str, str]        # agent id -> reason, for agents held by this process
     engaged_legs: dict[str, str]   # leg uuid -> agent id: the agent is released (or ends its call) at hangup
 
-    def engage(self: AcdService, agent_id: str, reason: str) -> bool:
-        """Put an available agent on a ``reason`` break; False (and nothing changed) when not available."""
+    def engage(self: AcdService, agent_id: str, reason: str, *, ending_wrap_up: bool = False) -> bool:
+        """Put an available agent (or, with ``ending_wrap_up``, one in wrap-up) on a ``reason`` break;
+        False, and nothing changed, for an agent in any other state."""
+        holdable = {AgentState.AVAILABLE, AgentState.WRAP_UP} if ending_wrap_up else {AgentState.AVAILABLE}
+
         def job() -> bool:
-            if self.router.agent(agent_id).state is not AgentState.AVAILABLE:
+            if self.router.agent(agent_id).state not in holdable:
                 return False
             self._carry_out(self.router.agent_break(agent_id, reason))
             self.engaged[agent_id] = reason

@@ -131,6 +131,7 @@ class AcdService(AttendedTransfers, Engagements):
         self.reconciled = Flag()   # set once the router has been checked against the switch's channels
         self.wait_on_clock: ClockWait = wait_real_seconds
         self._deadline_moved = Flag()
+        self.change_listeners: list[Callable[[], None]] = []   # told after every job that changed the state
         self._tick_until = 0.0
         self._dirty = False
         switch.listen(self._on_event)
@@ -371,6 +372,8 @@ class AcdService(AttendedTransfers, Engagements):
                 if self._dirty:
                     self._dirty = False
                     self._save_snapshot()
+                    for listener in self.change_listeners:
+                        listener()
                 self._wake_ticker_if_sooner()
             if result is not None:
                 result.set(value)

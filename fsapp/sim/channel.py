@@ -116,6 +116,7 @@ class Channel:
              calling: tuple[str, str, str] | None = None) -> None:
         if not self.core.anyone_wants(name):
             self.core.factory.skip()
+            self.core.changed()
             return
         headers = self.core.factory.channel(name, self, before=list(before), after=list(after),
                                             variables=variables, calling=calling)
@@ -134,6 +135,7 @@ class Channel:
         """
         clock = self.core.clock
         deadline = None if seconds is None else clock.now() + seconds
+        self.core.changed()   # the application has settled into its next wait
         while True:
             if not self.alive:
                 raise Hangup(self.uuid)

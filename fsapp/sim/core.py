@@ -32,6 +32,7 @@ class SwitchCore:
         self.factory = EventFactory(self.identity, clock)
         self.channels: dict[str, Channel] = {}
         self.listeners: list[Listener] = []
+        self.observers: list[Callable[[], None]] = []   # told of every change (tests wait on them)
         self.greenlets = Group()
         self.sessions_since_start = 0
         self.peak_sessions = 0
@@ -53,8 +54,14 @@ class SwitchCore:
     def next_media_port(self) -> int:
         return next(self._ports)
 
+    def changed(self) -> None:
+        """Something on the switch changed (an event, an application settling): tell the observers."""
+        for observer in self.observers:
+            observer()
+
     def fire(self, headers: Headers, body: str = "") -> None:
         """Send an event to every listener that wants it."""
+        self.changed()
         name = subclass = ""
         for key, value in headers[:2]:
             if key == "Event-Name":

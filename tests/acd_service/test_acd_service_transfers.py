@@ -249,3 +249,28 @@ def test_the_party_to_consult_is_exactly_one_of_agent_number_or_dial() -> None:
         consult_dial(agent_contact="user/bo", number="+4790000009", dial=None, outside_dial=outside)
     with pytest.raises(ValueError):
         consult_dial(agent_contact=None, number=None, dial=None, outside_dial=outside)
+
+
+def test_a_consulted_agent_in_wrap_up_is_held_until_the_consultation_ends(sim, controller) -> None:
+    for agent in ("anna", "bo"):
+        sim.add_endpoint(agent, answer_after=0.5)
+    center = controller(build_config({"support": {"wrap_up": 3.0}}, {"anna": {"queues": {"support": 1}},
+                                                                      "bo": {"queues": {"support": 1}}}))
+    center.service.agent_login("bo")
+    first = sim.place_call("+4790000040", entry="support")
+    center.wait_state("bo", "on-call", first)
+    sim.hangup(first)
+    center.wait_state("bo", "wrap-up")
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000041", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    anna_leg = center.agent_leg("anna")
+    bo_leg = center.service.consult(caller, agent="bo")
+    bridged(center, anna_leg, bo_leg)
+    assert center.router.agent("bo").status.reason == "consultation"   # the wrap-up ended for the consultation
+    second = sim.place_call("+4790000042", entry="support")
+    center.wait_music(second)                      # in line, and not offered to bo who is consulted
+    assert center.router.waiting("support") == [second]
+    center.service.cancel_consult(caller)
+    assert sim.wait_gone(bo_leg, WAIT)
+    center.wait_state("bo", "on-call", second)

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import gevent
 import pytest
 
 from fsapp.api.client import ApiClient
-from fsapp.config import load_config
 from fsapp.controller import Controller
 from fsapp.sim import SimulatedSwitch
+from tests.api.api_waits import CHANGES, WAIT
+from tests.integration.conftest import MONDAY_MORNING, controller_config, shifted_clock
 
-ROOT = Path(__file__).resolve().parents[2]
-WAIT = 20.0
-OSLO = ZoneInfo("Europe/Oslo")
-MONDAY_MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=OSLO)
 TOKENS = {"tok-supervisor": "supervisor", "tok-operator": "operator", "tok-admin": "admin",
           "tok-integration": "integration"}
 
@@ -31,19 +24,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until(predicate, timeout: float = WAIT, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        gevent.sleep(0.02)   # lets the controller's greenlets run while polling its state
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture
 def sim() -> Iterator[SimulatedSwitch]:
     switch = SimulatedSwitch(password="ClueCon", speed=10.0)
+    switch.core.observers.append(CHANGES.poke)
     switch.start()
     yield switch
     switch.stop()
@@ -51,15 +35,11 @@ def sim() -> Iterator[SimulatedSwitch]:
 
 @pytest.fixture
 def controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator[Controller]:
-    host, port = sim.address
-    config = load_config(ROOT / "conf" / "fsapp.yaml", env={}, overrides={
-        "database.url": f"sqlite:///{tmp_path / 'fsapp.db'}", "ivr.flows_dir": str(ROOT / "ivr_scripts"),
-        "acd.file": str(ROOT / "conf" / "acd.yaml"), "speech.tts_cache": str(ROOT / "sounds" / "tts"),
-        "paths.recordings": str(tmp_path / "recordings"), "paths.state": str(tmp_path / "state"),
-        "switch.host": host, "switch.port": port, "api.port": free_port(), "api.tokens": TOKENS})
-    offset = MONDAY_MORNING.timestamp() - time.time()
-    started = Controller(config, wall_clock=lambda: time.time() + offset)
+    config = controller_config(sim, tmp_path, **{"api.port": free_port(), "api.tokens": TOKENS})
+    started = Controller(config, wall_clock=shifted_clock(MONDAY_MORNING))
     started.start()
+    started.acd.change_listeners.append(CHANGES.poke)
+    started.switch.listen(CHANGES.poke)   # after the API's own listeners, so their state is up to date
     started.switch.wait_connected(WAIT)
     yield started
     started.stop()

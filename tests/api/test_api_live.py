@@ -7,7 +7,8 @@ import pytest
 from fsapp.api.client import ApiClient, ApiClientError
 from fsapp.controller import Controller
 from fsapp.sim import CallerScript, SimulatedSwitch
-from tests.api.conftest import client_as, wait_until
+from tests.api.api_waits import wait_until
+from tests.api.conftest import client_as
 
 
 def queued_call(sim: SimulatedSwitch, api: ApiClient, caller: str = "+4790000001") -> str:

@@ -13,7 +13,7 @@ from fsapp.api.client import ApiClient, ApiClientError
 from fsapp.api.routes import ROUTES
 from fsapp.controller import Controller
 from fsapp.sim import CallerScript, SimulatedSwitch
-from tests.api.conftest import wait_until
+from tests.api.api_waits import wait_until
 
 
 class CheckedClient(ApiClient):

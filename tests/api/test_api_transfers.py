@@ -9,7 +9,7 @@ from cli import main
 from fsapp.api.client import ApiClient, ApiClientError
 from fsapp.controller import Controller
 from fsapp.sim import SimulatedSwitch
-from tests.api.conftest import WAIT, wait_until
+from tests.api.api_waits import WAIT, wait_until
 from tests.api.test_api_live import queued_call
 
 

@@ -223,15 +223,14 @@ def test_agent_mode_dials_only_for_free_agents(make_campaign, campaigns: Campaig
     desk = CountingDesk(agents=2)
     runner = CampaignRunner(campaigns, switch, name, desk=desk, status_poll=0.1)
     peaks: list[int] = []
+    originate = switch.originate
 
-    def watch() -> None:
-        while True:
-            peaks.append(runner.active + (2 - desk.free))  # calls in flight plus calls with agents
-            gevent.sleep(0.005)
+    def counted_originate(*args: Any, **kwargs: Any) -> Call:
+        peaks.append(runner.active + (2 - desk.free))  # calls in flight (this one too) plus calls with agents
+        return originate(*args, **kwargs)
 
-    watcher = gevent.spawn(watch)
+    switch.originate = counted_originate  # type: ignore[method-assign]
     summary = _run(runner)
-    watcher.kill()
     assert summary.outcomes == {"connected": 12}
     assert max(peaks) <= 2  # calls in flight plus calls with agents never exceed the agents
     assert runner.progressive is not None and runner.progressive.abandon_rate == 0.0

@@ -9,7 +9,7 @@ from fsapp.controller import Controller
 from fsapp.esl.connection import ESLConnection
 from fsapp.sim import CallerScript, SimulatedSwitch
 from fsapp.supervise.modes import ModeTracker
-from tests.api.conftest import wait_until
+from tests.api.api_waits import wait_until
 
 
 @pytest.fixture
