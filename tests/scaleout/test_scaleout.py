@@ -15,13 +15,12 @@ from gevent.event import Event as Flag
 
 from fsapp.config import Config
 from fsapp.controller import Controller
-from fsapp.esl.events import Event
 from fsapp.ha import LeaderLock
 from fsapp.ha.acd_state import SharedSnapshot
 from fsapp.ha.standby import leader_lock_for, wait_for_leadership
-from fsapp.sim import CallerScript
 from fsapp.switch.pool import SwitchPool
-from tests.scaleout.conftest import MUSIC, WAIT, Node, SeenEvents
+from tests.scaleout.callers import bridged, call, holding, queue_callers
+from tests.scaleout.conftest import WAIT, Node, SeenEvents
 
 pytestmark = pytest.mark.postgres
 
@@ -97,29 +96,6 @@ def cluster() -> Iterator[Cluster]:
     running.stop()
 
 
-def _call(node: Node, caller: str) -> str:
-    return node.sim.place_call(caller=caller, entry="main", script=CallerScript(hangup_after=900.0))
-
-
-def _holding(uuid: str) -> Callable[[str, Event], bool]:
-    return lambda node, event: (event.name == "PLAYBACK_START" and event.get("Unique-ID") == uuid
-                                and event.get("Playback-File-Path") == MUSIC)
-
-
-def _bridged(uuids: list[str]) -> Callable[[str, Event], bool]:
-    return lambda node, event: event.name == "CHANNEL_BRIDGE" and event.get("Bridge-A-Unique-ID") in uuids
-
-
-def _queue_callers(nodes: dict[str, Node], seen: SeenEvents, order: list[str]) -> list[tuple[str, str]]:
-    """Callers arriving one after another on the named nodes; each waits on hold music before the next."""
-    callers = []
-    for number, name in enumerate(order):
-        uuid = _call(nodes[name], f"+47900000{number:02d}")
-        seen.wait(_holding(uuid))
-        callers.append((name, uuid))
-    return callers
-
-
 def _line(controller: Controller) -> list[str]:
     return list(controller.acd.router.queues["service"].line.uuids())
 
@@ -131,8 +107,8 @@ def test_each_caller_reaches_an_agent_through_its_own_node(cluster: Cluster, mak
     assert [node.name for node in controller.switch.nodes] == ["fs-a", "fs-b"]
     for agent in ("anna", "bo"):
         controller.acd.agent_login(agent)
-    on_a, on_b = _call(nodes["fs-a"], "+4790000001"), _call(nodes["fs-b"], "+4790000002")
-    bridges = seen.wait(_bridged([on_a, on_b]), count=2)
+    on_a, on_b = call(nodes["fs-a"], "+4790000001"), call(nodes["fs-b"], "+4790000002")
+    bridges = seen.wait(bridged([on_a, on_b]), count=2)
     # uuid_bridge only joins two legs of one switch: the agent's leg was dialled from the caller's node.
     assert {event.get("Bridge-A-Unique-ID"): node for node, event in bridges} == {on_a: "fs-a", on_b: "fs-b"}
     assert {seen.agents[on_a], seen.agents[on_b]} == {"anna", "bo"}
@@ -141,10 +117,10 @@ def test_each_caller_reaches_an_agent_through_its_own_node(cluster: Cluster, mak
 def test_one_queue_serves_callers_of_both_nodes_in_arrival_order(cluster: Cluster, make_config,
                                                                  nodes: dict[str, Node], seen: SeenEvents) -> None:
     controller = cluster.activate(make_config("one"))
-    callers = _queue_callers(nodes, seen, ["fs-a", "fs-b", "fs-b", "fs-a"])
+    callers = queue_callers(nodes, seen, ["fs-a", "fs-b", "fs-b", "fs-a"])
     assert _line(controller) == [uuid for _, uuid in callers]
     controller.acd.agent_login("anna")
-    bridges = seen.wait(_bridged([uuid for _, uuid in callers]), count=len(callers))
+    bridges = seen.wait(bridged([uuid for _, uuid in callers]), count=len(callers))
     assert [(node, event.get("Bridge-A-Unique-ID")) for node, event in bridges] == callers
     assert {seen.agents[uuid] for _, uuid in callers} == {"anna"}
 
@@ -159,7 +135,7 @@ def test_standby_takes_over_with_the_waiting_callers_in_order(cluster: Cluster, 
     takeover = gevent.spawn(cluster.activate, standby_config, stopping, standing_by.set)
     assert standing_by.wait(WAIT), "the second controller did not report itself standby"
 
-    callers = _queue_callers(nodes, seen, ["fs-b", "fs-a", "fs-a", "fs-b"])
+    callers = queue_callers(nodes, seen, ["fs-b", "fs-a", "fs-a", "fs-b"])
     uuids = [uuid for _, uuid in callers]
     saved.wait_waiting(uuids)
     cluster.crash(active, cluster.locks[0])
@@ -168,11 +144,11 @@ def test_standby_takes_over_with_the_waiting_callers_in_order(cluster: Cluster, 
     assert standby is not None
     assert _line(standby) == uuids, "the queue restored from PostgreSQL keeps the arrival order"
     for node, uuid in callers:
-        seen.wait(_holding(uuid), count=2)   # back on hold music, now from the new controller
+        seen.wait(holding(uuid), count=2)   # back on hold music, now from the new controller
         assert nodes[node].sim.channel(uuid).alive
 
     standby.acd.agent_login("bo")
-    bridges = seen.wait(_bridged(uuids), count=len(uuids))
+    bridges = seen.wait(bridged(uuids), count=len(uuids))
     assert [(node, event.get("Bridge-A-Unique-ID")) for node, event in bridges] == callers
     assert {seen.agents[uuid] for uuid in uuids} == {"bo"}
     for node, uuid in callers:
@@ -189,6 +165,6 @@ def test_a_node_that_is_down_does_not_hold_back_the_others(cluster: Cluster, mak
     cluster.controllers.append(controller.start())
     assert controller.acd.reconciled.wait(WAIT), "the ACD waited for the node that is down"
     controller.acd.agent_login("anna")
-    caller = _call(nodes["fs-a"], "+4790000031")
-    (node, bridge), = seen.wait(_bridged([caller]))
+    caller = call(nodes["fs-a"], "+4790000031")
+    (node, bridge), = seen.wait(bridged([caller]))
     assert node == "fs-a" and seen.agents[caller] == "anna"
