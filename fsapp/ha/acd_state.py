@@ -30,12 +30,15 @@ log = logging.getLogger(__name__)
 
 ROUTER_ROW = "router"
 STATE_FILE = "acd-state.json"
+NOTIFY_CHANNEL = "fsapp_acd_state"
 
 
 class SharedSnapshot:
     """The router's snapshot in the ``acd_*`` tables of ``database`` (replaced in one transaction per save).
 
-    A failed save is logged, not raised: the ACD keeps serving calls and the next change writes again.
+    Each save is announced with ``NOTIFY fsapp_acd_state`` (:data:`NOTIFY_CHANNEL`), so a monitor can
+    ``LISTEN`` instead of reading the tables over and over. A failed save is logged, not raised: the ACD
+    keeps serving calls and the next change writes again.
     """
 
     def __init__(self, database: pw.Database, now: Callable[[], datetime] | None = None) -> None:
@@ -60,6 +63,7 @@ class SharedSnapshot:
                                           for agent_id, saved in agents.items()]).execute()
                 AcdRouterState.delete().where(AcdRouterState.name == ROUTER_ROW).execute()
                 AcdRouterState.create(name=ROUTER_ROW, data=rest, saved_at=self._now())
+                self.database.execute_sql(f"NOTIFY {NOTIFY_CHANNEL}")   # delivered when the save commits
         except pw.PeeweeException as exc:
             log.error("ACD state not written to the database: %s", str(exc).strip().splitlines()[0])
 

@@ -11,16 +11,18 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import time
 from pathlib import Path
+from typing import Any
 
 import gevent
 import psycopg2
 import pytest
 from gevent import subprocess
+from gevent.socket import wait_read
 
 from fsapp.api.client import ApiClient
 from fsapp.config import Config
+from fsapp.ha.acd_state import NOTIFY_CHANNEL
 from tests.scaleout.conftest import ROOT, WAIT, Node, SeenEvents
 from tests.scaleout.callers import bridged, holding, queue_callers
 
@@ -44,18 +46,20 @@ def _said(process: subprocess.Popen, prefix: str) -> str:
                 return line.strip()
 
 
-def _wait_for_shared_line(database_url: str, count: int) -> None:
-    """Until the active controller's saved line in PostgreSQL holds ``count`` callers. The database tells
-    nobody when a row lands, so it is read again every 50 ms, with a deadline."""
-    deadline = time.monotonic() + WAIT
+def _wait_for_shared_line(listener: Any, database_url: str, count: int) -> None:
+    """Until the active controller's saved line in PostgreSQL holds ``count`` callers: each save is announced
+    on ``fsapp_acd_state``, which ``listener`` (a psycopg2 connection) LISTENs to."""
+    with gevent.Timeout(WAIT, AssertionError(f"the shared line never held {count} callers")):
+        while _saved_line_length(database_url) != count:
+            wait_read(listener.fileno())
+            listener.poll()
+            listener.notifies.clear()
+
+
+def _saved_line_length(database_url: str) -> int:
     with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:
-        while True:
-            cursor.execute("SELECT count(*) FROM acd_member")
-            if cursor.fetchone()[0] == count:
-                return
-            assert time.monotonic() < deadline, f"the shared line never held {count} callers"
-            connection.rollback()
-            gevent.sleep(0.05)
+        cursor.execute("SELECT count(*) FROM acd_member")
+        return int(cursor.fetchone()[0])
 
 
 def test_killing_the_active_controller_hands_the_waiting_callers_to_the_standby(
@@ -69,8 +73,12 @@ def test_killing_the_active_controller_hands_the_waiting_callers_to_the_standby(
         _said(active, "fsapp controller running")
         standby = _start(tmp_path / "standby.yaml")
         _said(standby, "standby:")
+        listener = psycopg2.connect(database_url)
+        listener.autocommit = True
+        listener.cursor().execute(f"LISTEN {NOTIFY_CHANNEL}")
         callers = queue_callers(nodes, seen, ["fs-a", "fs-b", "fs-b", "fs-a"])
-        _wait_for_shared_line(database_url, len(callers))
+        _wait_for_shared_line(listener, database_url, len(callers))
+        listener.close()
 
         active.send_signal(signal.SIGKILL)
         assert active.wait(timeout=WAIT) == -signal.SIGKILL
