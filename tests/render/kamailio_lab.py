@@ -47,12 +47,29 @@ def _udp_port_free(host: str, port: int) -> bool:
     return True
 
 
-def _until(condition: Callable[[], bool], timeout: float, what: str, step: float = 0.05) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(step)
+def wait_answering(host: str, port: int, process: subprocess.Popen, what: str, timeout: float = WAIT,
+                   details: Callable[[], str] = str) -> None:
+    """Until ``host:port`` answers an OPTIONS with 200. UDP gives no sign of a socket not yet bound, and the
+    programs print nothing when they are, so the OPTIONS is sent again after each 0.2 s without a reply."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        probe.settimeout(0.2)
+        via = f"127.0.0.1:{probe.getsockname()[1]}"
+        text = (f"OPTIONS sip:{host}:{port} SIP/2.0\r\nVia: SIP/2.0/UDP {via};branch=z9hG4bK-ready\r\n"
+                f"From: <sip:probe@127.0.0.1>;tag=ready\r\nTo: <sip:{host}:{port}>\r\n"
+                "Call-ID: ready@fsapp\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+                ).encode()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"{what} exited ({process.returncode}){details()}")
+            probe.sendto(text, (host, port))
+            try:
+                if probe.recv(65535).startswith(b"SIP/2.0 200"):
+                    return
+            except TimeoutError:
+                continue
+        raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
 
 
 class Balancer:
@@ -107,25 +124,9 @@ class Balancer:
         return "\n".join(self.lines[-count:])
 
     def wait_ready(self, host: str, port: int, timeout: float = WAIT) -> None:
-        """Until kamailio answers an OPTIONS sent to itself (retried: UDP gives no sign of a socket not yet bound)."""
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.bind(("127.0.0.1", 0))
-            probe.settimeout(0.2)
-            via = f"127.0.0.1:{probe.getsockname()[1]}"
-            text = (f"OPTIONS sip:{host}:{port} SIP/2.0\r\nVia: SIP/2.0/UDP {via};branch=z9hG4bK-ready\r\n"
-                    f"From: <sip:probe@127.0.0.1>;tag=ready\r\nTo: <sip:{host}:{port}>\r\n"
-                    "Call-ID: ready@fsapp\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
-                    ).encode()
-
-            def answered() -> bool:
-                if self.process.poll() is not None:
-                    raise AssertionError(f"kamailio exited ({self.process.returncode}):\n" + self.log_tail())
-                probe.sendto(text, (host, port))
-                try:
-                    return probe.recv(65535).startswith(b"SIP/2.0 200")
-                except TimeoutError:
-                    return False
-            _until(answered, timeout, f"kamailio on {host}:{port}", step=0)
+        """Until kamailio answers an OPTIONS sent to itself."""
+        wait_answering(host, port, self.process, f"kamailio on {host}:{port}", timeout,
+                       lambda: "\n" + self.log_tail())
 
     def stop(self) -> None:
         _end(self.process)
@@ -140,13 +141,7 @@ class SippNode:
             [str(SIPP), "-sf", str(SCENARIOS / scenario), "-i", host, "-p", str(port), "-nostdin",
              "-trace_err", "-error_file", str(work_dir / f"node-{host}-{port}.err")],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work_dir)
-        # SIPp says nothing when its socket is bound: watch the port itself, with a deadline.
-        _until(self._listening, WAIT, f"sipp on {host}:{port}")
-
-    def _listening(self) -> bool:
-        if self.process.poll() is not None:
-            raise AssertionError(f"sipp on {self.host}:{self.port} exited ({self.process.returncode})")
-        return not _udp_port_free(self.host, self.port)
+        wait_answering(host, port, self.process, f"sipp on {host}:{port}")   # node_uas.xml answers OPTIONS
 
     def kill(self) -> None:
         """As a crashed node: gone at once, without a word."""
