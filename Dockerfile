@@ -29,7 +29,7 @@ USER fsapp
 ENV FSAPP_API_LISTEN=0.0.0.0
 EXPOSE 8088
 STOPSIGNAL SIGTERM
-# Healthy while the switch answers on the Event Socket with the configured password.
+# Healthy while the controller rewrites its heartbeat (var/health.json) and is connected to its switch.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["fsapp", "health"]
 CMD ["fsapp", "--log-level", "info", "run"]

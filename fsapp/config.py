@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fsapp.errors import ConfigError
-from fsapp.yamlsource import YamlSource, load_yaml
+from fsapp.yamlsource import KeyPath, YamlSource, load_yaml
 
 DEFAULT_PATH = Path("conf/fsapp.yaml")
 
@@ -44,6 +44,12 @@ class SwitchNodeConfig:
     host: str = "127.0.0.1"
     port: int = 0
     password: str = ""
+
+
+def node_switch(switch: SwitchConfig, node: SwitchNodeConfig) -> SwitchConfig:
+    """``switch`` with ``node``'s host, and its port and password where the node sets them."""
+    return dataclasses.replace(switch, host=node.host, port=node.port or switch.port,
+                               password=node.password or switch.password)
 
 
 @dataclass
@@ -229,7 +235,7 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
     return config
 
 
-def _apply_mapping(target: Any, data: Any, source: YamlSource, key_path: tuple[str, ...]) -> None:
+def _apply_mapping(target: Any, data: Any, source: YamlSource, key_path: KeyPath) -> None:
     if not isinstance(data, dict):
         raise source.error(key_path, "must be a mapping of keys to values", ConfigError)
     names = {f.name: f for f in dataclasses.fields(target) if f.name != "source"}
@@ -251,7 +257,7 @@ def _apply_mapping(target: Any, data: Any, source: YamlSource, key_path: tuple[s
             raise source.error(here, str(exc), ConfigError) from exc
 
 
-def _list_item_dataclass(hint: Any) -> Any:
+def _list_item_dataclass(hint: Any) -> type | None:
     """``X`` for a ``list[X]`` hint whose items are sections (``switches:``), else None."""
     if typing.get_origin(hint) is list:
         (item,) = typing.get_args(hint)
@@ -260,13 +266,13 @@ def _list_item_dataclass(hint: Any) -> Any:
     return None
 
 
-def _dataclass_list(item_type: Any, data: Any, source: YamlSource, key_path: tuple[str, ...]) -> list[Any]:
+def _dataclass_list(item_type: type, data: Any, source: YamlSource, key_path: KeyPath) -> list[Any]:
     if not isinstance(data, list):
         raise source.error(key_path, "must be a list of mappings", ConfigError)
     items = []
     for index, value in enumerate(data):
         item = item_type()
-        _apply_mapping(item, value, source, key_path + (index,))  # type: ignore[operator]
+        _apply_mapping(item, value, source, key_path + (index,))
         items.append(item)
     return items
 

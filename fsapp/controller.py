@@ -69,7 +69,7 @@ def queues_missing_from_acd(flows: Iterable[Flow], acd_config: AcdConfig) -> lis
             unknown = [f"queue {node.queue!r}"] if node.queue not in acd_config.queues else []
             unknown += [f"skill {skill!r}" for skill in node.skills if skill not in acd_config.skills]
             if unknown:
-                source = source or load_yaml(flow.path)
+                source = source or flow.source or load_yaml(flow.path)
                 problems.append(source.error(node.where, f"{', '.join(unknown)} not in {acd_config.path}"))
     return problems
 
@@ -228,13 +228,14 @@ class Controller:
         return CallerInfo(number=number or None, name=citizen.name if citizen else None,
                           case_ids=tuple(case.reference for case in found.open_cases))
 
-    def _outbound_finished(self, call: Call, outcome: QueueOutcome, caller: dict) -> None:
+    def _outbound_finished(self, call: Call, outcome: QueueOutcome, caller: dict[str, object]) -> None:
         """An outbound call an agent took (campaign or callback) has ended: keep it with the calls."""
         started = datetime.fromtimestamp(call.channel.created_at or self._seconds(), timezone.utc)
-        self.store.record_call(call.uuid, "out", started, called_number=str(caller.get("number") or ""),
+        number = str(caller.get("number") or "")
+        self.store.record_call(call.uuid, "out", started, called_number=number,
                                queue=outcome.queue, agent=outcome.agent_id, wait_seconds=outcome.waited,
                                talk_seconds=outcome.talk_time or 0.0, outcome=outcome.kind)
-        self.store.record_interaction("phone", "out", call_uuid=call.uuid, address=str(caller.get("number") or ""),
+        self.store.record_interaction("phone", "out", call_uuid=call.uuid, address=number,
                                       agent=outcome.agent_id,
                                       body=json.dumps({"origin": caller.get("origin"), "queue": outcome.queue,
                                                        "trace": list(outcome.trace)}, ensure_ascii=False,

@@ -21,20 +21,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fsapp.acd.calls import QueuedCall
-from fsapp.acd.engaged import CONSULTATION, engaged_on
+from fsapp.acd.dialing import ORIGINATE_MARGIN
+from fsapp.acd.engaged import CONSULTATION
 from fsapp.acd.errors import TransferError, UnknownCall
 from fsapp.acd.outcome import TRANSFERRED, QueueOutcome
 from fsapp.acd.states import AgentState
 from fsapp.esl.events import Event
 from fsapp.esl.errors import ESLError
-from fsapp.switch import Call, Channel, OriginateFailed
+from fsapp.switch import Call, Channel
 
 if TYPE_CHECKING:
     from fsapp.acd.service import AcdService
 
 log = logging.getLogger(__name__)
 
-CONSULT_MARGIN = 30.0   # seconds the originate job may take beyond the ring time
 CONFERENCE_PREFIX = "fsapp-"
 BUSY = (AgentState.RESERVED, AgentState.RINGING, AgentState.ON_CALL)
 
@@ -88,8 +88,8 @@ class AttendedTransfers:
             variables["fsapp_agent"] = agent
         log.info("call %s: consulting %s", call_uuid, destination)
         try:
-            leg = self.switch.originate(destination, variables, timeout=ring_seconds + CONSULT_MARGIN)
-        except (OriginateFailed, ESLError) as exc:
+            leg = self.switch.originate(destination, variables, timeout=ring_seconds + ORIGINATE_MARGIN)
+        except ESLError as exc:   # OriginateFailed: no answer, busy, rejected, unreachable
             self._run(lambda: self._end_consult(call_uuid, "the consulted party did not answer"))
             if held:
                 self.release(agent or "")
@@ -163,8 +163,11 @@ class AttendedTransfers:
         self._leave_agent(queued)
         self._consulted_agent_takes_over(queued, consult)
         log.info("call %s: transferred to %s", call_uuid, consult.target)
-        self._finish(queued, QueueOutcome(TRANSFERRED, queued.queue, tuple(queued.queues), queued.waited,
-                                          queued.agent_id, caller_alive=True, trace=queued.trace))
+        self._finish(queued, self._transferred(queued))
+
+    def _transferred(self: AcdService, queued: QueuedCall) -> QueueOutcome:
+        return QueueOutcome(TRANSFERRED, queued.queue, tuple(queued.queues), queued.waited, queued.agent_id,
+                            caller_alive=True, trace=queued.trace)
 
     def _consulted_agent_takes_over(self: AcdService, queued: QueuedCall, consult: Consultation) -> None:
         """A held agent who gets the caller is on call with them (wrap-up when their leg hangs up)."""
@@ -172,7 +175,7 @@ class AttendedTransfers:
         if agent_id is None:
             return
         status = self.router.agent(agent_id).status
-        if not engaged_on(status.state, status.reason) or status.reason != CONSULTATION:
+        if status.state is not AgentState.BREAK or status.reason != CONSULTATION:
             return
         self.engaged.pop(agent_id, None)
         self._carry_out(self.router.agent_took_call(agent_id, queued.uuid, queued.queue))
@@ -187,7 +190,7 @@ class AttendedTransfers:
         """Bridge two legs so that when either hangs up the other is hung up too (nobody drives them after)."""
         self._hand_off(caller)
         for uuid in (caller.uuid, target_leg):
-            self.switch.owner_of(uuid).connection().api_ok(f"uuid_setvar {uuid} park_after_bridge false")
+            self._leg(uuid).set_variable("park_after_bridge", "false")
         caller.break_playback()
         self.switch.owner_of(caller.uuid).connection().api_ok(f"uuid_bridge {caller.uuid} {target_leg}")
 
@@ -224,8 +227,7 @@ class AttendedTransfers:
             return False
         self._safely(queued.uuid, "hand over", lambda: self._bridge_for_good(queued.call, consult.target_leg or ""))
         self._consulted_agent_takes_over(queued, consult)
-        self._finish(queued, QueueOutcome(TRANSFERRED, queued.queue, tuple(queued.queues), queued.waited,
-                                          queued.agent_id, caller_alive=True, trace=queued.trace))
+        self._finish(queued, self._transferred(queued))
         return True
 
     def _caller_left_consult(self: AcdService, queued: QueuedCall) -> None:

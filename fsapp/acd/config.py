@@ -27,6 +27,11 @@ class MaxWaitAction(str, Enum):
     MESSAGE = "message"       # play sound ``target`` and hang up
 
 
+
+def direct_number_digits(number: str) -> str:
+    """How direct numbers are compared: their digits, with or without the leading ``+``."""
+    return number.strip().lstrip("+")
+
 @dataclass(frozen=True)
 class MaxWaitPolicy:
     """``max_wait`` seconds in the queue, then ``action`` (with its ``target``)."""

@@ -8,6 +8,7 @@ from fsapp.acd.decisions import AgentTarget, Offer
 FAILURE_REASONS = {"NO_ANSWER": "no-answer", "NO_USER_RESPONSE": "no-answer", "USER_BUSY": "busy",
                    "CALL_REJECTED": "rejected"}
 UNREACHABLE = "unreachable"
+ORIGINATE_MARGIN = 30.0   # seconds an originate job may take beyond the ring time
 DATA_HEADERS = 12        # caller data items sent as X-Fsapp-Data-<key> headers
 DATA_VALUE_LIMIT = 120
 

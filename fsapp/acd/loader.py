@@ -32,8 +32,8 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
-from fsapp.acd.config import (AcdConfig, AgentConfig, AnnouncePolicy, MaxWaitAction, MaxWaitPolicy,
-                              QueueConfig, ServiceLevelTarget, Strategy)
+from fsapp.acd.config import (AcdConfig, AgentConfig, AnnouncePolicy, MaxWaitAction, MaxWaitPolicy, QueueConfig,
+                              ServiceLevelTarget, Strategy, direct_number_digits)
 from fsapp.acd.errors import AcdConfigError
 from fsapp.yamlsource import KeyPath, YamlSource, load_yaml, parse_yaml
 
@@ -260,7 +260,8 @@ class _Reader:
         for agent in agents.values():
             if agent.direct_number is None:
                 continue
-            if agent.direct_number in owners:
+            digits = direct_number_digits(agent.direct_number)
+            if digits in owners:
                 raise self.fail(("agents", agent.id, "direct_number"),
-                                f"{agent.direct_number} is already agent {owners[agent.direct_number]!r}'s number")
-            owners[agent.direct_number] = agent.id
+                                f"{agent.direct_number} is already agent {owners[digits]!r}'s number")
+            owners[digits] = agent.id

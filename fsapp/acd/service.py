@@ -43,7 +43,7 @@ from fsapp.acd.clock import Clock
 from fsapp.acd.decisions import (AgentStateChanged, Announce, AskCallbackNumber, Bridge, CallbackQueued,
                                  CallerInfo, CancelOffer, Decision, Hold, Offer, Overflow, PlayMessage,
                                  QueueExit, Repair, SendToVoicemail)
-from fsapp.acd.dialing import failure_reason, offer_variables
+from fsapp.acd.dialing import ORIGINATE_MARGIN, failure_reason, offer_variables
 from fsapp.acd.engaged import Engagements
 from fsapp.acd.outcome import (ABANDONED, ANSWERED, CALLBACK, MESSAGE, REMOVED, TRANSFERRED, VOICEMAIL,
                                QueueOutcome)
@@ -63,7 +63,6 @@ log = logging.getLogger(__name__)
 
 HANGUP = "CHANNEL_HANGUP_COMPLETE"   # in the switch's default subscription (CHANNEL_HANGUP is not)
 EXIT_KINDS = {"abandoned": ABANDONED, "voicemail": VOICEMAIL, "message": MESSAGE, "removed": REMOVED}
-ORIGINATE_MARGIN = 30.0   # seconds the originate job may take beyond the ring time
 LINK_POLL = 0.2           # real seconds between looks for the switch link while it is down
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,7 @@ from fsapp.reports.tables import build_report
 from fsapp.supervise.errors import NoCallToSupervise, SupervisorUnreachable, UnknownMode, UnknownSession
 
 Reply = tuple[int, Any]
+Handler = Callable[[ControlContext, Request], Reply]
 
 
 def _row(rows: list[dict[str, Any]], key: str, value: str, what: str) -> dict[str, Any]:
@@ -59,7 +61,7 @@ def list_calls(ctx: ControlContext, request: Request) -> Reply:
 
 # -- agents ---------------------------------------------------------------------------------------------------
 
-def agent_action(action: str):
+def agent_action(action: str) -> Handler:
     def handler(ctx: ControlContext, request: Request) -> Reply:
         agent_id = request.params["agent"]
         acd = ctx.controller.acd
@@ -143,7 +145,7 @@ def consult_call(ctx: ControlContext, request: Request) -> Reply:
     return 200, {"uuid": uuid, "consult_leg": leg, **target}
 
 
-def consult_step(step: str):
+def consult_step(step: str) -> Handler:
     """``complete``, ``cancel`` or ``conference`` an attended transfer started with consult."""
     def handler(ctx: ControlContext, request: Request) -> Reply:
         uuid = request.params["uuid"]
@@ -182,7 +184,7 @@ def hangup_call(ctx: ControlContext, request: Request) -> Reply:
     return 200, {"uuid": uuid}
 
 
-def recording(start: bool):
+def recording(start: bool) -> Handler:
     def handler(ctx: ControlContext, request: Request) -> Reply:
         uuid = request.params["uuid"]
         try:

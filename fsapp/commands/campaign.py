@@ -76,7 +76,7 @@ def _settings(ctx: click.Context, path: str | None, messages: tuple[str, ...]) -
     data: dict[str, Any] = {"timezone": config_from(ctx).timezone,
                             "calls_per_second": float(config_from(ctx).switch.calls_per_second) / 2}
     if path:
-        source = load_yaml(path) if path.endswith((".yaml", ".yml")) else None
+        source = _guard(lambda: load_yaml(path)) if path.endswith((".yaml", ".yml")) else None
         data.update(source.data if source else json.loads(Path(path).read_text(encoding="utf-8")))
     for item in messages:
         language, sep, text = item.partition("=")

@@ -10,6 +10,7 @@ from fsapp.acd.loader import load_acd_config
 from fsapp.commands.common import config_from, print_json
 from fsapp.errors import FsappError
 from fsapp.render import PIECES, render_config
+from fsapp.render.render import PASSWORD_FILES
 
 
 @click.group("conf")
@@ -38,7 +39,7 @@ def render(ctx: click.Context, out_dir: str, pieces: tuple[str, ...], as_json: b
         return
     for path in written:
         click.echo(str(path))
-    if any(path.parent.name in ("directory", "db") and path.name in ("fsapp.xml", "subscriber") for path in written):
+    if any(path.relative_to(out_dir).as_posix() in PASSWORD_FILES for path in written):
         click.echo(f"softphone passwords: {config.freeswitch.secrets_file} (readable by its owner only)")
 
 

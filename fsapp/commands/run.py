@@ -6,6 +6,7 @@ import json
 import signal
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import gevent
@@ -13,9 +14,12 @@ from gevent.event import Event as Flag
 
 from fsapp.commands.common import config_from, print_json, print_table
 from fsapp.commands.store import open_store_for, store_options
-from fsapp.config import Config
+from fsapp.config import Config, node_switch
 from fsapp.errors import FsappError
 from fsapp.health import HEARTBEAT_FILE, Heartbeat
+
+if TYPE_CHECKING:
+    from fsapp.ha.leader import LeaderLock
 
 
 @click.command("run")
@@ -31,7 +35,7 @@ def run(ctx: click.Context, sim: bool, host: str | None, port: int | None, passw
     holds it, this one waits as a standby and takes over when the active one stops.
     """
     from fsapp.controller import Controller
-    from fsapp.ha.standby import leader_lock_for, wait_for_leadership, watch_leadership
+    from fsapp.ha.standby import watch_leadership
 
     config = config_from(ctx, switch__host=host, switch__port=port, switch__password=password)
     stop, lost = Flag(), Flag()
@@ -39,18 +43,9 @@ def run(ctx: click.Context, sim: bool, host: str | None, port: int | None, passw
         gevent.signal_handler(signum, stop.set)
     lock = None
     if config.ha.enabled:
-        try:
-            lock = leader_lock_for(config)
-        except FsappError as exc:
-            raise click.ClickException(str(exc)) from exc
-        standby_beat = Heartbeat(Path(config.paths.state) / HEARTBEAT_FILE, lambda: {"role": "standby"},
-                                 time.time).start()   # `fsapp health` reports a waiting standby as healthy
-        leader = wait_for_leadership(lock, stop, on_standby=lambda: click.echo(
-            f"standby: another controller holds leader lock {config.ha.lock_name!r}; waiting"))
-        standby_beat.stop()
-        if not leader:
-            return
-        click.echo(f"leader lock {config.ha.lock_name!r} taken: this controller is active")
+        lock = _wait_for_leader_lock(config, stop)
+        if lock is None:
+            return   # stopped while waiting as a standby
     simulated = None
     if sim:
         from fsapp.sim import SimulatedSwitch
@@ -82,10 +77,29 @@ def run(ctx: click.Context, sim: bool, host: str | None, port: int | None, passw
         raise click.ClickException("leader lock lost; stopped so that the standby can take over")
 
 
+def _wait_for_leader_lock(config: Config, stop: Flag) -> LeaderLock | None:
+    """Wait as a standby until this controller holds ``ha.lock_name``; None when stopped meanwhile."""
+    from fsapp.ha.standby import leader_lock_for, wait_for_leadership
+
+    try:
+        lock = leader_lock_for(config)
+    except FsappError as exc:
+        raise click.ClickException(str(exc)) from exc
+    standby_beat = Heartbeat(Path(config.paths.state) / HEARTBEAT_FILE, lambda: {"role": "standby"},
+                             time.time).start()   # `fsapp health` reports a waiting standby as healthy
+    leader = wait_for_leadership(lock, stop, on_standby=lambda: click.echo(
+        f"standby: another controller holds leader lock {config.ha.lock_name!r}; waiting"))
+    standby_beat.stop()
+    if not leader:
+        return None
+    click.echo(f"leader lock {config.ha.lock_name!r} taken: this controller is active")
+    return lock
+
+
 def _switches(config: Config) -> str:
     if not config.switches:
         return f"{config.switch.host}:{config.switch.port}"
-    return ", ".join(f"{node.name or node.host} ({node.host}:{node.port or config.switch.port})"
+    return ", ".join(f"{node.name or node.host} ({node.host}:{node_switch(config.switch, node).port})"
                      for node in config.switches)
 
 

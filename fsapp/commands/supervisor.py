@@ -219,7 +219,10 @@ def agent_away(ctx: click.Context, db_url: str | None, actor: str, agent_id: str
 def agent_back(ctx: click.Context, db_url: str | None, actor: str, agent_id: str) -> None:
     """Clear a person's away note."""
     agent_id = _known_agent(ctx, agent_id)
-    cleared = open_store_for(ctx, db_url, migrate=True).clear_away(agent_id)
+    try:
+        cleared = open_store_for(ctx, db_url, migrate=True).clear_away(agent_id)
+    except FsappError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"{agent_id}: back" if cleared else f"{agent_id}: had no away note")
 
 

@@ -230,11 +230,14 @@ class CallbackDialer:
     def resume(self) -> dict[int, str]:
         """After a restart: follow callbacks the ACD still holds, give back the others (never dialed)."""
         found: dict[int, str] = {}
+        pending: dict[int, ScheduledCallback] | None = None   # read once, when the ACD holds one
         for request_id in self.book.claimed():
             if request_id in self._waiting:
                 continue
             if self._agent_first and self.desk.holds_callback(request_id):  # type: ignore[attr-defined]
-                item = next((i for i in self.book.scheduled(limit=100000) if i.id == request_id), None)
+                if pending is None:
+                    pending = {i.id: i for i in self.book.scheduled(limit=100000)}
+                item = pending.get(request_id)
                 if item is not None:
                     self._follow(item, self._queue_of(item) or "", owner=None)
                     found[request_id] = "following"
@@ -253,10 +256,11 @@ class CallbackDialer:
     def _line_up(self) -> dict[int, str]:
         started: dict[int, str] = {}
         for item in self.book.scheduled(queue=self.queue, due_only=True, limit=1000):
+            if item.id in self._waiting:
+                continue
             queue = self._queue_of(item)
-            if queue is None or item.id in self._waiting:
-                if queue is None:
-                    log.warning("callback %d: no queue to put it in", item.id)
+            if queue is None:
+                log.warning("callback %d: no queue to put it in", item.id)
                 continue
             owner = None
             if item.owner:

@@ -265,7 +265,7 @@ class CampaignStore:
         """
         p, contacts, attempts = self.db.param, CampaignContact._meta.table_name, CampaignAttempt._meta.table_name
         lock = " FOR UPDATE SKIP LOCKED" if isinstance(self.db, pw.PostgresqlDatabase) else ""
-        when = _db_time(now)
+        when = db_time(now)
         with self.db.atomic():
             rows = self.db.execute_sql(
                 f"SELECT id, number, name, language, data, attempts FROM {contacts} "
@@ -276,22 +276,22 @@ class CampaignStore:
                 return []
             barred = self._barred([row[1] for row in rows])
             ids = [row[0] for row in rows if row[1] not in barred]
-            marks = ", ".join([p] * len(rows))
+            marks = _marks(p, len(rows))
             if barred:
                 self.db.execute_sql(f"UPDATE {contacts} SET status = 'done', result = 'do_not_call', updated_at = {p} "
-                                    f"WHERE id IN ({marks}) AND number IN ({', '.join([p] * len(barred))})",
+                                    f"WHERE id IN ({marks}) AND number IN ({_marks(p, len(barred))})",
                                     (when, *[row[0] for row in rows], *barred))
             if not ids:
                 return []
             self.db.execute_sql(f"UPDATE {contacts} SET status = 'in_progress', attempts = attempts + 1, "
-                                f"updated_at = {p} WHERE id IN ({', '.join([p] * len(ids))})", (when, *ids))
+                                f"updated_at = {p} WHERE id IN ({_marks(p, len(ids))})", (when, *ids))
             claimed = [(row, row[5] + 1, new_uuid()) for row in rows if row[1] not in barred]
             self.db.cursor().executemany(
                 f"INSERT INTO {attempts} (campaign_id, contact_id, attempt_no, call_uuid, number, state, outcome, "
                 f"hangup_cause, started_at, answer) VALUES ({p}, {p}, {p}, {p}, {p}, 'claimed', '', '', {p}, '')",
                 [(campaign_id, row[0], attempt_no, uuid, row[1], when) for row, attempt_no, uuid in claimed])
             attempt_ids = dict(self.db.execute_sql(
-                f"SELECT call_uuid, id FROM {attempts} WHERE call_uuid IN ({', '.join([p] * len(claimed))})",
+                f"SELECT call_uuid, id FROM {attempts} WHERE call_uuid IN ({_marks(p, len(claimed))})",
                 [uuid for _, _, uuid in claimed]).fetchall())
         return [ClaimedAttempt(attempt_ids[uuid], row[0], attempt_no, uuid, row[1], row[2], row[3],
                                dict(_json_value(row[4]) or {})) for row, attempt_no, uuid in claimed]
@@ -299,7 +299,7 @@ class CampaignStore:
     def _barred(self, numbers: list[str]) -> set[str]:
         p = self.db.param
         found = self.db.execute_sql(f"SELECT number FROM {DoNotCall._meta.table_name} "
-                                    f"WHERE number IN ({', '.join([p] * len(numbers))})", numbers).fetchall()
+                                    f"WHERE number IN ({_marks(p, len(numbers))})", numbers).fetchall()
         return {row[0] for row in found}
 
     @bound
@@ -460,8 +460,14 @@ def _contact_row(campaign_id: int, contact: ListedContact, now: datetime) -> dic
             "updated_at": now}
 
 
-def _db_time(moment: datetime) -> Any:
+def db_time(moment: datetime) -> Any:
+    """``moment`` as the database keeps attempt and contact times (for plain SQL parameters)."""
     return CampaignAttempt.started_at.db_value(moment)
+
+
+def _marks(param: str, count: int) -> str:
+    """``count`` SQL parameter placeholders for an ``IN (...)`` list."""
+    return ", ".join([param] * count)
 
 
 def _json_value(raw: Any) -> Any:

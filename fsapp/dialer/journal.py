@@ -24,13 +24,12 @@ import peewee as pw
 from gevent.event import AsyncResult
 from gevent.event import Event as Flag
 
-from fsapp.dialer.campaigns import ClaimedAttempt, stored_answer
+from fsapp.dialer.campaigns import ClaimedAttempt, db_time, stored_answer
 from fsapp.dialer.models import CampaignAttempt, CampaignContact
 from fsapp.dialer.rules import Verdict
 
 log = logging.getLogger(__name__)
 
-_when = CampaignAttempt.started_at.db_value
 _json = CampaignContact.answer.db_value
 
 
@@ -60,11 +59,11 @@ class AttemptJournal:
 
     def dialing(self, claimed: ClaimedAttempt, at: datetime) -> None:
         """The originate for this attempt is about to be sent."""
-        self._queue(self._dialing, (_when(at), claimed.attempt_id))
+        self._queue(self._dialing, (db_time(at), claimed.attempt_id))
 
     def answered(self, claimed: ClaimedAttempt, at: datetime, timeout: float = 10.0) -> None:
         """Record the answer and wait until it is committed."""
-        committed = self._queue(self._answered, (_when(at), claimed.attempt_id))
+        committed = self._queue(self._answered, (db_time(at), claimed.attempt_id))
         self._urgent.set()   # the caller is waiting on the line: write at the next turn of the loop
         committed.get(timeout=timeout)
 
@@ -72,14 +71,14 @@ class AttemptJournal:
                  now: datetime, answer: Any = None) -> None:
         """Close the attempt and set the contact's future as ``verdict`` says."""
         answer_text = stored_answer(answer)
-        self._queue(self._attempt_done, (_when(started_at), outcome, cause, _when(now), answer_text,
+        self._queue(self._attempt_done, (db_time(started_at), outcome, cause, db_time(now), answer_text,
                                          claimed.attempt_id))
         if verdict.done:
             status, result, next_at = "done", verdict.result, None
         else:
             status, result, next_at = "pending", "", verdict.retry_at
-        self._queue(self._contact_done, (status, result, _when(next_at) if next_at else None, cause[:60],
-                                         _when(now), _json(answer), claimed.contact_id))
+        self._queue(self._contact_done, (status, result, db_time(next_at) if next_at else None, cause[:60],
+                                         db_time(now), _json(answer), claimed.contact_id))
 
     # -- writing ---------------------------------------------------------------------------------------
 

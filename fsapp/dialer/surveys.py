@@ -82,12 +82,12 @@ def attach_case_surveys(store: Any, campaigns: CampaignStore, after_case_closed:
 def unknown_surveys(flows: Iterable[Flow], campaigns: CampaignStore) -> list[SourceError]:
     """Queue nodes whose ``survey`` is not a survey campaign in the store, located in their file."""
     known = {info.name for info in campaigns.list() if info.mode == "survey"}
-    problems = []
+    problems: list[SourceError] = []
     for flow in flows:
         for node in flow.nodes.values():
             if isinstance(node, QueueNode) and node.survey and node.survey not in known:
-                problems.append(load_yaml(flow.path).error(node.where + ("survey",),
-                                                           f"no survey campaign {node.survey!r}"))
+                source = flow.source or load_yaml(flow.path)   # the loader keeps the parsed file
+                problems.append(source.error(node.where + ("survey",), f"no survey campaign {node.survey!r}"))
     return problems
 
 

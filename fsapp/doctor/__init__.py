@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from fsapp.config import Config
+from fsapp.config import Config, node_switch
 from fsapp.doctor.agents import agent_user_check
 from fsapp.doctor.connect import connect_switch
 from fsapp.doctor.local import local_checks
@@ -29,9 +29,7 @@ def run_doctor(config: Config, timeout: float | None = None) -> list[CheckResult
     if not config.switches:
         return results + switch_checks(config, timeout)
     for node in config.switches:
-        single = dataclasses.replace(config, switches=[], switch=dataclasses.replace(
-            config.switch, host=node.host, port=node.port or config.switch.port,
-            password=node.password or config.switch.password))
+        single = dataclasses.replace(config, switches=[], switch=node_switch(config.switch, node))
         name = node.name or f"{node.host}:{single.switch.port}"
         results += [dataclasses.replace(result, name=f"{name}: {result.name}")
                     for result in switch_checks(single, timeout)]

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from fsapp.acd.config import AcdConfig, AgentConfig
-from fsapp.acd.engaged import ENGAGED_REASONS
+from fsapp.acd.config import AcdConfig, AgentConfig, direct_number_digits
+from fsapp.acd.engaged import engaged_on
+from fsapp.acd.states import AgentState
 from fsapp.relay.errors import UnknownDirectNumber
 
 LANGUAGES = ("nb", "en")
@@ -83,9 +84,9 @@ def text(key: str, language: str, **values: str) -> str:
 
 def agent_for_number(config: AcdConfig, number: str) -> AgentConfig:
     """The member of staff whose direct number is ``number`` (digits compared; a leading ``+`` optional)."""
-    wanted = number.strip().lstrip("+")
+    wanted = direct_number_digits(number)
     for agent in config.agents.values():
-        if agent.direct_number and agent.direct_number.lstrip("+") == wanted:
+        if agent.direct_number and direct_number_digits(agent.direct_number) == wanted:
             return agent
     raise UnknownDirectNumber(f"no direct number {number!r}")
 
@@ -100,6 +101,7 @@ def relay_queue(agent: AgentConfig) -> str | None:
 
 
 def away_in_force(presence: Presence, now: datetime) -> bool:
+    """Whether the person has an away note that has not yet run out at ``now``."""
     return presence.has_note and (presence.away_until is None or presence.away_until > now)
 
 
@@ -135,7 +137,7 @@ def availability_text(name: str, presence: Presence, now: datetime, language: st
         said = (text("away_until", language, name=name, when=spoken_time(presence.away_until, now, language))
                 if presence.away_until is not None else text("away", language, name=name))
         return f"{said} {presence.away_note.rstrip('.')}." if presence.away_note else said
-    if presence.state in BUSY_STATES or (presence.state == "break" and presence.break_reason in ENGAGED_REASONS):
+    if presence.state in BUSY_STATES or engaged_on(AgentState(presence.state), presence.break_reason):
         return text("busy", language, name=name)
     if presence.state == "break":
         return text("break", language, name=name)

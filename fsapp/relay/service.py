@@ -24,6 +24,7 @@ from gevent.event import AsyncResult
 
 from fsapp.acd.config import AgentConfig
 from fsapp.acd.decisions import CallerInfo
+from fsapp.acd.dialing import ORIGINATE_MARGIN
 from fsapp.acd.engaged import DIRECT_CALL
 from fsapp.acd.outcome import QueueOutcome
 from fsapp.acd.prompts import PromptRenderer
@@ -39,7 +40,6 @@ from fsapp.switch import Call, ChannelGone
 log = logging.getLogger(__name__)
 
 RINGBACK = "tone_stream://%(2000,4000,440,480);loops=-1"
-ORIGINATE_MARGIN = 30.0
 LONGEST_CALL = 6 * 3600.0
 MENU_ROUNDS = 3
 

@@ -30,6 +30,8 @@ def default_template_dirs() -> tuple[Path, ...]:
 # Files that hold a credential (event socket password, trunk passwords, softphone digests).
 PRIVATE_FILES = {"autoload_configs/event_socket.conf.xml", "sip_profiles/fsapp_trunks.xml", "directory/fsapp.xml",
                  "kamailio/db/subscriber"}
+# Files written from the softphones' passwords (kept in freeswitch.secrets_file).
+PASSWORD_FILES = ("directory/fsapp.xml", "kamailio/db/subscriber")
 # Templates that are not XML (Kamailio's), filled without XML escaping.
 PLAIN_TEMPLATES = ("cfg", "list", "dbtext")
 
@@ -51,7 +53,7 @@ def render_config(config: Config, acd: AcdConfig, out_dir: str | Path, pieces: t
     out = Path(out_dir)
     base = base or Path.cwd()
     outputs = selected_outputs(pieces, config.freeswitch)
-    needs_passwords = any(o.path in ("directory/fsapp.xml", "kamailio/db/subscriber") for o in outputs)
+    needs_passwords = any(o.path in PASSWORD_FILES for o in outputs)
     passwords = (softphone_passwords(base / config.freeswitch.secrets_file, sorted(acd.agents))
                  if needs_passwords else {agent_id: "" for agent_id in acd.agents})
     context = template_context(config, acd, passwords, base, out)

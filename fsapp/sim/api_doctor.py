@@ -40,7 +40,7 @@ def _module_exists(core: SwitchCore, arg: str) -> tuple[str, Followup]:
 
 def directory_users(core: SwitchCore) -> set[tuple[str, str]]:
     """The simulated switch's directory as ``(user, domain)`` pairs (a mutable set kept on the core, empty at start)."""
-    return core.__dict__.setdefault("directory_users", set())
+    return core.directory_users
 
 
 def _user_exists(core: SwitchCore, arg: str) -> tuple[str, Followup]:

@@ -43,6 +43,7 @@ class SwitchCore:
         self.conferences: dict[str, dict] = {}
         self.conference_ids: dict[str, str] = {}
         self.conferences_by_extension: dict[str, str] = {}
+        self.directory_users: set[tuple[str, str]] = set()   # (user, domain) pairs `user_exists` finds
 
     def spawn(self, func: Callable, *args) -> gevent.Greenlet:
         return self.greenlets.spawn(func, *args)

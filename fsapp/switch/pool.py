@@ -24,11 +24,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import gevent
 
-from fsapp.config import Config
+from fsapp.config import Config, node_switch
 from fsapp.errors import ConfigError
 from fsapp.esl.connection import ESLConnection
 from fsapp.esl.events import Event
-from fsapp.switch.call import Call
+from fsapp.switch.call import Call, new_uuid
 from fsapp.switch.channel import Channel
 from fsapp.switch.errors import ChannelGone
 from fsapp.switch.service import Handler, Switch
@@ -204,8 +204,6 @@ class SwitchPool:
     def originate(self, dial_string: str, variables: dict[str, str] | None = None, *, timeout: float = 60.0,
                   wait_park: bool = True) -> Call:
         """Place a leg on the node :meth:`node_for_leg` picks (see :meth:`Switch.originate`)."""
-        from fsapp.switch.call import new_uuid
-
         values = dict(variables or {})
         node = self.node_for_leg(values)
         values.setdefault("origination_uuid", new_uuid())
@@ -229,8 +227,9 @@ def build_switch(config: Config, host: str | None = None, port: int | None = Non
     timeouts = {"connect_timeout": config.switch.connect_timeout, "command_timeout": config.switch.command_timeout}
     if not config.switches:
         return Switch(host or config.switch.host, port or config.switch.port, config.switch.password, **timeouts)
-    nodes = [Switch(node.host, node.port or config.switch.port, node.password or config.switch.password,
-                    name=node.name or None, **timeouts) for node in config.switches]
+    switches = [(node.name, node_switch(config.switch, node)) for node in config.switches]
+    nodes = [Switch(switch.host, switch.port, switch.password, name=name or None, **timeouts)
+             for name, switch in switches]
     names = [node.name for node in nodes]
     if len(set(names)) != len(names):
         raise ConfigError(f"switch names must be unique, got {', '.join(names)}", config.source, key="switches")

@@ -38,6 +38,8 @@ def test_direct_number_and_relay_queue_are_read() -> None:
     ("    relay_queue: roads\n", 8, "agents.marte.relay_queue: unknown queue 'roads'"),
     ("  lars:\n    contact: user/1004\n    direct_number: '+4722001012'\n", 10,
      "agents.lars.direct_number: +4722001012 is already agent 'marte''s number"),
+    ("  lars:\n    contact: user/1004\n    direct_number: '4722001012'\n", 10,
+     "agents.lars.direct_number: 4722001012 is already agent 'marte''s number"),
     ("  lars:\n    contact: user/1004\n    direct_number: 22-00-10-04\n", 10,
      "agents.lars.direct_number: expected digits with an optional leading +"),
 ])
