@@ -215,15 +215,6 @@ class CampaignStore:
     # -- dialing ---------------------------------------------------------------------------------------
 
     @bound
-    def due_contacts(self, campaign_id: int, now: datetime, limit: int) -> list[int]:
-        """Ids of pending contacts whose next attempt is due, earliest first."""
-        query = (CampaignContact.select(CampaignContact.id)
-                 .where(CampaignContact.campaign == campaign_id, CampaignContact.status == "pending",
-                        CampaignContact.next_attempt_at.is_null() | (CampaignContact.next_attempt_at <= now))
-                 .order_by(CampaignContact.next_attempt_at.asc(nulls="first"), CampaignContact.id).limit(limit))
-        return [row.id for row in query]
-
-    @bound
     def next_due_at(self, campaign_id: int) -> datetime | None:
         """When the earliest pending contact becomes due (None: nothing pending)."""
         row = (CampaignContact.select(CampaignContact.next_attempt_at)
@@ -232,28 +223,6 @@ class CampaignStore:
         if row is None:
             return None
         return row.next_attempt_at or self.clock()
-
-    @bound
-    def claim(self, campaign_id: int, contact_id: int, call_uuid: str, now: datetime) -> ClaimedAttempt | None:
-        """Mark the contact in progress and write its ``dialing`` attempt; None if it is no longer pending."""
-        with self.db.atomic():
-            contact = CampaignContact.get_or_none(CampaignContact.id == contact_id,
-                                                  CampaignContact.status == "pending")
-            if contact is None:
-                return None
-            if DoNotCall.get_or_none(DoNotCall.number == contact.number) is not None:
-                CampaignContact.update(status="done", result="do_not_call", updated_at=now).where(
-                    CampaignContact.id == contact_id).execute()
-                return None
-            attempt_no = contact.attempts + 1
-            changed = CampaignContact.update(status="in_progress", attempts=attempt_no, updated_at=now).where(
-                CampaignContact.id == contact_id, CampaignContact.status == "pending").execute()
-            if not changed:
-                return None
-            attempt = CampaignAttempt.create(campaign=campaign_id, contact=contact_id, attempt_no=attempt_no,
-                                             call_uuid=call_uuid, number=contact.number, started_at=now)
-        return ClaimedAttempt(attempt.id, contact_id, attempt_no, call_uuid, contact.number, contact.name,
-                              contact.language, dict(contact.data or {}))
 
     @bound
     def claim_batch(self, campaign_id: int, now: datetime, limit: int,
@@ -315,10 +284,6 @@ class CampaignStore:
                 CampaignContact.id.in_([c.contact_id for c in items]),
                 CampaignContact.status == "in_progress").execute()
         return len(items)
-
-    @bound
-    def mark_answered(self, attempt_id: int, now: datetime) -> None:
-        CampaignAttempt.update(answered_at=now).where(CampaignAttempt.id == attempt_id).execute()
 
     @bound
     def finish(self, claimed: ClaimedAttempt, outcome: str, cause: str, rules: RetryRules, now: datetime,

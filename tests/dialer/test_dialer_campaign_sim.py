@@ -12,6 +12,7 @@ from gevent.event import Event as Flag
 from tests.dialer.dialer_helpers import numbers, write_list
 
 from fsapp.dialer import CampaignRunner, CampaignStore, RunSummary
+from fsapp.dialer.journal import AttemptJournal
 from fsapp.sim import SimulatedSwitch
 from fsapp.store.workflow import ManualClock
 from fsapp.switch import Call, Switch
@@ -90,9 +91,14 @@ def test_restart_never_calls_a_reached_contact_twice(make_campaign, campaigns: C
     info = campaigns.get(name)
     now = datetime.now(timezone.utc)
     # A controller that stopped mid-run: two calls answered (one heard the message), one still ringing.
-    claimed = [campaigns.claim(info.id, cid, f"lost-{cid}", now) for cid in campaigns.due_contacts(info.id, now, 3)]
-    campaigns.mark_answered(claimed[0].attempt_id, now)
-    campaigns.mark_answered(claimed[1].attempt_id, now)
+    lost = iter(range(3))
+    claimed = campaigns.claim_batch(info.id, now, 3, lambda: f"lost-{next(lost)}")
+    journal = AttemptJournal(campaigns.db)
+    for attempt in claimed:
+        journal.dialing(attempt, now)
+    journal.answered(claimed[0], now)
+    journal.answered(claimed[1], now)
+    journal.close()
     # ... and one contact claimed in a batch but not dialed yet.
     (undialed,) = campaigns.claim_batch(info.id, now, 1, lambda: "never-dialed")
     dialed: list[str] = []
