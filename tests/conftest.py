@@ -1,4 +1,4 @@
-"""Shared fixtures: the recorded FreeSWITCH transcripts used as protocol fixtures; a private PostgreSQL."""
+"""Shared fixtures: the recorded FreeSWITCH transcripts, a private PostgreSQL, a simulated switch."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from pgcluster import PostgresCluster, running_cluster
+
+from fsapp.sim import SimulatedSwitch
 
 TRANSCRIPTS = Path(__file__).parent / "data" / "transcripts"
 
@@ -25,3 +27,18 @@ def transcripts_dir() -> Path:
 def postgres_cluster() -> Iterator[PostgresCluster]:
     """A private PostgreSQL cluster for the whole session (see tests/pgcluster.py)."""
     yield from running_cluster()
+
+
+@pytest.fixture
+def sim_speed() -> float:
+    """How many times faster than real time ``sim`` runs (a directory's conftest.py may say otherwise)."""
+    return 20.0
+
+
+@pytest.fixture
+def sim(sim_speed: float) -> Iterator[SimulatedSwitch]:
+    """A simulated switch for one test, on a free loopback port."""
+    switch = SimulatedSwitch(password="ClueCon", speed=sim_speed)
+    switch.start()
+    yield switch
+    switch.stop()

@@ -77,7 +77,6 @@ def attach(channel: Channel, script: CallerScript) -> None:
 
 
 def _perform(channel: Channel, script: CallerScript) -> None:
-    from fsapp.sim.lifecycle import hangup
     actions: list[tuple[float, str | None]] = [(at, digit) for at, digit in script.keys]
     if script.hangup_after is not None:
         actions.append((script.hangup_after, None))
@@ -86,11 +85,8 @@ def _perform(channel: Channel, script: CallerScript) -> None:
     try:
         for at, digit in actions:
             channel.sleep(answered + at - channel.core.clock.now())
-            if digit is None:
-                hangup(channel, "NORMAL_CLEARING")
+            if not _press_or_hang_up(channel, digit):
                 return
-            for key in digit:
-                channel.queue_dtmf(key)
     except Hangup:
         return
 
@@ -105,17 +101,22 @@ def hold_started(channel: Channel) -> None:
 
 
 def _perform_on_hold(channel: Channel, script: CallerScript) -> None:
-    from fsapp.sim.lifecycle import hangup
     started = channel.hold_started_at or channel.core.clock.now()
     try:
         for at, digit in sorted(script.on_hold, key=lambda action: action[0]):
             channel.sleep(started + at - channel.core.clock.now())
-            if "bridged" in channel.times:
+            if "bridged" in channel.times or not _press_or_hang_up(channel, digit):
                 return
-            if digit is None:
-                hangup(channel, "NORMAL_CLEARING")
-                return
-            for key in digit:
-                channel.queue_dtmf(key)
     except Hangup:
         return
+
+
+def _press_or_hang_up(channel: Channel, digit: str | None) -> bool:
+    """Press the keys of ``digit``, or hang up for None; False once the party has hung up."""
+    from fsapp.sim.lifecycle import hangup
+    if digit is None:
+        hangup(channel, "NORMAL_CLEARING")
+        return False
+    for key in digit:
+        channel.queue_dtmf(key)
+    return True

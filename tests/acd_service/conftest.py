@@ -8,15 +8,11 @@ import pytest
 from acd_service_helpers import SPEED, Controller
 
 from fsapp.acd import AcdConfig
-from fsapp.sim import SimulatedSwitch
 
 
 @pytest.fixture
-def sim():
-    switch = SimulatedSwitch(password="ClueCon", speed=SPEED)
-    switch.start()
-    yield switch
-    switch.stop()
+def sim_speed() -> float:
+    return SPEED
 
 
 @pytest.fixture

@@ -13,11 +13,13 @@ from fsapp.esl.events import Event
 from fsapp.sim import SimulatedSwitch
 
 
-def talking(sim: SimulatedSwitch, controller, number: str = "+4790000031") -> tuple[Controller, str, str]:
+def talking(sim: SimulatedSwitch, controller, number: str = "+4790000031", *, support: dict | None = None,
+            bo_serves_support: bool = False) -> tuple[Controller, str, str]:
     """A caller in queue support answered by anna; returns the controller, caller and anna's leg."""
     sim.add_endpoint("anna", answer_after=0.5)
     sim.add_endpoint("bo", answer_after=0.5)
-    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}, "bo": {}}))
+    bo = {"queues": {"support": 1}} if bo_serves_support else {}
+    center = controller(build_config({"support": support or {}}, {"anna": {"queues": {"support": 1}}, "bo": bo}))
     center.service.agent_login("anna")
     caller = sim.place_call(number, entry="support")
     center.wait_state("anna", "on-call", caller)
@@ -32,6 +34,13 @@ def bridged(center: Controller, a: str, b: str | None = None, *, not_to: str | N
     return center.events.wait(lambda e: next(number) >= since and e.name == "CHANNEL_BRIDGE"
                               and e.get("Bridge-A-Unique-ID") == a and e.get("Bridge-B-Unique-ID") != not_to
                               and (b is None or e.get("Bridge-B-Unique-ID") == b))
+
+
+def consulting_bo(center: Controller, caller: str, anna_leg: str) -> str:
+    """anna consults bo about ``caller``; returns bo's leg once anna and bo are talking."""
+    bo_leg = center.service.consult(caller, agent="bo")
+    bridged(center, anna_leg, bo_leg)
+    return bo_leg
 
 
 def partner(sim: SimulatedSwitch, uuid: str) -> str | None:
@@ -85,8 +94,7 @@ def test_attended_transfer_cancelled_returns_to_the_caller(sim, controller) -> N
 
 def test_the_consulted_party_hanging_up_returns_the_operator_to_the_caller(sim, controller) -> None:
     center, caller, anna_leg = talking(sim, controller)
-    bo_leg = center.service.consult(caller, agent="bo")
-    bridged(center, anna_leg, bo_leg)
+    bo_leg = consulting_bo(center, caller, anna_leg)
     mark = len(center.events.items)
     sim.hangup(bo_leg)
     bridged(center, caller, anna_leg, since=mark)
@@ -106,8 +114,7 @@ def test_a_consulted_party_who_does_not_answer_leaves_the_operator_with_the_call
 
 def test_three_way_conference(sim, controller) -> None:
     center, caller, anna_leg = talking(sim, controller)
-    bo_leg = center.service.consult(caller, agent="bo")
-    bridged(center, anna_leg, bo_leg)
+    bo_leg = consulting_bo(center, caller, anna_leg)
     name = center.service.conference(caller)
     center.events.wait(lambda e: e.name == "CUSTOM" and e.get("Conference-Name") == name
                        and e.get("Action") == "add-member" and e.get("Conference-Size") == "3")
@@ -126,8 +133,7 @@ def test_three_way_conference(sim, controller) -> None:
 def test_the_conference_goes_on_when_the_caller_leaves(sim, controller) -> None:
     center, caller, anna_leg = talking(sim, controller)
     center.service.agent_login("bo")
-    bo_leg = center.service.consult(caller, agent="bo")
-    bridged(center, anna_leg, bo_leg)
+    bo_leg = consulting_bo(center, caller, anna_leg)
     name = center.service.conference(caller)
     center.events.wait(lambda e: e.get("Conference-Name") == name and e.get("Action") == "add-member"
                        and e.get("Conference-Size") == "3")
@@ -147,17 +153,9 @@ def test_the_conference_goes_on_when_the_caller_leaves(sim, controller) -> None:
 
 
 def test_a_consulted_agent_gets_no_queue_call_until_the_consultation_ends(sim, controller) -> None:
-    for agent in ("anna", "bo"):
-        sim.add_endpoint(agent, answer_after=0.5)
-    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}},
-                                                       "bo": {"queues": {"support": 1}}}))
-    center.service.agent_login("anna")
-    caller = sim.place_call("+4790000032", entry="support")
-    center.wait_state("anna", "on-call", caller)
-    anna_leg = center.agent_leg("anna")
+    center, caller, anna_leg = talking(sim, controller, "+4790000032", bo_serves_support=True)
     center.service.agent_login("bo")
-    bo_leg = center.service.consult(caller, agent="bo")
-    bridged(center, anna_leg, bo_leg)
+    bo_leg = consulting_bo(center, caller, anna_leg)
     held = center.wait_state("bo", "break")
     assert held.reason == "consultation"
     second = sim.place_call("+4790000033", entry="support")
@@ -178,17 +176,10 @@ def test_an_agent_busy_with_a_queue_call_is_not_consulted(sim, controller) -> No
 
 
 def test_a_transfer_completed_to_a_consulted_agent_puts_them_on_call_then_in_wrap_up(sim, controller) -> None:
-    for agent in ("anna", "bo"):
-        sim.add_endpoint(agent, answer_after=0.5)
-    center = controller(build_config({"support": {"wrap_up": 60.0}}, {"anna": {"queues": {"support": 1}},
-                                                                       "bo": {"queues": {"support": 1}}}))
-    center.service.agent_login("anna")
-    caller = sim.place_call("+4790000034", entry="support")
-    center.wait_state("anna", "on-call", caller)
-    anna_leg = center.agent_leg("anna")
+    center, caller, anna_leg = talking(sim, controller, "+4790000034", support={"wrap_up": 60.0},
+                                       bo_serves_support=True)
     center.service.agent_login("bo")
-    bo_leg = center.service.consult(caller, agent="bo")
-    bridged(center, anna_leg, bo_leg)
+    bo_leg = consulting_bo(center, caller, anna_leg)
     center.service.complete_transfer(caller)
     center.wait_state("bo", "on-call", caller)
     center.wait_state("anna", "wrap-up")
@@ -252,21 +243,14 @@ def test_the_party_to_consult_is_exactly_one_of_agent_number_or_dial() -> None:
 
 
 def test_a_consulted_agent_in_wrap_up_is_held_until_the_consultation_ends(sim, controller) -> None:
-    for agent in ("anna", "bo"):
-        sim.add_endpoint(agent, answer_after=0.5)
-    center = controller(build_config({"support": {"wrap_up": 3.0}}, {"anna": {"queues": {"support": 1}},
-                                                                      "bo": {"queues": {"support": 1}}}))
+    center, caller, anna_leg = talking(sim, controller, "+4790000041", support={"wrap_up": 60.0},
+                                       bo_serves_support=True)
     center.service.agent_login("bo")
     first = sim.place_call("+4790000040", entry="support")
     center.wait_state("bo", "on-call", first)
     sim.hangup(first)
     center.wait_state("bo", "wrap-up")
-    center.service.agent_login("anna")
-    caller = sim.place_call("+4790000041", entry="support")
-    center.wait_state("anna", "on-call", caller)
-    anna_leg = center.agent_leg("anna")
-    bo_leg = center.service.consult(caller, agent="bo")
-    bridged(center, anna_leg, bo_leg)
+    bo_leg = consulting_bo(center, caller, anna_leg)
     assert center.router.agent("bo").status.reason == "consultation"   # the wrap-up ended for the consultation
     second = sim.place_call("+4790000042", entry="support")
     center.wait_music(second)                      # in line, and not offered to bo who is consulted

@@ -25,12 +25,15 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def sim() -> Iterator[SimulatedSwitch]:
-    switch = SimulatedSwitch(password="ClueCon", speed=10.0)
-    switch.core.observers.append(CHANGES.poke)
-    switch.start()
-    yield switch
-    switch.stop()
+def sim_speed() -> float:
+    return 10.0
+
+
+@pytest.fixture
+def sim(sim: SimulatedSwitch) -> SimulatedSwitch:
+    """The shared simulated switch, telling :data:`CHANGES` of every change."""
+    sim.core.observers.append(CHANGES.poke)
+    return sim
 
 
 @pytest.fixture

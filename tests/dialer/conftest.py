@@ -32,11 +32,8 @@ def campaigns(store: Store) -> CampaignStore:
 
 
 @pytest.fixture
-def sim() -> Iterator[SimulatedSwitch]:
-    switch = SimulatedSwitch(password="ClueCon", speed=SIM_SPEED)
-    switch.start()
-    yield switch
-    switch.stop()
+def sim_speed() -> float:
+    return SIM_SPEED
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,14 +20,6 @@ from fsapp.sim.api_doctor import directory_users, loaded_modules
 from fsapp.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def sim() -> Iterator[SimulatedSwitch]:
-    switch = SimulatedSwitch(password="ClueCon", speed=20.0)
-    switch.start()
-    yield switch
-    switch.stop()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -14,14 +13,6 @@ import cli
 from fsapp.esl.connection import ESLConnection
 from fsapp.esl.errors import AccessDenied
 from fsapp.sim import CallerScript, SimulatedSwitch
-
-
-@pytest.fixture
-def sim() -> Iterator[SimulatedSwitch]:
-    switch = SimulatedSwitch(password="ClueCon", speed=20.0)
-    switch.start()
-    yield switch
-    switch.stop()
 
 
 def fs(sim: SimulatedSwitch, *args: str, password: str = "ClueCon"):

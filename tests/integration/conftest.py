@@ -37,11 +37,8 @@ def controller_config(sim: SimulatedSwitch, tmp_path: Path, flows_dir: Path = RO
 
 
 @pytest.fixture
-def sim() -> Iterator[SimulatedSwitch]:
-    switch = SimulatedSwitch(password="ClueCon", speed=10.0)
-    switch.start()
-    yield switch
-    switch.stop()
+def sim_speed() -> float:
+    return 10.0
 
 
 @pytest.fixture

@@ -17,14 +17,6 @@ WAIT = 15.0
 
 
 @pytest.fixture
-def sim() -> Iterator[SimulatedSwitch]:
-    switch = SimulatedSwitch(password="ClueCon", speed=20.0)
-    switch.start()
-    yield switch
-    switch.stop()
-
-
-@pytest.fixture
 def make_switch(sim: SimulatedSwitch) -> Iterator:
     started: list[Switch] = []
 
