@@ -25,7 +25,7 @@ from fsapp.acd.config import AcdConfig
 from fsapp.acd.decisions import CallerInfo
 from fsapp.acd.loader import load_acd_config
 from fsapp.acd.outcome import ANSWERED, QueueOutcome
-from fsapp.acd.service import AcdService
+from fsapp.acd.service import AcdService, ClockWait
 from fsapp.config import Config
 from fsapp.dialer.callbacks import CallbackBook
 from fsapp.dialer.desk import AcdDesk
@@ -88,11 +88,15 @@ class Controller:
     """Everything one controller runs against its switch, or every node of ``switches:`` (a SwitchPool)."""
 
     def __init__(self, config: Config, *, switch_host: str | None = None, switch_port: int | None = None,
-                 wall_clock: Callable[[], float] | None = None) -> None:
+                 wall_clock: Callable[[], float] | None = None, clock_wait: ClockWait | None = None) -> None:
+        """``wall_clock`` (epoch seconds) is the one clock of everything the controller runs: the ACD, the menus,
+        the store's timestamps, campaigns. ``clock_wait`` makes the ACD's timers wait on that clock too (a
+        simulated switch's clock running faster than real time); by default they wait real seconds."""
         self.config = config
         self.zone = ZoneInfo(config.timezone)
         self._seconds = wall_clock or time.time
-        self.store = open_store(config.database.url, region=config.region)
+        self._clock_wait = clock_wait
+        self.store = open_store(config.database.url, region=config.region, clock=self.utc_now)
         self.flows = FlowRegistry(config.ivr.flows_dir, config.ivr.entries)
         self.switch: Switch | SwitchPool = build_switch(config, switch_host, switch_port)
         self.tts = TtsCache(config.speech.tts_cache)
@@ -133,10 +137,16 @@ class Controller:
                              recordings_dir=self.config.paths.recordings, prompt_renderer=self._render_prompt,
                              language=self.config.ivr.default_language, on_recording=self._recording)
         service.snapshot = snapshot
+        if self._clock_wait is not None:
+            service.wait_on_clock = self._clock_wait
         return service
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self._seconds(), self.zone)
+
+    def utc_now(self) -> datetime:
+        """The controller's clock as an aware UTC datetime (the store's clock)."""
+        return datetime.fromtimestamp(self._seconds(), timezone.utc)
 
     def _render_prompt(self, text: str, language: str) -> str:
         return str(self.tts.render(text, language))

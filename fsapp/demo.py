@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from fsapp.config import Config
 from fsapp.controller import Controller
 from fsapp.sim import CallerScript, SimulatedSwitch
-from fsapp.simulate.center import agent_endpoint, next_opening
+from fsapp.simulate.center import agent_endpoint, menus_open, next_opening
 from fsapp.simulate.traffic import KEY_AFTER, MENU_CHOICES, caller_number
 
 log = logging.getLogger(__name__)
@@ -35,10 +35,10 @@ def run_demo(config: Config, calls: int = 12, speed: float = 20.0, seed: int = 1
     rng = random.Random(seed)
     sim = SimulatedSwitch(password=config.switch.password, speed=speed)
     config.switch.host, config.switch.port = sim.start()
-    opening = next_opening(ZoneInfo(config.timezone))
-    # The controller keeps the simulated switch's time, so waits and handle times read in simulated seconds.
-    offset = opening.timestamp() - sim.clock.now()
-    controller = Controller(config, wall_clock=lambda: sim.clock.now() + offset)
+    # One clock: the simulated switch's, starting at the next opening, so the switch's event times, the
+    # controller's waits and timers, and the store's records all read in the same simulated seconds.
+    sim.clock.jump_to(next_opening(ZoneInfo(config.timezone), is_open=menus_open(config.ivr.flows_dir, config.ivr.entries)).timestamp())
+    controller = Controller(config, wall_clock=sim.clock.now, clock_wait=sim.clock.wait)
     started = time.monotonic()
     try:
         controller.start()

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fsapp.ivr.errors import FlowError, FlowErrors
+from fsapp.ivr.holidays import UnknownHolidayCalendar, calendar
 from fsapp.ivr.schema import NODE_TYPES, WEEKDAYS, Flow, MenuOption, NodeBase, Prompt
 from fsapp.yamlsource import KeyPath, YamlSource, load_yaml, parse_yaml
 
@@ -177,16 +178,31 @@ def _spans(r: _Reader, p: KeyPath, value: Any) -> tuple[tuple[time, time], ...]:
     return tuple(spans)
 
 
-def _dates(r: _Reader, p: KeyPath, value: Any) -> frozenset[date]:
+_MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+
+
+def _dates(r: _Reader, p: KeyPath, value: Any) -> frozenset[date | tuple[int, int]]:
+    """One-off dates (``2027-06-04``) and days closed every year (``12-24``: month-day)."""
     if not isinstance(value, list):
-        raise _Bad("must be a list of dates (YYYY-MM-DD)")
-    result = set()
+        raise _Bad("must be a list of dates (YYYY-MM-DD, or MM-DD for every year)")
+    result: set[date | tuple[int, int]] = set()
     for index, item in enumerate(value):
+        yearly = _MONTH_DAY.match(item) if isinstance(item, str) else None
         if isinstance(item, date) and not isinstance(item, datetime):
             result.add(item)
+        elif yearly and _real_month_day(int(yearly[1]), int(yearly[2])):
+            result.add((int(yearly[1]), int(yearly[2])))
         else:
-            r.fail(p + (index,), f"{item!r} is not a date (YYYY-MM-DD)")
+            r.fail(p + (index,), f"{item!r} is not a date (YYYY-MM-DD, or MM-DD for every year)")
     return frozenset(result)
+
+
+def _real_month_day(month: int, day: int) -> bool:
+    try:
+        date(2024, month, day)   # a leap year, so 02-29 is a real day  # any-date-ok
+    except ValueError:
+        return False
+    return True
 
 
 def _timezone(r: _Reader, p: KeyPath, value: Any) -> str:
@@ -195,6 +211,17 @@ def _timezone(r: _Reader, p: KeyPath, value: Any) -> str:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise _Bad(f"unknown time zone {text!r}") from exc
+    return text
+
+
+def _holiday_calendar(r: _Reader, p: KeyPath, value: Any) -> str:
+    if isinstance(value, bool):
+        raise _Bad("must be a country code in quotes (YAML reads a bare NO as false): holidays: \"NO\"")
+    text = _text(r, p, value)
+    try:
+        calendar(text)
+    except UnknownHolidayCalendar as exc:
+        raise _Bad(f"{exc} (use an ISO country code such as NO, DK, FI, PL, CN, optionally -SUBDIVISION)") from exc
     return text
 
 
@@ -247,7 +274,8 @@ _KIND_FIELDS: dict[str, dict[str, tuple[str, Converter]]] = {
                "fallback_prompt": ("fallback_prompt", _prompt), "tries": ("tries", _int), "next": ("next", _name),
                "on_fail": ("on_fail", _name)},
     "schedule": {"timezone": ("timezone", _timezone), "hours": ("hours", _hours),
-                 "closed_dates": ("closed_dates", _dates), "open": ("open", _name), "closed": ("closed", _name)},
+                 "closed_dates": ("closed_dates", _dates), "holidays": ("holidays", _holiday_calendar),
+                 "open": ("open", _name), "closed": ("closed", _name)},
     "set": {"values": ("values", _str_map), "next": ("next", _name)},
     "branch": {"var": ("var", _name), "hook": ("hook", _hook_name), "cases": ("cases", _str_map),
                "default": ("default", _name), "on_error": ("on_error", _name)},

@@ -160,7 +160,10 @@ class ListenNode(NodeBase):
 class ScheduleNode(NodeBase):
     timezone: str = "Europe/Oslo"
     hours: dict[int, tuple[tuple[time, time], ...]] = field(default_factory=dict)
-    closed_dates: frozenset[date] = frozenset()
+    closed_dates: frozenset[date | tuple[int, int]] = frozenset()
+    """One-off closed dates, and (month, day) pairs closed every year."""
+    holidays: str = ""
+    """Country (``NO``) or country-subdivision (``NO-03``) whose public holidays close the schedule."""
     open: str = ""
     closed: str = ""
 

@@ -29,6 +29,12 @@ class SimClock:
         self._start_mono = monotonic()
         self._monotonic = monotonic
 
+    def jump_to(self, epoch: float) -> None:
+        """Let simulated time read ``epoch`` now and run on from there (a test pins "a Monday morning" this way,
+        before any call is placed, so the switch's event times and the controller's clock agree)."""
+        self._start_epoch = epoch
+        self._start_mono = self._monotonic()
+
     def now(self) -> float:
         """Simulated epoch seconds."""
         return self._start_epoch + (self._monotonic() - self._start_mono) * self.speed

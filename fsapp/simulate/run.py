@@ -105,9 +105,9 @@ class _Day:
         self.settings, self.sim, self.clock, self.rng = settings, sim, clock, rng
         self.day_start = clock.now()
         self.operators = settings.operators or OperatorProfile(breaks=working_day_breaks(settings.hours))
-        self.controller = Controller(config, wall_clock=clock)
+        # the ACD's timers are alarms on the virtual clock
+        self.controller = Controller(config, wall_clock=clock, clock_wait=clock.wait)
         self.controller.acd.tick_interval = ACD_TICK
-        self.controller.acd.wait_on_clock = clock.wait   # the ACD's timers are alarms on the virtual clock
         self.controller.acd.on_agent_state = self._agent_state
         self.controller.acd.snapshot = None   # kept for restarts; a simulated day has none
         self.agent_states: list[tuple[float, str, str]] = []

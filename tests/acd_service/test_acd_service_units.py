@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from acd_service_helpers import build_config
@@ -15,6 +15,7 @@ from fsapp.acd.pickup import pickup
 from fsapp.acd.prompts import announcement_text, tone_prompt
 from fsapp.acd.recordings import Recording, recording_path
 from fsapp.acd.snapshot_file import SnapshotFile, load_router
+from tests import timeline
 
 
 @pytest.mark.parametrize("cause, reason", [("NO_ANSWER", "no-answer"), ("USER_BUSY", "busy"),
@@ -47,9 +48,10 @@ def test_announcement_text_and_tone_fallback():
 
 
 def test_recording_path_is_dated_and_the_record_has_a_duration(tmp_path):
-    at = datetime(2026, 3, 7, 14, 30).timestamp()
+    moment = timeline.RUN_START.astimezone() - timedelta(days=3)   # local time, as the file tree is laid out
+    at = moment.timestamp()
     path = recording_path(tmp_path, "abc", at)
-    assert path == tmp_path / "2026" / "03" / "07" / "abc.wav"
+    assert path == tmp_path / f"{moment:%Y}" / f"{moment:%m}" / f"{moment:%d}" / "abc.wav"
     record = Recording("abc", str(path), "roads", "anna", "+47", at).as_record(at + 42.5)
     assert record["duration"] == 42.5 and record["queue"] == "roads" and record["ended_at"] == at + 42.5
 

@@ -12,7 +12,7 @@ from fsapp.api.client import ApiClient
 from fsapp.controller import Controller
 from fsapp.sim import SimulatedSwitch
 from tests.api.api_waits import CHANGES, WAIT
-from tests.integration.conftest import MONDAY_MORNING, controller_config, shifted_clock
+from tests.integration.conftest import MONDAY_MORNING, controller_config, one_clock
 
 TOKENS = {"tok-supervisor": "supervisor", "tok-operator": "operator", "tok-admin": "admin",
           "tok-integration": "integration"}
@@ -39,7 +39,7 @@ def sim(sim: SimulatedSwitch) -> SimulatedSwitch:
 @pytest.fixture
 def controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator[Controller]:
     config = controller_config(sim, tmp_path, **{"api.port": free_port(), "api.tokens": TOKENS})
-    started = Controller(config, wall_clock=shifted_clock(MONDAY_MORNING))
+    started = Controller(config, **one_clock(sim, MONDAY_MORNING))
     started.start()
     started.acd.change_listeners.append(CHANGES.poke)
     started.switch.listen(CHANGES.poke)   # after the API's own listeners, so their state is up to date

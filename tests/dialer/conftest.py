@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from fsapp.sim import SimulatedSwitch
 from fsapp.store import Store, open_store
 from fsapp.switch import Switch
 from tests.dialer.dialer_helpers import write_list
-from tests.integration.conftest import ROOT, controller_config
+from tests.integration.conftest import ROOT, controller_config, one_clock
 
 SIM_SPEED = 50.0
 CONTROLLER_WAIT = 30.0
@@ -69,9 +70,8 @@ def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator[Callable[.
     """Controllers on ``sim`` (see tests/integration's ``controller_config``) whose outbound side is ready."""
     started: list[Controller] = []
 
-    def make(flows_dir: Path = ROOT / "ivr_scripts", wall_clock: Callable[[], float] | None = None,
-             **overrides: object) -> Controller:
-        controller = Controller(controller_config(sim, tmp_path, flows_dir, **overrides), wall_clock=wall_clock)
+    def make(flows_dir: Path = ROOT / "ivr_scripts", at: datetime | None = None, **overrides: object) -> Controller:
+        controller = Controller(controller_config(sim, tmp_path, flows_dir, **overrides), **one_clock(sim, at))
         controller.outbound.poll = 0.1
         started.append(controller)
         controller.start()

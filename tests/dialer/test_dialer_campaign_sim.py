@@ -9,6 +9,7 @@ from typing import Any
 
 import gevent
 from gevent.event import Event as Flag
+from tests import timeline
 from tests.dialer.dialer_helpers import numbers, write_list
 
 from fsapp.dialer import CampaignRunner, CampaignStore, RunSummary
@@ -71,11 +72,12 @@ def test_mixed_list_respects_limits_and_retry_rules(make_campaign, campaigns: Ca
 
 def test_nothing_is_dialed_outside_the_window(make_campaign, campaigns: CampaignStore, switch: Switch) -> None:
     name = make_campaign("night", dict.fromkeys(numbers(3), "answer"), windows={"mon-fri": "09:00-20:00"})
-    clock = ManualClock(datetime(2024, 3, 9, 22, 0, tzinfo=timezone.utc))  # Saturday 23:00 in Oslo
+    saturday_late = timeline.next_weekday(timeline.SATURDAY, 23)
+    clock = ManualClock(saturday_late)
     runner = CampaignRunner(campaigns, switch, name, clock=clock)
     runner.begin()
     wake_at = runner.step(clock())
-    assert wake_at == datetime(2024, 3, 11, 8, 0, tzinfo=timezone.utc)  # Monday 09:00 in Oslo
+    assert wake_at == timeline.next_weekday(timeline.MONDAY, 9, after=saturday_late)
     assert runner.summary.started == 0
     clock.advance(seconds=(wake_at - clock()).total_seconds())
     runner.step(clock())

@@ -16,6 +16,7 @@ from fsapp.dialer import CallbackBook, CallbackDialer, CampaignSettings, Campaig
 from fsapp.sim import SimulatedSwitch
 from fsapp.store import Store
 from fsapp.switch import Call, Switch
+from tests import timeline
 
 LIST = """phone,name,language,address
 22 33 44 55,Kari,nb,Storgata 1
@@ -139,15 +140,18 @@ def test_cli_import_status_report_and_callbacks(tmp_path: Path, store: Store) ->
     assert "+4790000040" in listed.output and "yes" in listed.output
 
 
+WINTER_DAY = timeline.next_date(1, 8, 10, 0)
+
+
 def test_cli_adds_an_operators_scheduled_callback_in_local_time(tmp_path: Path, store: Store) -> None:
     url = f"sqlite:///{tmp_path / 'fsapp.db'}"
     runner = CliRunner()
     added = runner.invoke(main, ["callbacks", "add", "90000050", "--owner", "ingrid", "--queue", "operator",
-                                 "--at", "2030-01-08 10:00", "--within", "1.5", "--db", url])
+                                 "--at", f"{WINTER_DAY:%Y-%m-%d %H:%M}", "--within", "1.5", "--db", url])
     assert added.exit_code == 0, added.output
     (item,) = CallbackBook(store).scheduled(owner="ingrid")
     assert (item.number, item.source, item.queue, item.due) == ("+4790000050", "operator", "operator", False)
-    assert item.window_start.isoformat() == "2030-01-08T09:00:00+00:00"   # 10:00 in Oslo in winter
+    assert item.window_start.isoformat() == f"{WINTER_DAY:%Y-%m-%d}T09:00:00+00:00"   # 10:00 in Oslo in winter
     assert item.window_end - item.window_start == timedelta(hours=1.5)
     refused = runner.invoke(main, ["callbacks", "add", "90000051", "--at", "Tuesday", "--db", url])
     assert refused.exit_code != 0 and "YYYY-MM-DD HH:MM" in refused.output

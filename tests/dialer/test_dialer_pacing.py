@@ -7,9 +7,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests import timeline
 from fsapp.dialer import CallingWindows, Pacer, ProgressiveRatio, RetryRules, SettingsError, outcome_of_cause
 
-OSLO_MONDAY_0859 = datetime(2024, 3, 4, 7, 59, tzinfo=timezone.utc)  # 08:59 in Oslo (UTC+1)
+OSLO_MONDAY_0859 = timeline.next_weekday(timeline.MONDAY, 8, 59)
 
 
 def test_window_opens_at_local_time_and_skips_closed_days() -> None:
@@ -17,14 +18,15 @@ def test_window_opens_at_local_time_and_skips_closed_days() -> None:
     assert not windows.is_open(OSLO_MONDAY_0859)
     assert windows.is_open(OSLO_MONDAY_0859 + timedelta(minutes=1))
     assert windows.next_open(OSLO_MONDAY_0859) == OSLO_MONDAY_0859 + timedelta(minutes=1)
-    saturday_late = datetime(2024, 3, 9, 14, 30, tzinfo=timezone.utc)  # 15:30 Saturday in Oslo
+    saturday_late = timeline.next_weekday(timeline.SATURDAY, 15, 30).astimezone(timezone.utc)
     assert not windows.is_open(saturday_late)
-    assert windows.next_open(saturday_late) == datetime(2024, 3, 11, 8, 0, tzinfo=timezone.utc)
+    assert windows.next_open(saturday_late) == timeline.next_weekday(timeline.MONDAY, 9, after=saturday_late)
 
 
 def test_window_follows_summer_time() -> None:
     windows = CallingWindows.parse({"mon-sun": "09:00-20:00"}, "Europe/Oslo")
-    summer_0830_utc = datetime(2024, 7, 1, 6, 30, tzinfo=timezone.utc)  # 08:30 in Oslo (UTC+2)
+    summer_0830_utc = timeline.next_date(7, 1, 8, 30).astimezone(timezone.utc)  # 06:30 UTC: Oslo is UTC+2
+    assert summer_0830_utc.hour == 6
     assert not windows.is_open(summer_0830_utc)
     assert windows.is_open(summer_0830_utc + timedelta(minutes=30))
 

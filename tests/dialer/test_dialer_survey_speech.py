@@ -13,7 +13,7 @@ from fsapp.dialer import CampaignSettings, CampaignStore, SettingsError
 from fsapp.sim import CallerScript, SimulatedSwitch
 from fsapp.speech.tts import TtsCache
 from tests.dialer.test_dialer_surveys_sim import OPT_IN_FLOW, Respondent
-from tests.integration.conftest import MONDAY_MORNING, shifted_clock
+from tests.integration.conftest import MONDAY_MORNING
 
 WAIT = 30.0
 SATISFACTION: dict[str, Any] = {
@@ -92,7 +92,7 @@ def test_a_dialed_survey_hears_speech_takes_keys_and_keeps_norwegian_to_keys(
     sim.add_endpoint(keyer, answer_after=0.5, keys=[(1.0, "2")])
     # Speech in a language without a recognizer is never recorded: the key answers.
     sim.add_endpoint(norwegian, answer_after=0.5, keys=[(1.0, "3")], speech_wav=tts.render("veldig bra", "nb"))
-    controller: Controller = make_controller(wall_clock=shifted_clock(MONDAY_MORNING),
+    controller: Controller = make_controller(at=MONDAY_MORNING,
                                              **{"speech.tts_cache": str(tmp_path / "tts")})
     campaigns = CampaignStore.of(controller.store)
     campaigns.create("satisfaction", survey())
@@ -118,7 +118,7 @@ def test_a_caller_who_opted_in_answers_by_speech_on_the_same_call(
     sim.add_endpoint("1001", answer_after=0.5, hangup_after=2.0)   # the operator hangs up first
     sim.add_endpoint("1002", answer_after=0.5, hangup_after=2.0)
     said = TtsCache(tmp_path / "tts").render("good", "en")
-    controller: Controller = make_controller(flows, shifted_clock(MONDAY_MORNING),
+    controller: Controller = make_controller(flows, MONDAY_MORNING,
                                              **{"speech.tts_cache": str(tmp_path / "tts")})
     campaigns = CampaignStore.of(controller.store)
     campaigns.create("satisfaction", survey())

@@ -15,7 +15,7 @@ from fsapp.dialer import CampaignSettings, CampaignStore
 from fsapp.dialer.report import campaign_report
 from fsapp.esl.connection import ESLConnection
 from fsapp.sim import CallerScript, SimulatedSwitch
-from tests.integration.conftest import MONDAY_MORNING, ROOT, shifted_clock
+from tests.integration.conftest import MONDAY_MORNING, ROOT
 
 WAIT = 30.0
 QUESTION = "How satisfied were you with our service, from 1 to 5?"
@@ -76,7 +76,7 @@ def survey_campaign(controller: Controller, **settings: object) -> CampaignStore
 def monday_controller(make_controller, tmp_path: Path, flows_dir: Path = ROOT / "ivr_scripts",
                       **overrides: object) -> Controller:
     """A controller in office hours, rendering its survey prompts outside the repository's cache."""
-    return make_controller(flows_dir, shifted_clock(MONDAY_MORNING),
+    return make_controller(flows_dir, MONDAY_MORNING,
                            **{"speech.tts_cache": str(tmp_path / "tts"), **overrides})
 
 

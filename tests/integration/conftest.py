@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,16 +13,22 @@ import pytest
 from fsapp.config import Config, load_config
 from fsapp.controller import Controller
 from fsapp.sim import SimulatedSwitch
+from tests import timeline
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 30.0
 OSLO = ZoneInfo("Europe/Oslo")
 
 
-def shifted_clock(moment: datetime):
-    """Real time moving on from ``moment`` (opening hours are decided by the moment of the call)."""
-    offset = moment.timestamp() - time.time()
-    return lambda: time.time() + offset
+def one_clock(sim: SimulatedSwitch, moment: datetime | None = None) -> dict[str, Any]:
+    """The controller's clock arguments: the simulated switch's own clock, pinned at ``moment`` if given.
+
+    One clock per test: the switch's event times, the controller's menus, ACD timers and the store's records
+    all read the same time, so a call placed "on Monday morning" is recorded on that Monday.
+    """
+    if moment is not None:
+        sim.clock.jump_to(moment.timestamp())
+    return {"wall_clock": sim.clock.now, "clock_wait": sim.clock.wait}
 
 
 def controller_config(sim: SimulatedSwitch, tmp_path: Path, flows_dir: Path = ROOT / "ivr_scripts",
@@ -46,7 +52,7 @@ def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator:
     started: list[Controller] = []
 
     def make(moment: datetime, flows_dir: Path = ROOT / "ivr_scripts") -> Controller:
-        controller = Controller(controller_config(sim, tmp_path, flows_dir), wall_clock=shifted_clock(moment))
+        controller = Controller(controller_config(sim, tmp_path, flows_dir), **one_clock(sim, moment))
         started.append(controller)
         controller.start()
         controller.switch.wait_connected(WAIT)
@@ -57,8 +63,8 @@ def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator:
         controller.stop()
 
 
-MONDAY_MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=OSLO)
-SUNDAY = datetime(2026, 11, 22, 12, 0, tzinfo=OSLO)
+MONDAY_MORNING = timeline.MONDAY_MORNING
+SUNDAY = timeline.SUNDAY_NOON
 
 
 class Keypad:

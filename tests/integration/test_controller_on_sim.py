@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fsapp.sim import SimulatedSwitch
+from fsapp.store.workflow import as_utc
 from tests.integration.conftest import MONDAY_MORNING, ROOT, SUNDAY, WAIT
 
 def test_caller_chooses_the_operator_and_an_agent_answers(sim: SimulatedSwitch, make_controller, keypad) -> None:
@@ -21,6 +23,10 @@ def test_caller_chooses_the_operator_and_an_agent_answers(sim: SimulatedSwitch, 
     record = controller.store.call(uuid)
     assert record["queue"] == "operator"
     assert record["outcome"] == summary.queue_outcome
+    # One clock: the switch's event times, the controller's and the store's all say it is Monday morning.
+    assert timedelta(0) <= as_utc(record["started_at"]) - MONDAY_MORNING < timedelta(minutes=5)
+    assert timedelta(0) <= controller.now() - MONDAY_MORNING < timedelta(minutes=5)
+    assert timedelta(0) <= controller.store.clock() - MONDAY_MORNING < timedelta(minutes=5)
 
 
 def test_out_of_hours_callback_request_is_stored(sim: SimulatedSwitch, make_controller, keypad) -> None:

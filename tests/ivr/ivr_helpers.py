@@ -11,10 +11,11 @@ from fsapp.ivr.interpreter import Interpreter
 from fsapp.ivr.schema import Flow
 from fsapp.ivr.simulate import Script, simulate
 from fsapp.ivr.validate import validate_file
+from tests import timeline
 
 REPO = Path(__file__).resolve().parents[2]
-TUESDAY_MORNING = datetime(2026, 3, 3, 9, 0, tzinfo=timezone.utc)   # 10:00 in Oslo
-SATURDAY = datetime(2026, 3, 7, 12, 0, tzinfo=timezone.utc)
+TUESDAY_MORNING = timeline.next_working(timeline.TUESDAY, 10)   # the example menu is open
+SATURDAY = timeline.next_weekday(timeline.SATURDAY, 13)          # the example menu is closed
 
 
 def load_valid(path: Path) -> Flow:

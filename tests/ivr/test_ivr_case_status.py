@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from click.testing import CliRunner
 
 from cli import main
 from fsapp.store.errors import InvalidReference, NotFound
-from ivr_helpers import REPO, TUESDAY_MORNING, load_valid, walk
+from ivr_helpers import REPO, SATURDAY, TUESDAY_MORNING, load_valid, walk
+from tests import timeline
 
 FLOW = REPO / "ivr_scripts" / "main_menu.yaml"
 
@@ -45,10 +46,23 @@ class FakeStore:
         return self.cases[digits]
 
 
+RECEIVED = (timeline.RUN_START - timedelta(days=60)).replace(tzinfo=None)   # the permit case
+UPDATED = RECEIVED + timedelta(days=46)
+DEADLINE = RECEIVED + timedelta(days=86)
+REPORTED = RECEIVED + timedelta(days=55)   # the pothole
+
+
+def nb_date(moment: datetime) -> str:
+    return f"{moment.day}. {timeline.NB_MONTHS[moment.month - 1]} {moment.year}"
+
+
+def en_date(moment: datetime) -> str:
+    return f"{timeline.EN_MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
+
+
 def _store() -> FakeStore:
-    permit = Summary("24000013", "in_progress", datetime(2026, 1, 5), datetime(2026, 4, 1),
-                     updated_at=datetime(2026, 2, 20))
-    pothole = Summary("24000021", "received", datetime(2026, 3, 1), None)
+    permit = Summary("24000013", "in_progress", RECEIVED, DEADLINE, updated_at=UPDATED)
+    pothole = Summary("24000021", "received", REPORTED, None)
     return FakeStore({c.reference: c for c in (permit, pothole)}, {"+4790000000": ("24000013", "24000021")})
 
 
@@ -56,8 +70,8 @@ def test_known_caller_hears_open_cases_then_keys_a_case_number() -> None:
     path, lines = walk(load_valid(FLOW), keys=["8", "7", "24000013#", "0"], store=_store(), language="nb")
     spoken = "\n".join(lines)
     assert "Du har 2 åpne saker." in spoken
-    assert "Sak 2 4 0 0 0 0 1 3 er under behandling. Sist oppdatert 20. februar 2026. Forventet ferdig " \
-           "1. april 2026." in spoken
+    assert f"Sak 2 4 0 0 0 0 1 3 er under behandling. Sist oppdatert {nb_date(UPDATED)}. Forventet ferdig " \
+           f"{nb_date(DEADLINE)}." in spoken
     assert "Sak 2 4 0 0 0 0 2 1 er mottatt." in spoken and "Vi har ikke en forventet dato ennå." in spoken
     assert path.nodes.count("read_case") == 1
     assert (path.outcome, path.detail) == ("queue", "operator")
@@ -67,8 +81,8 @@ def test_unknown_caller_goes_straight_to_the_question_in_english() -> None:
     path, lines = walk(load_valid(FLOW), keys=["7", "24000021#", "2", "0"], store=_store(), caller="+4711111111",
                        language="en")
     assert "read_open_cases" not in path.nodes
-    assert "[say en] Case 2 4 0 0 0 0 2 1 is received. Last updated March 1, 2026. We do not have an expected " \
-           "date yet." in lines
+    assert f"[say en] Case 2 4 0 0 0 0 2 1 is received. Last updated {en_date(REPORTED)}. We do not have an " \
+           "expected date yet." in lines
 
 
 def test_spoken_case_number_and_invalid_or_unknown_numbers() -> None:
@@ -87,7 +101,7 @@ def test_store_failure_sends_the_caller_to_the_operator() -> None:
 
 def test_simulate_cli_non_interactive() -> None:
     result = CliRunner().invoke(main, ["ivr", "simulate", str(FLOW), "--keys", "", "--say", "health and care",
-                                       "--lang", "en", "--at", "2026-03-03T10:00+01:00"])
+                                       "--lang", "en", "--at", TUESDAY_MORNING.isoformat()])
     assert result.exit_code == 0, result.output
     assert "[say en] Welcome to the city service centre." in result.output
     assert "   said: health and care" in result.output
@@ -95,7 +109,7 @@ def test_simulate_cli_non_interactive() -> None:
 
 
 def test_simulate_cli_interactive_reads_answers() -> None:
-    result = CliRunner().invoke(main, ["ivr", "simulate", str(FLOW), "--at", "2026-03-07T12:00+01:00", "--json"],
+    result = CliRunner().invoke(main, ["ivr", "simulate", str(FLOW), "--at", SATURDAY.isoformat(), "--json"],
                                 input="2\n1\n")
     assert result.exit_code == 0, result.output
     assert '"outcome": "callback"' in result.output

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.easter import easter
 
 from fsapp.ivr.actions import Collect, Digits, Listen, Queue, Say, Speech
 from fsapp.ivr.interpreter import Interpreter
 
 from ivr_helpers import REPO, SATURDAY, TUESDAY_MORNING, load_valid, walk
+from tests import timeline
 
 MENU = """
 default_language: en
@@ -98,15 +101,49 @@ def test_collect_validates_pattern_and_length(write_flow) -> None:
     assert path.outcome == "hangup"
 
 
-SCHEDULE = """
+NEW_YORK = ZoneInfo("America/New_York")
+NY_TUESDAY = timeline.next_weekday(timeline.TUESDAY, 9, tz=NEW_YORK)
+NY_CLOSED = NY_TUESDAY + timedelta(days=7)
+SCHEDULE = f"""
 default_language: en
 start: hours
 nodes:
   hours:
     kind: schedule
     timezone: America/New_York
-    hours: {tue: "09:00-17:00"}
-    closed_dates: [2026-03-10]
+    hours: {{tue: "09:00-17:00"}}
+    closed_dates: [{NY_CLOSED:%Y-%m-%d}]
+    open: opened
+    closed: closed
+  opened: {{kind: queue, queue: open}}
+  closed: {{kind: hangup}}
+"""
+
+
+@pytest.mark.parametrize(("moment", "outcome"), [
+    (NY_TUESDAY, "queue"),                                          # Tuesday 09:00 in New York
+    (NY_TUESDAY - timedelta(minutes=1), "hangup"),                  # 08:59
+    (NY_TUESDAY.replace(hour=17), "hangup"),                        # 17:00: closing time
+    (NY_CLOSED.replace(hour=10), "hangup"),                         # a closed date
+    (NY_TUESDAY.replace(hour=10) + timedelta(days=1), "hangup"),    # Wednesday: no hours
+    (NY_TUESDAY.astimezone(timezone.utc), "queue"),                 # the same moment, told in UTC
+])
+def test_schedule_uses_its_time_zone_and_closed_dates(write_flow, moment, outcome) -> None:
+    path, _ = walk(load_valid(write_flow(SCHEDULE)), at=moment)
+    assert path.outcome == outcome
+
+
+EVERY_DAY = """
+default_language: en
+start: hours
+nodes:
+  hours:
+    kind: schedule
+    timezone: Europe/Oslo
+    hours: {mon: "08:00-16:00", tue: "08:00-16:00", wed: "08:00-16:00", thu: "08:00-16:00",
+            fri: "08:00-16:00", sat: "08:00-16:00", sun: "08:00-16:00"}
+    holidays: "NO"
+    closed_dates: [12-24, 06-30]
     open: opened
     closed: closed
   opened: {kind: queue, queue: open}
@@ -114,15 +151,24 @@ nodes:
 """
 
 
+def _easter_monday(year: int) -> date:
+    return easter(year) + timedelta(days=1)
+
+
 @pytest.mark.parametrize(("moment", "outcome"), [
-    (datetime(2026, 3, 3, 14, 0, tzinfo=timezone.utc), "queue"),     # Tuesday 09:00 in New York
-    (datetime(2026, 3, 3, 13, 59, tzinfo=timezone.utc), "hangup"),   # 08:59
-    (datetime(2026, 3, 3, 22, 0, tzinfo=timezone.utc), "hangup"),    # 17:00: closing time
-    (datetime(2026, 3, 10, 15, 0, tzinfo=timezone.utc), "hangup"),   # a closed date
-    (datetime(2026, 3, 4, 15, 0, tzinfo=timezone.utc), "hangup"),    # Wednesday: no hours
+    (timeline.next_date(12, 25, 10), "hangup"),                    # Christmas Day: a public holiday
+    (timeline.next_date(12, 28, 10), "queue"),                     # an ordinary day between the holidays
+    (timeline.next_date(5, 17, 10), "hangup"),                     # Constitution Day
+    (timeline.next_date(12, 24, 10), "hangup"),                    # the city's own day, every year
+    (timeline.next_date(6, 30, 10), "hangup"),
+    (timeline.next_date(12, 24, 10).replace(year=timeline.RUN_START.year + 3), "hangup"),
+    (datetime.combine(_easter_monday(timeline.RUN_START.year + 1), time(10), timeline.OSLO), "hangup"),
+    (datetime.combine(_easter_monday(timeline.RUN_START.year + 1) + timedelta(days=1), time(10), timeline.OSLO),
+     "queue"),
 ])
-def test_schedule_uses_its_time_zone_and_closed_dates(write_flow, moment, outcome) -> None:
-    path, _ = walk(load_valid(write_flow(SCHEDULE)), at=moment)
+def test_schedule_closes_on_public_holidays_of_any_year_and_the_citys_own_days(write_flow, moment,
+                                                                                 outcome) -> None:
+    path, _ = walk(load_valid(write_flow(EVERY_DAY)), at=moment)
     assert path.outcome == outcome
 
 

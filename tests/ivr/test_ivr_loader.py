@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from fsapp.ivr.errors import FlowErrors
@@ -16,7 +18,8 @@ def test_loads_nodes_with_types(write_flow) -> None:
             kind: schedule
             timezone: Europe/Oslo
             hours: {mon: "08:00-11:00", tue: ["08:00-11:00", "12:00-15:00"], sat: closed}
-            closed_dates: [2026-05-17]
+            closed_dates: [2027-05-18, 12-24]  # any-date-ok: a one-off date and a yearly one, only parsed
+            holidays: "NO-03"
             open: menu
             closed: bye
           menu:
@@ -32,6 +35,7 @@ def test_loads_nodes_with_types(write_flow) -> None:
     hours = flow.nodes["hours"]
     assert isinstance(hours, ScheduleNode)
     assert len(hours.hours[1]) == 2 and hours.hours[5] == ()
+    assert hours.closed_dates == {date(2027, 5, 18), (12, 24)} and hours.holidays == "NO-03"  # any-date-ok
     menu = flow.nodes["menu"]
     assert isinstance(menu, MenuNode)
     assert menu.timeout_s == 4.0
@@ -59,6 +63,39 @@ def test_schema_errors_name_file_and_line(write_flow) -> None:
     assert f"{path}:7: nodes.menu.timeout: must be a positive number of seconds" in lines
     assert f"{path}:9: nodes.menu.options.0.key: must be one key: 0-9, * or #" in lines
     assert any(line.startswith(f"{path}:11: nodes.bye.kind: unknown kind 'teleport'") for line in lines)
+
+
+def test_holiday_calendar_and_closed_dates_are_checked(write_flow) -> None:
+    path = write_flow("""
+        default_language: en
+        start: hours
+        nodes:
+          hours:
+            kind: schedule
+            hours: {mon: "08:00-11:00"}
+            holidays: NO
+            closed_dates: [12-32, christmas]
+            open: bye
+            closed: bye
+          other:
+            kind: schedule
+            hours: {mon: "08:00-11:00"}
+            holidays: XX
+            open: bye
+            closed: bye
+          bye:
+            kind: hangup
+    """)
+    with pytest.raises(FlowErrors) as caught:
+        load_flow(path)
+    lines = caught.value.located().splitlines()
+    assert f'{path}:7: nodes.hours.holidays: must be a country code in quotes (YAML reads a bare NO as false): ' \
+           f'holidays: "NO"' in lines
+    assert f"{path}:8: nodes.hours.closed_dates.0: '12-32' is not a date (YYYY-MM-DD, or MM-DD for every year)" in lines
+    assert f"{path}:8: nodes.hours.closed_dates.1: 'christmas' is not a date (YYYY-MM-DD, or MM-DD for every year)" \
+        in lines
+    assert any(line.startswith(f"{path}:14: nodes.other.holidays: no public holidays are known for country 'XX'")
+               for line in lines)
 
 
 def test_missing_required_field_and_unknown_field(write_flow) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import queue
 import socket
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from fsapp.notify.sms import HttpSmsGateway, LoopbackSmsServer
 from fsapp.notify.templates import NoticeTemplates
 from fsapp.store import Store, open_store
 from fsapp.store.workflow import ManualClock
+from tests import timeline
 
 
 class Collector:
@@ -47,7 +47,7 @@ def smtp_server() -> Iterator[tuple[Controller, Collector]]:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(f"sqlite:///{tmp_path}/n.db", clock=ManualClock(datetime(2024, 5, 1, tzinfo=timezone.utc)))
+    opened = open_store(f"sqlite:///{tmp_path}/n.db", clock=ManualClock(timeline.RUN_START))
     opened.add_category("pothole", "Pothole")
     yield opened
     opened.close()

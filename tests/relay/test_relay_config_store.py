@@ -13,9 +13,10 @@ from fsapp.acd.errors import AcdConfigError
 from fsapp.acd.loader import load_acd_config, parse_acd_config
 from fsapp.store import open_store
 from fsapp.store.errors import StoreError
+from tests import timeline
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+NOW = timeline.next_weekday(timeline.MONDAY, 9, tz=timezone.utc)
 
 AGENTS = """queues:
   taxes: {}
@@ -86,21 +87,21 @@ def test_an_away_time_must_be_in_the_future_and_zoned(store) -> None:
     with pytest.raises(StoreError, match="already passed"):
         store.set_away("marte", until=NOW - timedelta(minutes=1))
     with pytest.raises(StoreError, match="time zone"):
-        store.set_away("marte", until=datetime(2030, 1, 1, 8, 0))
+        store.set_away("marte", until=(NOW + timedelta(days=30)).replace(tzinfo=None))
 
 
 def test_agent_away_and_back_on_the_command_line(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     runner = CliRunner()
     config = ["--config", str(ROOT / "conf" / "fsapp.yaml")]
-    result = runner.invoke(main, [*config, "agent", "away", "MARTE", "--until", "2099-11-24T08:00",
+    until = timeline.next_date(11, 24, 8, 0, after=timeline.RUN_START + timedelta(days=1))   # winter: +01:00
+    result = runner.invoke(main, [*config, "agent", "away", "MARTE", "--until", f"{until:%Y-%m-%dT%H:%M}",
                                   "--note", "Course", "--db", url, "--actor", "hr"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "marte: away until 2099-11-24T08:00+01:00 (Course)"
+    assert result.output.strip() == f"marte: away until {until:%Y-%m-%dT%H:%M}+01:00 (Course)"
     store = open_store(url)
     away = store.away_note("marte")
-    assert (away.note, away.until, away.set_by) == ("Course", datetime(2099, 11, 24, 7, 0, tzinfo=timezone.utc),
-                                                    "hr")
+    assert (away.note, away.until, away.set_by) == ("Course", until.astimezone(timezone.utc), "hr")
     result = runner.invoke(main, [*config, "agent", "back", "marte", "--db", url])
     assert result.output.strip() == "marte: back"
     assert store.away_note("marte") is None

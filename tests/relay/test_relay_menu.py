@@ -10,11 +10,12 @@ import pytest
 from fsapp.acd.config import AcdConfig, AgentConfig, QueueConfig
 from fsapp.acd.engaged import CONSULTATION, DIRECT_CALL
 from fsapp.relay.errors import UnknownDirectNumber
+from tests import timeline
 from fsapp.relay.menu import (Choice, Presence, agent_for_number, availability_text, choice_for,
                               relay_queue, should_ring, spoken_time)
 
 OSLO = ZoneInfo("Europe/Oslo")
-MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=OSLO)
+MONDAY = timeline.next_weekday(timeline.MONDAY, 10)
 
 
 def config() -> AcdConfig:
@@ -65,12 +66,13 @@ def test_only_the_three_menu_keys_are_choices() -> None:
 
 
 def test_an_away_note_names_the_day_and_time_and_the_reason() -> None:
-    tuesday_8 = datetime(2026, 11, 24, 7, 0, tzinfo=ZoneInfo("UTC"))   # 08:00 in Oslo
+    tuesday_8 = (MONDAY + timedelta(days=1)).replace(hour=8).astimezone(ZoneInfo("UTC"))
     away = Presence("logged-out", None, "Course", tuesday_8, True)
+    tuesday = tuesday_8.astimezone(OSLO)
     assert availability_text("Marte", away, MONDAY, "en") == \
-        "Marte is away until Tuesday 24 November at 08:00. Course."
+        f"Marte is away until {timeline.en_day_month(tuesday)} at 08:00. Course."
     assert availability_text("Marte", away, MONDAY, "nb") == \
-        "Marte er borte til tirsdag 24. november klokken 08:00. Course."
+        f"Marte er borte til {timeline.nb_day_month(tuesday)} klokken 08:00. Course."
 
 
 def test_an_away_note_ending_today_gives_only_the_time() -> None:

@@ -3,13 +3,13 @@ Marte Lund, user/1012, direct number +4722001012, colleagues in the operator que
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from fsapp.acd.states import AgentState
 from fsapp.dialer.callbacks import CallbackBook
 from fsapp.sim import CallerScript, SimulatedSwitch
 from tests.integration.conftest import MONDAY_MORNING, WAIT
+from tests.timeline import nb_day_month
 
 MARTE = "+4722001012"
 
@@ -68,12 +68,12 @@ def test_key_2_leaves_a_callback_request_owned_by_the_person(sim: SimulatedSwitc
 
 def test_key_3_reads_the_away_note(sim: SimulatedSwitch, make_controller, keypad) -> None:
     controller = make_controller(MONDAY_MORNING)
-    controller.store.set_away("marte", until=datetime(2026, 11, 24, 8, 0, tzinfo=ZoneInfo("Europe/Oslo")),
-                              note="Kurs")
+    tuesday_8 = (MONDAY_MORNING + timedelta(days=1)).replace(hour=8)
+    controller.store.set_away("marte", until=tuesday_8, note="Kurs")
     uuid = call_marte(sim, "+4790000304", keypad("3"))
     result = controller.relay.result_for(uuid, WAIT)
     assert result.choices == ["3"]
-    assert result.said[1] == "Marte Lund er borte til tirsdag 24. november klokken 08:00. Kurs."
+    assert result.said[1] == f"Marte Lund er borte til {nb_day_month(tuesday_8)} klokken 08:00. Kurs."
     assert result.said[-1] == "Ha det bra."    # no second choice: the caller is let go
     assert result.outcome == "no-choice"
     assert sim.wait_gone(uuid, WAIT)

@@ -7,7 +7,7 @@ with every other area that needs PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,9 @@ from pgcluster import PostgresCluster
 
 from fsapp.store import Store, open_store
 from fsapp.store.workflow import ManualClock
+from tests import timeline
 
-START = datetime(2024, 3, 4, 9, 0, tzinfo=timezone.utc)
+START = timeline.next_weekday(timeline.MONDAY, 9, tz=timezone.utc)   # a Monday morning
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -10,8 +10,9 @@ from fsapp.store import MigrationError, make_reference, open_store
 from fsapp.store.database import open_database
 from fsapp.store.migrations import LATEST, SchemaVersion, current_version, migrate
 from fsapp.store.migrations import m0001_initial as v1
+from tests import timeline
 
-AT = datetime(2023, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+AT = timeline.RUN_START - timedelta(hours=3, seconds=5)   # rows written before the upgrade
 
 
 def _clock() -> datetime:
@@ -25,8 +26,8 @@ def test_first_schema_data_survives_migration_to_latest(database_url: str) -> No
         category = v1.Category.create(code="pothole", name="Pothole", service_level_hours=24)
         citizen = v1.Citizen.create(name="Kari Nordmann", created_at=AT, updated_at=AT)
         v1.CitizenPhone.create(citizen=citizen, number="+4722334455")
-        v1.ReferenceCounter.create(year=2023, last=1)
-        v1.Case.create(reference=make_reference(2023, 1), category=category, citizen=citizen, description="Hole",
+        v1.ReferenceCounter.create(year=AT.year, last=1)
+        v1.Case.create(reference=make_reference(AT.year, 1), category=category, citizen=citizen, description="Hole",
                        received_at=AT, updated_at=AT)
     database.close()
 
@@ -35,9 +36,9 @@ def test_first_schema_data_survives_migration_to_latest(database_url: str) -> No
     info = store.lookup_caller("22 33 44 55")
     assert info.citizen is not None and info.citizen.name == "Kari Nordmann"
     assert info.citizen.external_id is None
-    assert [c.reference for c in info.open_cases] == [make_reference(2023, 1)]
+    assert [c.reference for c in info.open_cases] == [make_reference(AT.year, 1)]
     newer = store.new_case("pothole", "Another", "agent", citizen_id=info.citizen.id)
-    assert newer.reference == make_reference(2023, 2)  # the counter carried over
+    assert newer.reference == make_reference(AT.year, 2)  # the counter carried over
     store.erase_citizen(info.citizen.id, "dpo")
     assert store.audit_trail("citizen")[0]["action"] == "erase"
     store.close()
