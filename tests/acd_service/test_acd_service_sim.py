@@ -5,7 +5,7 @@ from __future__ import annotations
 import wave
 from pathlib import Path
 
-from acd_service_helpers import WAIT, build_config
+from acd_service_helpers import WAIT, Watch, build_config
 
 from fsapp.acd import AnnouncePolicy, MaxWaitAction, MaxWaitPolicy
 from fsapp.acd.outcome import ABANDONED, ANSWERED
@@ -160,3 +160,35 @@ def test_restarted_controller_serves_waiting_callers_in_order(sim, controller, t
     second_controller.wait_state("anna", "on-call", waiting[1])
     sim.hangup(waiting[1])
     assert second_controller.outcome(waiting[1]).agent_id == "anna"
+
+
+class CountingSnapshot:
+    """A snapshot store that keeps what it is given and tells a watch of each save."""
+
+    path = "memory"
+
+    def __init__(self) -> None:
+        self.saves: list[dict] = []
+        self.saved = Watch()
+
+    def save(self, data: dict) -> None:
+        self.saves.append(data)
+        self.saved.add(data)
+
+    def load(self) -> None:
+        return None
+
+
+def test_a_burst_of_changes_is_saved_once_and_stop_saves_the_last_state(sim, controller):
+    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}))
+    snapshot = center.service.snapshot = CountingSnapshot()
+    center.service.snapshot_interval = 0.5
+    callers = [sim.place_call(f"+479000003{index}", entry="support") for index in range(5)]
+    waiting = lambda data: sorted(member["call_uuid"] for member in data["members"]) == sorted(callers)  # noqa: E731
+    snapshot.saved.wait(waiting)
+    changes = len(center.events.items)
+    assert 1 <= len(snapshot.saves) < 5 < changes, "five arrivals, several changes each, at most a few writes"
+    center.service.agent_login("anna")
+    before = len(snapshot.saves)
+    center.service.stop()
+    assert len(snapshot.saves) == before + 1 and snapshot.saves[-1]["agents"]
