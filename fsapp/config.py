@@ -96,6 +96,7 @@ class SpeechConfig:
     tts_cache: str = "sounds/tts"
     asr_engine: str = "pocketsphinx"
     vosk_models: dict[str, str] = field(default_factory=dict)
+    texts: str = "conf/texts.yaml"
 
 
 @dataclass

@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,6 +50,7 @@ from fsapp.store import open_store
 from fsapp.switch.call import Call
 from fsapp.switch.pool import SwitchPool, build_switch
 from fsapp.switch.service import Switch
+from fsapp.texts import load_texts
 from fsapp.yamlsource import load_yaml
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class Controller:
         self.flows = FlowRegistry(config.ivr.flows_dir, config.ivr.entries)
         self.switch: Switch | SwitchPool = build_switch(config, switch_host, switch_port)
         self.tts = TtsCache(config.speech.tts_cache)
+        self.texts = load_texts(config.speech.texts)
         self.acd = self._build_acd()
         self.ivr = IvrRunner(tts=self.tts, recognizers=Recognizers(config.speech.vosk_models,
                                                                   config.speech.asr_engine),
@@ -121,7 +123,8 @@ class Controller:
         }, config.freeswitch.feature_codes, self._render_prompt, config.ivr.default_language)
         self.switch.route(FEATURE_ENTRY, self.features.serve)
         self.relay = RelayService(self.acd, self.store, CallbackBook(self.store), self._render_prompt,
-                                  language=config.ivr.default_language, now=self.now, caller_info=self._caller_info)
+                                  language=config.ivr.default_language, now=self.now, caller_info=self._caller_info,
+                                  texts=self.texts)
         self.switch.route(DIRECT_ENTRY, self.relay.serve)   # staff's direct numbers
         self.desk = AcdDesk(self.acd, lookup=self._lookup_number, on_finished=self._outbound_finished)
         self.outbound = OutboundService(self.store, self.switch, self.desk, clock=self.now,
@@ -135,7 +138,8 @@ class Controller:
         router = restore_router(acd_config, self._seconds, snapshot)
         service = AcdService(self.switch, router, self._seconds,
                              recordings_dir=self.config.paths.recordings, prompt_renderer=self._render_prompt,
-                             language=self.config.ivr.default_language, on_recording=self._recording)
+                             language=self.config.ivr.default_language, on_recording=self._recording,
+                             texts=self.texts)
         service.snapshot = snapshot
         if self._clock_wait is not None:
             service.wait_on_clock = self._clock_wait
@@ -256,7 +260,7 @@ class Controller:
         language_skill = f"lang-{action.language}"
         if language_skill in self.acd_config.skills:
             skills[language_skill] = 1  # callers who chose a language reach operators who speak it
-        caller = self._caller_info(call)
+        caller = replace(self._caller_info(call), language=action.language)
         outcome = self.acd.enqueue(call, action.name, action.priority, skills, caller=caller,
                                    keep_caller=bool(action.survey))
         self._queue_outcomes[call.uuid] = outcome

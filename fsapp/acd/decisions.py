@@ -58,22 +58,24 @@ class CallerInfo:
     """What the agent's screen and SIP headers show about the caller.
 
     ``case_ids`` are the caller's open cases (for ``X-Fsapp-Cases``); ``data`` holds anything else the IVR
-    collected (plain strings).
+    collected (plain strings); ``language`` is the one the caller chose in the menu (announcements are
+    spoken in it; empty: the center's default).
     """
 
     number: str | None = None
     name: str | None = None
     case_ids: tuple[str, ...] = ()
     data: dict[str, str] = field(default_factory=dict)
+    language: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {"number": self.number, "name": self.name, "case_ids": list(self.case_ids),
-                "data": dict(self.data)}
+                "data": dict(self.data), "language": self.language}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CallerInfo:
         return cls(data.get("number"), data.get("name"), tuple(data.get("case_ids", ())),
-                   dict(data.get("data", {})))
+                   dict(data.get("data", {})), str(data.get("language") or ""))
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,8 @@ def offer_variables(offer: Offer, target: AgentTarget, leg_uuid: str,
     }
     if offer.caller.name:
         variables["origination_caller_id_name"] = _clean(offer.caller.name)
+    if offer.caller.language:
+        variables["sip_h_X-Fsapp-Language"] = _clean(offer.caller.language)
     if offer.caller.case_ids:
         # FreeSWITCH splits variable values on commas inside {}; \, keeps the list whole.
         variables["sip_h_X-Fsapp-Cases"] = "\\,".join(_clean(case) for case in offer.caller.case_ids)

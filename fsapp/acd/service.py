@@ -48,10 +48,11 @@ from fsapp.acd.engaged import Engagements
 from fsapp.acd.outcome import (ABANDONED, ANSWERED, CALLBACK, MESSAGE, REMOVED, TRANSFERRED, VOICEMAIL,
                                QueueOutcome)
 from fsapp.acd.pickup import pickup as pickup_call
-from fsapp.acd.prompts import ASK_NUMBER_TEXT, PromptRenderer, announcement_text, tone_prompt
+from fsapp.acd.prompts import PromptRenderer, announcement_text, ask_number_text, tone_prompt
 from fsapp.acd.recordings import Recording, recording_path
 from fsapp.acd.router import Router
 from fsapp.acd.snapshot_file import Snapshot, SnapshotFile
+from fsapp.texts import Texts, shipped_texts
 from fsapp.acd.states import AgentState
 from fsapp.esl.errors import ConnectionLost, ESLError
 from fsapp.esl.events import Event
@@ -89,7 +90,8 @@ class AcdService(AttendedTransfers, Engagements):
     - ``recordings_dir``: queues with ``record: true`` record answered calls under it.
     - ``store``: receives recording rows and queue exits (:class:`AcdStore`); ``on_recording`` too.
     - ``screen_pop_url``: sent to the agent's phone in ``Call-Info`` (``{uuid}`` is the caller's UUID).
-    - ``prompt_renderer(text, language) -> path``: announcements (default: beeps, one per place).
+    - ``prompt_renderer(text, language) -> path``: announcements (default: beeps, one per place), spoken in
+      the caller's language (``CallerInfo.language``, else ``language``) from ``texts``.
     - ``snapshot_path``: the router's state is written there after changes, at most every
       ``snapshot_interval`` seconds (a burst of changes is one write), and when the service stops.
     - ``callback_dial``: dial string for calling back a number (``{number}`` is replaced).
@@ -103,7 +105,8 @@ class AcdService(AttendedTransfers, Engagements):
                  on_recording: Callable[[dict[str, Any]], None] | None = None,
                  on_agent_state: Callable[[AgentStateChanged], None] | None = None,
                  snapshot_path: str | Path | None = None,
-                 callback_dial: str = "sofia/gateway/default/{number}", tick_interval: float = 1.0) -> None:
+                 callback_dial: str = "sofia/gateway/default/{number}", tick_interval: float = 1.0,
+                 texts: Texts | None = None) -> None:
         self.switch = switch
         self.router = router
         self.clock = clock
@@ -112,6 +115,7 @@ class AcdService(AttendedTransfers, Engagements):
         self.screen_pop_url = screen_pop_url
         self.render_prompt = prompt_renderer or tone_prompt
         self.language = language
+        self.texts = texts or shipped_texts()
         self.on_recording = on_recording
         self.on_agent_state = on_agent_state
         self.snapshot: Snapshot | None = SnapshotFile(snapshot_path) if snapshot_path else None
@@ -672,8 +676,9 @@ class AcdService(AttendedTransfers, Engagements):
         queued = self.calls.get(decision.call_uuid)
         if queued is None or not queued.holding:
             return
-        prompt = self.render_prompt(announcement_text(decision.position, decision.estimated_wait),
-                                    self.language)
+        language = self._language_of(queued)
+        prompt = self.render_prompt(announcement_text(decision.position, decision.estimated_wait, language,
+                                                      self.texts), language)
 
         def play() -> None:
             queued.call.break_playback()
@@ -682,6 +687,10 @@ class AcdService(AttendedTransfers, Engagements):
         log.info("call %s: announcing position %s, wait %s", queued.uuid, decision.position,
                  decision.estimated_wait)
         self._safely(queued.uuid, "announcement", play)
+
+    def _language_of(self, queued: QueuedCall) -> str:
+        """The language the caller chose in the menu, else the center's."""
+        return queued.caller.language or self.language
 
     def _overflow(self, decision: Overflow) -> None:
         queued = self.calls.get(decision.call_uuid)
@@ -716,7 +725,8 @@ class AcdService(AttendedTransfers, Engagements):
             gevent.spawn(self._collect_number, queued)
 
     def _collect_number(self, queued: QueuedCall) -> None:
-        prompt = self.render_prompt(ASK_NUMBER_TEXT, self.language)
+        language = self._language_of(queued)
+        prompt = self.render_prompt(ask_number_text(language, self.texts), language)
 
         def collect() -> str | None:
             queued.call.break_playback()

@@ -15,8 +15,8 @@ from fsapp.acd.config import AcdConfig, AgentConfig, direct_number_digits
 from fsapp.acd.engaged import engaged_on
 from fsapp.acd.states import AgentState
 from fsapp.relay.errors import UnknownDirectNumber
+from fsapp.texts import Texts, shipped_texts
 
-LANGUAGES = ("nb", "en")
 BUSY_STATES = frozenset({"reserved", "ringing", "on-call", "wrap-up"})
 
 
@@ -43,43 +43,9 @@ class Presence:
     has_note: bool = False
 
 
-TEXTS: dict[str, dict[str, str]] = {
-    "menu": {
-        "en": "{name} cannot take your call right now. To speak to a colleague, press 1. To be called back, "
-              "press 2. To hear when {name} is available, press 3.",
-        "nb": "{name} kan ikke ta telefonen akkurat nå. For å snakke med en kollega, trykk 1. For å bli "
-              "ringt opp igjen, trykk 2. For å høre når {name} er tilgjengelig, trykk 3.",
-    },
-    "away_until": {"en": "{name} is away until {when}.", "nb": "{name} er borte til {when}."},
-    "away": {"en": "{name} is away.", "nb": "{name} er borte."},
-    "busy": {"en": "{name} is on another call and should be free shortly.",
-             "nb": "{name} er i en annen samtale og er snart ledig."},
-    "break": {"en": "{name} is on a break and should be back shortly.",
-              "nb": "{name} har pause og er snart tilbake."},
-    "logged_out": {"en": "{name} is not at work right now.", "nb": "{name} er ikke på jobb nå."},
-    "no_answer": {"en": "{name} is at work but could not answer. Please try again in a little while.",
-                  "nb": "{name} er på jobb, men kunne ikke svare. Prøv igjen om litt."},
-    "callback": {"en": "Thank you. {name} will call you back.", "nb": "Takk. {name} ringer deg tilbake."},
-    "goodbye": {"en": "Goodbye.", "nb": "Ha det bra."},
-    "no_colleague": {"en": "No colleague can take the call. Goodbye.",
-                     "nb": "Ingen kollega kan ta samtalen. Ha det bra."},
-}
-WEEKDAYS = {"en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-            "nb": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")}
-MONTHS = {"en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                 "October", "November", "December"),
-          "nb": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
-                 "oktober", "november", "desember")}
-
-
-def language_of(language: str) -> str:
-    """The menu's language: ``language`` when there are texts for it, else English."""
-    return language if language in LANGUAGES else "en"
-
-
-def text(key: str, language: str, **values: str) -> str:
-    """One of :data:`TEXTS`, filled in."""
-    return TEXTS[key][language_of(language)].format(**values)
+def text(key: str, language: str, texts: Texts | None = None, **values: str) -> str:
+    """The relay's text ``key`` (``relay.<key>`` of the spoken texts) in ``language``, filled in."""
+    return (texts or shipped_texts()).say(f"relay.{key}", language, **values)
 
 
 def agent_for_number(config: AcdConfig, number: str) -> AgentConfig:
@@ -118,29 +84,29 @@ def choice_for(digits: str | None) -> Choice | None:
         return None
 
 
-def spoken_time(moment: datetime, now: datetime, language: str) -> str:
+def spoken_time(moment: datetime, now: datetime, language: str, texts: Texts | None = None) -> str:
     """``08:00`` today, ``Tuesday 24 November at 08:00`` on another day (in ``now``'s zone)."""
-    lang = language_of(language)
+    texts = texts or shipped_texts()
     local = moment.astimezone(now.tzinfo)
     clock = local.strftime("%H:%M")
     if local.date() == now.date():
         return clock
-    weekday, month = WEEKDAYS[lang][local.weekday()], MONTHS[lang][local.month - 1]
-    if lang == "nb":
-        return f"{weekday} {local.day}. {month} klokken {clock}"
-    return f"{weekday} {local.day} {month} at {clock}"
+    return texts.say("relay.day_and_time", language, weekday=texts.words("relay.weekdays", language)[local.weekday()],
+                     day=str(local.day), month=texts.words("relay.months", language)[local.month - 1], time=clock)
 
 
-def availability_text(name: str, presence: Presence, now: datetime, language: str) -> str:
+def availability_text(name: str, presence: Presence, now: datetime, language: str,
+                      texts: Texts | None = None) -> str:
     """What the caller hears for "when is the person available" (choice 3)."""
     if away_in_force(presence, now):
-        said = (text("away_until", language, name=name, when=spoken_time(presence.away_until, now, language))
-                if presence.away_until is not None else text("away", language, name=name))
+        said = (text("away_until", language, texts, name=name,
+                     when=spoken_time(presence.away_until, now, language, texts))
+                if presence.away_until is not None else text("away", language, texts, name=name))
         return f"{said} {presence.away_note.rstrip('.')}." if presence.away_note else said
     if presence.state in BUSY_STATES or engaged_on(AgentState(presence.state), presence.break_reason):
-        return text("busy", language, name=name)
+        return text("busy", language, texts, name=name)
     if presence.state == "break":
-        return text("break", language, name=name)
+        return text("break", language, texts, name=name)
     if presence.state == "logged-out":
-        return text("logged_out", language, name=name)
-    return text("no_answer", language, name=name)
+        return text("logged_out", language, texts, name=name)
+    return text("no_answer", language, texts, name=name)

@@ -36,6 +36,7 @@ from fsapp.relay.menu import (Choice, Presence, agent_for_number, availability_t
                               relay_queue, should_ring, text)
 from fsapp.store.away import Away
 from fsapp.switch import Call, ChannelGone
+from fsapp.texts import Texts, shipped_texts
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +85,13 @@ class RelayService:
     def __init__(self, acd: AcdService, store: RelayStore, callbacks: CallbackRequests,
                  render_prompt: PromptRenderer, *, language: str, now: Callable[[], datetime],
                  caller_info: Callable[[Call], CallerInfo] | None = None, ring_seconds: float = 20.0,
-                 ringback: str = RINGBACK) -> None:
+                 ringback: str = RINGBACK, texts: Texts | None = None) -> None:
         self.acd = acd
         self.store = store
         self.callbacks = callbacks
         self.render_prompt = render_prompt
         self.language = language
+        self.texts = texts or shipped_texts()
         self.now = now
         self.caller_info = caller_info or (lambda call: CallerInfo(number=call.caller_number or None))
         self.ring_seconds = ring_seconds
@@ -192,7 +194,7 @@ class RelayService:
     def _menu(self, call: Call, agent: AgentConfig, result: RelayResult) -> None:
         name = agent.name or agent.id
         for _ in range(MENU_ROUNDS):
-            choice = self._ask(call, text("menu", self.language, name=name), result)
+            choice = self._ask(call, text("menu", self.language, self.texts, name=name), result)
             if choice is Choice.COLLEAGUE:
                 self._to_colleague(call, agent, result)
                 return
@@ -201,8 +203,9 @@ class RelayService:
                 return
             if choice is None:
                 break
-            self._say(call, availability_text(name, self.presence(agent.id), self.now(), self.language), result)
-        self._say(call, text("goodbye", self.language), result)
+            said = availability_text(name, self.presence(agent.id), self.now(), self.language, self.texts)
+            self._say(call, said, result)
+        self._say(call, text("goodbye", self.language, self.texts), result)
         call.hangup()
 
     def _ask(self, call: Call, question: str, result: RelayResult) -> Choice | None:
@@ -223,7 +226,7 @@ class RelayService:
     def _to_colleague(self, call: Call, agent: AgentConfig, result: RelayResult) -> None:
         queue = relay_queue(agent)
         if queue is None:
-            self._say(call, text("no_colleague", self.language), result)
+            self._say(call, text("no_colleague", self.language, self.texts), result)
             call.hangup()
             return
         log.info("call %s: %s's caller goes to queue %s", call.uuid, agent.id, queue)
@@ -236,12 +239,12 @@ class RelayService:
                                                         queue=relay_queue(agent))
         except FsappError as exc:   # e.g. a withheld number
             log.warning("call %s: no callback request for %s: %s", call.uuid, call.caller_number, exc)
-            self._say(call, text("goodbye", self.language), result)
+            self._say(call, text("goodbye", self.language, self.texts), result)
             call.hangup()
             return
         result.outcome = CALLBACK
         log.info("call %s: callback request %s for %s", call.uuid, result.callback_id, agent.id)
-        self._say(call, text("callback", self.language, name=agent.name or agent.id), result)
+        self._say(call, text("callback", self.language, self.texts, name=agent.name or agent.id), result)
         call.hangup()
 
     # -- the record ---------------------------------------------------------------------------------

@@ -89,7 +89,7 @@ def test_busy_queue_announces_position_then_overflows(sim, controller):
     center.wait_music(second)
     center.events.wait(lambda e: e.name == "PLAYBACK_START" and e.get("Unique-ID") == second
                        and e.get("Playback-File-Path") == "tone_stream://%(100,100,660);loops=2")
-    assert texts[0][1] == "nb" and "next in the queue" in texts[0][0]
+    assert texts[0] == ("Du er nestemann i køen. Forventet ventetid er omtrent 2 minutter.", "nb")
 
     center.service.agent_login("bo")   # bo serves only the overflow queue
     center.wait_state("bo", "on-call", second)

@@ -95,4 +95,24 @@ def test_without_an_away_note_the_acd_state_tells(presence: Presence, expected: 
 
 
 def test_an_unknown_language_falls_back_to_english() -> None:
-    assert availability_text("Marte", Presence("logged-out"), MONDAY, "pl") == "Marte is not at work right now."
+    assert availability_text("Marte", Presence("logged-out"), MONDAY, "sv") == "Marte is not at work right now."
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("da", "Marte er væk indtil {weekday} den {day}. {month} klokken 08:00. Kurs."),
+    ("fi", "Marte on poissa {weekday}na {day}. {month}ta kello 08:00 asti. Kurs."),
+    ("pl", "Marte jest nieobecny do {weekday}, {day} {month}, o godzinie 08:00. Kurs."),
+    ("zh", "Marte离开，直到{month}{day}日{weekday}08:00。 Kurs."),
+])
+def test_an_away_note_in_every_language_of_the_center(language: str, expected: str) -> None:
+    tuesday = (MONDAY + timedelta(days=1)).replace(hour=8)
+    names = {"da": (("mandag", "tirsdag"), "januar februar marts april maj juni juli august september oktober "
+                                           "november december"),
+             "fi": (("maanantai", "tiistai"), "tammikuu helmikuu maaliskuu huhtikuu toukokuu kesäkuu heinäkuu "
+                                              "elokuu syyskuu lokakuu marraskuu joulukuu"),
+             "pl": (("poniedziałek", "wtorek"), "stycznia lutego marca kwietnia maja czerwca lipca sierpnia "
+                                                "września października listopada grudnia"),
+             "zh": (("星期一", "星期二"), "1月 2月 3月 4月 5月 6月 7月 8月 9月 10月 11月 12月")}[language]
+    away = Presence("logged-out", None, "Kurs", tuesday, True)
+    assert availability_text("Marte", away, MONDAY, language) == expected.format(
+        weekday=names[0][1], day=tuesday.day, month=names[1].split()[tuesday.month - 1])
