@@ -36,14 +36,17 @@ from fsapp.errors import FsappError, SourceError
 from fsapp.features import FeatureCodes
 from fsapp.health import HEARTBEAT_FILE, Heartbeat
 from fsapp.ha.acd_state import acd_snapshot, restore_router
+from fsapp.esl.errors import TransportError
 from fsapp.ivr.actions import Callback, Queue, Recorded, Voicemail
 from fsapp.ivr.callpath import CallPath
+from fsapp.ivr.errors import FlowError
 from fsapp.ivr.hooks import HookLoader
 from fsapp.ivr.registry import FlowRegistry
 from fsapp.ivr.schema import Flow, QueueNode
 from fsapp.ivr.runner import Handlers, IvrRunner
 from fsapp.speech.asr import Recognizers
 from fsapp.speech.tts import TtsCache
+from fsapp.queue_endings import QueueEndings
 from fsapp.relay.service import RelayService
 from fsapp.render.model import DIRECT_ENTRY, FEATURE_ENTRY
 from fsapp.store import open_store
@@ -98,7 +101,9 @@ class Controller:
         self._seconds = wall_clock or time.time
         self._clock_wait = clock_wait
         self.store = open_store(config.database.url, region=config.region, clock=self.utc_now)
-        self.flows = FlowRegistry(config.ivr.flows_dir, config.ivr.entries)
+        # a reload naming a queue or skill the ACD does not have is refused; the last good flow stays
+        self.flows = FlowRegistry(config.ivr.flows_dir, config.ivr.entries,
+                                  check=lambda flow: queues_missing_from_acd([flow], self.acd_config))
         self.switch: Switch | SwitchPool = build_switch(config, switch_host, switch_port)
         self.tts = TtsCache(config.speech.tts_cache)
         self.texts = load_texts(config.speech.texts)
@@ -109,6 +114,8 @@ class Controller:
                                                on_callback=self._callback, on_finished=self._finished),
                              hooks=HookLoader(config.ivr.flows_dir), clock=self.now,
                              recordings_dir=config.paths.recordings, store=self.store)
+        self.endings = QueueEndings(self.ivr.perform, self.texts, enqueue=self._rescue_enqueue,
+                                    known_queue=lambda name: name in self.acd_config.queues)
         self.finished: list[CallSummary] = []
         self._flow_watch: gevent.Greenlet | None = None
         self.api_server: ApiServer | None = None
@@ -168,7 +175,7 @@ class Controller:
             log.error("%s", error.located())
         if not self.flows.flows:
             raise FsappError(f"no valid flow in {self.config.ivr.flows_dir}")
-        problems = queues_missing_from_acd(self.flows.flows.values(), self.acd_config)
+        problems = [error for error in errors if not isinstance(error, FlowError)]   # the check's: unknown queues
         if problems:
             raise FsappError("\n".join(problem.located() for problem in problems))
         for problem in unknown_surveys(self.flows.flows.values(), self.outbound.campaigns):
@@ -223,10 +230,29 @@ class Controller:
             if member is not None:
                 self.acd.enqueue(call, member.queue)
                 return
-        flow = self.flows.flow_for_entry(call.channel.entry or "")
-        if not call.channel.answered:
-            call.answer()
-        self.ivr.run(call, flow)
+        flow: Flow | None = None
+        try:
+            flow = self.flows.flow_for_entry(call.channel.entry or "")
+            if not call.channel.answered:
+                call.answer()
+            path = self.ivr.run(call, flow)
+        except TransportError:
+            raise   # the link dropped: the call is resumed after the reconnect
+        except Exception:  # one call's fault: the caller is told and let on, never left parked
+            log.exception("call %s: its flow failed", call.uuid)
+            self._rescue(call, flow, call.variables.get("fsapp_language") or "")
+            return
+        if path.stopped and not call.gone:
+            log.warning("call %s: its flow stopped at %s: %s", call.uuid, path.nodes[-1:], path.stopped)
+            self._rescue(call, flow, path.language)
+
+    def _rescue(self, call: Call, flow: Flow | None, language: str) -> None:
+        language = language or (flow.default_language if flow else self.config.ivr.default_language)
+        self.endings.rescue(call, language, flow.operator_queue if flow else None)
+
+    def _rescue_enqueue(self, call: Call, queue: str) -> None:
+        outcome = self.acd.enqueue(call, queue, caller=self._caller_info(call))
+        self._queue_outcomes.setdefault(call.uuid, outcome)
 
     def _caller_info(self, call: Call) -> CallerInfo:
         try:
@@ -265,6 +291,7 @@ class Controller:
                                    keep_caller=bool(action.survey))
         self._queue_outcomes[call.uuid] = outcome
         log.info("call %s: left queue %s: %s", call.uuid, outcome.queue, outcome.kind)
+        self.endings.after_queue(call, outcome, action.language or self.config.ivr.default_language)
         if action.survey and outcome.kind == ANSWERED and outcome.caller_alive:   # the caller opted in
             case = caller.case_ids[0] if len(caller.case_ids) == 1 else None
             self.outbound.surveys.ask_on_call(call, action.survey, language=action.language, case_reference=case)

@@ -29,6 +29,7 @@ class CallPath:
     outcome: str = ""
     detail: str = ""
     errors: list[str] = field(default_factory=list)
+    stopped: str = ""   # why the flow stopped before it handed the call on (an error); empty: it ran its course
 
     @property
     def nodes(self) -> list[str]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from fsapp.errors import SourceError
 from fsapp.ivr.errors import FlowError, IvrError
 from fsapp.ivr.schema import Flow
 from fsapp.ivr.validate import validate_file
@@ -21,8 +22,12 @@ log = logging.getLogger(__name__)
 class FlowRegistry:
     """The last good version of every flow file in a directory."""
 
-    def __init__(self, flows_dir: str | Path, entries: dict[str, str], hooks_dir: str | Path | None = None) -> None:
+    def __init__(self, flows_dir: str | Path, entries: dict[str, str], hooks_dir: str | Path | None = None,
+                 check: Callable[[Flow], list[SourceError]] | None = None) -> None:
+        """``check`` finds what a valid flow still must not do in this center (e.g. name a queue the ACD
+        does not have); a flow it objects to is refused like an invalid one."""
         self.flows_dir = Path(flows_dir)
+        self.check = check
         self.entries = dict(entries)
         self.hooks_dir = Path(hooks_dir) if hooks_dir else self.flows_dir
         self._flows: dict[str, Flow] = {}
@@ -44,12 +49,15 @@ class FlowRegistry:
     def _files(self) -> dict[Path, float]:
         return {path: path.stat().st_mtime for path in sorted(self.flows_dir.glob("*.yaml"))}
 
-    def reload(self) -> list[FlowError]:
+    def reload(self) -> list[SourceError]:
         """Re-read every flow file; return the problems (the flows with problems keep their last good version)."""
         files = self._files()
-        errors: list[FlowError] = []
+        errors: list[SourceError] = []
         for path in files:
             flow, problems = validate_file(path, self.hooks_dir)
+            if flow is not None and self.check is not None:
+                problems = list(self.check(flow))
+                flow = None if problems else flow
             if flow is None:
                 errors.extend(problems)
                 kept = "keeping the last good version" if path.stem in self._flows else "not loaded"
@@ -64,7 +72,7 @@ class FlowRegistry:
         """Whether a flow file was added, removed or modified since the last reload."""
         return self._files() != self._mtimes
 
-    def reload_if_changed(self) -> list[FlowError] | None:
+    def reload_if_changed(self) -> list[SourceError] | None:
         return self.reload() if self.changed() else None
 
     def watch(self, interval_s: float = 2.0) -> Any:

@@ -133,6 +133,7 @@ class IvrRunner:
         except FsappError as exc:
             log.info("call %s: left the IVR at %s: %s", call.uuid, path.nodes[-1:] or flow.start, exc)
             path.finish("abandoned", str(exc))
+            path.stopped = str(exc)
             walk.close()
         finally:
             self.active_paths.pop(call.uuid, None)
