@@ -76,20 +76,38 @@ def ivr_checks(config: Config) -> list[CheckResult]:
     files = sorted(flows_dir.glob("*.yaml"))
     if not files:
         return [fail("ivr flows", f"no flow files in {flows_dir}", "set ivr.flows_dir or add flows")]
-    names, problems = set(), []
+    names, problems, languages = set(), [], set()
     for path in files:
         flow, errors = validate_file(path, flows_dir)
         problems += errors
         if flow is not None:
             names.add(flow.name)
+            languages.update(flow.languages)
     results = [fail("ivr flows", f"{len(problems)} problem(s); first: {problems[0].located()}",
                     "run `fsapp ivr validate` on the files and fix them")] if problems else [
         ok("ivr flows", f"{len(files)} flow file(s) in {flows_dir} valid")]
+    results.append(speech_check(config, languages))
     unknown = {entry: flow for entry, flow in config.ivr.entries.items() if flow not in names}
     for entry, flow in sorted(unknown.items()):
         results.append(fail(f"ivr entry {entry}", f"names flow {flow!r}, which is not in {flows_dir}",
                             "fix ivr.entries or add the flow"))
     return results
+
+
+def speech_check(config: Config, languages: set[str]) -> CheckResult:
+    """Which of the menus' languages callers can speak in, and which are served by keys alone."""
+    from fsapp.speech.asr import Recognizers
+
+    recognizers = Recognizers(config.speech.vosk_models, config.speech.asr_engine)
+    spoken = sorted(language for language in languages if recognizers.supports(language))
+    keys_only = sorted(set(languages) - set(spoken))
+    missing = sorted(language for language, model in config.speech.vosk_models.items() if not Path(model).is_dir())
+    if missing:
+        return fail("speech input", f"no vosk model directory for {', '.join(missing)}",
+                    "fix speech.vosk_models (a directory per language)")
+    hint = " (speech.vosk_models: {LANG: MODEL_DIR} adds speech)" if keys_only else ""
+    return ok("speech input", f"speech in {', '.join(spoken) or 'no language'}; "
+                              f"keys only in {', '.join(keys_only) or 'none'}{hint}")
 
 
 def numbers_check(config: Config) -> CheckResult:

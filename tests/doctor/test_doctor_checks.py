@@ -204,3 +204,17 @@ def test_every_switch_of_a_cluster_is_checked(sim: SimulatedSwitch, settings: di
     assert checks["fs2: switch modules"].status is Status.FAIL and "mod_sofia" in checks["fs2: switch modules"].message
     assert checks["fs1: agent SIP users"].status is checks["fs2: agent SIP users"].status is Status.OK
     assert "switch modules" not in checks
+
+
+def test_doctor_says_which_languages_take_speech_and_which_keys_only(settings: dict, tmp_path: Path) -> None:
+    model = tmp_path / "vosk-nb"
+    model.mkdir()
+    checks = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))
+    assert checks["speech input"].status is Status.OK
+    assert checks["speech input"].message.startswith("speech in en; keys only in nb")
+    settings["speech"] = {"vosk_models": {"nb": str(model)}}
+    checks = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))
+    assert checks["speech input"].message == "speech in en, nb; keys only in none"
+    settings["speech"] = {"vosk_models": {"nb": str(tmp_path / "absent")}}
+    checks = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))
+    assert checks["speech input"].status is Status.FAIL and "nb" in checks["speech input"].message
