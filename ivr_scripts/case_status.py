@@ -18,18 +18,47 @@ STATUS_WORDS = {
     "nb": {"received": "mottatt", "accepted": "registrert", "assigned": "tildelt en saksbehandler",
            "in_progress": "under behandling", "resolved": "løst", "closed": "avsluttet",
            "reopened": "gjenåpnet"},
+    "da": {"received": "modtaget", "accepted": "registreret", "assigned": "tildelt en sagsbehandler",
+           "in_progress": "under behandling", "resolved": "løst", "closed": "afsluttet", "reopened": "genåbnet"},
+    "fi": {"received": "vastaanotettu", "accepted": "kirjattu", "assigned": "annettu käsittelijälle",
+           "in_progress": "käsittelyssä", "resolved": "ratkaistu", "closed": "suljettu",
+           "reopened": "avattu uudelleen"},
+    "pl": {"received": "przyjęta", "accepted": "zarejestrowana", "assigned": "przydzielona urzędnikowi",
+           "in_progress": "w toku", "resolved": "rozwiązana", "closed": "zamknięta",
+           "reopened": "ponownie otwarta"},
+    "zh": {"received": "已受理", "accepted": "已登记", "assigned": "已分配给办理人员", "in_progress": "正在办理",
+           "resolved": "已解决", "closed": "已办结", "reopened": "已重新开启"},
     "en": {"received": "received", "accepted": "accepted", "assigned": "assigned to a case officer",
            "in_progress": "in progress", "resolved": "resolved", "closed": "closed", "reopened": "reopened"},
 }
 MONTHS = {
     "nb": ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
            "november", "desember"],
+    "da": ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+           "november", "december"],
+    "fi": ["tammikuuta", "helmikuuta", "maaliskuuta", "huhtikuuta", "toukokuuta", "kesäkuuta", "heinäkuuta",
+           "elokuuta", "syyskuuta", "lokakuuta", "marraskuuta", "joulukuuta"],
+    "pl": ["stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września",
+           "października", "listopada", "grudnia"],
+    "zh": [f"{month}月" for month in range(1, 13)],
     "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"],
 }
+DATE_FORMATS = {"nb": "{day}. {month} {year}", "da": "{day}. {month} {year}", "fi": "{day}. {month} {year}",
+                "pl": "{day} {month} {year}", "zh": "{year}年{month}{day}日", "en": "{month} {day}, {year}"}
 SENTENCES = {
     "nb": {"case": "Sak {ref} er {status}. Sist oppdatert {updated}.", "expected": " Forventet ferdig {date}.",
            "no_date": " Vi har ikke en forventet dato ennå.", "count": "Du har {count} åpne saker."},
+    "da": {"case": "Sag {ref} er {status}. Senest opdateret {updated}.", "expected": " Forventes færdig {date}.",
+           "no_date": " Vi har endnu ikke en forventet dato.", "count": "Du har {count} åbne sager."},
+    "fi": {"case": "Asia {ref} on {status}. Päivitetty viimeksi {updated}.",
+           "expected": " Arvioitu valmistuminen {date}.", "no_date": " Arvioitua valmistumispäivää ei vielä ole.",
+           "count": "Sinulla on {count} avointa asiaa."},
+    "pl": {"case": "Sprawa {ref} jest {status}. Ostatnia zmiana {updated}.",
+           "expected": " Przewidywany termin: {date}.", "no_date": " Nie znamy jeszcze przewidywanego terminu.",
+           "count": "Liczba otwartych spraw: {count}."},
+    "zh": {"case": "案件{ref}{status}。最近更新于{updated}。", "expected": "预计{date}完成。",
+           "no_date": "目前还没有预计完成日期。", "count": "您有{count}件未结案件。"},
     "en": {"case": "Case {ref} is {status}. Last updated {updated}.", "expected": " Expected by {date}.",
            "no_date": " We do not have an expected date yet.", "count": "You have {count} open cases."},
 }
@@ -45,11 +74,11 @@ def _language(ctx: HookContext) -> str:
 
 
 def spoken_date(moment: datetime | None, language: str) -> str:
-    """A date as it is said: "3. mars 2026" or "March 3, 2026"."""
+    """A date as it is said: "3. mars 2026", "March 3, 2026", "2026年3月3日"."""
     if moment is None:
         return ""
-    month = MONTHS[language][moment.month - 1]
-    return f"{moment.day}. {month} {moment.year}" if language == "nb" else f"{month} {moment.day}, {moment.year}"
+    return DATE_FORMATS[language].format(day=moment.day, month=MONTHS[language][moment.month - 1],
+                                         year=moment.year)
 
 
 def describe_case(summary: Any, language: str) -> str:

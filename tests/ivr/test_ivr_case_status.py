@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import pytest
 from click.testing import CliRunner
 
 from cli import main
@@ -114,3 +115,23 @@ def test_simulate_cli_interactive_reads_answers() -> None:
     assert result.exit_code == 0, result.output
     assert '"outcome": "callback"' in result.output
     assert '"detail": "+4790000000"' in result.output
+
+
+@pytest.mark.parametrize(("key", "language", "hold"), [
+    ("1", "nb", "Et øyeblikk, du settes over til en saksbehandler."),
+    ("2", "da", "Et øjeblik, du bliver stillet videre til en sagsbehandler."),
+    ("3", "fi", "Hetkinen, yhdistän sinut käsittelijälle."),
+    ("4", "pl", "Chwileczkę, łączę z urzędnikiem."),
+    ("5", "zh", "请稍候，正在为您转接办理人员。"),
+    ("6", "en", "One moment, we are putting you through to a case officer."),
+])
+def test_the_shipped_menu_serves_each_language_of_the_center(key: str, language: str, hold: str) -> None:
+    path, lines = walk(load_valid(FLOW), keys=["*", key, "1"], store=_store())
+    assert (path.language, path.outcome, path.detail) == (language, "queue", "building")
+    assert lines[-1] == f"[say {language}] {hold}" or f"[say {language}] {hold}" in lines
+
+
+def test_case_status_is_read_in_the_callers_language() -> None:
+    path, lines = walk(load_valid(FLOW), keys=["*", "5", "7", "24000013#", "0"], store=_store())
+    assert f"[say zh] 您有2件未结案件。 案件2 4 0 0 0 0 1 3正在办理。最近更新于{UPDATED.year}年{UPDATED.month}月" \
+           f"{UPDATED.day}日。预计{DEADLINE.year}年{DEADLINE.month}月{DEADLINE.day}日完成。" in "\n".join(lines)
