@@ -27,13 +27,25 @@ def ivr() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--hooks-dir", type=click.Path(file_okay=False), help="Where hook modules are (default: next to "
                                                                      "each flow file).")
-def validate(files: tuple[str, ...], hooks_dir: str | None) -> None:
-    """Check flow files: schema, node references, unreachable nodes, loops, prompts per language, hooks.
+@click.option("--acd", "acd_file", type=click.Path(dir_okay=False),
+              help="Queues and agents the queue nodes must name (default: acd.file of the configuration).")
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[str, ...], hooks_dir: str | None, acd_file: str | None) -> None:
+    """Check flow files: schema, node references, unreachable nodes, loops, prompts per language, hooks, and
+    that queue nodes name queues and skills of the ACD's file.
 
     Prints one FILE:LINE: message line per problem and exits with 1 if there is any."""
+    from fsapp.acd.loader import load_acd_config
+    from fsapp.controller import queues_missing_from_acd
+
+    try:
+        acd = load_acd_config(acd_file or config_from(ctx).acd.file)
+    except FsappError as exc:
+        raise click.ClickException(str(exc)) from exc
     problems = 0
     for path in files:
-        _, errors = validate_file(path, hooks_dir)
+        flow, errors = validate_file(path, hooks_dir)
+        errors = list(errors) + (queues_missing_from_acd([flow], acd) if flow is not None else [])
         for error in errors:
             click.echo(error.located(), err=True)
         problems += len(errors)

@@ -100,3 +100,17 @@ def test_cli_validate_accepts_the_shipped_example() -> None:
     result = CliRunner().invoke(main, ["ivr", "validate", str(REPO / "ivr_scripts" / "main_menu.yaml")])
     assert result.exit_code == 0, result.output
     assert "OK" in result.output
+
+
+def test_validate_names_queues_and_skills_the_acd_file_does_not_have(tmp_path) -> None:
+    from cli import main
+
+    broken = tmp_path / "main_menu.yaml"
+    broken.write_text((REPO / "ivr_scripts" / "main_menu.yaml").read_text().replace("queue: taxes", "queue: taxxes"))
+    config = ["--config", str(REPO / "conf" / "fsapp.yaml")]
+    result = CliRunner().invoke(main, [*config, "ivr", "validate", str(broken), "--hooks-dir",
+                                       str(REPO / "ivr_scripts")])
+    assert result.exit_code == 1
+    assert f"{broken}:" in result.output and "nodes.q_taxes: queue 'taxxes' not in " in result.output
+    fine = CliRunner().invoke(main, [*config, "ivr", "validate", str(REPO / "ivr_scripts" / "main_menu.yaml")])
+    assert fine.exit_code == 0, fine.output
