@@ -195,9 +195,13 @@ def main() -> None:
     parser.add_argument("--speed", type=float, default=10.0, help="simulated seconds per wall second")
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--profile", default="", help="write the controller's cProfile of the queue run here")
+    parser.add_argument("--only", choices=("queue", "plain"), default="", help="run one of the two flows")
     args = parser.parse_args()
     settings = {"calls": args.calls, "rate": args.rate, "agents": args.agents, "talk": args.talk,
                 "speed": args.speed, "timeout": args.timeout}
+    if args.only:
+        print(json.dumps({"benchmark": "acd_capacity", **settings, args.only: measure(args.only, settings)}))
+        return
     queue = measure("queue", {**settings, "profile": args.profile})
     plain = measure("plain", settings)
     print(json.dumps({
