@@ -16,7 +16,9 @@ from pathlib import Path
 
 import yaml
 
+from fsapp.errors import SourceError
 from fsapp.render.errors import SecretsError
+from fsapp.yamlsource import load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +49,9 @@ def _read(path: Path) -> dict[str, str]:
         return {}
     _tighten(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise SecretsError(f"{path}: cannot read the secrets file ({type(exc).__name__})") from None
+        data = load_yaml(path).data or {}
+    except SourceError as exc:
+        raise SecretsError(f"cannot read the secrets file: {exc.located()}") from None
     phones = data.get("softphones", {}) if isinstance(data, dict) else None
     if not isinstance(phones, dict):
         raise SecretsError(f"{path}: expected a mapping 'softphones: {{agent: password}}'")
