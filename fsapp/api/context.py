@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 POKING_EVENTS = frozenset({"CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_PARK", "CHANNEL_BRIDGE",
                            "CHANNEL_UNBRIDGE", "CHANNEL_HANGUP_COMPLETE", "DTMF"})
 MAX_REPORT_DAYS = 366   # the widest from..to a report may span
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(9998, 12, 31)
 LEVELS_MAX_AGE = 15.0   # seconds today's service levels are reused before the store is asked again
 
 
@@ -106,13 +107,12 @@ class ControlContext:
         today = self.controller.now().date()
         start = first or today
         end = last or (start if first else today)
+        if not (EARLIEST_DAY <= start and end <= LATEST_DAY):
+            raise BadRequest(f"days must be between {EARLIEST_DAY} and {LATEST_DAY}")
         if end < start:
             raise BadRequest("from is after to")
         if (end - start).days >= MAX_REPORT_DAYS:
             raise BadRequest(f"from and to may span at most {MAX_REPORT_DAYS} days")
         zone = self.controller.zone
-        try:
-            return (datetime(start.year, start.month, start.day, tzinfo=zone),
-                    datetime(end.year, end.month, end.day, tzinfo=zone) + timedelta(days=1))
-        except OverflowError:
-            raise BadRequest("to is out of range") from None
+        return (datetime(start.year, start.month, start.day, tzinfo=zone),
+                datetime(end.year, end.month, end.day, tzinfo=zone) + timedelta(days=1))
