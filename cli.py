@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "fsapp.commands.demo",
     "fsapp.commands.ivr",
     "fsapp.commands.store",
+    "fsapp.commands.public",
     "fsapp.commands.campaign",
     "fsapp.commands.conf",
     "fsapp.commands.doctor",

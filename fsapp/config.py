@@ -81,7 +81,22 @@ class DatabaseConfig:
 class ApiConfig:
     listen: str = "127.0.0.1"
     port: int = 8088
-    tokens: dict[str, str] = field(default_factory=dict)
+    # token -> role, or {role: operator, agent: NAME} for an operator token that may act on that agent only
+    tokens: dict[str, str | dict[str, str]] = field(default_factory=dict)
+    max_body: int = 65536         # bytes a request body may have (413 above)
+    read_timeout: float = 10.0    # seconds a client has to send a request's headers, and then its body (408)
+    idle_timeout: float = 60.0    # seconds a kept-alive connection may wait for its next request
+
+
+@dataclass
+class Open311Config:
+    """Caps on what one Open311 request may ask for (README: Security)."""
+
+    page_size: int = 50           # service requests per page when the client does not say
+    max_page_size: int = 200      # the most a client may ask for with page_size
+    max_service_codes: int = 10   # service_code=a,b,c...
+    max_request_ids: int = 50     # service_request_id=a,b,c...
+    max_days: int = 90            # the widest start_date..end_date a search may span
 
 
 @dataclass
@@ -166,6 +181,7 @@ class Config:
     balancer: BalancerConfig = field(default_factory=BalancerConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     api: ApiConfig = field(default_factory=ApiConfig)
+    open311: Open311Config = field(default_factory=Open311Config)
     ivr: IvrConfig = field(default_factory=IvrConfig)
     speech: SpeechConfig = field(default_factory=SpeechConfig)
     acd: AcdConfig = field(default_factory=AcdConfig)
@@ -180,6 +196,14 @@ class Config:
 _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     "switch.port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
     "api.port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
+    "api.max_body": lambda v: None if 1024 <= v <= 64 * 1024 * 1024 else "must be between 1024 and 67108864 (bytes)",
+    "api.read_timeout": lambda v: None if 0 < v <= 600 else "must be between 0 and 600 (seconds)",
+    "api.idle_timeout": lambda v: None if 0 < v <= 3600 else "must be between 0 and 3600 (seconds)",
+    "open311.page_size": lambda v: None if v >= 1 else "must be at least 1",
+    "open311.max_page_size": lambda v: None if 1 <= v <= 1000 else "must be between 1 and 1000",
+    "open311.max_service_codes": lambda v: None if 1 <= v <= 100 else "must be between 1 and 100",
+    "open311.max_request_ids": lambda v: None if 1 <= v <= 500 else "must be between 1 and 500",
+    "open311.max_days": lambda v: None if 1 <= v <= 366 else "must be between 1 and 366 (days)",
     "switch.connect_timeout": lambda v: None if v > 0 else "must be positive",
     "switch.command_timeout": lambda v: None if v > 0 else "must be positive",
     "switch.event_queue": lambda v: None if v >= 10 else "must be at least 10",
@@ -324,6 +348,17 @@ def _assign(target: Any, name: str, hint: Any, value: Any, dotted: str) -> None:
     setattr(target, name, converted)
 
 
+def _string_or_mapping(value: Any) -> str | dict[str, str]:
+    """A value that is a plain string or a mapping of strings (``api.tokens``: a role, or role and agent)."""
+    if isinstance(value, dict):
+        if any(isinstance(v, (dict, list)) for v in value.values()):
+            raise ValueError("a value's mapping must hold single values")
+        return {str(k): str(v) for k, v in value.items()}
+    if isinstance(value, list):
+        raise ValueError("values must be strings or mappings")
+    return str(value)
+
+
 def _convert(hint: Any, value: Any) -> Any:
     origin = typing.get_origin(hint)
     if origin is list and typing.get_args(hint) == (str,):
@@ -336,7 +371,9 @@ def _convert(hint: Any, value: Any) -> Any:
     if origin is dict:
         if not isinstance(value, dict):
             raise ValueError("must be a mapping")
-        return {str(k): str(v) for k, v in value.items()}
+        if typing.get_args(hint)[1] is str:
+            return {str(k): str(v) for k, v in value.items()}
+        return {str(k): _string_or_mapping(v) for k, v in value.items()}
     if hint is bool:
         if isinstance(value, bool):
             return value

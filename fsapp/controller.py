@@ -185,7 +185,7 @@ class Controller:
         self.switch.start()
         self.outbound.start()   # campaigns marked running (fsapp campaign start) and due callbacks
         self.heartbeat = Heartbeat(Path(self.config.paths.state) / HEARTBEAT_FILE, self._health, time.time).start()
-        if self.config.api.tokens:
+        if self.config.api.tokens or any(key.active for key in self.store.open311_keys()):
             self.start_api()
         return self
 

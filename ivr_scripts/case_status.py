@@ -1,7 +1,13 @@
 """Case status by phone: read a case's status, last update and expected date; list a known caller's open cases.
 
-Works with any store that has ``lookup_caller(number)`` (-> ``.open_cases``) and ``case_status(reference)``
-(-> ``.reference .status .deadline`` and ``.updated_at`` or ``.received_at``), such as fsapp.store's Store.
+A caller ID is easy to fake, so a caller's open cases are read out only after the caller has shown they know
+something: with the flow variable ``case_check`` set to ``case_number`` (the default, and what any unknown
+value means), the case number they keyed in (``case_ref``) must be one of their own cases. ``case_check: none``
+reads a caller's open cases on caller ID alone: do not use it where a case's status is personal.
+
+Works with any store that has ``lookup_caller(number)`` (-> ``.citizen``, ``.open_cases``) and
+``case_status(reference)`` (-> ``.reference .status .deadline .citizen_id`` and ``.updated_at`` or
+``.received_at``), such as fsapp.store's Store.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from fsapp.ivr.hooks import HookContext
 from fsapp.store.errors import InvalidReference, NotFound
 
 MAX_CASES_READ = 3
+CHECKS = ("case_number", "none")   # what case_check may say; the first is the default
 
 STATUS_WORDS = {
     "nb": {"received": "mottatt", "accepted": "registrert", "assigned": "tildelt en saksbehandler",
@@ -48,19 +55,22 @@ DATE_FORMATS = {"nb": "{day}. {month} {year}", "da": "{day}. {month} {year}", "f
                 "pl": "{day} {month} {year}", "zh": "{year}年{month}{day}日", "en": "{month} {day}, {year}"}
 SENTENCES = {
     "nb": {"case": "Sak {ref} er {status}. Sist oppdatert {updated}.", "expected": " Forventet ferdig {date}.",
-           "no_date": " Vi har ikke en forventet dato ennå.", "count": "Du har {count} åpne saker."},
+           "no_date": " Vi har ikke en forventet dato ennå.", "count": "Du har {count} åpne saker.",
+           "others": "Du har {count} andre åpne saker."},
     "da": {"case": "Sag {ref} er {status}. Senest opdateret {updated}.", "expected": " Forventes færdig {date}.",
-           "no_date": " Vi har endnu ikke en forventet dato.", "count": "Du har {count} åbne sager."},
+           "no_date": " Vi har endnu ikke en forventet dato.", "count": "Du har {count} åbne sager.",
+           "others": "Du har {count} andre åbne sager."},
     "fi": {"case": "Asia {ref} on {status}. Päivitetty viimeksi {updated}.",
            "expected": " Arvioitu valmistuminen {date}.", "no_date": " Arvioitua valmistumispäivää ei vielä ole.",
-           "count": "Sinulla on {count} avointa asiaa."},
+           "count": "Sinulla on {count} avointa asiaa.", "others": "Sinulla on {count} muuta avointa asiaa."},
     "pl": {"case": "Sprawa {ref} jest {status}. Ostatnia zmiana {updated}.",
            "expected": " Przewidywany termin: {date}.", "no_date": " Nie znamy jeszcze przewidywanego terminu.",
-           "count": "Liczba otwartych spraw: {count}."},
+           "count": "Liczba otwartych spraw: {count}.", "others": "Liczba pozostałych otwartych spraw: {count}."},
     "zh": {"case": "案件{ref}{status}。最近更新于{updated}。", "expected": "预计{date}完成。",
-           "no_date": "目前还没有预计完成日期。", "count": "您有{count}件未结案件。"},
+           "no_date": "目前还没有预计完成日期。", "count": "您有{count}件未结案件。", "others": "您另有{count}件未结案件。"},
     "en": {"case": "Case {ref} is {status}. Last updated {updated}.", "expected": " Expected by {date}.",
-           "no_date": " We do not have an expected date yet.", "count": "You have {count} open cases."},
+           "no_date": " We do not have an expected date yet.", "count": "You have {count} open cases.",
+           "others": "You have {count} other open cases."},
 }
 
 
@@ -92,13 +102,40 @@ def describe_case(summary: Any, language: str) -> str:
     return text + (words["expected"].format(date=spoken_date(deadline, language)) if deadline else words["no_date"])
 
 
+def case_check(ctx: HookContext) -> str:
+    """How the caller proves who they are before their open cases are read (``case_check``; fails closed)."""
+    wanted = ctx.variables.get("case_check", CHECKS[0])
+    return wanted if wanted in CHECKS else CHECKS[0]
+
+
+def _keyed_own_case(store: CaseStore, ctx: HookContext, caller: Any) -> str | None:
+    """The reference the caller keyed, when it is one of their own cases; else None."""
+    keyed = ctx.variables.get("case_ref", "")
+    if not keyed:
+        return None
+    try:
+        summary = store.case_status(keyed)
+    except (InvalidReference, NotFound):
+        return None
+    own = {case.reference for case in getattr(caller, "open_cases", ()) or ()}
+    citizen = getattr(caller, "citizen", None)
+    if summary.reference in own or (citizen is not None and getattr(summary, "citizen_id", None) == citizen.id):
+        return str(summary.reference)
+    return None
+
+
 def load_open_cases(ctx: HookContext) -> dict[str, str]:
-    """Sets open_case_count and open_cases_text (the first few open cases of a known caller, read out)."""
+    """Sets open_case_count and open_cases_text: the first few open cases of a known caller, read out, once
+    the caller has keyed one of their own case numbers (see :func:`case_check`); else a count of 0."""
     store: CaseStore = ctx.store
     language = _language(ctx)
     caller = store.lookup_caller(ctx.caller_number)
-    cases = list(getattr(caller, "open_cases", ()) or ())
-    parts = [SENTENCES[language]["count"].format(count=len(cases))] if cases else []
+    keyed = _keyed_own_case(store, ctx, caller)
+    if case_check(ctx) == "case_number" and keyed is None:
+        return {"open_case_count": "0", "open_cases_text": ""}
+    cases = [case for case in getattr(caller, "open_cases", ()) or () if case.reference != keyed]
+    sentence = SENTENCES[language]["others" if keyed else "count"]
+    parts = [sentence.format(count=len(cases))] if cases else []
     parts += [describe_case(case, language) for case in cases[:MAX_CASES_READ]]
     return {"open_case_count": str(len(cases)), "open_cases_text": " ".join(parts)}
 

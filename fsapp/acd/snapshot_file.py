@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -12,6 +11,7 @@ from fsapp.acd.clock import Clock
 from fsapp.acd.config import AcdConfig
 from fsapp.acd.errors import SnapshotError
 from fsapp.acd.router import Router
+from fsapp.privatefiles import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +30,14 @@ class Snapshot(Protocol):
 
 
 class SnapshotFile:
-    """One JSON file, replaced atomically on every save (a crash leaves the old or the new one)."""
+    """One JSON file, replaced atomically on every save (a crash leaves the old or the new one), mode 0600."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
 
     def save(self, data: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        scratch = self.path.with_name(self.path.name + ".tmp")
-        scratch.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(scratch, self.path)
+        """Replace the file (mode 0600: it holds callers' numbers)."""
+        write_atomic(self.path, json.dumps(data, separators=(",", ":")))
 
     def load(self) -> dict[str, Any] | None:
         """The saved snapshot, or None when there is none; a damaged file raises SnapshotError."""

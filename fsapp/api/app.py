@@ -11,20 +11,22 @@ from typing import Any
 from fsapp.api.auth import Principal, authenticate, require
 from fsapp.api.context import ControlContext
 from fsapp.api.errors import ApiError, NotFoundError
-from fsapp.api.open311 import make_open311_app
+from fsapp.api.open311 import Open311Settings, make_open311_app
 from fsapp.api.openapi import openapi_document
 from fsapp.api.pages import render_screen_pop, screen_pop_data
 from fsapp.api.recordings import recording_file
 from fsapp.api.request import Request, parse_query, read_json_body
 from fsapp.api.routes import EVENTS_PATH, PREFIX, match
 from fsapp.api.sse import stream
+from fsapp.httpbody import BodyError, abandon_body
 
 log = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
 OPEN311_PREFIX = "/open311/v2"
 _REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-            404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 500: "Internal Server Error"}
+            404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict",
+            413: "Payload Too Large", 500: "Internal Server Error"}
 
 
 def _json(start_response: StartResponse, status: int, body: Any) -> list[bytes]:
@@ -34,9 +36,17 @@ def _json(start_response: StartResponse, status: int, body: Any) -> list[bytes]:
     return [data]
 
 
-def make_control_app(ctx: ControlContext, open311_keys: Iterable[str] = ()) -> Callable[..., Iterable[bytes]]:
-    """The WSGI application over ``ctx``."""
-    open311 = make_open311_app(ctx.controller.store, set(open311_keys))
+def open311_settings(ctx: ControlContext) -> Open311Settings:
+    config = ctx.controller.config
+    return Open311Settings(page_size=config.open311.page_size, max_page_size=config.open311.max_page_size,
+                           max_service_codes=config.open311.max_service_codes,
+                           max_request_ids=config.open311.max_request_ids, max_days=config.open311.max_days,
+                           max_body=config.api.max_body, read_timeout=config.api.read_timeout)
+
+
+def make_control_app(ctx: ControlContext) -> Callable[..., Iterable[bytes]]:
+    """The WSGI application over ``ctx``; Open311 keys are the store's (``fsapp open311 keys``)."""
+    open311 = make_open311_app(ctx.controller.store, open311_settings(ctx))
     document = openapi_document()
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -50,7 +60,9 @@ def make_control_app(ctx: ControlContext, open311_keys: Iterable[str] = ()) -> C
             return _json(start_response, 200, document)
         try:
             return _serve(ctx, environ, start_response, method, path)
-        except ApiError as exc:
+        except (ApiError, BodyError) as exc:
+            if exc.status in (401, 403, 404, 405):
+                abandon_body(environ)   # refused before its body was wanted: it is not read either
             return _json(start_response, exc.status, {"error": str(exc)})
         except Exception:
             log.exception("%s %s failed", method, path)
@@ -88,7 +100,9 @@ def _serve(ctx: ControlContext, environ: dict[str, Any], start_response: StartRe
         raise NotFoundError(f"no {method} {path}" if exists else f"no such resource {path}")
     principal = _principal(ctx, environ, query)
     require(principal, route.permission)
-    request = Request(method, path, query, read_json_body(environ) if method != "GET" else {}, params, principal)
+    api = ctx.controller.config.api
+    body = read_json_body(environ, api.max_body, api.read_timeout) if method != "GET" else {}
+    request = Request(method, path, query, body, params, principal)
     status, body = route.handler(ctx, request)
     return _json(start_response, status, body)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fsapp.acd.recordings import recording_path
+from fsapp.api.auth import grants
+from fsapp.api.errors import BadRequest
 from fsapp.esl.events import Event
 from fsapp.reports.figures import service_level
 from fsapp.supervise.eavesdrop import Supervision
@@ -23,6 +25,8 @@ log = logging.getLogger(__name__)
 
 POKING_EVENTS = frozenset({"CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_PARK", "CHANNEL_BRIDGE",
                            "CHANNEL_UNBRIDGE", "CHANNEL_HANGUP_COMPLETE", "DTMF"})
+MAX_REPORT_DAYS = 366   # the widest from..to a report may span
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(9998, 12, 31)
 LEVELS_MAX_AGE = 15.0   # seconds today's service levels are reused before the store is asked again
 
 
@@ -32,7 +36,7 @@ class ControlContext:
     def __init__(self, controller: Controller, *, feed_interval: float = 1.0) -> None:
         self.controller = controller
         self.clock = controller.acd.clock
-        self.tokens = dict(controller.config.api.tokens)
+        self.tokens = grants(controller.config.api.tokens, controller.acd_config.agents)
         self.supervision = Supervision(controller.switch, controller.acd, self.clock)
         self.feed = LiveFeed(self._build, interval=feed_interval)
         self.supervision.listeners.append(self.feed.poke)
@@ -97,11 +101,18 @@ class ControlContext:
         log.info("call %s: recording %s stopped on request", call_uuid, path)
         return path
 
-    def local_day_range(self, first: str | None, last: str | None) -> tuple[datetime, datetime]:
-        """``[first 00:00, day after last 00:00)`` in the city's zone; default: today."""
+    def local_day_range(self, first: date | None, last: date | None) -> tuple[datetime, datetime]:
+        """``[first 00:00, day after last 00:00)`` in the city's zone; default: today. At most
+        :data:`MAX_REPORT_DAYS` days, ``first`` not after ``last`` (BadRequest otherwise)."""
         today = self.controller.now().date()
-        start = datetime.fromisoformat(first).date() if first else today
-        end = datetime.fromisoformat(last).date() if last else (start if first else today)
+        start = first or today
+        end = last or (start if first else today)
+        if not (EARLIEST_DAY <= start and end <= LATEST_DAY):
+            raise BadRequest(f"days must be between {EARLIEST_DAY} and {LATEST_DAY}")
+        if end < start:
+            raise BadRequest("from is after to")
+        if (end - start).days >= MAX_REPORT_DAYS:
+            raise BadRequest(f"from and to may span at most {MAX_REPORT_DAYS} days")
         zone = self.controller.zone
         return (datetime(start.year, start.month, start.day, tzinfo=zone),
                 datetime(end.year, end.month, end.day, tzinfo=zone) + timedelta(days=1))

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from fsapp.acd.errors import AcdError, IllegalTransition, UnknownAgent, UnknownCall, UnknownQueue
+from fsapp.api.auth import require_agent
 from fsapp.api.context import ControlContext
 from fsapp.api.errors import BadRequest, Conflict, NotFoundError
 from fsapp.api.recordings import RecordingQuery, find_recordings
@@ -64,6 +65,8 @@ def list_calls(ctx: ControlContext, request: Request) -> Reply:
 def agent_action(action: str) -> Handler:
     def handler(ctx: ControlContext, request: Request) -> Reply:
         agent_id = request.params["agent"]
+        if request.principal is not None:
+            require_agent(request.principal, agent_id)
         acd = ctx.controller.acd
         reason = request.text("reason", required=False)
         try:
@@ -261,8 +264,7 @@ def list_recordings(ctx: ControlContext, request: Request) -> Reply:
 
 
 def get_report(ctx: ControlContext, request: Request) -> Reply:
-    _day(request.query.get("from"), "from"), _day(request.query.get("to"), "to")
-    start, end = ctx.local_day_range(request.query.get("from"), request.query.get("to"))
+    start, end = ctx.local_day_range(_day(request.query.get("from"), "from"), _day(request.query.get("to"), "to"))
     thresholds = {name: queue.service_level.seconds for name, queue in ctx.controller.acd_config.queues.items()}
     try:
         table = build_report(ctx.controller.store, request.params["name"], start, end, zone=ctx.controller.zone,
@@ -291,9 +293,9 @@ def get_alerts(ctx: ControlContext, request: Request) -> Reply:
 
 
 def get_audit(ctx: ControlContext, request: Request) -> Reply:
-    try:
-        limit = int(request.query.get("limit", "100"))
-    except ValueError:
-        raise BadRequest("limit must be an integer") from None
+    text = request.query.get("limit", "100")
+    if not text.isdigit() or not 1 <= int(text) <= 10_000:
+        raise BadRequest("limit must be a whole number from 1 to 10000")
+    limit = int(text)
     return 200, ctx.controller.store.audit_trail(request.query.get("entity"), request.query.get("entity_id"),
                                                  limit=limit)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
 from fsapp.api.auth import Principal
 from fsapp.api.errors import BadRequest
-
-MAX_BODY = 64 * 1024
+from fsapp.httpbody import parse_json_object, read_body
 
 
 @dataclass
@@ -42,20 +40,6 @@ def parse_query(text: str) -> dict[str, str]:
     return {key: values[-1] for key, values in parse_qs(text, keep_blank_values=False).items()}
 
 
-def read_json_body(environ: dict[str, Any]) -> dict[str, Any]:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        raise BadRequest("bad Content-Length") from None
-    if length > MAX_BODY:
-        raise BadRequest(f"body larger than {MAX_BODY} bytes")
-    raw = environ["wsgi.input"].read(length) if length else b""
-    if not raw.strip():
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise BadRequest(f"body is not JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise BadRequest("body must be a JSON object")
-    return data
+def read_json_body(environ: dict[str, Any], limit: int, timeout: float) -> dict[str, Any]:
+    """The request's JSON object body, read within the API's limits (see :mod:`fsapp.httpbody`)."""
+    return parse_json_object(read_body(environ, limit, timeout))

@@ -1,15 +1,13 @@
-"""The control API served by the controller with gevent's WSGI server."""
+"""The control API served by the controller with gevent's WSGI server, within deadlines (fsapp.api.httpserver)."""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
 
-from gevent.pywsgi import WSGIServer
-
 from fsapp.api.app import make_control_app
-from fsapp.api.auth import check_tokens
 from fsapp.api.context import ControlContext
+from fsapp.api.httpserver import GuardedServer
 
 if TYPE_CHECKING:
     from fsapp.controller import Controller
@@ -21,12 +19,11 @@ class ApiServer:
     """``ApiServer(controller, "127.0.0.1", 8088).start()``; ``port`` is the bound port (``0`` picks one)."""
 
     def __init__(self, controller: Controller, listen: str, port: int, *, feed_interval: float = 1.0) -> None:
-        check_tokens(controller.config.api.tokens)
         self.context = ControlContext(controller, feed_interval=feed_interval)
-        # Open311 POSTs are accepted with any configured token whose role may write.
-        keys = [token for token, role in controller.config.api.tokens.items() if role in ("admin", "integration")]
-        self.app = make_control_app(self.context, keys)
-        self._server = WSGIServer((listen, port), self.app, log=None, error_log=log)
+        self.app = make_control_app(self.context)
+        api = controller.config.api
+        self._server = GuardedServer((listen, port), self.app, read_timeout=api.read_timeout,
+                                     idle_timeout=api.idle_timeout, max_body=api.max_body, log=None, error_log=log)
         self.listen = listen
 
     @property

@@ -222,6 +222,30 @@ def cases_note(ctx: click.Context, db_url: str | None, actor: str, reference: st
     click.echo(f"note added to {display_reference(reference.replace('-', '').replace(' ', ''))}")
 
 
+@cases.command("publish")
+@store_options
+@click.argument("reference")
+@click.argument("text")
+@click.pass_context
+def cases_publish(ctx: click.Context, db_url: str | None, actor: str, reference: str, text: str) -> None:
+    """Show a case on Open311 with TEXT as its public description (its address and position are shown too;
+    the internal description, the citizen and the notes never are)."""
+    store = open_store_for(ctx, db_url)
+    _run(lambda: store.publish_case(reference, text, actor))
+    click.echo(f"{display_reference(reference.replace('-', '').replace(' ', ''))} is public on Open311")
+
+
+@cases.command("unpublish")
+@store_options
+@click.argument("reference")
+@click.pass_context
+def cases_unpublish(ctx: click.Context, db_url: str | None, actor: str, reference: str) -> None:
+    """Take a case off Open311."""
+    store = open_store_for(ctx, db_url)
+    _run(lambda: store.unpublish_case(reference, actor))
+    click.echo(f"{display_reference(reference.replace('-', '').replace(' ', ''))} is no longer on Open311")
+
+
 @click.group("citizens")
 def citizens() -> None:
     """Find, show and erase citizens."""

@@ -396,7 +396,7 @@ def recordings_play(client: ApiClient, as_json: bool, name: str, print_path: boo
 @api_options
 def recordings_export(client: ApiClient, as_json: bool, folder: str, **filters: str | None) -> None:
     """Copy matching recordings into a folder with metadata.csv and metadata.json."""
-    import csv
+    from fsapp.csvsafe import csv_dict_writer
 
     rows = _find(client, **filters)
     target = Path(folder)
@@ -408,7 +408,7 @@ def recordings_export(client: ApiClient, as_json: bool, folder: str, **filters: 
     (target / "metadata.json").write_text(json.dumps(rows, indent=2, default=str), encoding="utf-8")
     columns = ["file", "call_uuid", "date", "agent", "queue", "caller", "started_at", "size"]
     with (target / "metadata.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, columns, extrasaction="ignore")
+        writer = csv_dict_writer(handle, columns, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
     print_json({"exported": len(rows), "folder": str(target)}) if as_json else \

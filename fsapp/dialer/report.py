@@ -6,13 +6,13 @@ numeric keys, over dialed surveys and those asked at the end of a caller's own c
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from fsapp.csvsafe import csv_writer
 from fsapp.dialer.campaigns import SAME_CALL_ATTEMPT, CampaignStore, survey_answers
 
 
@@ -52,7 +52,7 @@ class CampaignReport:
 
     def to_csv(self) -> str:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = csv_writer(buffer, lineterminator="\n")
         writer.writerow(["section", "key", "count"])
         writer.writerows(self.rows())
         return buffer.getvalue()

@@ -18,7 +18,20 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import gevent
+from greenlet import GreenletExit
+
 from fsapp.ivr.errors import HookError
+
+# What may pass out of a hook: the call's greenlet being stopped (shutdown, a killed call) or a timeout set
+# around the call by fsapp. Anything else a hook raises, SystemExit and KeyboardInterrupt included, is that
+# hook's fault and ends no more than its step.
+_NOT_HOOK_FAULTS: tuple[type[BaseException], ...] = (GreenletExit, GeneratorExit, gevent.Timeout)
+
+
+def is_hook_fault(exc: BaseException) -> bool:
+    """Whether ``exc``, raised by admin-written hook code, is the hook's own failure (see above)."""
+    return not isinstance(exc, _NOT_HOOK_FAULTS)
 
 
 @dataclass(frozen=True)
@@ -91,8 +104,10 @@ class HookLoader:
         sys.modules[unique] = module
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:  # a broken hook file must not stop the controller
+        except BaseException as exc:  # a broken hook file (even one calling sys.exit) must not stop the controller
             sys.modules.pop(unique, None)
+            if not is_hook_fault(exc):
+                raise
             raise HookError(f"{path}: {type(exc).__name__}: {exc}") from exc
         self._modules[module_name] = (mtime, module)
         return module

@@ -21,7 +21,7 @@ from fsapp.ivr.actions import (FINAL_ACTIONS, Action, Audio, Callback, Collect, 
                                Queue, Recorded, Result, Say, Speech, Transfer, Voicemail)
 from fsapp.ivr.callpath import CallPath, Step
 from fsapp.ivr.errors import HookError, InterpreterError
-from fsapp.ivr.hooks import Goto, HookContext, HookRunner
+from fsapp.ivr.hooks import Goto, HookContext, HookRunner, is_hook_fault
 from fsapp.ivr.schedule import is_open
 from fsapp.ivr.schema import (BranchNode, CallbackNode, CollectNode, Flow, GotoNode, HangupNode, HookNode,
                               ListenNode, MenuNode, MenuOption, NodeBase, PlayNode, Prompt, QueueNode, SayNode,
@@ -133,7 +133,9 @@ class Interpreter:
             if self.hooks is None:
                 raise HookError("no hook runner")
             return True, self.hooks(spec, self._hook_context())
-        except Exception as exc:  # any failure of admin-written code must leave the caller in good hands
+        except BaseException as exc:  # any failure of admin-written code (sys.exit too) leaves the caller in good hands
+            if not is_hook_fault(exc):
+                raise
             log.exception("call %s: hook %s in node %s failed: %s", self.call_uuid, spec, node.name, exc)
             self.path.errors.append(f"{node.name}: {spec}: {type(exc).__name__}: {exc}")
             return False, on_error or self.flow.on_error

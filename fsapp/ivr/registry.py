@@ -54,7 +54,7 @@ class FlowRegistry:
         files = self._files()
         errors: list[SourceError] = []
         for path in files:
-            flow, problems = validate_file(path, self.hooks_dir)
+            flow, problems = self._validate(path)
             if flow is not None and self.check is not None:
                 problems = list(self.check(flow))
                 flow = None if problems else flow
@@ -67,6 +67,14 @@ class FlowRegistry:
         self._mtimes = files
         self.last_errors = errors
         return errors
+
+    def _validate(self, path: Path) -> tuple[Flow | None, list[SourceError]]:
+        """Validate one file; whatever goes wrong with it refuses that file, never the reload."""
+        try:
+            return validate_file(path, self.hooks_dir)
+        except Exception as exc:  # a hostile or broken file must not end the watcher
+            log.exception("flow %s: validation failed unexpectedly", path)
+            return None, [FlowError(f"cannot validate: {type(exc).__name__}: {exc}", str(path))]
 
     def changed(self) -> bool:
         """Whether a flow file was added, removed or modified since the last reload."""
@@ -86,6 +94,8 @@ class FlowRegistry:
                     self.reload_if_changed()
                 except OSError as exc:
                     log.error("cannot read flows in %s: %s", self.flows_dir, exc)
+                except Exception:  # the watcher outlives any one bad reload
+                    log.exception("reloading flows in %s failed; watching on", self.flows_dir)
 
         return gevent.spawn(loop)
 
@@ -96,7 +106,11 @@ class FlowRegistry:
         import gevent
 
         def handler() -> None:
-            errors = self.reload()
+            try:
+                errors = self.reload()
+            except Exception:  # runs on the hub: a failure here must not reach it
+                log.exception("SIGHUP: reloading flows in %s failed", self.flows_dir)
+                return
             log.info("SIGHUP: flows reloaded, %d problems", len(errors))
             if on_reload is not None:
                 on_reload(errors)

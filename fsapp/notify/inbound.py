@@ -6,6 +6,7 @@ are thin edges around :func:`receive`.
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import re
@@ -18,6 +19,8 @@ from urllib.parse import parse_qs
 
 from aiosmtpd.controller import Controller
 
+from fsapp.httpbody import BodyError, abandon_body, parse_json_object, read_body
+from fsapp.notify.errors import NotifyError
 from fsapp.store import InvalidReference, NotFound, Store, parse_reference
 
 log = logging.getLogger(__name__)
@@ -58,17 +61,30 @@ def decide(channel: str, text: str, rules: Sequence[CaseRule]) -> Decision:
 
 def receive(store: Store, rules: Sequence[CaseRule], channel: str, address: str, subject: str,
             body: str) -> int:
-    """Record an inbound message (and a case when a rule says so); returns the interaction id."""
+    """Record an inbound message (and a case when a rule says so); returns the interaction id.
+
+    A quoted case is linked only when the sender is verified as that case's citizen: the address is the
+    citizen's stored e-mail address (or one of their phone numbers, for SMS). Otherwise the message is kept
+    unlinked and marked with the case it quotes, for an operator to confirm (``fsapp contacts``).
+    """
     decision = decide(channel, f"{subject}\n{body}", rules)
-    reference = decision.case_reference
+    reference, owner = decision.case_reference, None
     if reference is not None:
         try:
-            store.case_status(reference)
+            owner = store.case_status(reference).citizen_id
         except NotFound:
             reference = None
-    interaction = store.record_interaction(channel, "in", address=address, subject=subject, body=body,
-                                           case_reference=reference)
-    if reference is None and decision.new_case_category:
+    interaction = store.record_interaction(channel, "in", address=address, subject=subject, body=body)
+    if reference is not None:
+        sender = store.interaction_citizen(interaction)
+        if sender is not None and sender == owner:
+            store.link_interaction(interaction, reference)
+        else:
+            store.mark_unverified(interaction, reference)
+            log.info("inbound %s %d quotes case %s but its sender is not that case's citizen: left for an operator",
+                     channel, interaction, reference)
+        return interaction
+    if decision.new_case_category:
         citizen_id = store.interaction_citizen(interaction)
         case = store.new_case(decision.new_case_category, body or subject, f"inbound-{channel}",
                               citizen_id=citizen_id, channel=channel)
@@ -118,12 +134,23 @@ def start_mail_listener(store: Store, rules: Sequence[CaseRule], host: str = "12
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def make_sms_webhook(store: Store, rules: Sequence[CaseRule], token: str) -> WsgiApp:
-    """A WSGI app for gateways that POST inbound SMS (form or JSON ``from``, ``text``; ``?token=`` or
-    ``Authorization: Bearer``)."""
+SMS_MAX_BODY = 16 * 1024
+_STATUS = {400: "400 Bad Request", 403: "403 Forbidden", 405: "405 Method Not Allowed", 408: "408 Request Timeout",
+           413: "413 Payload Too Large"}
+
+
+def make_sms_webhook(store: Store, rules: Sequence[CaseRule], token: str, *, max_body: int = SMS_MAX_BODY,
+                     read_timeout: float = 10.0) -> WsgiApp:
+    """A WSGI app for gateways that POST inbound SMS (form or JSON object ``from``, ``text``; ``?token=`` or
+    ``Authorization: Bearer``). An empty ``token`` is refused: the webhook would take anyone's messages."""
+    if not token:
+        raise NotifyError("the inbound SMS webhook needs a token (a long random string shared with the gateway)")
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        status, body = _handle_sms(store, rules, token, environ)
+        try:
+            status, body = "200 OK", _handle_sms(store, rules, token, environ, max_body, read_timeout)
+        except (BodyError, _SmsRefused) as exc:
+            status, body = _STATUS[exc.status], {"error": str(exc)}
         data = json.dumps(body).encode()
         start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
         return [data]
@@ -131,23 +158,38 @@ def make_sms_webhook(store: Store, rules: Sequence[CaseRule], token: str) -> Wsg
     return app
 
 
-def _handle_sms(store: Store, rules: Sequence[CaseRule], token: str,
-                environ: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    if environ.get("REQUEST_METHOD") != "POST":
-        return "405 Method Not Allowed", {"error": "POST only"}
+def _token_matches(expected: str, environ: dict[str, Any]) -> bool:
     given = parse_qs(environ.get("QUERY_STRING", "")).get("token", [""])[-1]
-    bearer = environ.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
-    if token not in (given, bearer):
-        return "403 Forbidden", {"error": "bad token"}
-    raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    scheme, _, bearer = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+    candidates = [given] + ([bearer.strip()] if scheme.lower() == "bearer" else [])
+    wanted = expected.encode("utf-8")
+    return any(hmac.compare_digest(wanted, candidate.encode("utf-8")) for candidate in candidates if candidate)
+
+
+def _handle_sms(store: Store, rules: Sequence[CaseRule], token: str, environ: dict[str, Any], max_body: int,
+                read_timeout: float) -> dict[str, Any]:
+    if environ.get("REQUEST_METHOD") != "POST":
+        abandon_body(environ)
+        raise _SmsRefused(405, "POST only")
+    if not _token_matches(token, environ):
+        abandon_body(environ)
+        raise _SmsRefused(403, "bad token")
+    raw = read_body(environ, max_body, read_timeout)
     if environ.get("CONTENT_TYPE", "").startswith("application/json"):
-        try:
-            fields = json.loads(raw)
-        except ValueError:
-            return "400 Bad Request", {"error": "body is not JSON"}
+        fields = parse_json_object(raw)
     else:
         fields = {k: v[-1] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
-    sender, text = str(fields.get("from", "")), str(fields.get("text", ""))
+    sender, text = fields.get("from", ""), fields.get("text", "")
+    if not isinstance(sender, str) or not isinstance(text, str):
+        raise _SmsRefused(400, "from and text must be strings")
     if not sender:
-        return "400 Bad Request", {"error": "from is required"}
-    return "200 OK", {"interaction": receive(store, rules, "sms", sender, "", text)}
+        raise _SmsRefused(400, "from is required")
+    return {"interaction": receive(store, rules, "sms", sender, "", text)}
+
+
+class _SmsRefused(Exception):
+    """A webhook request answered with ``status``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status

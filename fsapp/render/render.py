@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import jinja2
 
 from fsapp.acd.config import AcdConfig
 from fsapp.config import Config
+from fsapp.privatefiles import write_atomic
 from fsapp.render.errors import RenderError
 from fsapp.render.model import template_context
 from fsapp.render.pieces import selected_outputs
@@ -70,10 +70,4 @@ def render_config(config: Config, acd: AcdConfig, out_dir: str | Path, pieces: t
 
 
 def _write(path: Path, text: str, private: bool) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = 0o640 if private else 0o644
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(path, mode)
-    return path
+    return write_atomic(path, text, 0o640 if private else 0o644)

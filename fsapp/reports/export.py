@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
+from fsapp.csvsafe import csv_writer
 from fsapp.reports.errors import ReportError
 from fsapp.reports.tables import Table
 
@@ -13,9 +13,9 @@ from fsapp.reports.tables import Table
 def csv_text(table: Table) -> str:
     """The table as CSV text (header line first)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer, lineterminator="\n")
     writer.writerow(table.headers)
-    writer.writerows([["" if cell is None else cell for cell in row] for row in table.rows])
+    writer.writerows(table.rows)
     return buffer.getvalue()
 
 

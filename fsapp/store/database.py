@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import peewee as pw
 
+from fsapp.privatefiles import ensure_private
 from fsapp.store.errors import DatabaseUrlError
 
 SQLITE_PRAGMAS = {
@@ -22,7 +23,7 @@ SQLITE_PRAGMAS = {
 
 
 def open_database(url: str) -> pw.Database:
-    """A peewee database for ``url`` (SQLite in WAL mode; its directory is created if missing)."""
+    """A peewee database for ``url`` (SQLite in WAL mode; its directory is created if missing, the file 0600)."""
     scheme = url.split(":", 1)[0].lower()
     if scheme == "sqlite":
         return _sqlite(url)
@@ -38,7 +39,7 @@ def _sqlite(url: str) -> pw.SqliteDatabase:
     if not path:
         raise DatabaseUrlError(f"{url!r}: no database file named")
     if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        ensure_private(path)   # personal data: 0600 (SQLite gives its -wal and -shm files the same mode)
     return pw.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
 
 

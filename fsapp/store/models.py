@@ -126,6 +126,8 @@ class Case(BaseModel):
     deadline = UtcDateTimeField(null=True)
     updated_at = UtcDateTimeField()
     closed_at = UtcDateTimeField(null=True)
+    public = pw.BooleanField(default=False)           # Open311 may list it (see fsapp.store.public)
+    public_description = pw.TextField(default="")     # what Open311 shows; never the description above
 
     class Meta:
         indexes = ((("citizen", "status"), False), (("status", "deadline"), False))
@@ -214,6 +216,7 @@ class Interaction(BaseModel):
     transcript = pw.TextField(null=True)
     ivr_path = pw.CharField(max_length=500, default="")
     ended_at = UtcDateTimeField(null=True)
+    unverified_case = pw.CharField(max_length=20, null=True)   # quoted by a sender not verified for it
 
     class Meta:
         indexes = ((("citizen", "at"), False),)
@@ -255,9 +258,21 @@ class AwayNote(BaseModel):
     set_at = UtcDateTimeField()
 
 
+class Open311Key(BaseModel):
+    """An application's Open311 API key: only its SHA-256 is kept; revoked keys stay for the record."""
+
+    application = pw.CharField(max_length=100, unique=True)
+    key_hash = pw.CharField(max_length=64, unique=True)
+    rate_per_minute = pw.IntegerField(default=30)
+    created_at = UtcDateTimeField()
+    created_by = pw.CharField(max_length=100, default="")
+    revoked_at = UtcDateTimeField(null=True)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Department, Category, GuideEntry, Citizen, CitizenPhone, Property, CitizenProperty, ReferenceCounter,
     Case, CaseEvent, CaseNote, Attachment, Call, CallLeg, Interaction, CallbackRequest, AuditEntry, AwayNote,
+    Open311Key,
 ]
 
 

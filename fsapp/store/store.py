@@ -8,15 +8,19 @@ from fsapp.store.away import AwayNotes
 from fsapp.store.base import StoreBase
 from fsapp.store.cases import CaseClosedListener, CaseCommands
 from fsapp.store.catalog import CatalogQueries
+from fsapp.store.claims import ContactClaims
 from fsapp.store.contacts import ContactLog
 from fsapp.store.database import open_database
 from fsapp.store.importer import Importer
+from fsapp.store.open311keys import Open311Keys
 from fsapp.store.phones import DEFAULT_REGION
+from fsapp.store.public import PublicCases
 from fsapp.store.retention import DataProtection
 from fsapp.store.workflow import Clock, system_clock
 
 
-class Store(CaseCommands, CatalogQueries, ContactLog, Importer, DataProtection, AwayNotes, StoreBase):
+class Store(CaseCommands, CatalogQueries, ContactLog, Importer, DataProtection, AwayNotes, PublicCases, Open311Keys,
+            ContactClaims, StoreBase):
     """Citizens, properties, cases, contacts, calls and callbacks, on SQLite or PostgreSQL.
 
     Every method is a short transaction; what it returns are plain records, never live model objects.

@@ -138,6 +138,9 @@ class Switch:
             log.error("call %s: %s", call.uuid, exc)
         except Exception:
             log.exception("call %s: flow failed", call.uuid)
+        except (SystemExit, KeyboardInterrupt) as exc:   # e.g. sys.exit() in a hook: one call's fault, not the process's
+            log.error("call %s: the flow raised %s; its handler ends, the controller goes on", call.uuid,
+                      type(exc).__name__)
         finally:
             if self._handlers.get(call.uuid) is gevent.getcurrent():
                 del self._handlers[call.uuid]

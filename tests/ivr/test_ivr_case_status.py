@@ -67,18 +67,18 @@ def _store() -> FakeStore:
     return FakeStore({c.reference: c for c in (permit, pothole)}, {"+4790000000": ("24000013", "24000021")})
 
 
-def test_known_caller_hears_open_cases_then_keys_a_case_number() -> None:
+def test_known_caller_keys_a_case_number_then_hears_their_other_open_cases() -> None:
     path, lines = walk(load_valid(FLOW), keys=["8", "7", "24000013#", "0"], store=_store(), language="nb")
     spoken = "\n".join(lines)
-    assert "Du har 2 åpne saker." in spoken
     assert f"Sak 2 4 0 0 0 0 1 3 er under behandling. Sist oppdatert {nb_date(UPDATED)}. Forventet ferdig " \
            f"{nb_date(DEADLINE)}." in spoken
+    assert "Du har 1 andre åpne saker." in spoken
     assert "Sak 2 4 0 0 0 0 2 1 er mottatt." in spoken and "Vi har ikke en forventet dato ennå." in spoken
-    assert path.nodes.count("read_case") == 1
+    assert path.nodes.count("read_case") == 1 and path.nodes.index("read_case") < path.nodes.index("read_open_cases")
     assert (path.outcome, path.detail) == ("queue", "operator")
 
 
-def test_unknown_caller_goes_straight_to_the_question_in_english() -> None:
+def test_unknown_caller_hears_only_the_case_keyed_in_english() -> None:
     path, lines = walk(load_valid(FLOW), keys=["7", "24000021#", "2", "0"], store=_store(), caller="+4711111111",
                        language="en")
     assert "read_open_cases" not in path.nodes
@@ -95,9 +95,9 @@ def test_spoken_case_number_and_invalid_or_unknown_numbers() -> None:
 
 
 def test_store_failure_sends_the_caller_to_the_operator() -> None:
-    path, _ = walk(load_valid(FLOW), keys=["7"], store=None, at=TUESDAY_MORNING)
+    path, _ = walk(load_valid(FLOW), keys=["7", "24000013#"], store=None, at=TUESDAY_MORNING)
     assert (path.outcome, path.detail) == ("queue", "operator")
-    assert "case_status.load_open_cases" in path.errors[0]
+    assert "case_status.lookup_case" in path.errors[0]
 
 
 def test_simulate_cli_non_interactive() -> None:
@@ -133,5 +133,7 @@ def test_the_shipped_menu_serves_each_language_of_the_center(key: str, language:
 
 def test_case_status_is_read_in_the_callers_language() -> None:
     path, lines = walk(load_valid(FLOW), keys=["*", "5", "7", "24000013#", "0"], store=_store())
-    assert f"[say zh] 您有2件未结案件。 案件2 4 0 0 0 0 1 3正在办理。最近更新于{UPDATED.year}年{UPDATED.month}月" \
-           f"{UPDATED.day}日。预计{DEADLINE.year}年{DEADLINE.month}月{DEADLINE.day}日完成。" in "\n".join(lines)
+    spoken = "\n".join(lines)
+    assert f"[say zh] 案件2 4 0 0 0 0 1 3正在办理。最近更新于{UPDATED.year}年{UPDATED.month}月{UPDATED.day}日。" \
+           f"预计{DEADLINE.year}年{DEADLINE.month}月{DEADLINE.day}日完成。" in spoken
+    assert "您另有1件未结案件。" in spoken

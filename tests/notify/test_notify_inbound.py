@@ -73,7 +73,9 @@ def _post(app: Any, body: bytes, content_type: str, query: str = "token=t") -> t
 
 def test_sms_webhook_links_replies_to_cases(store: Store) -> None:
     app = make_sms_webhook(store, RULES, token="t")
-    case = store.new_case("streetlight", "Dark", "agent")
+    kari = store.lookup_caller("91234567").citizen
+    assert kari is not None
+    case = store.new_case("streetlight", "Dark", "agent", citizen_id=kari.id)
     status, body = _post(app, json.dumps({"from": "+4791234567",
                                           "text": f"Re {display_reference(case.reference)}: still dark"}).encode(),
                          "application/json")

@@ -18,6 +18,7 @@ from fsapp.store.fields import UtcDateTimeField
 from fsapp.store.migrations import m0001_initial, m0002_citizen_identity, m0003_audit, m0004_dialer
 from fsapp.store.migrations import m0005_away_notes
 from fsapp.store.migrations import m0006_acd_state
+from fsapp.store.migrations import m0007_open311_privacy
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "outbound campaigns and callback plans", m0004_dialer.apply),
     Migration(5, "staff away notes", m0005_away_notes.apply),
     Migration(6, "shared ACD state", m0006_acd_state.apply),
+    Migration(7, "Open311 public cases and keys, unverified contacts", m0007_open311_privacy.apply),
 )
 
 LATEST = MIGRATIONS[-1].version
