@@ -17,7 +17,7 @@ from fsapp.controller import Controller
 from fsapp.errors import ConfigError
 from fsapp.sim import SimulatedSwitch
 from tests.api.conftest import free_port
-from tests.integration.conftest import MONDAY_MORNING, WAIT, controller_config, shifted_clock
+from tests.integration.conftest import MONDAY_MORNING, WAIT, controller_config, one_clock
 from tests.security.http_raw import closed_by_server, connect, head, read_answer, request
 
 SUPERVISOR = "tok-supervisor-0123456789"
@@ -31,7 +31,7 @@ LIMITS = {"api.read_timeout": 1.0, "api.idle_timeout": 1.0, "api.max_body": 4096
 def guarded(sim: SimulatedSwitch, tmp_path: Path) -> Iterator[Controller]:
     """A controller whose API has short deadlines and a small body limit."""
     config = controller_config(sim, tmp_path, **{"api.port": free_port(), "api.tokens": TOKENS, **LIMITS})
-    started = Controller(config, wall_clock=shifted_clock(MONDAY_MORNING)).start()
+    started = Controller(config, **one_clock(sim, MONDAY_MORNING)).start()
     started.switch.wait_connected(WAIT)
     yield started
     started.stop()
@@ -118,7 +118,7 @@ def test_report_dates_out_of_range_are_400(guarded: Controller, query: str) -> N
 
 def test_audit_limit_is_bounded(sim: SimulatedSwitch, tmp_path: Path) -> None:
     config = controller_config(sim, tmp_path, **{"api.port": free_port(), "api.tokens": {SUPERVISOR: "admin"}})
-    controller = Controller(config, wall_clock=shifted_clock(MONDAY_MORNING)).start()
+    controller = Controller(config, **one_clock(sim, MONDAY_MORNING)).start()
     try:
         for limit in ("-1", "0", "10000000000", "x"):
             assert request(_url(controller), "GET", f"/api/v1/audit?limit={limit}", headers=_auth()).status == 400

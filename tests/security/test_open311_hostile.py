@@ -19,7 +19,7 @@ from fsapp.controller import Controller
 from fsapp.sim import SimulatedSwitch
 from fsapp.store import display_reference, make_reference
 from tests.api.conftest import free_port
-from tests.integration.conftest import MONDAY_MORNING, WAIT, controller_config, shifted_clock
+from tests.integration.conftest import MONDAY_MORNING, WAIT, controller_config, one_clock
 from tests.security.http_raw import closed_by_server, connect, head, read_answer, request
 
 ADMIN = "tok-admin-0123456789abcdef"
@@ -34,7 +34,7 @@ SECRET = "Kari Nordmann, 912 34 567, kari@example.no, lives above the shop"
 @pytest.fixture
 def city(sim: SimulatedSwitch, tmp_path: Path) -> Iterator[Controller]:
     config = controller_config(sim, tmp_path, **{"api.port": free_port(), "api.tokens": {ADMIN: "admin"}, **CAPS})
-    controller = Controller(config, wall_clock=shifted_clock(MONDAY_MORNING)).start()
+    controller = Controller(config, **one_clock(sim, MONDAY_MORNING)).start()
     controller.switch.wait_connected(WAIT)
     store = controller.store
     store.add_department("roads", "Roads")
