@@ -102,7 +102,7 @@ class Controller:
                              handlers=Handlers(on_queue=self._queue, on_voicemail=self._voicemail,
                                                on_callback=self._callback, on_finished=self._finished),
                              hooks=HookLoader(config.ivr.flows_dir), clock=self.now,
-                             recordings_dir=config.paths.recordings, store=self.store)
+                             recordings_dir=config.paths.recordings, store=self.store, region=config.region)
         self.finished: list[CallSummary] = []
         self._flow_watch: gevent.Greenlet | None = None
         self.api_server: ApiServer | None = None
@@ -131,7 +131,8 @@ class Controller:
         router = restore_router(acd_config, self._seconds, snapshot)
         service = AcdService(self.switch, router, self._seconds,
                              recordings_dir=self.config.paths.recordings, prompt_renderer=self._render_prompt,
-                             language=self.config.ivr.default_language, on_recording=self._recording)
+                             language=self.config.ivr.default_language, on_recording=self._recording,
+                             region=self.config.region)
         service.snapshot = snapshot
         return service
 

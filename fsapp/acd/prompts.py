@@ -10,6 +10,7 @@ PromptRenderer = Callable[[str, str], str]
 
 MAX_BEEPS = 9
 ASK_NUMBER_TEXT = "Please enter the number we should call you back on, then press the hash key."
+NOT_DIALABLE_TEXT = "We cannot call that number back. Please stay on the line to keep your place in the queue."
 
 
 def announcement_text(position: int | None, estimated_wait: float | None) -> str:
