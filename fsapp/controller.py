@@ -113,7 +113,7 @@ class Controller:
                              handlers=Handlers(on_queue=self._queue, on_voicemail=self._voicemail,
                                                on_callback=self._callback, on_finished=self._finished),
                              hooks=HookLoader(config.ivr.flows_dir), clock=self.now,
-                             recordings_dir=config.paths.recordings, store=self.store)
+                             recordings_dir=config.paths.recordings, store=self.store, region=config.region)
         self.endings = QueueEndings(self.ivr.perform, self.texts, enqueue=self._rescue_enqueue,
                                     known_queue=lambda name: name in self.acd_config.queues)
         self.finished: list[CallSummary] = []
@@ -146,7 +146,7 @@ class Controller:
         service = AcdService(self.switch, router, self._seconds,
                              recordings_dir=self.config.paths.recordings, prompt_renderer=self._render_prompt,
                              language=self.config.ivr.default_language, on_recording=self._recording,
-                             texts=self.texts)
+                             region=self.config.region, texts=self.texts)
         service.snapshot = snapshot
         if self._clock_wait is not None:
             service.wait_on_clock = self._clock_wait

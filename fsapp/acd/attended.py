@@ -28,7 +28,9 @@ from fsapp.acd.outcome import TRANSFERRED, QueueOutcome
 from fsapp.acd.states import AgentState
 from fsapp.esl.events import Event
 from fsapp.esl.errors import ESLError
+from fsapp.phones import DEFAULT_REGION
 from fsapp.switch import Call, Channel
+from fsapp.switch.dialstring import dialable_number, endpoint, number_endpoint
 
 if TYPE_CHECKING:
     from fsapp.acd.service import AcdService
@@ -50,13 +52,15 @@ class Consultation:
     agent_id: str | None = None     # the consulted agent, held away from queue calls meanwhile
 
 
-def consult_dial(*, agent_contact: str | None, number: str | None, dial: str | None, outside_dial: str) -> str:
-    """The dial string of the party to consult: an agent's contact, an outside number, or a dial string."""
+def consult_dial(*, agent_contact: str | None, number: str | None, dial: str | None, outside_dial: str,
+                 region: str = DEFAULT_REGION) -> str:
+    """The dial string of the party to consult: an agent's contact, an outside number (valid, in ``region``)
+    or one endpoint (``user/2001``); UnsafeValue for anything else (free text, several destinations)."""
     if sum(value is not None for value in (agent_contact, number, dial)) != 1:
         raise ValueError("consult needs exactly one of agent, number or dial")
     if number is not None:
-        return outside_dial.format(number=number)
-    return agent_contact or dial or ""
+        return number_endpoint(outside_dial, dialable_number(number, region))
+    return endpoint(agent_contact or dial or "")
 
 
 class AttendedTransfers:
@@ -74,7 +78,7 @@ class AttendedTransfers:
         """
         contact = self.router.agent(agent).config.contact if agent is not None else None
         destination = consult_dial(agent_contact=contact, number=number, dial=dial,
-                                   outside_dial=self.callback_dial)
+                                   outside_dial=self.callback_dial, region=self.region)
         held = agent is not None and self._hold_consulted_agent(call_uuid, agent)
         try:
             self._run(lambda: self._hold_for_consult(call_uuid, destination, agent))
@@ -138,7 +142,7 @@ class AttendedTransfers:
         if call_uuid in self.consults:
             raise TransferError(f"call {call_uuid} is already consulting {self.consults[call_uuid].target}")
         self.consults[call_uuid] = Consultation(call_uuid, queued.agent_leg or "", destination, agent_id=agent_id)
-        queued.call.transfer("park", dialplan="inline")   # the operator's leg parks (park_after_bridge)
+        queued.call.inline("park")   # the operator's leg parks (park_after_bridge)
         queued.music = queued.music or self.router.config.queue(queued.queue).hold_music
         self._play_music(queued)
         log.info("call %s: caller on hold while agent %s consults %s", call_uuid, queued.agent_id, destination)
@@ -215,8 +219,8 @@ class AttendedTransfers:
         queued.conference = name
         self._hand_off(queued.call)
         queued.call.break_playback()
-        queued.call.transfer(f"conference:{name}@default", dialplan="inline")
-        self._leg(consult.agent_leg).transfer(f"conference:{name}@default", dialplan="inline", both=True)
+        queued.call.inline("conference", f"{name}@default")
+        self._leg(consult.agent_leg).inline("conference", f"{name}@default", both=True)
         log.info("call %s: conference %s with agent %s and %s", call_uuid, name, queued.agent_id, consult.target)
         return name
 

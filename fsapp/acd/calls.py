@@ -35,6 +35,7 @@ class QueuedCall:
     pending: dict[str, object] = field(default_factory=dict)   # what to report when the QueueExit comes
     callback_number: str | None = None
     conference: str | None = None      # the three-way conference the call was moved into
+    asking_number: bool = False        # keying a callback number: its digits are not the exit key
 
     @property
     def uuid(self) -> str:

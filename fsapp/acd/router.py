@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from fsapp.acd.clock import Clock
 from fsapp.acd.config import AcdConfig, MaxWaitAction, QueueConfig, Strategy
@@ -26,6 +26,8 @@ from fsapp.acd.states import AgentState, AgentStatus
 from fsapp.acd.strategies import explain_choice, lacking_skills
 from fsapp.acd.timers import Timers
 from fsapp.acd.waitlist import Signature
+from fsapp.phones import DEFAULT_REGION
+from fsapp.switch.dialstring import dialable_or_none
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,9 @@ class Router:
     def __init__(self, config: AcdConfig, clock: Clock) -> None:
         self.config = config
         self.clock = clock
+        # The number a callback may dial for what a caller presented or keyed (E.164), or None; the service
+        # sets the configured region. Anything else (anonymous, an extension, a forged caller ID) is asked for.
+        self.dialable: Callable[[str], str | None] = lambda raw: dialable_or_none(raw, DEFAULT_REGION)
         now = clock()
         self.agents: dict[str, Agent] = {
             agent_id: Agent(cfg, AgentStatus(agent_id, S.LOGGED_OUT, now), idle_since=now)
@@ -176,14 +181,15 @@ class Router:
     def request_callback(self, call_uuid: str, number: str | None = None) -> list[Decision]:
         """Turn a waiting caller into a callback request that keeps their place.
 
-        Without ``number`` the caller's own number is used; if that is unknown too, the answer is
+        Without ``number`` the caller's own number is used. Only a number :attr:`dialable` accepts is kept (in
+        E.164); when there is none (withheld, an extension, a forged caller ID) the answer is
         :class:`AskCallbackNumber` and the caller keeps waiting.
         """
         member = self.member(call_uuid)
         if member.is_callback:
             return []
-        number = number or member.caller.number
-        if not number:
+        number = self.dialable(number or member.caller.number or "")
+        if number is None:
             return [AskCallbackNumber(call_uuid, member.queue)]
         now = self.clock()
         released, decisions = self._withdraw_offers(member, "caller chose a callback")

@@ -56,7 +56,9 @@ from fsapp.texts import Texts, shipped_texts
 from fsapp.acd.states import AgentState
 from fsapp.esl.errors import ConnectionLost, ESLError
 from fsapp.esl.events import Event
+from fsapp.phones import DEFAULT_REGION
 from fsapp.switch import Call, Channel, OriginateFailed, Switch
+from fsapp.switch import dialstring
 from fsapp.switch.call import new_uuid
 from fsapp.switch.pool import SwitchPool
 
@@ -94,7 +96,9 @@ class AcdService(AttendedTransfers, Engagements):
       the caller's language (``CallerInfo.language``, else ``language``) from ``texts``.
     - ``snapshot_path``: the router's state is written there after changes, at most every
       ``snapshot_interval`` seconds (a burst of changes is one write), and when the service stops.
-    - ``callback_dial``: dial string for calling back a number (``{number}`` is replaced).
+    - ``callback_dial``: dial string for calling back a number (``{number}`` is replaced by an E.164 number).
+    - ``region``: where national numbers are read (callbacks and transfers dial only a valid E.164 number;
+      see :func:`fsapp.switch.dialstring.dialable_number`).
     - ``tick_interval``: seconds between checks for a reconnect of the switch (timers wake the ticker
       on time regardless); with ``wait_on_clock`` set to a simulated clock's ``wait``, simulated seconds.
     """
@@ -106,7 +110,7 @@ class AcdService(AttendedTransfers, Engagements):
                  on_agent_state: Callable[[AgentStateChanged], None] | None = None,
                  snapshot_path: str | Path | None = None,
                  callback_dial: str = "sofia/gateway/default/{number}", tick_interval: float = 1.0,
-                 texts: Texts | None = None) -> None:
+                 region: str = DEFAULT_REGION, texts: Texts | None = None) -> None:
         self.switch = switch
         self.router = router
         self.clock = clock
@@ -120,6 +124,8 @@ class AcdService(AttendedTransfers, Engagements):
         self.on_agent_state = on_agent_state
         self.snapshot: Snapshot | None = SnapshotFile(snapshot_path) if snapshot_path else None
         self.callback_dial = callback_dial
+        self.region = region
+        router.dialable = lambda raw: dialstring.dialable_or_none(raw, region)
         self.tick_interval = tick_interval
         self.calls: dict[str, QueuedCall] = {}           # caller uuid (or callback member id) -> call
         self.legs: dict[str, AgentLeg] = {}              # agent leg uuid -> leg
@@ -248,8 +254,10 @@ class AcdService(AttendedTransfers, Engagements):
         to that agent alone when the agent is available (else it waits in line like any other). The result
         is the :class:`QueueOutcome`: ``answered`` when the conversation has ended, ``abandoned`` when the
         citizen could not be reached or the request was withdrawn. A member the router already holds
-        (restored after a restart) is taken up, not added twice.
+        (restored after a restart) is taken up, not added twice. NotDialable (nothing lined up) when ``number``
+        is no valid E.164 number.
         """
+        number = dialstring.dialable_number(number, self.region)
         waiter = self._callback_waiters.setdefault(member_id, AsyncResult())
 
         def job() -> None:
@@ -296,11 +304,15 @@ class AcdService(AttendedTransfers, Engagements):
 
         ``queue``: back in line in another queue, keeping its original priority unless ``priority``.
         ``agent``: straight to that agent's phone. ``extension``: ``uuid_transfer`` to the dialplan.
-        ``number``: an outside number, dialled with ``callback_dial``.
+        ``number``: an outside number, dialled with ``callback_dial``. An extension or number that is not one
+        (free text, a dial string, a second destination) raises UnsafeValue before anything happens.
         """
         if sum(target is not None for target in (queue, agent, extension, number)) != 1:
             raise ValueError("transfer needs exactly one of queue, agent, extension or number")
-        dial = None if number is None else self.callback_dial.format(number=number)
+        if extension is not None:
+            dialstring.extension(extension)
+        dial = None if number is None else dialstring.number_endpoint(
+            self.callback_dial, dialstring.dialable_number(number, self.region))
         self._run(lambda: self._transfer(call_uuid, queue, agent, extension, priority, dial))
 
     def change_priority(self, call_uuid: str, priority: int) -> None:
@@ -345,7 +357,7 @@ class AcdService(AttendedTransfers, Engagements):
         if to_extension:
             call.transfer(destination)
         else:
-            call.transfer(f"bridge:{destination}", dialplan="inline")
+            call.inline("bridge", dialstring.endpoint(destination))
 
     def _leave_agent(self, queued: QueuedCall) -> None:
         """Take a talking caller away from its agent: the agent goes to wrap-up, its leg is hung up."""
@@ -524,7 +536,7 @@ class AcdService(AttendedTransfers, Engagements):
 
     def _key(self, call_uuid: str, digit: str) -> None:
         queued = self.calls.get(call_uuid)
-        if queued is not None and queued.holding and digit:
+        if queued is not None and queued.holding and digit and not queued.asking_number:
             self._carry_out(self.router.key_pressed(call_uuid, digit))
 
     def _music_ended(self, call_uuid: str, path: str) -> None:
@@ -637,11 +649,11 @@ class AcdService(AttendedTransfers, Engagements):
 
     def _call_back(self, decision: Bridge, leg: AgentLeg) -> None:
         """The agent answered a callback request: dial the citizen and bridge them to the agent."""
-        dial = self.callback_dial.format(number=decision.callback_number)
         variables = {"fsapp_role": "citizen", "fsapp_queue_call": decision.call_uuid,
                      "origination_caller_id_number": "fsapp"}
         agent_call = Call(self.switch, self.switch.registry.get(leg.uuid) or Channel(leg.uuid))
-        try:
+        try:   # the number was checked when it was taken; it is checked again where it becomes a dial string
+            dial = dialstring.number_endpoint(self.callback_dial, decision.callback_number or "")
             citizen = self.switch.originate(dial, variables, timeout=60.0)
             citizen.bridge(agent_call)
         except ESLError as exc:
@@ -721,7 +733,8 @@ class AcdService(AttendedTransfers, Engagements):
 
     def _ask_number(self, decision: AskCallbackNumber) -> None:
         queued = self.calls.get(decision.call_uuid)
-        if queued is not None:
+        if queued is not None and not queued.asking_number:
+            queued.asking_number = True
             gevent.spawn(self._collect_number, queued)
 
     def _collect_number(self, queued: QueuedCall) -> None:
@@ -732,12 +745,21 @@ class AcdService(AttendedTransfers, Engagements):
             queued.call.break_playback()
             return queued.call.play_and_get_digits(4, 15, 2, 8000, "#", prompt, "silence", "callback_number",
                                                    "\\d+", 3000)
-        number = self._safely(queued.uuid, "callback number", collect)
-        if number:
-            self._submit(lambda: self._carry_out(self.router.request_callback(queued.uuid, number))
-                         if queued.uuid in self.router.members else None)
-        elif not queued.call.gone:
-            self._play_music(queued)
+        try:
+            keyed = self._safely(queued.uuid, "callback number", collect)
+            number = self.router.dialable(keyed) if keyed else None
+            if number:
+                self._submit(lambda: self._carry_out(self.router.request_callback(queued.uuid, number))
+                             if queued.uuid in self.router.members else None)
+                return
+            if keyed:
+                log.info("call %s: keyed callback number %r refused (no valid number)", queued.uuid, keyed)
+                refused = self.render_prompt(self.texts.say("queue.not_dialable", language), language)
+                self._safely(queued.uuid, "number refused", lambda: queued.call.playback(refused))
+            if not queued.call.gone:
+                self._play_music(queued)
+        finally:   # through the worker: after the keyed digits' DTMF events, which came before the result
+            self._submit(lambda: setattr(queued, "asking_number", False))
 
     def _callback_queued(self, decision: CallbackQueued) -> None:
         queued = self.calls.pop(decision.call_uuid, None)

@@ -16,6 +16,7 @@ from fsapp.esl.errors import ChannelGone
 from fsapp.reports.errors import UnknownReport
 from fsapp.reports.tables import build_report
 from fsapp.supervise.errors import NoCallToSupervise, SupervisorUnreachable, UnknownMode, UnknownSession
+from fsapp.switch.errors import UnsafeValue
 
 Reply = tuple[int, Any]
 Handler = Callable[[ControlContext, Request], Reply]
@@ -126,6 +127,8 @@ def transfer_call(ctx: ControlContext, request: Request) -> Reply:
     target = _one_of(request, ("queue", "agent", "extension", "number"))
     try:
         ctx.controller.acd.transfer(uuid, **target)
+    except UnsafeValue as exc:   # not an extension or a valid number (free text, several destinations)
+        raise BadRequest(str(exc)) from exc
     except (UnknownQueue, UnknownAgent) as exc:
         raise NotFoundError(str(exc)) from exc
     except (AcdError, KeyError) as exc:
@@ -140,6 +143,8 @@ def consult_call(ctx: ControlContext, request: Request) -> Reply:
     target = _one_of(request, ("agent", "number", "dial"))
     try:
         leg = ctx.controller.acd.consult(uuid, **target)
+    except UnsafeValue as exc:
+        raise BadRequest(str(exc)) from exc
     except UnknownAgent as exc:
         raise NotFoundError(str(exc)) from exc
     except AcdError as exc:
@@ -207,6 +212,8 @@ def start_supervision(ctx: ControlContext, request: Request) -> Reply:
     mode = request.text("mode", required=False) or "listen"
     try:
         session = ctx.supervision.start(agent or "", extension or "", mode, actor=request.actor)
+    except UnsafeValue as exc:
+        raise BadRequest(str(exc)) from exc
     except UnknownAgent as exc:
         raise NotFoundError(str(exc)) from exc
     except UnknownMode as exc:

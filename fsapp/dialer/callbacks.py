@@ -21,13 +21,14 @@ from gevent.event import AsyncResult
 
 from fsapp.acd.outcome import ANSWERED
 from fsapp.dialer.models import CallbackPlan, bound
-from fsapp.dialer.rules import outcome_of_cause
+from fsapp.dialer.rules import NOT_DIALABLE_CAUSE, outcome_of_cause
 from fsapp.dialer.scripts import AgentDesk
 from fsapp.esl.errors import ChannelGone, ESLError
 from fsapp.store.models import CallbackRequest
 from fsapp.store.records import CaseDetail
-from fsapp.switch import OriginateFailed
+from fsapp.switch import OriginateFailed, UnsafeValue
 from fsapp.switch.call import new_uuid
+from fsapp.switch.dialstring import number_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +271,13 @@ class CallbackDialer:
                 owner = item.owner if presence == "available" else None
             if not self.book.claim(item.id):
                 continue
-            self._follow(item, queue, owner)
+            try:
+                self._follow(item, queue, owner)
+            except UnsafeValue as exc:   # NotDialable: the stored number cannot be called back
+                log.warning("callback %d: %s", item.id, exc)
+                started[item.id] = self.book.finish(item.id, "failed", NOT_DIALABLE_CAUSE)
+                self.results.setdefault(item.id, AsyncResult()).set(started[item.id])
+                continue
             started[item.id] = f"owner {owner}" if owner else f"queue {queue}"
             log.info("callback %d: %s lined up for %s", item.id, item.number, started[item.id])
         return started
@@ -320,8 +327,11 @@ class CallbackDialer:
         variables = {"origination_uuid": uuid, "originate_timeout": str(int(self.ring_timeout)),
                      "fsapp_role": "callback", "fsapp_callback": str(item.id)}
         try:
-            call = self.switch.originate(self.dial_template.format(number=item.number), variables,
+            call = self.switch.originate(number_endpoint(self.dial_template, item.number), variables,
                                          timeout=self.ring_timeout + 15.0)
+        except UnsafeValue as exc:
+            log.warning("call %s: callback %d not dialled: %s", uuid, item.id, exc)
+            return self.book.finish(item.id, "failed", NOT_DIALABLE_CAUSE)
         except OriginateFailed as exc:
             return self.book.finish(item.id, outcome_of_cause(exc.cause), exc.cause)
         except ESLError as exc:

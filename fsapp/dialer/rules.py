@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from fsapp.dialer.errors import SettingsError
 
+NOT_DIALABLE_CAUSE = "INVALID_NUMBER_FORMAT"   # a number fsapp refused to put in a dial string (never dialled)
 FINAL_OUTCOMES = frozenset({"reached", "acknowledged", "declined", "machine_message", "connected", "surveyed"})
 RETRYABLE = ("busy", "no_answer", "failed", "machine", "unconfirmed", "abandoned")
 CAUSE_OUTCOMES = {

@@ -27,12 +27,13 @@ from fsapp.dialer.campaigns import CampaignInfo, CampaignStore, ClaimedAttempt
 from fsapp.dialer.errors import CampaignStateError
 from fsapp.dialer.journal import AttemptJournal
 from fsapp.dialer.pacing import Pace, Pacer, ProgressiveRatio
-from fsapp.dialer.rules import outcome_of_cause
+from fsapp.dialer.rules import NOT_DIALABLE_CAUSE, outcome_of_cause
 from fsapp.dialer.scripts import AgentDesk, Contact, PromptRenderer, SpeechListener, default_prompt, run_answered
 from fsapp.esl.errors import ChannelGone, ESLError
 from fsapp.store.workflow import Clock, system_clock
-from fsapp.switch import Call, OriginateFailed
+from fsapp.switch import Call, OriginateFailed, UnsafeValue
 from fsapp.switch.call import new_uuid
+from fsapp.switch.dialstring import caller_number, number_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -233,8 +234,12 @@ class CampaignRunner:
                      "originate_timeout": str(int(settings.ring_timeout)), "fsapp_role": "campaign",
                      "fsapp_campaign": str(self.info.id), "fsapp_attempt": str(claimed.attempt_id)}
         if settings.caller_id:
-            variables["origination_caller_id_number"] = settings.caller_id
-        dial = settings.dial_template.format(number=claimed.number)
+            variables["origination_caller_id_number"] = caller_number(settings.caller_id)
+        try:
+            dial = number_endpoint(settings.dial_template, claimed.number)
+        except UnsafeValue as exc:
+            log.warning("call %s: %s: not dialled: %s", claimed.call_uuid, self.name, exc)
+            return "failed", NOT_DIALABLE_CAUSE, None
         try:
             call = self.switch.originate(dial, variables, timeout=settings.ring_timeout + ORIGINATE_MARGIN)
         except OriginateFailed as exc:

@@ -15,6 +15,8 @@ from fsapp.dialer.errors import SettingsError
 from fsapp.dialer.questions import Question, parse_question
 from fsapp.dialer.rules import RetryRules
 from fsapp.dialer.windows import CallingWindows
+from fsapp.switch.dialstring import number_endpoint, variables_block
+from fsapp.switch.errors import UnsafeValue
 
 MODES = ("message", "agent", "survey")
 MACHINE_POLICIES = ("leave_message", "retry")
@@ -103,7 +105,10 @@ class CampaignSettings:
             ("max_concurrent", self.max_concurrent >= 1, "must be at least 1"),
             ("calls_per_second", self.calls_per_second > 0, "must be positive"),
             ("ring_timeout", self.ring_timeout > 0, "must be positive"),
-            ("dial_template", "{number}" in self.dial_template, "must contain {number}"),
+            ("dial_template", _one_endpoint(self.dial_template),
+             "must name one endpoint holding {number} once (e.g. sofia/gateway/pstn/{number})"),
+            ("originate_variables", _plain_variables(self.originate_variables),
+             "names are letters, digits and _ . -; values hold no braces, control characters or :_:"),
             ("machine_policy", self.machine_policy in MACHINE_POLICIES, f"must be one of {MACHINE_POLICIES}"),
             ("dial_ratio", 0 < self.dial_ratio <= 5, "must be above 0 and at most 5"),
             ("max_abandon_rate", 0 <= self.max_abandon_rate < 1, "must be between 0 and 1"),
@@ -121,6 +126,22 @@ class CampaignSettings:
         self.retry_rules()
         self.start_time()
         self.end_time()
+
+
+def _one_endpoint(template: str) -> bool:
+    try:
+        number_endpoint(template, "+4790000000")
+    except UnsafeValue:
+        return False
+    return True
+
+
+def _plain_variables(variables: dict[str, str]) -> bool:
+    try:
+        variables_block({str(name): str(value) for name, value in variables.items()})
+    except UnsafeValue:
+        return False
+    return True
 
 
 def _questions(raw: Any) -> list[Question]:

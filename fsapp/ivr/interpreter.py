@@ -26,7 +26,9 @@ from fsapp.ivr.schedule import is_open
 from fsapp.ivr.schema import (BranchNode, CallbackNode, CollectNode, Flow, GotoNode, HangupNode, HookNode,
                               ListenNode, MenuNode, MenuOption, NodeBase, PlayNode, Prompt, QueueNode, SayNode,
                               ScheduleNode, SetNode, TransferNode, VoicemailNode)
+from fsapp.phones import DEFAULT_REGION
 from fsapp.speech.grammar import Grammar
+from fsapp.switch.dialstring import dialable_or_none
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +54,10 @@ class Interpreter:
 
     def __init__(self, flow: Flow, *, clock: Clock, hooks: HookRunner | None = None, store: Any = None,
                  call_uuid: str = "", caller_number: str = "", variables: dict[str, str] | None = None,
-                 language: str | None = None) -> None:
+                 language: str | None = None, dialable: Callable[[str], str | None] | None = None) -> None:
         self.flow = flow
+        # A callback is offered to a number this accepts (in E.164), never to a raw caller ID or keyed text.
+        self.dialable = dialable or (lambda raw: dialable_or_none(raw, DEFAULT_REGION))
         self.clock = clock
         self.hooks = hooks
         self.store = store
@@ -292,7 +296,7 @@ class Interpreter:
         return node.next
 
     def _callback(self, node: CallbackNode, step: Step) -> Walk:
-        number = self.caller_number
+        number = self.dialable(self.caller_number) or ""   # withheld, an extension, a forged ID: asked for one
         self.variables["callback_digits"] = spoken_digits(number)
         for _ in range(3):
             choice = self._expect((yield Collect(self.audio(node.prompt), 1, 1, "", node.timeout_s)), Digits)
@@ -301,8 +305,9 @@ class Interpreter:
             if choice.value == node.other_key or (choice.value == node.confirm_key and not number):
                 keyed = self._expect((yield Collect(self.audio(node.number_prompt), 4, 15, "#", node.timeout_s,
                                                     pattern=r"\+?[0-9]+", tries=3)), Digits)
-                if keyed.value:
-                    number = keyed.value
+                checked = self.dialable(keyed.value) if keyed.value else None
+                if checked:   # a keyed number that cannot be called back leaves the question to be asked again
+                    number = checked
                     self.variables["callback_digits"] = spoken_digits(number)
         else:
             step.note = "number not confirmed"

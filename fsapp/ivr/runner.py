@@ -23,9 +23,11 @@ from fsapp.ivr.errors import IvrError
 from fsapp.ivr.hooks import HookRunner
 from fsapp.ivr.interpreter import Clock, Interpreter
 from fsapp.ivr.schema import Flow
+from fsapp.phones import DEFAULT_REGION
 from fsapp.speech.asr import Recognizers
 from fsapp.speech.grammar import Grammar
 from fsapp.speech.tts import TtsCache
+from fsapp.switch.dialstring import dialable_or_none
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -101,8 +103,9 @@ class IvrRunner:
     def __init__(self, *, tts: TtsCache, recognizers: Recognizers, handlers: Handlers, hooks: HookRunner,
                  clock: Clock, recordings_dir: str | Path, store: Any = None,
                  speech: SpeechSettings | None = None,
-                 offload: Callable[..., Any] = in_threadpool) -> None:
+                 offload: Callable[..., Any] = in_threadpool, region: str = DEFAULT_REGION) -> None:
         self.tts = tts
+        self.region = region   # where callback numbers are read
         self.recognizers = recognizers
         self.handlers = handlers
         self.hooks = hooks
@@ -118,7 +121,8 @@ class IvrRunner:
         """Walk ``flow`` on ``call`` until it is queued, transferred, hung up, or the caller leaves."""
         interpreter = Interpreter(flow, clock=self.clock, hooks=self.hooks, store=self.store, call_uuid=call.uuid,
                                   caller_number=call.caller_number, variables=dict(call.variables),
-                                  language=language or call.variables.get("fsapp_language"))
+                                  language=language or call.variables.get("fsapp_language"),
+                                  dialable=lambda raw: dialable_or_none(raw, self.region))
         walk = interpreter.run()
         path = self.active_paths[call.uuid] = interpreter.path
         try:

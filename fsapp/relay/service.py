@@ -36,6 +36,7 @@ from fsapp.relay.menu import (Choice, Presence, agent_for_number, availability_t
                               relay_queue, should_ring, text)
 from fsapp.store.away import Away
 from fsapp.switch import Call, ChannelGone
+from fsapp.switch.dialstring import caller_number
 from fsapp.texts import Texts, shipped_texts
 
 log = logging.getLogger(__name__)
@@ -152,7 +153,7 @@ class RelayService:
 
     def _ring_held(self, call: Call, agent: AgentConfig, result: RelayResult) -> bool:
         variables = {"fsapp_role": "direct", "fsapp_agent": agent.id, "fsapp_direct_call": call.uuid,
-                     "origination_caller_id_number": call.caller_number or "anonymous",
+                     "origination_caller_id_number": caller_number(call.caller_number),
                      "originate_timeout": str(round(self.ring_seconds))}
         log.info("call %s: ringing %s at %s", call.uuid, agent.id, agent.contact)
         result.rang = True

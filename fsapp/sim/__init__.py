@@ -35,6 +35,10 @@ Public API of :class:`SimulatedSwitch`:
 - ``send_dtmf(uuid, digits)``: the far end sends digits now.
 - ``wait_gone(uuid, timeout) -> bool``: wait until the channel is destroyed.
 - ``drop_clients() -> int``: close every client connection abruptly (no disconnect notice).
+- ``core.requests`` / ``core.originated``: the newest requests as received (``.line``, ``.headers``, ``.body``)
+  and every originate or bridge dial string as parsed (``.variables``, ``.destinations``). API words, variable
+  blocks and dial strings are read as FreeSWITCH 1.10 reads them (:mod:`fsapp.sim.fsparse`): quotes, escapes,
+  ``{...}`` blocks, ``,``/``|`` endpoint lists (only the first endpoint is rung; the rest are logged).
 - ``clock``: the :class:`~fsapp.sim.clock.SimClock`; ``speed=10`` runs ten times faster than real time.
   Another clock with the same methods (``now``, ``micros``, ``sleep``, ``wait``) can be passed as
   ``SimulatedSwitch(clock=...)``, e.g. ``fsapp.simulate.VirtualClock``, whose time moves only when every

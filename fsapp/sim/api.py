@@ -16,6 +16,7 @@ from fsapp.sim.apps import parse_broadcast
 from fsapp.sim.channel import Channel
 from fsapp.sim.core import SwitchCore
 from fsapp.sim.events import channel_data
+from fsapp.sim.fsparse import separate
 
 log = logging.getLogger(__name__)
 
@@ -152,17 +153,17 @@ def _uuid_exists(core: SwitchCore, arg: str) -> tuple[str, Followup]:
 
 
 def _uuid_getvar(core: SwitchCore, arg: str) -> tuple[str, Followup]:
-    uuid, _, name = arg.partition(" ")
-    channel = core.channels.get(uuid)
+    words = separate(arg, " ", 4) + ["", ""]
+    channel = core.channels.get(words[0])
     if channel is None:
         return "-ERR No such channel!\n", None
-    value = channel.get_var(name.strip())
+    value = channel.get_var(words[1])
     return ("_undef_" if value is None else value), None
 
 
 def _uuid_setvar(core: SwitchCore, arg: str) -> tuple[str, Followup]:
-    parts = arg.split(" ", 2)
-    channel = core.channels.get(parts[0])
+    parts = separate(arg, " ", 3)
+    channel = core.channels.get(parts[0]) if parts else None
     if channel is None:
         return NO_CHANNEL, None
     if len(parts) < 2:
@@ -207,7 +208,7 @@ def _uuid_break(core: SwitchCore, arg: str) -> tuple[str, Followup]:
 
 
 def _uuid_broadcast(core: SwitchCore, arg: str) -> tuple[str, Followup]:
-    words = arg.split(" ")
+    words = separate(arg, " ", 4)
     channel = core.live(words[0])
     if channel is None or len(words) < 2:
         return NO_CHANNEL if channel is None else "-USAGE: <uuid> <path> [aleg|bleg|both]\n", None
@@ -236,7 +237,7 @@ def _uuid_bridge(core: SwitchCore, arg: str) -> tuple[str, Followup]:
 
 
 def _uuid_transfer(core: SwitchCore, arg: str) -> tuple[str, Followup]:
-    words = arg.split()
+    words = separate(arg, " ", 5)
     channel = core.live(words[0]) if words else None
     if channel is None:
         return NO_CHANNEL, None
@@ -262,7 +263,7 @@ def _uuid_transfer(core: SwitchCore, arg: str) -> tuple[str, Followup]:
 
 
 def _uuid_record(core: SwitchCore, arg: str) -> tuple[str, Followup]:
-    words = arg.split()
+    words = separate(arg, " ", 5)
     channel = core.live(words[0]) if words else None
     if channel is None:
         return NO_CHANNEL, None

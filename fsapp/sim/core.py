@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections import deque
 from typing import Callable, Protocol
 
 import gevent
@@ -14,6 +15,8 @@ from fsapp.sim.clock import SimClock
 from fsapp.sim.events import EventFactory, Headers, Identity
 
 log = logging.getLogger(__name__)
+
+REQUEST_LOG = 5000   # requests and originates kept for inspection (the newest)
 
 
 class Listener(Protocol):
@@ -44,6 +47,9 @@ class SwitchCore:
         self.conference_ids: dict[str, str] = {}
         self.conferences_by_extension: dict[str, str] = {}
         self.directory_users: set[tuple[str, str]] = set()   # (user, domain) pairs `user_exists` finds
+        # What clients sent, as the switch read it (tests look for what a hostile value became):
+        self.requests: deque = deque(maxlen=REQUEST_LOG)      # every request (verb, arg, headers, body)
+        self.originated: deque = deque(maxlen=REQUEST_LOG)    # every originate/bridge dial string, parsed
 
     def spawn(self, func: Callable, *args) -> gevent.Greenlet:
         return self.greenlets.spawn(func, *args)

@@ -3,30 +3,36 @@
 from __future__ import annotations
 
 import logging
-import re
 import uuid as uuidlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fsapp.sim import lifecycle, templates
 from fsapp.sim.apps import execute
 from fsapp.sim.channel import AppCall, Channel, Hangup
 from fsapp.sim.core import SwitchCore
+from fsapp.sim.fsparse import parse_dial, separate
 from fsapp.sim.parties import Endpoint, attach
 
 log = logging.getLogger(__name__)
 
-_VARS = re.compile(r"^\{([^}]*)\}")
 FAILURE_DELAY = 0.02
+USAGE = ("-USAGE: <call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>] [<cid_name>] "
+         "[<cid_num>] [<timeout_sec>]\n")
 
 
 @dataclass
 class OriginateRequest:
-    """``originate {vars}dial &app(arg)`` split into its parts."""
+    """``originate {vars}dial &app(arg)`` read as FreeSWITCH reads it (:mod:`fsapp.sim.fsparse`).
+
+    ``destinations`` lists every endpoint the dial string names (``,`` and ``|`` lists, ``:_:``); the simulated
+    switch rings the first one only, and logs the others, so an injected second destination shows up there.
+    """
 
     variables: list[tuple[str, str]]
     dial: str
     app: str
     app_arg: str
+    destinations: list[str] = field(default_factory=list)
 
     @property
     def user(self) -> str:
@@ -38,24 +44,31 @@ class OriginateRequest:
         return self.dial.split("/")[-1]
 
 
+class OriginateRefused(ValueError):
+    """What the switch answers instead of placing a leg (``-USAGE``, ``-ERR DESTINATION_OUT_OF_ORDER``)."""
+
+
 def parse_originate(arg: str) -> OriginateRequest:
-    text = arg.strip()
-    variables: list[tuple[str, str]] = []
-    match = _VARS.match(text)
-    if match:
-        for item in match.group(1).split(","):
-            name, _, value = item.partition("=")
-            if name.strip():
-                variables.append((name.strip(), value))
-        text = text[match.end():]
-    dial, _, rest = text.partition(" ")
-    rest = rest.strip()
+    """The API's words, then the dial string; OriginateRefused with the switch's reply when it would refuse."""
+    words = separate(arg.strip(), " ", 10)
+    if not 2 <= len(words) <= 7:
+        raise OriginateRefused(USAGE)
+    return dial_request(words[0], words[1])
+
+
+def dial_request(dial_string: str, exten: str = "&park()") -> OriginateRequest:
+    """A dial string as ``switch_ivr_originate`` reads it (the ``bridge`` application passes it straight on)."""
+    try:
+        dial = parse_dial(dial_string)
+    except ValueError:
+        raise OriginateRefused("-ERR DESTINATION_OUT_OF_ORDER\n") from None
+    destinations = [leg.endpoint for leg in dial.legs]
     app, app_arg = "park", ""
-    if rest.startswith("&"):
-        call = rest[1:]
+    if exten.startswith("&") and len(exten) > 1:
+        call = exten[1:].split(")", 1)[0]
         app, _, app_arg = call.partition("(")
-        app_arg = app_arg.rstrip(")")
-    return OriginateRequest(variables, dial, app or "park", app_arg)
+    return OriginateRequest(list(dial.variables.items()), destinations[0] if destinations else "", app or "park",
+                            app_arg, destinations)
 
 
 def _profile(uuid: str, user: str, cid: str, name: str, created: int) -> dict[str, str]:
@@ -69,7 +82,15 @@ def _profile(uuid: str, user: str, cid: str, name: str, created: int) -> dict[st
 
 def originate(core: SwitchCore, arg: str, on_result) -> None:
     """Run an originate; ``on_result(body)`` is called at the moment the switch reports the job."""
-    request = parse_originate(arg)
+    try:
+        request = parse_originate(arg)
+    except OriginateRefused as refused:
+        on_result(str(refused))
+        return
+    core.originated.append(request)
+    if len(request.destinations) > 1:
+        log.warning("simulated switch: originate names %d endpoints %s; ringing only the first",
+                    len(request.destinations), request.destinations)
     leg = start_leg(core, request)
     endpoint: Endpoint | None = core.endpoints.get(request.user)
     variables = dict(request.variables)
@@ -109,7 +130,11 @@ def originate(core: SwitchCore, arg: str, on_result) -> None:
 
 def originate_leg(core: SwitchCore, dial: str, park_when_answered: bool = True) -> Channel | None:
     """A leg for the ``bridge`` application: the answered channel, or None when the call failed."""
-    request = parse_originate(dial + " &park()")
+    try:
+        request = dial_request(dial)
+    except OriginateRefused:
+        return None
+    core.originated.append(request)
     leg = start_leg(core, request)
     endpoint = core.endpoints.get(request.user)
     if endpoint is None or endpoint.behaviour in ("fail", "busy"):

@@ -143,6 +143,7 @@ class ClientSession:
         """Answer one request; False when the session is over."""
         if not self.authenticated:
             return self._authenticate(request)
+        self.core.requests.append(request)
         verb = request.verb
         handler = getattr(self, "_cmd_" + verb, None)
         if handler is None:

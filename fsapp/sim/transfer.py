@@ -11,6 +11,9 @@ from __future__ import annotations
 from fsapp.sim import lifecycle
 from fsapp.sim.bridging import leave_bridge
 from fsapp.sim.channel import AppCall, Channel, Hangup
+from fsapp.sim.fsparse import separate
+
+MAX_INLINE_APPS = 256
 
 
 def transfer(channel: Channel, extension: str, dialplan: str = "XML", partner_follows: bool = True) -> None:
@@ -34,10 +37,10 @@ def transfer(channel: Channel, extension: str, dialplan: str = "XML", partner_fo
 
 
 def parse_inline(text: str) -> list[AppCall]:
-    """``app:arg,app2`` -> the applications, in order."""
+    """``app:arg,app2`` -> the applications, in order (split as mod_dptools' inline dial plan does)."""
     calls = []
-    for part in text.split(","):
-        name, _, arg = part.strip().partition(":")
+    for part in separate(text, ",", MAX_INLINE_APPS):
+        name, _, arg = part.partition(":")
         if name:
             calls.append(AppCall(name, arg, from_sendmsg=False))
     return calls

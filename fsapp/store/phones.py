@@ -1,30 +1,5 @@
-"""Phone numbers in one shape: E.164, as the switch and the citizen register must agree on them."""
+"""Phone numbers in one shape (E.164): see :mod:`fsapp.phones`, which every layer shares."""
 
-from __future__ import annotations
+from fsapp.phones import DEFAULT_REGION, normalize_phone
 
-from functools import lru_cache
-
-import phonenumbers
-
-DEFAULT_REGION = "NO"
-
-
-@lru_cache(maxsize=8192)   # the same callers' numbers are normalised at every step of their calls
-def normalize_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
-    """``raw`` as E.164 (``+4722334455``), or None when it is not a possible number.
-
-    National numbers are read in ``region``; ``00`` international prefixes and SIP-style
-    ``sip:+47...@host`` forms are accepted.
-    """
-    text = raw.strip()
-    if text.startswith("sip:"):
-        text = text[4:].split("@", 1)[0]
-    if text.startswith("00"):
-        text = "+" + text[2:]
-    try:
-        parsed = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+__all__ = ["DEFAULT_REGION", "normalize_phone"]

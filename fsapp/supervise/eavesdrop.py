@@ -23,6 +23,7 @@ from fsapp.esl.errors import ESLError
 from fsapp.esl.events import Event
 from fsapp.switch import Call, Channel, OriginateFailed, Switch
 from fsapp.switch.call import new_uuid
+from fsapp.switch.dialstring import caller_name, extension_endpoint
 from fsapp.supervise.errors import NoCallToSupervise, SupervisorUnreachable, UnknownSession
 from fsapp.supervise.modes import ModeTracker, digit_for
 
@@ -32,8 +33,9 @@ HANGUP = "CHANNEL_HANGUP_COMPLETE"
 
 
 def dial_string(extension: str) -> str:
-    """``2001`` -> ``user/2001``; a full dial string (``sofia/...``, ``user/...``) is used as given."""
-    return extension if "/" in extension else f"user/{extension}"
+    """``2001`` -> ``user/2001``; one endpoint given in full (``sofia/...``, ``user/...``) is used as given.
+    Anything else (free text, several destinations) raises UnsafeValue."""
+    return extension_endpoint(extension)
 
 
 @dataclass
@@ -87,14 +89,15 @@ class Supervision:
     def start(self, agent_id: str, extension: str, mode: str = "listen", actor: str = "") -> EavesdropSession:
         """Ring ``extension`` and, once answered, eavesdrop on the agent's leg in ``mode``."""
         digit_for(mode)
+        dial = dial_string(extension)
         call_uuid, agent_leg = self.agent_leg(agent_id)
         session = EavesdropSession(new_uuid(), agent_id, call_uuid, agent_leg, extension, actor, self.clock())
         self.sessions[session.id] = session
         variables = {"origination_uuid": session.id, "fsapp_role": "supervisor", "fsapp_eavesdrop_agent": agent_id,
-                     "origination_caller_id_name": f"eavesdrop-{agent_id}",
+                     "origination_caller_id_name": caller_name(f"eavesdrop-{agent_id}"),
                      "fsapp_node": self.switch.owner_of(agent_leg).name}   # eavesdrop works within one switch
         try:
-            session.call = self.switch.originate(dial_string(extension), variables, timeout=self.answer_timeout)
+            session.call = self.switch.originate(dial, variables, timeout=self.answer_timeout)
             session.execution = session.call.eavesdrop(agent_leg)
         except OriginateFailed as exc:
             self.sessions.pop(session.id, None)

@@ -1,4 +1,8 @@
-"""Call control verbs on one channel; each returns when the switch says it is done."""
+"""Call control verbs on one channel; each returns when the switch says it is done.
+
+Every argument a verb puts in a command passes :mod:`fsapp.switch.dialstring` first (UnsafeValue, and nothing
+sent, when it cannot be made safe).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ from fsapp.esl.connection import ESLConnection, Execution
 from fsapp.esl.errors import CommandFailed
 from fsapp.esl.events import Event
 from fsapp.switch.channel import Channel
-from fsapp.switch.errors import BridgeFailed
+from fsapp.switch.dialstring import (application_argument, extension, inline_destination, media_path,
+                                     setvar_value, variable_name, word)
+from fsapp.switch.errors import BridgeFailed, UnsafeValue
 
 if TYPE_CHECKING:
     from fsapp.switch.service import Switch
@@ -63,11 +69,11 @@ class Call:
         """Run a dialplan application on the channel and return its CHANNEL_EXECUTE_COMPLETE."""
         limit = self.switch.app_timeout if timeout is None else timeout
         log.debug("call %s: execute %s %s", self.uuid, app, arg or "")
-        return self._conn().execute(self.uuid, app, arg, timeout=limit)
+        return self._conn().execute(self.uuid, word(app), _argument(arg), timeout=limit)
 
     def start(self, app: str, arg: str | None = None) -> Execution:
         """Send an application without waiting; ``.wait(timeout)`` on the result later."""
-        return self._conn().execute_start(self.uuid, app, arg)
+        return self._conn().execute_start(self.uuid, word(app), _argument(arg))
 
     def answer(self, timeout: float = 10.0) -> None:
         self.execute("answer", timeout=timeout)
@@ -108,7 +114,7 @@ class Call:
 
     def set(self, name: str, value: str) -> None:
         """Set a variable through the dialplan app (ordered with the other queued apps)."""
-        self.execute("set", f"{name}={value}")
+        self.execute("set", f"{variable_name(name)}={value}")
         self.channel.variables[name] = value
 
     def sleep(self, ms: int) -> None:
@@ -117,19 +123,19 @@ class Call:
     # -- api verbs -------------------------------------------------------------------------------------
 
     def set_variable(self, name: str, value: str) -> None:
-        self._conn().api_ok(f"uuid_setvar {self.uuid} {name} {value}")
+        self._conn().api_ok(f"uuid_setvar {self.uuid} {variable_name(name)} {setvar_value(value)}")
         self.channel.variables[name] = value
 
     def get_variable(self, name: str) -> str | None:
         """The variable's value, or None when it is not set."""
-        value = self._conn().api(f"uuid_getvar {self.uuid} {name}")
+        value = self._conn().api(f"uuid_getvar {self.uuid} {variable_name(name)}")
         if value == UNDEFINED or value.startswith("-ERR"):
             return None
         return value
 
     def broadcast(self, path: str, leg: str = "aleg") -> None:
         """Play to the channel in the background (hold music, announcements over a bridge)."""
-        self._conn().api_ok(f"uuid_broadcast {self.uuid} {path} {leg}")
+        self._conn().api_ok(f"uuid_broadcast {self.uuid} {media_path(path)} {_choice(leg, LEGS)}")
 
     def break_playback(self, all_queued: bool = True) -> None:
         self._conn().api_ok(f"uuid_break {self.uuid}" + (" all" if all_queued else ""))
@@ -139,29 +145,40 @@ class Call:
         self._conn().hangup(self.uuid, cause)
 
     def kill(self, cause: str = "NORMAL_CLEARING") -> None:
-        self._conn().api_ok(f"uuid_kill {self.uuid} {cause}")
+        self._conn().api_ok(f"uuid_kill {self.uuid} {word(cause)}")
 
     def transfer(self, destination: str, dialplan: str = "XML", context: str = "default",
                  both: bool = False) -> None:
+        """``uuid_transfer`` to an extension (checked: see :func:`~fsapp.switch.dialstring.extension`)."""
+        if dialplan == "inline":
+            raise UnsafeValue("an inline transfer runs one application: use Call.inline(app, arg)")
         leg = "-both " if both else ""
-        self._conn().api_ok(f"uuid_transfer {self.uuid} {leg}{destination} {dialplan} {context}")
+        target = extension(destination)
+        self._conn().api_ok(f"uuid_transfer {self.uuid} {leg}{target} {word(dialplan)} {word(context)}")
+
+    def inline(self, app: str, arg: str = "", both: bool = False) -> None:
+        """``uuid_transfer ... <app>:<arg> inline``: the leg runs one application (``park``, ``bridge`` to an
+        endpoint, ``conference``); the argument is one plain word, so no second application can follow."""
+        leg = "-both " if both else ""
+        self._conn().api_ok(f"uuid_transfer {self.uuid} {leg}{inline_destination([(app, arg)])} inline")
 
     def bridge(self, other: Call | str) -> None:
         """Bridge to another parked leg; both legs re-park, not hang up, when the other side leaves."""
         other_uuid = other.uuid if isinstance(other, Call) else other
         conn = self._conn()
         for leg in (self.uuid, other_uuid):
-            conn.api_ok(f"uuid_setvar {leg} park_after_bridge true")
+            conn.api_ok(f"uuid_setvar {word(leg)} park_after_bridge true")
         try:
-            conn.api_ok(f"uuid_bridge {self.uuid} {other_uuid}")
+            conn.api_ok(f"uuid_bridge {self.uuid} {word(other_uuid)}")
         except CommandFailed as exc:
             raise BridgeFailed(f"call {self.uuid}: cannot bridge to {other_uuid}: {exc.reply.strip()}") from exc
 
     def start_recording(self, path: str, limit_s: int | None = None) -> None:
-        self._conn().api_ok(f"uuid_record {self.uuid} start {path}" + (f" {limit_s}" if limit_s else ""))
+        limit = f" {int(limit_s)}" if limit_s else ""
+        self._conn().api_ok(f"uuid_record {self.uuid} start {media_path(path)}{limit}")
 
     def stop_recording(self, path: str = "all") -> None:
-        self._conn().api_ok(f"uuid_record {self.uuid} stop {path}")
+        self._conn().api_ok(f"uuid_record {self.uuid} stop {media_path(path)}")
 
     # -- supervision -----------------------------------------------------------------------------------
 
@@ -169,7 +186,7 @@ class Call:
         """Listen to another leg; the returned Execution completes when this leg stops listening."""
         if enable_dtmf:
             self.execute("set", "eavesdrop_enable_dtmf=true")
-        return self.start("eavesdrop", target_uuid)
+        return self.start("eavesdrop", word(target_uuid))
 
     def eavesdrop_command(self, digit: str) -> str:
         """Switch an eavesdrop's mode without DTMF: 0 listen, 1 caller side, 2 agent side, 3 both."""
@@ -183,3 +200,16 @@ class Call:
 
 def new_uuid() -> str:
     return str(uuidlib.uuid4())
+
+
+LEGS = ("aleg", "bleg", "both")
+
+
+def _argument(arg: str | None) -> str | None:
+    return None if arg is None else application_argument(arg)
+
+
+def _choice(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise UnsafeValue(f"{value!r} is not one of {', '.join(allowed)}")
+    return value

@@ -8,14 +8,17 @@ The tree::
         └── CallControlError            a call control verb could not do what was asked
             ├── OriginateFailed         a new leg was not answered; ``.cause`` is the switch's cause
             │                           (USER_BUSY, NO_ANSWER, NORMAL_TEMPORARY_FAILURE, ...)
-            └── BridgeFailed            two legs could not be bridged
+            ├── BridgeFailed            two legs could not be bridged
+            └── UnsafeValue             a value that cannot be put in a switch command safely (nothing sent;
+                │                       see fsapp.switch.dialstring)
+                └── NotDialable         not a number fsapp may dial (anonymous, an extension, junk, premium)
 """
 
 from __future__ import annotations
 
 from fsapp.esl.errors import ChannelGone, ESLError
 
-__all__ = ["BridgeFailed", "CallControlError", "ChannelGone", "OriginateFailed"]
+__all__ = ["BridgeFailed", "CallControlError", "ChannelGone", "NotDialable", "OriginateFailed", "UnsafeValue"]
 
 
 class CallControlError(ESLError):
@@ -32,3 +35,12 @@ class OriginateFailed(CallControlError):
 
 class BridgeFailed(CallControlError):
     """``uuid_bridge`` refused the two legs."""
+
+
+class UnsafeValue(CallControlError):
+    """A value refused before any command was sent: it would change the command's meaning (another
+    destination, variable, argument or application) and cannot be escaped. The message says why."""
+
+
+class NotDialable(UnsafeValue):
+    """Not a number fsapp may dial: no valid E.164 number (anonymous, an extension, junk) or a premium one."""

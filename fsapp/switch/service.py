@@ -21,6 +21,7 @@ from fsapp.esl.errors import ChannelGone, ConnectionLost, ESLError, ESLTimeout
 from fsapp.esl.events import Event
 from fsapp.switch.call import Call, new_uuid
 from fsapp.switch.channel import Channel
+from fsapp.switch.dialstring import originate_command
 from fsapp.switch.errors import OriginateFailed
 from fsapp.switch.reconcile import bridged_pairs, channel_from_dump, channel_rows
 from fsapp.switch.registry import ChannelRegistry
@@ -188,12 +189,14 @@ class Switch:
                   wait_park: bool = True) -> Call:
         """Place a new leg that parks when answered; raises OriginateFailed with the switch's cause.
 
-        ``variables["origination_uuid"]``, when given, names the new leg (so it can be hung up while it rings).
+        ``dial_string`` is one endpoint and ``variables`` plain values: both pass :mod:`fsapp.switch.dialstring`
+        (UnsafeValue, nothing sent, when they cannot). ``variables["origination_uuid"]``, when given, names the
+        new leg (so it can be hung up while it rings).
         """
         leg_uuid = (variables or {}).get("origination_uuid") or new_uuid()
         values = {**(variables or {}), "origination_uuid": leg_uuid}
-        assignments = ",".join(f"{key}={value}" for key, value in values.items())
-        result = self.connection().bgapi(f"originate {{{assignments}}}{dial_string} &park()", timeout=timeout)
+        command = originate_command(dial_string, values)
+        result = self.connection().bgapi(command, timeout=timeout)
         result = result.strip()
         if not result.startswith("+OK"):
             cause = result.removeprefix("-ERR").strip() or "UNKNOWN"

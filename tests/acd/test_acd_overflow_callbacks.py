@@ -100,9 +100,9 @@ def test_callback_without_a_known_number_asks_for_one(make_router, clock) -> Non
 
 def test_max_wait_callback_policy(make_router, clock) -> None:
     router = make_router(queues_with(MaxWaitPolicy(120, MaxWaitAction.CALLBACK)), {})
-    router.call_arrived("c1", "roads", caller=CallerInfo(number="+4712345678"))
+    router.call_arrived("c1", "roads", caller=CallerInfo(number="+4792345678"))
     clock.advance(120)
-    assert router.tick() == [CallbackQueued("c1", "roads", "+4712345678", 1)]
+    assert router.tick() == [CallbackQueued("c1", "roads", "+4792345678", 1)]
     clock.advance(1000)
     assert router.tick() == []
     assert router.member("c1").is_callback

@@ -79,7 +79,7 @@ def test_restore_keeps_waiting_order_and_carries_on(clock) -> None:
     for uuid, priority in [("w1", 0), ("w2", 0), ("vip", 2), ("w3", 0)]:
         clock.advance(1)
         router.call_arrived(uuid, "q", priority=priority, caller=CallerInfo("+47" + uuid))
-    router.request_callback("w2")
+    router.request_callback("w2", "+4790000002")
     before = router.waiting("q")
 
     clock.advance(3)

@@ -97,8 +97,8 @@ def test_agent_campaign_reaches_operators_through_the_acd(sim: SimulatedSwitch, 
     agent_legs = legs.agent_legs()
     assert [leg["fsapp_queue_call"] for leg in agent_legs] == call_uuids
     assert {leg["sip_h_X-Fsapp-Data-origin"] for leg in agent_legs} == {"campaign"}
-    assert sorted(leg["sip_h_X-Fsapp-Data-district"] for leg in agent_legs) == ["District_0", "District_1",
-                                                                              "District_2"]
+    assert sorted(leg["sip_h_X-Fsapp-Data-district"] for leg in agent_legs) == ["District 0", "District 1",
+                                                                              "District 2"]
     # One call at a time for the one operator: each offer follows the end of the previous call.
     offered = [s.call_uuid for s in states if s.agent_id == "ingrid" and s.state == "reserved"]
     assert offered == call_uuids

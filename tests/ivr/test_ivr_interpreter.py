@@ -252,7 +252,7 @@ def test_set_renders_variables(write_flow) -> None:
 def test_callback_with_another_number(write_flow) -> None:
     flow = load_valid(REPO / "ivr_scripts" / "main_menu.yaml")
     path, lines = walk(flow, keys=["2", "2", "4722334455#", "1"], at=SATURDAY)
-    assert (path.outcome, path.detail) == ("callback", "4722334455")
+    assert (path.outcome, path.detail) == ("callback", "+4722334455")
     assert any("4 7 2 2 3 3 4 4 5 5" in line for line in lines)
 
 
