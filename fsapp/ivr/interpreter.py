@@ -24,7 +24,7 @@ from fsapp.ivr.errors import HookError, InterpreterError
 from fsapp.ivr.hooks import Goto, HookContext, HookRunner
 from fsapp.ivr.schedule import is_open
 from fsapp.ivr.schema import (BranchNode, CallbackNode, CollectNode, Flow, GotoNode, HangupNode, HookNode,
-                              ListenNode, MenuNode, MenuOption, NodeBase, PlayNode, Prompt, QueueNode, SayNode,
+                              ListenNode, MenuNode, MenuOption, PlayNode, Prompt, QueueNode, SayNode,
                               ScheduleNode, SetNode, TransferNode, VoicemailNode)
 from fsapp.speech.grammar import Grammar
 
@@ -123,16 +123,16 @@ class Interpreter:
             raise InterpreterError(f"expected {kind.__name__}, got {result!r}")
         return result
 
-    def _hook_context(self) -> HookContext:
+    def _hook_context(self, timeout: float) -> HookContext:
         return HookContext(call_uuid=self.call_uuid, caller_number=self.caller_number, variables=self.variables,
-                           language=self.language, store=self.store)
+                           language=self.language, store=self.store, timeout=timeout)
 
-    def _call_hook(self, spec: str, node: NodeBase, on_error: str | None) -> tuple[bool, Any]:
-        """(True, result), or (False, where to go) after logging the failure with the call's UUID."""
+    def _call_hook(self, spec: str, node: BranchNode | HookNode, on_error: str | None) -> tuple[bool, Any]:
+        """(True, result), or (False, where to go) after logging the failure (or timeout) with the call's UUID."""
         try:
             if self.hooks is None:
                 raise HookError("no hook runner")
-            return True, self.hooks(spec, self._hook_context())
+            return True, self.hooks(spec, self._hook_context(node.timeout_s))
         except Exception as exc:  # any failure of admin-written code must leave the caller in good hands
             log.exception("call %s: hook %s in node %s failed: %s", self.call_uuid, spec, node.name, exc)
             self.path.errors.append(f"{node.name}: {spec}: {type(exc).__name__}: {exc}")
