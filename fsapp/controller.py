@@ -42,6 +42,7 @@ from fsapp.ivr.hooks import HookLoader
 from fsapp.ivr.registry import FlowRegistry
 from fsapp.ivr.schema import Flow, QueueNode
 from fsapp.ivr.runner import Handlers, IvrRunner
+from fsapp.offhub import freeze_heap, thaw_heap
 from fsapp.speech.asr import Recognizers
 from fsapp.speech.tts import TtsCache
 from fsapp.relay.service import RelayService
@@ -166,6 +167,7 @@ class Controller:
         self.heartbeat = Heartbeat(Path(self.config.paths.state) / HEARTBEAT_FILE, self._health, time.time).start()
         if self.config.api.tokens:
             self.start_api()
+        freeze_heap()   # start-up objects out of the garbage collector's full walks (they stop the hub)
         return self
 
     def start_api(self, port: int | None = None) -> ApiServer:
@@ -188,6 +190,7 @@ class Controller:
             self.heartbeat.stop()
         self.acd.stop()
         self.switch.stop()
+        thaw_heap()
 
     def _health(self) -> dict[str, object]:
         """What the heartbeat file says about this controller (see :mod:`fsapp.health`)."""

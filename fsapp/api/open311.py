@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
+from fsapp.offhub import BULK
 from fsapp.store import CaseDetail, FieldDefinition, NotFound, Store, StoreError, display_reference
 from fsapp.store.phones import normalize_phone
 from fsapp.store.workflow import CaseStatus, as_utc
@@ -43,18 +44,25 @@ def make_open311_app(store: Store, api_keys: Collection[str]) -> WsgiApp:
     """The GeoReport v2 endpoints over ``store``; POST needs one of ``api_keys``."""
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        try:
-            status, body = _route(store, api_keys, environ)
-        except Open311Error as exc:
-            status, body = exc.status, [{"code": exc.status, "description": exc.description}]
-        except StoreError as exc:
-            status, body = 400, [{"code": 400, "description": str(exc)}]
-        data = json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
+        if environ.get("REQUEST_METHOD", "GET").upper() == "GET":   # listings read much: off the hub
+            status, data = BULK.run(_answer, store, api_keys, environ)
+        else:
+            status, data = _answer(store, api_keys, environ)
         start_response(f"{status} {_REASONS.get(status, 'Error')}",
                        [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(data)))])
         return [data]
 
     return app
+
+
+def _answer(store: Store, api_keys: Collection[str], environ: dict[str, Any]) -> tuple[int, bytes]:
+    try:
+        status, body = _route(store, api_keys, environ)
+    except Open311Error as exc:
+        status, body = exc.status, [{"code": exc.status, "description": exc.description}]
+    except StoreError as exc:
+        status, body = 400, [{"code": 400, "description": str(exc)}]
+    return status, json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
 
 
 _REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
