@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, Protocol
 
-from fsapp.offhub import BULK, STORE, off_hub
+from fsapp.offhub import BULK, STORE, off_hub, release
 from fsapp.reports.errors import UnknownReport
 from fsapp.reports.figures import (Thresholds, _local, agent_figures, calls_per_hour, category_counts,
                                    queue_figures, service_level)
@@ -84,11 +84,16 @@ def build_report(source: CallSource, name: str, start: datetime, end: datetime, 
     if name == "categories":
         cases = source.find_cases(received_from=start, received_to=end, limit=1_000_000)
         ranked = category_counts((case.category_code or case.category for case in cases), top)
+        release(cases)
         return Table("categories", ["category", "cases"], [list(item) for item in ranked], "cases")
     build = _FROM_CALLS.get(name)
     if build is None:
         raise UnknownReport(f"no report {name!r} (known: {', '.join(REPORTS)})")
-    return build(source.calls_between(start, end), zone, thresholds if thresholds is not None else {})
+    rows = source.calls_between(start, end)
+    try:
+        return build(rows, zone, thresholds if thresholds is not None else {})
+    finally:
+        release(rows)
 
 
 
@@ -96,7 +101,11 @@ def build_report(source: CallSource, name: str, start: datetime, end: datetime, 
 def service_levels(source: CallSource, start: datetime, end: datetime,
                    thresholds: Mapping[str, float]) -> dict[str, float | None]:
     """Each queue's service level (``thresholds``: queue -> seconds) over the calls in ``[start, end)``."""
+    rows = source.calls_between(start, end)
     by_queue: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in source.calls_between(start, end):
+    for row in rows:
         by_queue[row["queue"] or ""].append(row)
-    return {name: service_level(by_queue[name], seconds) for name, seconds in thresholds.items()}
+    levels = {name: service_level(by_queue[name], seconds) for name, seconds in thresholds.items()}
+    by_queue.clear()
+    release(rows)
+    return levels

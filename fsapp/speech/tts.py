@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from fsapp.offhub import SPEECH, off_hub
-from fsapp.speech.audio import TELEPHONE_RATE, WIDEBAND_RATE, convert
+from fsapp.speech.audio import TELEPHONE_RATE, WIDEBAND_RATE, convert, lowered
 from fsapp.speech.errors import TtsError
 from fsapp.speech.voices import prepare_text, voice_for
 
@@ -58,8 +58,8 @@ def espeak_synthesize(text: str, voice: str, target: Path) -> None:
     program = shutil.which("espeak-ng")
     if program is None:
         raise TtsError("espeak-ng is not installed (Debian package espeak-ng)")
-    done = subprocess.run([program, "-v", voice, "-w", str(target), text], capture_output=True, timeout=60,
-                          check=False)
+    done = subprocess.run(lowered([program, "-v", voice, "-w", str(target), text]), capture_output=True,
+                          timeout=60, check=False)
     if done.returncode != 0:
         raise TtsError(f"espeak-ng failed for voice {voice}: {done.stderr.decode(errors='replace').strip()}")
 

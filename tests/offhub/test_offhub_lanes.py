@@ -7,7 +7,7 @@ import threading
 import gevent
 import pytest
 
-from fsapp.offhub import Lane, OffHubTimeout, in_flight, off_hub, on_worker
+from fsapp.offhub import RELEASE_SLICE, Lane, OffHubTimeout, in_flight, off_hub, on_worker, release
 
 WAIT = 10.0
 
@@ -98,3 +98,9 @@ def test_a_decorated_function_always_leaves_the_hub() -> None:
         return word * times, on_worker()
 
     assert where("ab", times=2) == ("abab", True)
+
+
+def test_a_big_result_is_freed_a_slice_at_a_time_to_the_last_row() -> None:
+    rows = [{"row": index} for index in range(3 * RELEASE_SLICE + 1)]
+    release(rows)
+    assert rows == []
