@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import gevent
-from gevent.event import AsyncResult
 
 from fsapp.acd.config import AcdConfig
 from fsapp.acd.decisions import CallerInfo
@@ -44,10 +43,12 @@ from fsapp.ivr.hooks import HookLoader
 from fsapp.ivr.registry import FlowRegistry
 from fsapp.ivr.schema import Flow, QueueNode
 from fsapp.ivr.runner import Handlers, IvrRunner
+from fsapp.offhub import freeze_heap, thaw_heap
 from fsapp.speech.asr import Recognizers
 from fsapp.speech.tts import TtsCache
 from fsapp.queue_endings import QueueEndings
 from fsapp.relay.service import RelayService
+from fsapp.results import ResultBook
 from fsapp.render.model import DIRECT_ENTRY, FEATURE_ENTRY
 from fsapp.store import open_store
 from fsapp.switch.call import Call
@@ -120,7 +121,7 @@ class Controller:
         self._flow_watch: gevent.Greenlet | None = None
         self.api_server: ApiServer | None = None
         self.heartbeat: Heartbeat | None = None
-        self._summaries: dict[str, AsyncResult] = {}
+        self._summaries: ResultBook[CallSummary] = ResultBook()
         self._queue_outcomes: dict[str, QueueOutcome] = {}
         for entry in config.ivr.entries:
             self.switch.route(entry, self.serve_call)
@@ -187,6 +188,7 @@ class Controller:
         self.heartbeat = Heartbeat(Path(self.config.paths.state) / HEARTBEAT_FILE, self._health, time.time).start()
         if self.config.api.tokens or any(key.active for key in self.store.open311_keys()):
             self.start_api()
+        freeze_heap()   # start-up objects out of the garbage collector's full walks (they stop the hub)
         return self
 
     def start_api(self, port: int | None = None) -> ApiServer:
@@ -209,6 +211,7 @@ class Controller:
             self.heartbeat.stop()
         self.acd.stop()
         self.switch.stop()
+        thaw_heap()
 
     def _health(self) -> dict[str, object]:
         """What the heartbeat file says about this controller (see :mod:`fsapp.health`)."""
@@ -322,15 +325,12 @@ class Controller:
         summary = CallSummary(call.uuid, call.caller_number, path, queued.kind if queued else None)
         self.finished.append(summary)
         del self.finished[:-1000]
-        self._summaries.setdefault(call.uuid, AsyncResult()).set(summary)
+        self._summaries.set(call.uuid, summary)
 
     def wait_finished(self, call_uuid: str, timeout: float) -> CallSummary:
-        """Wait until the call has left its flow and been recorded; returns its summary."""
-        result = self._summaries.setdefault(call_uuid, AsyncResult())
+        """Wait until the call has left its flow and been recorded; returns its summary (the latest
+        thousand calls' summaries are kept)."""
         try:
-            return result.get(timeout=timeout)
+            return self._summaries.wait(call_uuid, timeout)
         except gevent.Timeout as exc:
             raise FsappError(f"call {call_uuid} was not finished within {timeout} s") from exc
-        finally:
-            if result.ready():
-                self._summaries.pop(call_uuid, None)

@@ -12,7 +12,7 @@ from fsapp.acd.recordings import recording_path
 from fsapp.api.auth import grants
 from fsapp.api.errors import BadRequest
 from fsapp.esl.events import Event
-from fsapp.reports.figures import service_level
+from fsapp.reports.tables import service_levels
 from fsapp.supervise.eavesdrop import Supervision
 from fsapp.supervise.feed import LiveFeed
 from fsapp.supervise.live import Snapshot, build_snapshot
@@ -69,9 +69,9 @@ class ControlContext:
             return self._levels[1]
         local_now = self.controller.now()
         midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-        rows = self.controller.store.calls_between(midnight, local_now + timedelta(seconds=1))
-        levels = {name: service_level([r for r in rows if r["queue"] == name], queue.service_level.seconds)
-                  for name, queue in self.controller.acd_config.queues.items()}
+        levels = service_levels(self.controller.store, midnight, local_now + timedelta(seconds=1),
+                                {name: queue.service_level.seconds
+                                 for name, queue in self.controller.acd_config.queues.items()})
         self._levels = (now, levels)
         return levels
 

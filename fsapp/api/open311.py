@@ -32,6 +32,7 @@ from fsapp.api.ratelimit import RateLimiter
 from fsapp.httpbody import BodyError, abandon_body, check_length, read_body
 from fsapp.store import FieldDefinition, NotFound, Store, StoreError, display_reference
 from fsapp.store.open311keys import Open311KeyRecord
+from fsapp.offhub import BULK
 from fsapp.store.phones import normalize_phone
 from fsapp.store.public import PublicCase
 from fsapp.store.workflow import CaseStatus, as_utc
@@ -79,22 +80,30 @@ def make_open311_app(store: Store, settings: Open311Settings | None = None,
     limiter = RateLimiter(clock)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        headers: tuple[tuple[str, str], ...] = ()
-        try:
-            status, body = _route(store, limits, limiter, environ)
-        except Open311Error as exc:
-            status, body, headers = exc.status, [{"code": exc.status, "description": exc.description}], exc.headers
-        except BodyError as exc:
-            status, body = exc.status, [{"code": exc.status, "description": str(exc)}]
-        except StoreError as exc:
-            status, body = 400, [{"code": 400, "description": str(exc)}]
-        data = json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
+        if environ.get("REQUEST_METHOD", "GET").upper() == "GET":   # listings read much: off the hub
+            status, data, headers = BULK.run(_answer, store, limits, limiter, environ)
+        else:
+            status, data, headers = _answer(store, limits, limiter, environ)
         start_response(f"{status} {_REASONS.get(status, 'Error')}",
                        [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(data))),
                         *headers])
         return [data]
 
     return app
+
+
+def _answer(store: Store, limits: Open311Settings, limiter: RateLimiter,
+            environ: dict[str, Any]) -> tuple[int, bytes, tuple[tuple[str, str], ...]]:
+    headers: tuple[tuple[str, str], ...] = ()
+    try:
+        status, body = _route(store, limits, limiter, environ)
+    except Open311Error as exc:
+        status, body, headers = exc.status, [{"code": exc.status, "description": exc.description}], exc.headers
+    except BodyError as exc:
+        status, body = exc.status, [{"code": exc.status, "description": str(exc)}]
+    except StoreError as exc:
+        status, body = 400, [{"code": 400, "description": str(exc)}]
+    return status, json.dumps(body, ensure_ascii=False, default=str).encode("utf-8"), headers
 
 
 def _route(store: Store, limits: Open311Settings, limiter: RateLimiter,

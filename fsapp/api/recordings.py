@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from fsapp.offhub import BULK, off_hub
 from fsapp.store.errors import NotFound
 
 
@@ -38,6 +39,7 @@ def _days(root: Path, query: RecordingQuery) -> Iterator[tuple[date, Path]]:
                 yield day, day_dir
 
 
+@off_hub(BULK)   # a walk through the recordings' folders and a query per file
 def find_recordings(root: str | Path, store: CallRecords, query: RecordingQuery) -> list[dict[str, Any]]:
     """Recordings matching every given filter, oldest first, each with the call's details."""
     found = []
@@ -59,6 +61,7 @@ def find_recordings(root: str | Path, store: CallRecords, query: RecordingQuery)
     return found
 
 
+@off_hub(BULK)   # looks in up to ten years of daily folders
 def recording_file(root: str | Path, name: str, within_days: int = 3660) -> Path | None:
     """The file of a recording by its file name (as ``find_recordings`` lists it), if it exists."""
     if "/" in name or name.startswith("."):

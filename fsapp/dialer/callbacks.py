@@ -20,10 +20,11 @@ import peewee as pw
 from gevent.event import AsyncResult
 
 from fsapp.acd.outcome import ANSWERED
-from fsapp.dialer.models import CallbackPlan, bound
+from fsapp.dialer.models import CallbackPlan
 from fsapp.dialer.rules import NOT_DIALABLE_CAUSE, outcome_of_cause
 from fsapp.dialer.scripts import AgentDesk
 from fsapp.esl.errors import ChannelGone, ESLError
+from fsapp.store.lanes import bound
 from fsapp.store.models import CallbackRequest
 from fsapp.store.records import CaseDetail
 from fsapp.switch import OriginateFailed, UnsafeValue

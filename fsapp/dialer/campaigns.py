@@ -24,10 +24,11 @@ import peewee as pw
 
 from fsapp.dialer.errors import CampaignExists, CampaignNotFound, CampaignStateError
 from fsapp.dialer.listimport import ListedContact, ListReport, read_contact_list, read_number_list
-from fsapp.dialer.models import Campaign, CampaignAttempt, CampaignContact, DoNotCall, bound
+from fsapp.dialer.models import Campaign, CampaignAttempt, CampaignContact, DoNotCall
 from fsapp.dialer.rules import RetryRules, Verdict
 from fsapp.dialer.settings import CampaignSettings
 from fsapp.store.importer import RowProblem
+from fsapp.store.lanes import bound, bulk
 from fsapp.store.phones import DEFAULT_REGION, normalize_phone
 from fsapp.store.workflow import Clock, system_clock
 
@@ -133,24 +134,27 @@ class CampaignStore:
 
     # -- lists -----------------------------------------------------------------------------------------
 
-    @bound
+    @bulk
     def import_list(self, name: str, path: str | Path) -> ListReport:
-        """Add the contacts of a CSV/.xlsx file; numbers already in the campaign are merged, not duplicated."""
+        """Add the contacts of a CSV/.xlsx file; numbers already in the campaign are merged, not duplicated.
+
+        Written in transactions of :data:`BATCH` contacts, so the calls' writes wait a moment at most
+        (importing the same file again merges what an interrupted import left)."""
         info = self.get(name)
         contacts, report = read_contact_list(path, self.region, self.do_not_call_numbers())
         now = self.clock()
-        with self.db.atomic():
-            existing = {c.number: c for c in CampaignContact.select().where(CampaignContact.campaign == info.id)}
-            new_rows = []
-            for contact in contacts:
-                if contact.number in existing:
-                    self._merge_existing(existing[contact.number], contact, now)
-                    report.merged += 1
-                else:
-                    new_rows.append(_contact_row(info.id, contact, now))
-            for start in range(0, len(new_rows), BATCH):
+        existing = {c.number: c for c in CampaignContact.select().where(CampaignContact.campaign == info.id)}
+        merges = [(existing[c.number], c) for c in contacts if c.number in existing]
+        new_rows = [_contact_row(info.id, c, now) for c in contacts if c.number not in existing]
+        for start in range(0, len(merges), BATCH):
+            with self.db.atomic():
+                for row, contact in merges[start:start + BATCH]:
+                    self._merge_existing(row, contact, now)
+        for start in range(0, len(new_rows), BATCH):
+            with self.db.atomic():
                 CampaignContact.insert_many(new_rows[start:start + BATCH]).execute()
-            report.added = len(new_rows)
+        report.merged += len(merges)
+        report.added = len(new_rows)
         return report
 
     @staticmethod

@@ -1,7 +1,7 @@
 """Group commit of campaign attempts: many attempts' writes, one transaction per short interval.
 
-Attempt greenlets queue plain parameterised statements; a writer greenlet runs them with ``executemany``, one
-statement shape at a time, in one transaction every ``interval`` seconds. Each statement is written so that
+Attempt greenlets queue plain parameterised statements; a writer greenlet has them run with ``executemany``
+(on the store lane, off the hub), one statement shape at a time, in one transaction every ``interval`` seconds. Each statement is written so that
 its order against the others does not matter (``dialing`` only moves a ``claimed`` attempt, ``finish`` sets
 everything it needs), so grouping by shape is safe.
 
@@ -27,6 +27,7 @@ from gevent.event import Event as Flag
 from fsapp.dialer.campaigns import ClaimedAttempt, db_time, stored_answer
 from fsapp.dialer.models import CampaignAttempt, CampaignContact
 from fsapp.dialer.rules import Verdict
+from fsapp.store.lanes import in_store
 
 log = logging.getLogger(__name__)
 
@@ -106,17 +107,20 @@ class AttemptJournal:
             committed.set(None)
             return
         try:
-            with self.db.atomic():
-                cursor = self.db.cursor()
-                for sql in self._order:
-                    if pending.get(sql):
-                        cursor.executemany(sql, pending[sql])
+            in_store(self.db, self._commit, pending)
         except Exception as exc:  # the driver's own errors (sqlite3, psycopg2) are not wrapped here
             log.error("campaign attempts not written (%d statement(s)): %s",
                       sum(len(rows) for rows in pending.values()), exc)
             committed.set_exception(exc)
             return
         committed.set(None)
+
+    def _commit(self, pending: dict[str, list[tuple[Any, ...]]]) -> None:
+        with self.db.atomic():
+            cursor = self.db.cursor()
+            for sql in self._order:
+                if pending.get(sql):
+                    cursor.executemany(sql, pending[sql])
 
     def close(self) -> None:
         """Write what is queued and stop the writer."""

@@ -7,16 +7,10 @@ attempt row before the originate is sent), ``done`` (``result`` says why). Attem
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 import peewee as pw
 
-from fsapp.store.models import ALL_MODELS, AuditEntry
 from fsapp.store.fields import JsonField, UtcDateTimeField
-
-F = TypeVar("F", bound=Callable[..., Any])
+from fsapp.store.lanes import register_models
 
 
 class BaseModel(pw.Model):
@@ -102,23 +96,4 @@ class CallbackPlan(BaseModel):
 
 
 DIALER_MODELS: list[type[BaseModel]] = [Campaign, CampaignContact, CampaignAttempt, DoNotCall, CallbackPlan]
-
-
-class DatabaseHolder:
-    """Anything with a ``db`` attribute the dialer's models should talk to."""
-
-    db: pw.Database
-
-
-def bound(method: F) -> F:
-    """Bind the dialer's models to the holder's database before the method runs (several stores may be open)."""
-
-    @functools.wraps(method)
-    def wrapper(self: DatabaseHolder, *args: Any, **kwargs: Any) -> Any:
-        if Campaign._meta.database is not self.db:
-            self.db.bind(DIALER_MODELS, bind_refs=False, bind_backrefs=False)
-        if AuditEntry._meta.database is not self.db:   # callbacks join the store's own tables
-            self.db.bind(ALL_MODELS, bind_refs=False, bind_backrefs=False)
-        return method(self, *args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+register_models(DIALER_MODELS)

@@ -24,7 +24,8 @@ from fsapp.acd.config import AcdConfig
 from fsapp.acd.router import Router
 from fsapp.acd.snapshot_file import Snapshot, SnapshotFile
 from fsapp.config import Config
-from fsapp.store.models import ACD_STATE_MODELS, AcdAgent, AcdMember, AcdRouterState
+from fsapp.store.lanes import in_store
+from fsapp.store.models import AcdAgent, AcdMember, AcdRouterState
 
 log = logging.getLogger(__name__)
 
@@ -47,29 +48,36 @@ class SharedSnapshot:
         self._now = now or (lambda: datetime.now(timezone.utc))
 
     def save(self, data: dict[str, Any]) -> None:
-        members = data.get("members", [])
-        agents = data.get("agents", {})
-        rest = {key: value for key, value in data.items() if key not in ("members", "agents")}
+        """Replace the saved snapshot with ``data`` (off the hub: the ACD's worker waits, the calls go on)."""
         try:
-            with self.database.bind_ctx(ACD_STATE_MODELS), self.database.atomic():
-                AcdMember.delete().execute()
-                if members:
-                    AcdMember.insert_many([_member_row(position, member)
-                                           for position, member in enumerate(members)]).execute()
-                AcdAgent.delete().execute()
-                if agents:
-                    AcdAgent.insert_many([{"agent_id": agent_id, "state": saved["state"],
-                                           "since": float(saved["since"]), "data": saved}
-                                          for agent_id, saved in agents.items()]).execute()
-                AcdRouterState.delete().where(AcdRouterState.name == ROUTER_ROW).execute()
-                AcdRouterState.create(name=ROUTER_ROW, data=rest, saved_at=self._now())
-                self.database.execute_sql(f"NOTIFY {NOTIFY_CHANNEL}")   # delivered when the save commits
+            in_store(self.database, self._save, data)
         except pw.PeeweeException as exc:
             log.error("ACD state not written to the database: %s", str(exc).strip().splitlines()[0])
 
+    def _save(self, data: dict[str, Any]) -> None:
+        members = data.get("members", [])
+        agents = data.get("agents", {})
+        rest = {key: value for key, value in data.items() if key not in ("members", "agents")}
+        with self.database.atomic():
+            AcdMember.delete().execute()
+            if members:
+                AcdMember.insert_many([_member_row(position, member)
+                                       for position, member in enumerate(members)]).execute()
+            AcdAgent.delete().execute()
+            if agents:
+                AcdAgent.insert_many([{"agent_id": agent_id, "state": saved["state"],
+                                       "since": float(saved["since"]), "data": saved}
+                                      for agent_id, saved in agents.items()]).execute()
+            AcdRouterState.delete().where(AcdRouterState.name == ROUTER_ROW).execute()
+            AcdRouterState.create(name=ROUTER_ROW, data=rest, saved_at=self._now())
+            self.database.execute_sql(f"NOTIFY {NOTIFY_CHANNEL}")   # delivered when the save commits
+
     def load(self) -> dict[str, Any] | None:
         """The saved snapshot, or None when nothing was saved yet."""
-        with self.database.bind_ctx(ACD_STATE_MODELS), self.database.atomic():
+        return in_store(self.database, self._load)
+
+    def _load(self) -> dict[str, Any] | None:
+        with self.database.atomic():
             row = AcdRouterState.get_or_none(AcdRouterState.name == ROUTER_ROW)
             if row is None:
                 return None

@@ -19,6 +19,7 @@ from gevent.event import Event as Flag
 from fsapp.config import Config
 from fsapp.ha.errors import HaError, LockConnectionError
 from fsapp.ha.leader import LeaderLock
+from fsapp.offhub import STORE
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,13 @@ def wait_for_leadership(lock: LeaderLock, stopping: Flag, on_standby: Callable[[
 
 def watch_leadership(lock: LeaderLock, check_interval: float, on_lost: Callable[[], None],
                      stopping: Flag | None = None) -> None:
-    """Ask the server every ``check_interval`` seconds whether we still hold the lock; ``on_lost`` if not."""
+    """Ask the server every ``check_interval`` seconds whether we still hold the lock; ``on_lost`` if not.
+
+    The question goes to the database from the store lane: a server that is slow to answer never stops
+    the calls this controller carries meanwhile."""
     stopping = stopping or Flag()
     while not stopping.wait(check_interval):
-        if not lock.verify():
+        if not STORE.run(lock.verify):
             log.error("leader lock %r lost (database connection gone); stopping this controller", lock.name)
             on_lost()
             return

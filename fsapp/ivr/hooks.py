@@ -6,12 +6,19 @@ A hook receives a :class:`HookContext` and returns a value (stored in the node's
     def open_cases(ctx: HookContext) -> Goto | str:
         caller = ctx.store.lookup_caller(ctx.caller_number)
         return Goto("read_cases") if caller.open_cases else "none"
+
+Hooks may be slow (a city's case system over HTTP): :class:`HookLoader` runs each one on the hooks lane
+(:mod:`fsapp.offhub`), a thread of its own, and waits ``ctx.timeout`` seconds for it (the node's
+``timeout``); after that the flow goes on to ``on_error`` and whatever the hook still does is dropped. The
+hook works on a copy of the call's variables, which become the call's only when it answers in time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +29,8 @@ import gevent
 from greenlet import GreenletExit
 
 from fsapp.ivr.errors import HookError
+from fsapp.ivr.schema import HOOK_TIMEOUT_S
+from fsapp.offhub import HOOKS, OffHubTimeout
 
 # What may pass out of a hook: the call's greenlet being stopped (shutdown, a killed call) or a timeout set
 # around the call by fsapp. Anything else a hook raises, SystemExit and KeyboardInterrupt included, is that
@@ -43,7 +52,8 @@ class Goto:
 
 @dataclass
 class HookContext:
-    """What a hook may see: the caller, the call's variables (it may change them), the store, the language."""
+    """What a hook may see: the caller, the call's variables (it may change them), the store, the language,
+    and the seconds it has to answer (give a slower service less: the caller waits in silence)."""
 
     call_uuid: str
     caller_number: str
@@ -51,6 +61,7 @@ class HookContext:
     language: str
     store: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    timeout: float = HOOK_TIMEOUT_S
 
 
 HookRunner = Callable[[str, HookContext], Any]
@@ -62,6 +73,7 @@ class HookLoader:
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
         self._modules: dict[str, tuple[float, ModuleType]] = {}
+        self._loading = threading.Lock()   # hooks of several calls load modules on several threads
 
     def module_path(self, module: str) -> Path:
         return self.directory.joinpath(*module.split(".")).with_suffix(".py")
@@ -84,10 +96,25 @@ class HookLoader:
         return None
 
     def __call__(self, spec: str, context: HookContext) -> Any:
-        """Run a hook (exceptions from the hook itself propagate unchanged)."""
+        """Run a hook off the hub within ``context.timeout`` seconds (HookError when it takes longer;
+        exceptions from the hook itself propagate unchanged)."""
+        own = dataclasses.replace(context, variables=dict(context.variables), extra=dict(context.extra))
+        try:
+            value = HOOKS.run_timed(context.timeout, self._run, spec, own)
+        except OffHubTimeout:
+            raise HookError(f"hook {spec} did not answer within {context.timeout:g} s") from None
+        context.variables.clear()
+        context.variables.update(own.variables)
+        return value
+
+    def _run(self, spec: str, context: HookContext) -> Any:
         return self.find(spec)(context)
 
     def _module(self, module_name: str) -> ModuleType:
+        with self._loading:
+            return self._load(module_name)
+
+    def _load(self, module_name: str) -> ModuleType:
         path = self.module_path(module_name)
         try:
             mtime = path.stat().st_mtime

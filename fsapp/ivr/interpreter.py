@@ -24,7 +24,7 @@ from fsapp.ivr.errors import HookError, InterpreterError
 from fsapp.ivr.hooks import Goto, HookContext, HookRunner, is_hook_fault
 from fsapp.ivr.schedule import is_open
 from fsapp.ivr.schema import (BranchNode, CallbackNode, CollectNode, Flow, GotoNode, HangupNode, HookNode,
-                              ListenNode, MenuNode, MenuOption, NodeBase, PlayNode, Prompt, QueueNode, SayNode,
+                              ListenNode, MenuNode, MenuOption, PlayNode, Prompt, QueueNode, SayNode,
                               ScheduleNode, SetNode, TransferNode, VoicemailNode)
 from fsapp.phones import DEFAULT_REGION
 from fsapp.speech.grammar import Grammar
@@ -127,16 +127,16 @@ class Interpreter:
             raise InterpreterError(f"expected {kind.__name__}, got {result!r}")
         return result
 
-    def _hook_context(self) -> HookContext:
+    def _hook_context(self, timeout: float) -> HookContext:
         return HookContext(call_uuid=self.call_uuid, caller_number=self.caller_number, variables=self.variables,
-                           language=self.language, store=self.store)
+                           language=self.language, store=self.store, timeout=timeout)
 
-    def _call_hook(self, spec: str, node: NodeBase, on_error: str | None) -> tuple[bool, Any]:
-        """(True, result), or (False, where to go) after logging the failure with the call's UUID."""
+    def _call_hook(self, spec: str, node: BranchNode | HookNode, on_error: str | None) -> tuple[bool, Any]:
+        """(True, result), or (False, where to go) after logging the failure (or timeout) with the call's UUID."""
         try:
             if self.hooks is None:
                 raise HookError("no hook runner")
-            return True, self.hooks(spec, self._hook_context())
+            return True, self.hooks(spec, self._hook_context(node.timeout_s))
         except BaseException as exc:  # any failure of admin-written code (sys.exit too) leaves the caller in good hands
             if not is_hook_fault(exc):
                 raise

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fsapp.ivr.errors import FlowError, FlowErrors
 from fsapp.ivr.holidays import UnknownHolidayCalendar, calendar
-from fsapp.ivr.schema import NODE_TYPES, WEEKDAYS, Flow, MenuOption, NodeBase, Prompt
+from fsapp.ivr.schema import MAX_HOOK_TIMEOUT_S, NODE_TYPES, WEEKDAYS, Flow, MenuOption, NodeBase, Prompt
 from fsapp.yamlsource import KeyPath, YamlSource, load_yaml, parse_yaml
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -77,6 +77,13 @@ def _seconds(_r: _Reader, _p: KeyPath, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise _Bad("must be a positive number of seconds")
     return float(value)
+
+
+def _hook_timeout(r: _Reader, p: KeyPath, value: Any) -> float:
+    seconds = _seconds(r, p, value)
+    if seconds > MAX_HOOK_TIMEOUT_S:
+        raise _Bad(f"must be at most {MAX_HOOK_TIMEOUT_S:g} seconds (a caller is waiting in silence)")
+    return seconds
 
 
 def _confidence(_r: _Reader, _p: KeyPath, value: Any) -> float:
@@ -278,9 +285,10 @@ _KIND_FIELDS: dict[str, dict[str, tuple[str, Converter]]] = {
                  "open": ("open", _name), "closed": ("closed", _name)},
     "set": {"values": ("values", _str_map), "next": ("next", _name)},
     "branch": {"var": ("var", _name), "hook": ("hook", _hook_name), "cases": ("cases", _str_map),
-               "default": ("default", _name), "on_error": ("on_error", _name)},
+               "default": ("default", _name), "on_error": ("on_error", _name),
+               "timeout": ("timeout_s", _hook_timeout)},
     "hook": {"call": ("call", _hook_name), "var": ("var", _name), "next": ("next", _name),
-             "on_error": ("on_error", _name)},
+             "on_error": ("on_error", _name), "timeout": ("timeout_s", _hook_timeout)},
     "queue": {"queue": ("queue", _text), "priority": ("priority", _int), "skills": ("skills", _str_list),
               "prompt": ("prompt", _prompt), "survey": ("survey", _campaign)},
     "transfer": {"destination": ("destination", _text), "prompt": ("prompt", _prompt)},

@@ -1,8 +1,8 @@
 """Running a flow on a live call: the interpreter's actions carried out through a call-control object.
 
 The switch layer provides the :class:`CallControl`; prompts are rendered by the TTS cache, and speech is
-recorded through the switch (with silence detection) and recognized in gevent's threadpool so that the
-hub keeps serving other calls. Queue, transfer, voicemail and callback outcomes go to injected handlers.
+recorded through the switch (with silence detection) and recognized on the speech lane (fsapp.offhub) so
+that the hub keeps serving other calls. Queue, transfer, voicemail and callback outcomes go to injected handlers.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from fsapp.ivr.errors import IvrError
 from fsapp.ivr.hooks import HookRunner
 from fsapp.ivr.interpreter import Clock, Interpreter
 from fsapp.ivr.schema import Flow
+from fsapp.offhub import SPEECH, OffHubTimeout
 from fsapp.phones import DEFAULT_REGION
 from fsapp.speech.asr import Recognizers
 from fsapp.speech.grammar import Grammar
@@ -66,14 +67,12 @@ class CallControl(Protocol):
     def hangup(self, cause: str = "NORMAL_CLEARING") -> None: ...
 
 
-def in_threadpool(function: Callable[..., T], *args: Any, timeout: float) -> T:
-    """Run blocking CPU work on gevent's threadpool and wait for it without blocking the hub."""
-    import gevent
-
+def on_speech_lane(function: Callable[..., T], *args: Any, timeout: float) -> T:
+    """Run rendering or recognition on the speech lane and wait for it without blocking the hub."""
     try:
-        return gevent.get_hub().threadpool.spawn(function, *args).get(timeout=timeout)  # type: ignore[no-any-return]
-    except gevent.Timeout as exc:
-        raise IvrError(f"{getattr(function, '__qualname__', function)} took more than {timeout} s") from exc
+        return SPEECH.run_timed(timeout, function, *args)
+    except OffHubTimeout as exc:
+        raise IvrError(str(exc)) from exc
 
 
 @dataclass
@@ -103,7 +102,7 @@ class IvrRunner:
     def __init__(self, *, tts: TtsCache, recognizers: Recognizers, handlers: Handlers, hooks: HookRunner,
                  clock: Clock, recordings_dir: str | Path, store: Any = None,
                  speech: SpeechSettings | None = None,
-                 offload: Callable[..., Any] = in_threadpool, region: str = DEFAULT_REGION) -> None:
+                 offload: Callable[..., Any] = on_speech_lane, region: str = DEFAULT_REGION) -> None:
         self.tts = tts
         self.region = region   # where callback numbers are read
         self.recognizers = recognizers

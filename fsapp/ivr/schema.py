@@ -16,6 +16,8 @@ from fsapp.yamlsource import KeyPath, YamlSource
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TERMINAL_KINDS = frozenset({"queue", "transfer", "hangup"})
 MIN_CONFIDENCE = 0.5   # a phrase recognized with less confidence counts as not understood
+HOOK_TIMEOUT_S = 3.0   # a hook's answer is awaited this long (the node's ``timeout``), then on_error is taken
+MAX_HOOK_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,7 @@ class BranchNode(NodeBase):
     cases: dict[str, str] = field(default_factory=dict)
     default: str | None = None
     on_error: str | None = None
+    timeout_s: float = HOOK_TIMEOUT_S
 
     def targets(self) -> list[tuple[str, str]]:
         pairs = [(f"cases.{value}", target) for value, target in self.cases.items()]
@@ -197,10 +200,13 @@ class BranchNode(NodeBase):
 
 @dataclass(frozen=True)
 class HookNode(NodeBase):
+    """Run a hook; it goes to ``on_error`` when it raises or takes longer than ``timeout_s``."""
+
     call: str = ""
     var: str | None = None
     next: str | None = None
     on_error: str | None = None
+    timeout_s: float = HOOK_TIMEOUT_S
 
     def targets(self) -> list[tuple[str, str]]:
         return _present(("next", self.next), ("on_error", self.on_error))

@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-from gevent.event import AsyncResult
-
 from fsapp.acd.config import AgentConfig
 from fsapp.acd.decisions import CallerInfo
 from fsapp.acd.dialing import ORIGINATE_MARGIN
@@ -34,6 +32,7 @@ from fsapp.esl.errors import ESLError
 from fsapp.relay.errors import UnknownDirectNumber
 from fsapp.relay.menu import (Choice, Presence, agent_for_number, availability_text, choice_for,
                               relay_queue, should_ring, text)
+from fsapp.results import ResultBook
 from fsapp.store.away import Away
 from fsapp.switch import Call, ChannelGone
 from fsapp.switch.dialstring import caller_number
@@ -97,7 +96,7 @@ class RelayService:
         self.caller_info = caller_info or (lambda call: CallerInfo(number=call.caller_number or None))
         self.ring_seconds = ring_seconds
         self.ringback = ringback
-        self._results: dict[str, AsyncResult] = {}
+        self._results: ResultBook[RelayResult] = ResultBook()
 
     def serve(self, call: Call) -> RelayResult:
         """Ring the person, else offer the menu; the call is recorded in the store either way."""
@@ -109,7 +108,7 @@ class RelayService:
             log.warning("call %s: %s is nobody's direct number; hanging up", call.uuid, number)
             result = RelayResult(None, UNKNOWN)
             call.hangup("UNALLOCATED_NUMBER")
-            self._results.setdefault(call.uuid, AsyncResult()).set(result)
+            self._results.set(call.uuid, result)
             return result
         result = RelayResult(agent.id)
         try:
@@ -118,12 +117,12 @@ class RelayService:
             log.info("call %s: the caller hung up (direct call to %s)", call.uuid, agent.id)
         finally:
             self._record(call, started, result)
-            self._results.setdefault(call.uuid, AsyncResult()).set(result)
+            self._results.set(call.uuid, result)
         return result
 
     def result_for(self, call_uuid: str, timeout: float) -> RelayResult:
         """Wait until the direct call ``call_uuid`` has been served and recorded."""
-        return self._results.setdefault(call_uuid, AsyncResult()).get(timeout=timeout)
+        return self._results.wait(call_uuid, timeout)
 
     def _serve(self, call: Call, agent: AgentConfig, result: RelayResult) -> None:
         if not call.channel.answered:

@@ -27,7 +27,8 @@ from fsapp.reports.errors import ReportError, UnknownReport
 from fsapp.reports.export import write_chart, write_csv
 from fsapp.reports.figures import (SHORT_ABANDON, agent_figures, calls_per_hour, category_counts, queue_figures,
                                    service_level)
-from fsapp.reports.tables import REPORTS, Table, build_report
+from fsapp.reports.tables import REPORTS, Table, build_report, service_levels
 
 __all__ = ["REPORTS", "SHORT_ABANDON", "ReportError", "Table", "UnknownReport", "agent_figures", "build_report",
-           "calls_per_hour", "category_counts", "queue_figures", "service_level", "write_chart", "write_csv"]
+           "calls_per_hour", "category_counts", "queue_figures", "service_level", "service_levels", "write_chart",
+           "write_csv"]

@@ -1,15 +1,21 @@
-"""Reports as tables: the figures of :mod:`fsapp.reports.figures` over the store's calls in a period."""
+"""Reports as tables: the figures of :mod:`fsapp.reports.figures` over the store's calls in a period.
+
+A report reads and sums up every call of its period (hundreds of thousands), so it is built on the bulk
+lane (:mod:`fsapp.offhub`): asked for from the control API, it never stops the calls.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, Protocol
 
+from fsapp.offhub import BULK, STORE, off_hub, release
 from fsapp.reports.errors import UnknownReport
 from fsapp.reports.figures import (Thresholds, _local, agent_figures, calls_per_hour, category_counts,
-                                   queue_figures)
+                                   queue_figures, service_level)
 
 QUEUE_COLUMNS = ["offered", "answered", "abandoned", "abandoned_short", "abandon_rate", "avg_abandon_wait",
                  "asa", "service_level", "aht"]
@@ -71,15 +77,35 @@ REPORTS = ("daily", "queues", "agents", "categories")
 _FROM_CALLS = {"daily": daily, "queues": queues, "agents": agents}
 
 
+@off_hub(BULK)
 def build_report(source: CallSource, name: str, start: datetime, end: datetime, *, zone: tzinfo,
                  thresholds: Thresholds | None = None, top: int | None = None) -> Table:
     """Report ``name`` (one of :data:`REPORTS`) for calls or cases in ``[start, end)``."""
     if name == "categories":
         cases = source.find_cases(received_from=start, received_to=end, limit=1_000_000)
         ranked = category_counts((case.category_code or case.category for case in cases), top)
+        release(cases)
         return Table("categories", ["category", "cases"], [list(item) for item in ranked], "cases")
     build = _FROM_CALLS.get(name)
     if build is None:
         raise UnknownReport(f"no report {name!r} (known: {', '.join(REPORTS)})")
-    return build(source.calls_between(start, end), zone, thresholds if thresholds is not None else {})
+    rows = source.calls_between(start, end)
+    try:
+        return build(rows, zone, thresholds if thresholds is not None else {})
+    finally:
+        release(rows)
 
+
+
+@off_hub(STORE)   # part of the live picture: not queued behind reports
+def service_levels(source: CallSource, start: datetime, end: datetime,
+                   thresholds: Mapping[str, float]) -> dict[str, float | None]:
+    """Each queue's service level (``thresholds``: queue -> seconds) over the calls in ``[start, end)``."""
+    rows = source.calls_between(start, end)
+    by_queue: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_queue[row["queue"] or ""].append(row)
+    levels = {name: service_level(by_queue[name], seconds) for name, seconds in thresholds.items()}
+    by_queue.clear()
+    release(rows)
+    return levels

@@ -3,8 +3,8 @@
 The simulated switch, its callers and operators, and the controller all run in one gevent hub. Every
 wait on simulated time goes through :meth:`VirtualClock.sleep` / :meth:`VirtualClock.wait`, which park
 the greenlet on a deadline. :meth:`VirtualClock.run` moves time straight to the earliest deadline once
-the hub has nothing left to do: no greenlet ready, no socket readable, no work on the threadpool
-(prompts being rendered). Bytes between the controller and the switch travel over real loopback sockets
+the hub has nothing left to do: no greenlet ready, no socket readable, no greenlet waiting for work off
+the hub (a query, a prompt being rendered: :mod:`fsapp.offhub`). Bytes between the controller and the switch travel over real loopback sockets
 meanwhile, so the controller's code paths are the real ones; only the waiting is skipped. The ACD's
 timers wait on this clock too (``AcdService.wait_on_clock``), so time jumps straight to the next one.
 """
@@ -19,6 +19,7 @@ from collections.abc import Callable
 import gevent
 from gevent.event import Event
 
+from fsapp.offhub import in_flight
 from fsapp.sim.clock import Waitable
 
 SETTLE_PASSES = 2          # consecutive idle passes of the hub before time may jump
@@ -121,11 +122,11 @@ class VirtualClock:
 
 
 def settle() -> None:
-    """Return once the hub has been idle :data:`SETTLE_PASSES` times in a row with an empty threadpool."""
+    """Return once the hub has been idle :data:`SETTLE_PASSES` times in a row with nothing off the hub."""
     hub = gevent.get_hub()
     passes = 0
     while passes < SETTLE_PASSES:
-        if hub.threadpool is not None and len(hub.threadpool):
+        if in_flight() or hub.threadpool is not None and len(hub.threadpool):
             gevent.sleep(IDLE_POLL)
             passes = 0
             continue

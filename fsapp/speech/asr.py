@@ -2,7 +2,7 @@
 
 Both take a WAV file of what the caller said (8 kHz telephone audio is upsampled to 16 kHz) and a
 :class:`~fsapp.speech.grammar.Grammar`, and return the grammar phrase they heard with a confidence.
-Recognition is CPU work: on a call, run it in gevent's threadpool (see fsapp.ivr.runner).
+Recognition is CPU work: on a call, run it on the speech lane (see fsapp.ivr.runner, fsapp.offhub).
 """
 
 from __future__ import annotations

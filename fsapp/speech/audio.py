@@ -11,6 +11,7 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
+from fsapp.offhub import NICENESS
 from fsapp.speech.errors import AudioError
 
 TELEPHONE_RATE = 8000
@@ -46,9 +47,17 @@ def _sox() -> str:
     return sox
 
 
+def lowered(command: list[str]) -> list[str]:
+    """``command`` run at a lower CPU priority (``nice``), so that converting prompts never takes the CPU from
+    the controller serving calls on the same machine."""
+    nice = shutil.which("nice")
+    return [nice, "-n", str(NICENESS), *command] if nice else command
+
+
 def _run_sox(arguments: list[str], what: str) -> bytes:
     try:
-        done = subprocess.run([_sox(), *arguments], capture_output=True, timeout=SOX_TIMEOUT_S, check=False)
+        done = subprocess.run(lowered([_sox(), *arguments]), capture_output=True, timeout=SOX_TIMEOUT_S,
+                              check=False)
     except subprocess.TimeoutExpired as exc:
         raise AudioError(f"sox took more than {SOX_TIMEOUT_S} s on {what}") from exc
     if done.returncode != 0:

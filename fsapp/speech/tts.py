@@ -3,7 +3,8 @@
 Files live under the cache directory as ``<language>/8000/<key>.wav`` and ``<language>/16000/<key>.wav``
 (mono, 16-bit), where the key is a hash of the voice and the text. The espeak-ng program renders them
 (the same text always gives the same file); pyttsx3 over the espeak-ng library is used where the program
-is not installed.
+is not installed. Rendering runs on the speech lane (:mod:`fsapp.offhub`), whoever asks: a prompt made
+for a caller in the queue never stops the other calls.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fsapp.speech.audio import TELEPHONE_RATE, WIDEBAND_RATE, convert
+from fsapp.offhub import SPEECH, off_hub
+from fsapp.speech.audio import TELEPHONE_RATE, WIDEBAND_RATE, convert, lowered
 from fsapp.speech.errors import TtsError
 from fsapp.speech.voices import prepare_text, voice_for
 
@@ -56,8 +58,8 @@ def espeak_synthesize(text: str, voice: str, target: Path) -> None:
     program = shutil.which("espeak-ng")
     if program is None:
         raise TtsError("espeak-ng is not installed (Debian package espeak-ng)")
-    done = subprocess.run([program, "-v", voice, "-w", str(target), text], capture_output=True, timeout=60,
-                          check=False)
+    done = subprocess.run(lowered([program, "-v", voice, "-w", str(target), text]), capture_output=True,
+                          timeout=60, check=False)
     if done.returncode != 0:
         raise TtsError(f"espeak-ng failed for voice {voice}: {done.stderr.decode(errors='replace').strip()}")
 
@@ -97,11 +99,17 @@ class TtsCache:
         return all(self.path_for(text, language, voice, rate).exists() for rate in RATES)
 
     def render(self, text: str, language: str, voice: str | None = None, rate: int = TELEPHONE_RATE) -> Path:
-        """The WAV file of ``text`` at ``rate`` (8000 or 16000), rendering it first if needed."""
+        """The WAV file of ``text`` at ``rate`` (8000 or 16000), rendering it first if needed (off the hub)."""
         if rate not in RATES:
             raise TtsError(f"rate must be one of {RATES}, not {rate}")
         target = self.path_for(text, language, voice, rate)
         if target.exists():
+            return target
+        return self._render(text, language, voice, target)
+
+    @off_hub(SPEECH)
+    def _render(self, text: str, language: str, voice: str | None, target: Path) -> Path:
+        if target.exists():   # rendered by another caller meanwhile
             return target
         chosen = voice_for(language, voice)
         with tempfile.TemporaryDirectory(prefix="fsapp-tts-") as work:

@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import peewee as pw
 
 from fsapp.store import migrations
-from fsapp.store.models import ALL_MODELS, AuditEntry
+from fsapp.store.lanes import bound, bulk, in_store
+from fsapp.store.models import AuditEntry
 from fsapp.store.phones import DEFAULT_REGION
 from fsapp.store.workflow import Clock, system_clock
 
 log = logging.getLogger(__name__)
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def bound(method: F) -> F:
-    """Make sure the models talk to this store's database before the method runs.
-
-    Models are module-level classes; opening a second store (tests do, on two backends) rebinds them.
-    """
-
-    @functools.wraps(method)
-    def wrapper(self: StoreBase, *args: Any, **kwargs: Any) -> Any:
-        if AuditEntry._meta.database is not self.db:
-            self.db.bind(ALL_MODELS, bind_refs=False, bind_backrefs=False)
-        return method(self, *args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+__all__ = ["StoreBase", "bound", "bulk"]
 
 
 class StoreBase:
@@ -52,14 +36,15 @@ class StoreBase:
 
     def migrate(self, target: int | None = None) -> list[int]:
         """Bring the schema up to date (or to ``target``); returns the versions applied."""
-        return migrations.migrate(self.db, self.clock, target)
+        return in_store(self.db, migrations.migrate, self.db, self.clock, target)
 
     def schema_version(self) -> int:
         """The schema version the database is at."""
-        return migrations.current_version(self.db)
+        return in_store(self.db, migrations.current_version, self.db)
 
     def close(self) -> None:
-        """Close the connection (a later call reopens it)."""
+        """Close this thread's connection (a later call reopens it). The lanes' threads keep theirs until
+        the database object is dropped."""
         if not self.db.is_closed():
             self.db.close()
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import peewee as pw
 
-from fsapp.store.base import StoreBase, bound
+from fsapp.store.base import StoreBase, bound, bulk
 from fsapp.store.citizens import CitizenQueries
 from fsapp.store.errors import NotFound
 from fsapp.store.models import (Attachment, Case, CaseEvent, CaseNote, Category, Citizen, Department,
@@ -194,7 +194,7 @@ class CaseCommands(CitizenQueries, StoreBase):
         path = Path(attachment.path)
         return path.exists() and _sha256(path) == attachment.sha256
 
-    @bound
+    @bulk
     def find_cases(self, *, status: str | None = None, category: str | None = None,
                    citizen_id: int | None = None, assignee: str | None = None, text: str = "",
                    open_only: bool = False, overdue_only: bool = False, received_from: datetime | None = None,
@@ -229,7 +229,7 @@ class CaseCommands(CitizenQueries, StoreBase):
             conditions.append(Case.received_at <= received_to)
         if conditions:
             query = query.where(*conditions)
-        return [self._case_summary(case) for case in query]
+        return [self._case_summary(case) for case in query.iterator()]   # no cache of model objects
 
     def overdue_cases(self, limit: int = 500) -> list[CaseSummary]:
         """Open cases past their deadline, the most overdue first (the supervisor's alert list)."""

@@ -1,10 +1,17 @@
 """Opening a database from its URL.
 
 ``sqlite:///path.db``, ``sqlite:///:memory:`` or ``postgresql://user@host:port/db``.
+
+SQLite runs in WAL mode: readers never wait for the writer. Store work runs on several threads, each with
+its own connection (see :mod:`fsapp.store.lanes`), so a transaction starts with ``BEGIN IMMEDIATE``: it takes
+the write lock first and waits for it (up to ``busy_timeout``) instead of failing at once with "database is
+locked" when it reads, another connection writes, and it then wants to write itself. Those waits happen on
+a lane's thread, never on the hub, so the timeout may be long.
 """
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -17,7 +24,7 @@ SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
     "synchronous": "normal",
-    "busy_timeout": 5000,
+    "busy_timeout": 30000,
     "cache_size": -64000,
 }
 
@@ -38,9 +45,15 @@ def _sqlite(url: str) -> pw.SqliteDatabase:
     path = unquote(url[len("sqlite:///"):])
     if not path:
         raise DatabaseUrlError(f"{url!r}: no database file named")
-    if path != ":memory:":
-        ensure_private(path)   # personal data: 0600 (SQLite gives its -wal and -shm files the same mode)
-    return pw.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    if path == ":memory:":   # one database for every thread's connection, gone with the last of them
+        return pw.SqliteDatabase(f"file:fsapp-memory-{next(_MEMORY_NAMES)}?mode=memory&cache=shared",
+                                 pragmas=SQLITE_PRAGMAS, check_same_thread=False, lock_type="IMMEDIATE", uri=True)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    ensure_private(path)   # personal data: 0600 (SQLite gives its -wal and -shm files the same mode)
+    return pw.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False, lock_type="IMMEDIATE")
+
+
+_MEMORY_NAMES = itertools.count(1)
 
 
 def _postgresql(url: str) -> pw.PostgresqlDatabase:

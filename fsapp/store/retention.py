@@ -8,11 +8,14 @@ recordings, transcripts and attachments.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from fsapp.store.base import StoreBase, bound
+import peewee as pw
+
+from fsapp.store.base import StoreBase, bound, bulk
 from fsapp.store.errors import NotFound
 from fsapp.store.models import (Attachment, Call, CallbackRequest, Case, CaseEvent, CaseNote, Citizen,
                                 CitizenPhone, CitizenProperty, Interaction)
@@ -20,6 +23,7 @@ from fsapp.store.models import (Attachment, Call, CallbackRequest, Case, CaseEve
 log = logging.getLogger(__name__)
 
 ERASED_TEXT = "[erased]"
+CHUNK = 1000   # rows per statement: a first run over years of history holds the write lock a moment at a time
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,16 @@ class ErasureReport:
     files: int
 
 
+def _in_chunks(model: type[pw.Model], condition: pw.Expression, change: Callable[[list[int]], object]) -> int:
+    """``change`` the rows of ``model`` matching ``condition``, :data:`CHUNK` ids at a time (each statement its
+    own short transaction); ``change`` must leave a row no longer matching. Returns how many rows."""
+    total = 0
+    while ids := [row.id for row in model.select(model.id).where(condition).limit(CHUNK)]:
+        change(ids)
+        total += len(ids)
+    return total
+
+
 def _remove_file(path: str | None) -> int:
     if not path:
         return 0
@@ -66,16 +80,17 @@ def _remove_file(path: str | None) -> int:
 class DataProtection(StoreBase):
     """Retention runs and erasure requests."""
 
-    @bound
+    @bulk
     def apply_retention(self, policy: RetentionPolicy, actor: str = "retention") -> RetentionReport:
         """Remove or anonymize everything older than the policy allows."""
         now = self.clock()
         report = RetentionReport(
             recordings=self._expire_recordings(now - timedelta(days=policy.recordings_days))
             if policy.recordings_days is not None else 0,
-            transcripts=Interaction.update(transcript=None).where(
-                Interaction.transcript.is_null(False),
-                Interaction.at < now - timedelta(days=policy.transcripts_days)).execute()
+            transcripts=_in_chunks(
+                Interaction, Interaction.transcript.is_null(False) & (Interaction.at < now - timedelta(
+                    days=policy.transcripts_days)),
+                lambda ids: Interaction.update(transcript=None).where(Interaction.id.in_(ids)).execute())
             if policy.transcripts_days is not None else 0,
             interactions=self._expire_interactions(now - timedelta(days=policy.interactions_days))
             if policy.interactions_days is not None else 0,
@@ -86,21 +101,21 @@ class DataProtection(StoreBase):
         return report
 
     def _expire_recordings(self, cutoff: object) -> int:
-        rows = list(Interaction.select(Interaction.id, Interaction.recording_path).where(
-            Interaction.recording_path.is_null(False), Interaction.at < cutoff))
-        for row in rows:
-            _remove_file(row.recording_path)
-        ids = [row.id for row in rows]
-        if ids:
+        def forget(ids: list[int]) -> None:
+            for row in Interaction.select(Interaction.recording_path).where(Interaction.id.in_(ids)):
+                _remove_file(row.recording_path)
             Interaction.update(recording_path=None).where(Interaction.id.in_(ids)).execute()
-        return len(ids)
+
+        return _in_chunks(Interaction, Interaction.recording_path.is_null(False) & (Interaction.at < cutoff), forget)
 
     def _expire_interactions(self, cutoff: object) -> int:
         for row in Interaction.select(Interaction.recording_path).where(
-                Interaction.recording_path.is_null(False), Interaction.at < cutoff):
+                Interaction.recording_path.is_null(False), Interaction.at < cutoff).iterator():
             _remove_file(row.recording_path)
-        Call.update(caller_number="", citizen=None).where(Call.started_at < cutoff).execute()
-        return Interaction.delete().where(Interaction.at < cutoff).execute()
+        _in_chunks(Call, (Call.started_at < cutoff) & ((Call.caller_number != "") | Call.citizen.is_null(False)),
+                   lambda ids: Call.update(caller_number="", citizen=None).where(Call.id.in_(ids)).execute())
+        return _in_chunks(Interaction, Interaction.at < cutoff,
+                          lambda ids: Interaction.delete().where(Interaction.id.in_(ids)).execute())
 
     def _expire_closed_cases(self, cutoff: object, actor: str) -> int:
         done = CaseEvent.select(CaseEvent.case).where(CaseEvent.kind == "anonymized")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from fsapp.store import RetentionPolicy, Store
+import pytest
+
+from fsapp.store import RetentionPolicy, Store, retention
 from fsapp.store.workflow import ManualClock
 
 
@@ -73,3 +75,15 @@ def test_changes_and_reads_are_audited(store: Store) -> None:
     actions = [(t["actor"], t["action"]) for t in store.audit_trail("citizen", kari.id)]
     assert actions == [("agent9", "read"), ("clerk", "create")]
     assert timedelta(0) == store.audit_trail()[0]["at"] - store.clock()
+
+def test_retention_works_through_long_history_a_chunk_at_a_time(store: Store, clock: ManualClock,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(retention, "CHUNK", 2)
+    for index in range(5):
+        store.record_call(f"old-{index}", "inbound", clock(), caller_number=f"+47223344{index:02d}")
+        store.record_interaction("phone", "in", call_uuid=f"old-{index}", transcript=f"Call {index}")
+    clock.advance(days=40)
+    report = store.apply_retention(RetentionPolicy(transcripts_days=30))
+    assert report.transcripts == 5
+    assert store.apply_retention(RetentionPolicy(interactions_days=30)).interactions == 5
+    assert {store.call(f"old-{index}")["caller_number"] for index in range(5)} == {""}
