@@ -44,6 +44,9 @@ def execute(channel: Channel, call: AppCall) -> None:
     _complete(channel, call, data, response)
     if call.from_sendmsg and channel.alive:
         _private_command(channel, call)
+    if channel.deferred_hangup is not None and channel.alive:
+        from fsapp.sim.lifecycle import hangup
+        hangup(channel, channel.deferred_hangup)   # the queued sendmsg hangup, read now
 
 
 def _complete(channel: Channel, call: AppCall, data: list[tuple[str, str]], response: str) -> None:
@@ -306,7 +309,7 @@ def eavesdrop(channel: Channel, call: AppCall) -> str:
     target = channel.core.live(call.arg.strip())
     if target is None:
         return NONE
-    channel.eavesdrop_mode = "0"
+    channel.eavesdrop_mode, channel.eavesdrop_target = "0", target.uuid
     dtmf_enabled = channel.variables.get("eavesdrop_enable_dtmf", "true") == "true"
     while target.alive:
         channel.wait(None, lambda: bool(channel.dtmf) or bool(channel.eavesdrop_commands)
@@ -320,7 +323,7 @@ def eavesdrop(channel: Channel, call: AppCall) -> str:
             break
         if digit in ("0", "1", "2", "3") and dtmf_enabled:
             channel.eavesdrop_mode = digit
-    channel.eavesdrop_mode = None
+    channel.eavesdrop_mode = channel.eavesdrop_target = None
     return NONE
 
 

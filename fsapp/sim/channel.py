@@ -72,7 +72,9 @@ class Channel:
         self.busy = False
         self.destroyed = False
         self.eavesdrop_mode: str | None = None
+        self.eavesdrop_target: str | None = None   # the leg this one listens to
         self.eavesdrop_commands: deque[str] = deque()
+        self.deferred_hangup: str | None = None   # a sendmsg hangup the running application did not read
         self.recording_paths: list[str] = []
         self.background_recordings: dict[str, float] = {}
         self.on_answer: list[Callable[[], None]] = []

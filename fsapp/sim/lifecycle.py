@@ -136,6 +136,9 @@ def hangup(channel: Channel, cause: str = "NORMAL_CLEARING") -> bool:
     channel.variables.pop("total_loops", None)
     channel.emit("CHANNEL_HANGUP")
     log.debug("channel %s hangs up: %s", channel.uuid, cause)
+    for listener in channel.core.channels.values():
+        if listener.eavesdrop_target == channel.uuid:
+            listener.poke()   # its eavesdrop ends
     if channel.bridge is not None:
         from fsapp.sim.bridging import on_leg_hangup
         on_leg_hangup(channel)

@@ -274,8 +274,39 @@ def test_eavesdrop_dtmf_and_sendevent_change_the_mode(sim) -> None:
     channel = sim.channels[supervisor]
     channel.wait(5, lambda: channel.eavesdrop_mode == "2")
     assert channel.eavesdrop_mode == "2"
-    connection.hangup(supervisor)
+    assert modes == ["2", "3", "1", "0"]
+    connection.exit()
+
+
+def test_an_eavesdropping_leg_ignores_sendmsg_hangup_until_killed(sim) -> None:
+    connection = connect(sim)
+    caller, agent = bridged(sim, connection, agent_parks=True)
+    supervisor = sim.place_call("supervisor", destination="6001", entry="supervisor")
+    wait_for(connection, "CHANNEL_PARK", Unique_ID=supervisor)
+    run(connection, supervisor, "answer")
+    execution = connection.execute_start(supervisor, "eavesdrop", agent)
+    channel = sim.channels[supervisor]
+    channel.wait(5, lambda: channel.eavesdrop_mode == "0")
+    connection.hangup(supervisor)   # the eavesdrop loop never reads it (FreeSWITCH 1.10)
+    assert not execution.done and channel.wait(1.0, lambda: not channel.alive) is False
+    assert connection.api(f"uuid_kill {supervisor}") == "+OK\n"
     complete = execution.wait(10)
     assert complete["Application-Response"] == "_none_" and complete["Answer-State"] == "hangup"
-    assert modes == ["2", "3", "1", "0"]
+    assert sim.wait_gone(supervisor, 10)
+    connection.exit()
+
+
+def test_a_sendmsg_hangup_to_an_eavesdropping_leg_acts_when_the_eavesdrop_ends(sim) -> None:
+    connection = connect(sim)
+    caller, agent = bridged(sim, connection, agent_parks=True)
+    supervisor = sim.place_call("supervisor", destination="6001", entry="supervisor")
+    wait_for(connection, "CHANNEL_PARK", Unique_ID=supervisor)
+    run(connection, supervisor, "answer")
+    execution = connection.execute_start(supervisor, "eavesdrop", agent)
+    channel = sim.channels[supervisor]
+    channel.wait(5, lambda: channel.eavesdrop_mode == "0")
+    connection.hangup(supervisor)
+    sim.hangup(agent)               # the eavesdropped leg ends: the queued hangup is read
+    execution.wait(10)
+    assert sim.wait_gone(supervisor, 10)
     connection.exit()
