@@ -258,3 +258,46 @@ def test_a_consulted_agent_in_wrap_up_is_held_until_the_consultation_ends(sim, c
     center.service.cancel_consult(caller)
     assert sim.wait_gone(bo_leg, WAIT)
     center.wait_state("bo", "on-call", second)
+
+
+def state_since(center: Controller, since: int, agent_id: str, state: str) -> None:
+    """Wait for ``agent_id`` to enter ``state`` in a change numbered ``since`` or later."""
+    number = iter(range(1 << 30))
+    center.states.wait(lambda d: next(number) >= since and d.agent_id == agent_id and d.state == state)
+
+
+def test_the_consulted_agent_is_freed_when_the_transferred_call_ends(sim, controller) -> None:
+    center, caller, anna_leg = talking(sim, controller, "+4790000043", support={"wrap_up": 2.0},
+                                       bo_serves_support=True)
+    center.service.agent_login("bo")
+    consulting_bo(center, caller, anna_leg)
+    mark = len(center.states.items)
+    center.service.complete_transfer(caller)
+    center.wait_state("bo", "on-call", caller)
+    state_since(center, mark, "anna", "available")   # anna's wrap-up ends while bo talks to the caller
+    sim.hangup(caller)
+    state_since(center, mark, "bo", "wrap-up")
+    state_since(center, mark, "bo", "available")
+
+
+def test_an_agent_who_took_a_transferred_call_from_the_queue_is_freed_at_complete(sim, controller) -> None:
+    for agent in ("anna", "bo", "cleo"):
+        sim.add_endpoint(agent, answer_after=0.5)
+    center = controller(build_config({"support": {"wrap_up": 2.0}}, {
+        "anna": {"queues": {"support": 1}}, "bo": {"queues": {"support": 1}}, "cleo": {}}))
+    for agent in ("anna", "bo", "cleo"):
+        center.service.agent_login(agent)
+    caller = sim.place_call("+4790000044", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    mark = len(center.states.items)
+    center.service.transfer(caller, queue="support")   # anna to wrap-up, bo answers the same call
+    state_since(center, mark, "bo", "on-call")
+    state_since(center, mark, "anna", "available")     # anna's wrap-up of that call ends meanwhile
+    bo_leg = center.agent_leg("bo")
+    cleo_leg = center.service.consult(caller, agent="cleo")
+    bridged(center, bo_leg, cleo_leg)
+    center.service.complete_transfer(caller)
+    state_since(center, mark, "bo", "wrap-up")
+    state_since(center, mark, "cleo", "on-call")
+    sim.hangup(cleo_leg)
+    state_since(center, mark, "cleo", "wrap-up")
