@@ -6,7 +6,7 @@ import logging
 import uuid as uuidlib
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from gevent.event import Event as Flag
 
@@ -76,7 +76,7 @@ class Channel:
         self.eavesdrop_commands: deque[str] = deque()
         self.deferred_hangup: str | None = None   # a sendmsg hangup the running application did not read
         self.recording_paths: list[str] = []
-        self.background_recordings: dict[str, float] = {}
+        self.background_recordings: dict[str, Any] = {}   # path -> recording.BackgroundRecording
         self.on_answer: list[Callable[[], None]] = []
         self._wake = Flag()
         self.gone = Flag()

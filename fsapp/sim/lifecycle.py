@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from fsapp.sim import templates
 from fsapp.sim.channel import AppCall, Channel, Hangup
 from fsapp.sim.core import SwitchCore
+from fsapp.sim.recording import stop_all
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,7 @@ def finish_hangup(channel: Channel) -> None:
 
 
 def report(channel: Channel) -> None:
+    stop_all(channel)   # the switch closes the channel's recordings as it hangs up
     channel.set_state("CS_REPORTING", 11)
     channel.call_state = "HANGUP"
     caller_id = channel.profile.get("Caller-ID-Number", "")

@@ -157,8 +157,16 @@ class Call:
         except CommandFailed as exc:
             raise BridgeFailed(f"call {self.uuid}: cannot bridge to {other_uuid}: {exc.reply.strip()}") from exc
 
-    def start_recording(self, path: str, limit_s: int | None = None) -> None:
-        self._conn().api_ok(f"uuid_record {self.uuid} start {path}" + (f" {limit_s}" if limit_s else ""))
+    def start_recording(self, path: str, limit_s: int | None = None, *, append: bool = False) -> None:
+        """Record the channel (both directions) to ``path`` in the background.
+
+        ``append``: an existing file is continued, not overwritten (``RECORD_APPEND=true`` is set on the
+        channel first; FreeSWITCH reads it when the recording starts).
+        """
+        conn = self._conn()
+        if append:
+            conn.api_ok(f"uuid_setvar {self.uuid} RECORD_APPEND true")
+        conn.api_ok(f"uuid_record {self.uuid} start {path}" + (f" {limit_s}" if limit_s else ""))
 
     def stop_recording(self, path: str = "all") -> None:
         self._conn().api_ok(f"uuid_record {self.uuid} stop {path}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import wave
+
 import pytest
 from acd_service_helpers import WAIT, Controller, build_config
 
@@ -70,11 +72,13 @@ def test_attended_transfer_completed(sim, controller) -> None:
     center.service.complete_transfer(caller)
     bridged(center, caller, bo_leg)
     assert sim.wait_gone(anna_leg, WAIT)
-    outcome = center.outcome(caller)
-    assert (outcome.kind, outcome.agent_id, outcome.caller_alive) == (TRANSFERRED, "anna", True)
     center.wait_state("anna", "available")
+    assert not center.outcomes[caller].ready()      # the call goes on, with bo
     sim.hangup(bo_leg)
     assert sim.wait_gone(caller, WAIT)              # nobody is left parked
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id, outcome.caller_alive) == (ANSWERED, "bo", False)
+    assert outcome.agents == ("anna", "bo") and [s.leg_uuid for s in outcome.segments] == [anna_leg, bo_leg]
 
 
 def test_attended_transfer_cancelled_returns_to_the_caller(sim, controller) -> None:
@@ -301,3 +305,46 @@ def test_an_agent_who_took_a_transferred_call_from_the_queue_is_freed_at_complet
     state_since(center, mark, "cleo", "on-call")
     sim.hangup(cleo_leg)
     state_since(center, mark, "cleo", "wrap-up")
+
+
+def test_a_completed_transfer_keeps_recording_and_counts_the_whole_talk(sim, controller, tmp_path) -> None:
+    center, caller, anna_leg = talking(sim, controller, "+4790000045", support={"record": True})
+    talked_from = sim.clock.now()
+    sim.channel(caller).sleep(4.0)                  # anna and the caller talk
+    bo_leg = consulting_bo(center, caller, anna_leg)
+    center.service.complete_transfer(caller)
+    bridged(center, caller, bo_leg)
+    sim.channel(caller).sleep(6.0)                  # bo and the caller talk
+    sim.hangup(caller)
+    ended = sim.clock.now()
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id, outcome.agents) == (ANSWERED, "bo", ("anna", "bo"))
+    assert ended - talked_from - 1.0 <= outcome.talk_time <= ended - talked_from + 0.5
+    record = center.recorded.wait(lambda r: r["call_uuid"] == caller)
+    with wave.open(record["path"]) as audio:
+        seconds = audio.getnframes() / audio.getframerate()
+    assert seconds >= 10.0 and seconds >= outcome.talk_time - 1.0   # anna's part, the hold, and bo's part
+
+
+def test_a_call_sent_back_to_the_queue_keeps_both_agents_in_one_recording(sim, controller) -> None:
+    for agent in ("anna", "bo"):
+        sim.add_endpoint(agent, answer_after=0.5)
+    center = controller(build_config({"support": {"record": True, "wrap_up": 30.0}}, {
+        "anna": {"queues": {"support": 1}}, "bo": {"queues": {"support": 1}}}))
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000046", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    sim.channel(caller).sleep(3.0)
+    center.service.agent_login("bo")
+    center.service.transfer(caller, queue="support")
+    center.wait_state("bo", "on-call", caller)
+    sim.channel(caller).sleep(3.0)
+    sim.hangup(caller)
+    outcome = center.outcome(caller)
+    assert (outcome.agent_id, outcome.agents) == ("bo", ("anna", "bo"))
+    assert 6.0 <= outcome.talk_time <= 8.0
+    center.recorded.wait(lambda r: r["call_uuid"] == caller and r["agent_id"] == "bo")
+    paths = {record["path"] for record in center.recordings if record["call_uuid"] == caller}
+    assert len(paths) == 1
+    with wave.open(paths.pop()) as audio:
+        assert audio.getnframes() / audio.getframerate() >= 5.0    # anna's 3 s were not overwritten by bo's

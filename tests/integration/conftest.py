@@ -51,7 +51,9 @@ def sim_speed() -> float:
 def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator:
     started: list[Controller] = []
 
-    def make(moment: datetime, flows_dir: Path = ROOT / "ivr_scripts") -> Controller:
+    def make(moment: datetime | None, flows_dir: Path = ROOT / "ivr_scripts") -> Controller:
+        """A controller on ``sim`` with its store and files under the test's directory; ``moment`` pins the
+        clock (None: a controller started later in the same test, on the clock as it runs)."""
         controller = Controller(controller_config(sim, tmp_path, flows_dir), **one_clock(sim, moment))
         started.append(controller)
         controller.start()
@@ -61,6 +63,23 @@ def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator:
     yield make
     for controller in started:
         controller.stop()
+
+
+def crash(controller: Controller) -> None:
+    """What ``kill -9`` of ``fsapp run`` leaves: no flow finished, nothing written at exit, the link just cut
+    (calls stay up on the switch)."""
+    import gevent
+
+    gevent.killall(controller.acd._greenlets)
+    controller.acd._ringing.kill()
+    for greenlet in (controller._flow_watch, controller.heartbeat and controller.heartbeat._greenlet):
+        if greenlet is not None:
+            greenlet.kill()
+    client = controller.switch.client
+    client._stopping = True
+    if client._connection is not None:
+        client._connection.close()
+    gevent.killall(list(controller.switch._handlers.values()))
 
 
 MONDAY_MORNING = timeline.MONDAY_MORNING

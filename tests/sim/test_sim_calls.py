@@ -7,7 +7,7 @@ from array import array
 
 from fsapp.sim import CallerScript
 from fsapp.sim.media import RATE
-from tests.sim.simhelpers import PAGD_MENU, connect, names_until, run, wait_for
+from tests.sim.simhelpers import PAGD_MENU, SUBSCRIPTION, connect, names_until, run, wait_for
 
 ORIGINATE = "originate {{origination_uuid={uuid},origination_caller_id_number=5551000,fsapp_campaign=7{extra}}}" \
             "sofia/test/{user}@127.0.0.1:5090 &park()"
@@ -309,4 +309,49 @@ def test_a_sendmsg_hangup_to_an_eavesdropping_leg_acts_when_the_eavesdrop_ends(s
     sim.hangup(agent)               # the eavesdropped leg ends: the queued hangup is read
     execution.wait(10)
     assert sim.wait_gone(supervisor, 10)
+    connection.exit()
+
+
+def wav_seconds(path) -> float:
+    with wave.open(str(path), "rb") as reader:
+        return reader.getnframes() / reader.getframerate()
+
+
+def record_twice(sim, connection, uuid: str, path) -> None:
+    for _ in range(2):
+        assert connection.api(f"uuid_record {uuid} start {path}") == "+OK Success\n"
+        sim.channels[uuid].sleep(1.0)
+        assert connection.api(f"uuid_record {uuid} stop {path}") == "+OK Success\n"
+        wait_for(connection, "RECORD_STOP", Unique_ID=uuid)
+
+
+def test_a_second_uuid_record_to_one_path_overwrites_unless_record_append(sim, tmp_path) -> None:
+    connection = connect(sim, [*SUBSCRIPTION, "MEDIA_BUG_START", "MEDIA_BUG_STOP"])
+    uuid = parked_call(sim, connection)
+    run(connection, uuid, "answer")
+    record_twice(sim, connection, uuid, tmp_path / "plain.wav")
+    assert 0.9 <= wav_seconds(tmp_path / "plain.wav") < 1.5          # the second recording replaced the first
+    connection.api(f"uuid_setvar {uuid} RECORD_APPEND true")
+    record_twice(sim, connection, uuid, tmp_path / "kept.wav")
+    assert 1.9 <= wav_seconds(tmp_path / "kept.wav") < 2.5           # both segments are kept
+    connection.exit()
+
+
+def test_uuid_record_events_and_the_file_closed_at_hangup(sim, tmp_path) -> None:
+    connection = connect(sim, [*SUBSCRIPTION, "MEDIA_BUG_START", "MEDIA_BUG_STOP"])
+    uuid = parked_call(sim, connection)
+    run(connection, uuid, "answer")
+    path = tmp_path / "call.wav"
+    assert connection.api(f"uuid_record {uuid} start {path}") == "+OK Success\n"
+    assert connection.api(f"uuid_record {uuid} start {path}") == "+OK Success\n"   # already recording
+    assert names_until(connection, "MEDIA_BUG_START") == ["RECORD_START", "MEDIA_BUG_START"]
+    sim.channels[uuid].sleep(1.0)
+    sim.hangup(uuid)
+    seen: list = []
+    wait_for(connection, "CHANNEL_HANGUP_COMPLETE", seen=seen, Unique_ID=uuid)
+    names = [event.name for event in seen]
+    assert names.index("RECORD_STOP") < names.index("MEDIA_BUG_STOP") < names.index("CHANNEL_HANGUP_COMPLETE")
+    stop = seen[names.index("RECORD_STOP")]
+    assert (stop["Record-File-Path"], stop["Record-Completion-Cause"]) == (str(path), "no-input-timeout")
+    assert wav_seconds(path) >= 1.0
     connection.exit()
