@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from fsapp.ivr.callpath import SELF_SERVICE_VARIABLE
 from fsapp.ivr.hooks import HookContext
 from fsapp.store.errors import InvalidReference, NotFound
 
@@ -63,6 +64,9 @@ def describe_case(summary: Any, language: str) -> str:
     return text + (words["expected"].format(date=spoken_date(deadline, language)) if deadline else words["no_date"])
 
 
+SERVED = {SELF_SERVICE_VARIABLE: "case-status"}   # the caller hears a case's status: the call served its purpose
+
+
 def load_open_cases(ctx: HookContext) -> dict[str, str]:
     """Sets open_case_count and open_cases_text (the first few open cases of a known caller, read out)."""
     store: CaseStore = ctx.store
@@ -71,7 +75,7 @@ def load_open_cases(ctx: HookContext) -> dict[str, str]:
     cases = list(getattr(caller, "open_cases", ()) or ())
     parts = [SENTENCES[language]["count"].format(count=len(cases))] if cases else []
     parts += [describe_case(case, language) for case in cases[:MAX_CASES_READ]]
-    return {"open_case_count": str(len(cases)), "open_cases_text": " ".join(parts)}
+    return {"open_case_count": str(len(cases)), "open_cases_text": " ".join(parts), **(SERVED if cases else {})}
 
 
 def lookup_case(ctx: HookContext) -> dict[str, str]:
@@ -84,4 +88,4 @@ def lookup_case(ctx: HookContext) -> dict[str, str]:
         return {"case_found": "invalid", "case_text": ""}
     except NotFound:
         return {"case_found": "no", "case_text": ""}
-    return {"case_found": "yes", "case_text": describe_case(summary, _language(ctx))}
+    return {"case_found": "yes", "case_text": describe_case(summary, _language(ctx)), **SERVED}

@@ -131,8 +131,9 @@ class IvrRunner:
             walk.close()
             raise  # the link to the switch dropped: the call is resumed after the reconnect
         except FsappError as exc:
-            log.info("call %s: left the IVR at %s: %s", call.uuid, path.nodes[-1:] or flow.start, exc)
-            path.finish("abandoned", str(exc))
+            outcome, served = interpreter.ending("abandoned")
+            log.info("call %s: left the IVR at %s (%s): %s", call.uuid, path.nodes[-1:] or flow.start, outcome, exc)
+            path.finish(outcome, served or str(exc))
             walk.close()
         finally:
             self.active_paths.pop(call.uuid, None)

@@ -150,3 +150,19 @@ def test_registry_keeps_the_last_good_flow(tmp_path) -> None:
     assert registry.reload() == []
     assert registry.flow_for_entry("main").nodes["q_building"].queue == "planning"
     assert in_progress.nodes["main"].options[0].next == "q_building"
+
+
+def test_a_caller_who_heard_their_case_and_hung_up_was_served(tts, tmp_path) -> None:
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    case = SimpleNamespace(reference="2026000017", status="in_progress", deadline=None,
+                           updated_at=datetime.now(timezone.utc), received_at=None)
+    store = SimpleNamespace(lookup_caller=lambda number: SimpleNamespace(open_cases=[case]),
+                            case_status=lambda reference: case)
+    outcomes: list = []
+    runner = _runner(tts, tmp_path, TUESDAY_MORNING, outcomes)
+    runner.store = store
+    path = runner.run(FakeCall(keys=["7"], gone_after=5), load_valid(FLOW))   # hangs up after hearing them
+    assert "read_open_cases" in path.nodes
+    assert (path.outcome, path.detail) == ("self-service", "case-status")
