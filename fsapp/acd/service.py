@@ -438,8 +438,9 @@ class AcdService(AttendedTransfers, Engagements):
             elif name == "DTMF":
                 digit = event.get("DTMF-Digit", "")
                 self._submit(lambda: self._key(uuid, digit))
-            elif name == "PLAYBACK_STOP" and event.get("Playback-Status") == "done":
-                path = event.get("Playback-File-Path", "")
+            elif name == "PLAYBACK_STOP" and (event.get("Playback-Status") == "done"
+                                              or event.variable("playback_terminator_used")):
+                path = event.get("Playback-File-Path", "")   # the music played out, or a key stopped it
                 self._submit(lambda: self._music_ended(uuid, path))
         elif uuid in self._callback_legs and name == HANGUP:
             self._submit(lambda: self._caller_ended(self._callback_legs.pop(uuid, uuid)))
@@ -511,7 +512,8 @@ class AcdService(AttendedTransfers, Engagements):
             self._carry_out(self.router.key_pressed(call_uuid, digit))
 
     def _music_ended(self, call_uuid: str, path: str) -> None:
-        """Hold music that is a file (not an endless stream) starts again while the caller waits."""
+        """Hold music that ended (a file, not an endless stream, or stopped by a key of the channel's
+        ``playback_terminators``) starts again while the caller waits."""
         queued = self.calls.get(call_uuid)
         if queued is not None and queued.holding and path == queued.music and call_uuid in self.router.members:
             self._safely(call_uuid, "hold music", lambda: queued.call.broadcast(queued.music))

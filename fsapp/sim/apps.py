@@ -126,11 +126,13 @@ def unset_variable(channel: Channel, call: AppCall) -> str:
 # -- playback ----------------------------------------------------------------------------------------
 
 
-def play_file(channel: Channel, path: str, *, digits_interrupt: bool = False, terminators: str = "") -> str:
+def play_file(channel: Channel, path: str, *, digits_interrupt: list[str] | None = None,
+              terminators: str = "") -> str:
     """PLAYBACK_START, play, PLAYBACK_STOP; returns ``done`` or ``break``.
 
-    ``digits_interrupt``: a digit stops the prompt (play_and_get_digits) and stays for the reader.
-    Otherwise digits are read and dropped, except ``terminators`` which stop the playback.
+    Every digit that arrives is read (its DTMF event comes now, before the PLAYBACK_STOP it causes). With
+    ``digits_interrupt`` (play_and_get_digits) the first digit stops the prompt and is appended to that list
+    for the reader; otherwise digits are dropped, except ``terminators``, which stop the playback.
     """
     seconds = media.playback_seconds(path, channel.core.default_file_seconds) or 0.0
     kind = media.file_type(path)
@@ -151,10 +153,11 @@ def play_file(channel: Channel, path: str, *, digits_interrupt: bool = False, te
                 channel.break_requested = False
                 status = "break"
                 break
-            if digits_interrupt:
+            digit = channel.take_dtmf()
+            if digit is not None and digits_interrupt is not None:
+                digits_interrupt.append(digit)
                 status = "break"
                 break
-            digit = channel.take_dtmf()
             if digit is not None and digit in terminators:
                 channel.set_var("playback_terminator_used", digit)
                 status = "break"
@@ -175,12 +178,19 @@ def _stop_playback(channel: Channel, file_headers: list[tuple[str, str]], starte
 
 
 def playback(channel: Channel, call: AppCall) -> str:
+    channel.set_var("playback_terminator_used", None)
     if media.playback_seconds(call.arg, channel.core.default_file_seconds) is None:
         return "FILE NOT FOUND"
     for _ in range(max(call.loops, 1)):
-        if play_file(channel, call.arg, terminators=channel.variables.get("playback_terminators", "")) == "break":
+        if play_file(channel, call.arg, terminators=playback_terminators(channel)) == "break":
             break
     return FILE_PLAYED
+
+
+def playback_terminators(channel: Channel) -> str:
+    """The keys that stop a ``playback``: ``playback_terminators`` (``any``, ``none``), ``*`` when unset."""
+    value = channel.variables.get("playback_terminators", "*")
+    return {"any": "1234567890*#", "none": ""}.get(value.lower(), value)
 
 
 def speak(channel: Channel, call: AppCall) -> str:
@@ -227,13 +237,17 @@ def play_and_get_digits(channel: Channel, call: AppCall) -> str:
 def _collect(channel: Channel, prompt: str, min_digits: int, max_digits: int, first_timeout: float,
              digit_timeout: float, terminators: str) -> str:
     digits = ""
+    heard: list[str] = []   # a digit that stopped the prompt
     if prompt and prompt != "silence":
-        play_file(channel, prompt, digits_interrupt=True)
+        play_file(channel, prompt, digits_interrupt=heard)
     timeout = first_timeout
     while len(digits) < max_digits:
-        if not channel.wait(timeout, lambda: bool(channel.dtmf)):
+        if heard:
+            digit: str | None = heard.pop(0)
+        elif not channel.wait(timeout, lambda: bool(channel.dtmf)):
             break
-        digit = channel.take_dtmf()
+        else:
+            digit = channel.take_dtmf()
         if digit is None:
             continue
         if digit in terminators and terminators != "none":

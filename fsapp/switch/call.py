@@ -79,6 +79,15 @@ class Call:
         execution.wait(self.switch.app_timeout if timeout is None else timeout)
         return execution.playback_status != "break"
 
+    def playback_key(self, path: str, timeout: float | None = None) -> str | None:
+        """Play a file; the key that stopped it (one of the channel's ``playback_terminators``; its DTMF event
+        comes before the PLAYBACK_STOP), or None when it played out or something else broke it."""
+        execution = self.start("playback", path)
+        complete = execution.wait(self.switch.app_timeout if timeout is None else timeout)
+        if execution.playback_status != "break":
+            return None
+        return complete.variable("playback_terminator_used") or None
+
     def play_and_get_digits(self, min_digits: int, max_digits: int, tries: int, timeout_ms: int,
                             terminators: str, prompt: str, invalid_prompt: str, var_name: str,
                             regex: str, digit_timeout_ms: int, timeout: float | None = None) -> str | None:

@@ -89,8 +89,8 @@ SUNDAY = timeline.SUNDAY_NOON
 class Keypad:
     """A caller who keys each answer when the switch asks for it (a play_and_get_digits starting on the call).
 
-    Keys pressed during a plain prompt are eaten by the playback, on the real switch as on the simulated
-    one, so a test caller waits for the question rather than keying at a guessed moment.
+    A key pressed during a plain prompt stops it and answers the next question (type-ahead); a test caller
+    waits for the question rather than keying at a guessed moment.
     """
 
     def __init__(self, sim: SimulatedSwitch, presses: list[str]) -> None:
