@@ -19,8 +19,9 @@ NONE = "_none_"
 def execute(channel: Channel, call: AppCall) -> None:
     """CHANNEL_EXECUTE, run the application, CHANNEL_EXECUTE_COMPLETE (also when the channel hangs up)."""
     handler = APPLICATIONS.get(call.name)
+    media_ready = channel.codec is not None   # a parked channel without media reads messages without reporting them
     channel.current_app = call
-    channel.break_requested = False
+    channel.break_requested, channel.stop_status = False, None
     if call.from_sendmsg and "current_loop" not in channel.variables:
         channel.set_vars([("current_loop", "1"), ("total_loops", "1")])
     channel.variables.pop("current_application_response", None)
@@ -42,7 +43,7 @@ def execute(channel: Channel, call: AppCall) -> None:
     finally:
         channel.current_app = None
     _complete(channel, call, data, response)
-    if call.from_sendmsg and channel.alive:
+    if call.from_sendmsg and channel.alive and media_ready:
         _private_command(channel, call)
     if channel.deferred_hangup is not None and channel.alive:
         from fsapp.sim.lifecycle import hangup
@@ -64,22 +65,24 @@ def _private_command(channel: Channel, call: AppCall) -> None:
         before.append(("execute-app-arg", call.arg))
     before += [("event-lock", "true"), ("Event-UUID", call.app_uuid)]
     headers = before + channel.core.factory.channel("PRIVATE_COMMAND", channel, variables=False)
-    channel.core.fire(headers)
+    channel.core.fire(headers, name="PRIVATE_COMMAND")
 
 
 # -- answer ------------------------------------------------------------------------------------------
 
 
 def answer(channel: Channel, call: AppCall | None = None) -> str:
+    """Answer; a channel with no early media goes straight to answered (no CHANNEL_PROGRESS_MEDIA), as a parked
+    inbound call on FreeSWITCH 1.10 does."""
     if channel.answered:
         return NONE
-    pre_answer(channel, call)
+    if channel.codec is None:
+        _media_up(channel)
     channel.set_vars(templates.local_sdp(int(channel.variables.get("local_media_port", "0")), "PCMA", "8"))
     channel.answer_state = "answered"
-    channel.call_state = "EARLY"
     channel.mark_time("answered", "Channel-Answered-Time")
     channel.emit("CHANNEL_ANSWER")
-    channel.call_state = "ACTIVE"
+    channel.set_call_state("ACTIVE")
     channel.set_var("endpoint_disposition", "ANSWER")
     for callback in channel.on_answer:
         callback()
@@ -89,13 +92,18 @@ def answer(channel: Channel, call: AppCall | None = None) -> str:
 def pre_answer(channel: Channel, call: AppCall | None = None) -> str:
     if channel.codec is not None:
         return NONE
-    channel.codec = ("PCMA", "8000", "64000")
-    port = channel.core.next_media_port()
-    channel.set_vars(templates.media_up("PCMA", "8", port, 6000, "EARLY MEDIA"))
+    _media_up(channel)
     channel.answer_state = "early"
     channel.mark_time("progress_media", "Channel-Progress-Media-Time")
     channel.emit("CHANNEL_PROGRESS_MEDIA")
+    channel.set_call_state("EARLY")
     return NONE
+
+
+def _media_up(channel: Channel) -> None:
+    channel.codec = ("PCMA", "8000", "64000")
+    port = channel.core.next_media_port()
+    channel.set_vars(templates.media_up("PCMA", "8", port, 6000, "EARLY MEDIA"))
 
 
 # -- variables ---------------------------------------------------------------------------------------
@@ -151,7 +159,7 @@ def play_file(channel: Channel, path: str, *, digits_interrupt: list[str] | None
                 break
             if channel.break_requested:
                 channel.break_requested = False
-                status = "break"
+                status = channel.stop_status or "break"
                 break
             digit = channel.take_dtmf()
             if digit is not None and digits_interrupt is not None:

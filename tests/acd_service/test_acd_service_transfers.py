@@ -25,7 +25,9 @@ def talking(sim: SimulatedSwitch, controller, number: str = "+4790000031", *, su
     center.service.agent_login("anna")
     caller = sim.place_call(number, entry="support")
     center.wait_state("anna", "on-call", caller)
-    return center, caller, center.agent_leg("anna")
+    anna_leg = center.agent_leg("anna")
+    bridged(center, caller, anna_leg)
+    return center, caller, anna_leg
 
 
 def bridged(center: Controller, a: str, b: str | None = None, *, not_to: str | None = None,

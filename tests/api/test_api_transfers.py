@@ -64,6 +64,7 @@ def test_transfer_commands_on_the_command_line(sim: SimulatedSwitch, controller:
     assert result.output.strip() == f"{caller}: complete"
     assert sim.wait_gone(ola_leg, WAIT)
     [ingrid_leg] = [c.uuid for c in sim.channels.values() if c.name.endswith("/1001")]
+    wait_until(lambda: sim.channel(caller).bridge is not None, what="the caller bridged to ingrid")
     assert sim.channel(caller).bridge.other(sim.channel(caller)).uuid == ingrid_leg
     result = runner.invoke(main, ["transfer", "blind", caller, *options])
     assert result.exit_code != 0 and "give exactly one of --queue, --agent, --extension" in result.output
