@@ -13,7 +13,7 @@ from typing import Callable
 
 from fsapp.sim import lifecycle
 from fsapp.sim.apps import parse_broadcast
-from fsapp.sim.channel import Channel
+from fsapp.sim.channel import AppCall, Channel
 from fsapp.sim.core import SwitchCore
 from fsapp.sim.events import channel_data
 
@@ -206,7 +206,7 @@ def _uuid_break(core: SwitchCore, arg: str) -> tuple[str, Followup]:
     return "+OK\n", interrupt
 
 
-def _break_at_next_frame(channel: Channel, app) -> None:
+def _break_at_next_frame(channel: Channel, app: AppCall) -> None:
     channel.core.next_frame()
     channel.request_stop(app, "break")
 

@@ -308,6 +308,8 @@ def test_eavesdrop_dtmf_and_sendevent_change_the_mode(sim) -> None:
     channel.wait(5, lambda: channel.eavesdrop_mode == "2")
     assert channel.eavesdrop_mode == "2"
     assert modes == ["2", "3", "1", "0"]
+    connection.api(f"uuid_kill {supervisor}")
+    assert execution.wait(10)["Application-Response"] == "_none_"
     connection.exit()
 
 
