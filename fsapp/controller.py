@@ -20,11 +20,13 @@ from zoneinfo import ZoneInfo
 
 import gevent
 
+from fsapp.acd.calls import QueuedCall
 from fsapp.acd.config import AcdConfig
 from fsapp.acd.decisions import CallerInfo
 from fsapp.acd.loader import load_acd_config
 from fsapp.acd.outcome import ANSWERED, QueueOutcome
 from fsapp.acd.service import AcdService, ClockWait
+from fsapp.calllog import CallLog, queue_columns
 from fsapp.config import Config
 from fsapp.dialer.callbacks import CallbackBook
 from fsapp.dialer.desk import AcdDesk
@@ -106,9 +108,11 @@ class Controller:
         self.flows = FlowRegistry(config.ivr.flows_dir, config.ivr.entries,
                                   check=lambda flow: queues_missing_from_acd([flow], self.acd_config))
         self.switch: Switch | SwitchPool = build_switch(config, switch_host, switch_port)
+        self.call_log = CallLog(self.store, self.switch, now=self.utc_now)
         self.tts = TtsCache(config.speech.tts_cache)
         self.texts = load_texts(config.speech.texts)
         self.acd = self._build_acd()
+        self.acd.on_adopted = self._adopted
         self.ivr = IvrRunner(tts=self.tts, recognizers=Recognizers(config.speech.vosk_models,
                                                                   config.speech.asr_engine),
                              handlers=Handlers(on_queue=self._queue, on_voicemail=self._voicemail,
@@ -132,7 +136,7 @@ class Controller:
         self.switch.route(FEATURE_ENTRY, self.features.serve)
         self.relay = RelayService(self.acd, self.store, CallbackBook(self.store), self._render_prompt,
                                   language=config.ivr.default_language, now=self.now, caller_info=self._caller_info,
-                                  texts=self.texts)
+                                  texts=self.texts, record_call=self.call_log.record_call)
         self.switch.route(DIRECT_ENTRY, self.relay.serve)   # staff's direct numbers
         self.desk = AcdDesk(self.acd, lookup=self._lookup_number, on_finished=self._outbound_finished)
         self.outbound = OutboundService(self.store, self.switch, self.desk, clock=self.now,
@@ -231,7 +235,7 @@ class Controller:
             call.break_playback()
             member = self.acd.router.members.get(call.uuid)
             if member is not None:
-                self.acd.enqueue(call, member.queue)
+                self._resume_in_queue(call, member.queue)
                 return
         flow: Flow | None = None
         try:
@@ -257,6 +261,31 @@ class Controller:
         outcome = self.acd.enqueue(call, queue, caller=self._caller_info(call))
         self._queue_outcomes.setdefault(call.uuid, outcome)
 
+    def _resume_in_queue(self, call: Call, queue: str) -> None:
+        """A caller restored to their place after a restart: back in line, and recorded when the call ends."""
+        self._queue_outcomes[call.uuid] = self.acd.enqueue(call, queue)
+        self._finished(call, self._resumed_path(call, queue))
+
+    def _adopted(self, queued: QueuedCall) -> None:
+        """A caller found talking to an agent after a restart: record the call when the conversation ends."""
+        def follow() -> None:
+            outcome = queued.outcome.get()
+            if queued.adopted:   # else a resumed flow took the call up and records it
+                self._queue_outcomes[queued.uuid] = outcome
+                self._finished(queued.call, self._resumed_path(queued.call, outcome.queue))
+        gevent.spawn(follow)
+
+    def _resumed_path(self, call: Call, queue: str) -> CallPath:
+        """The path of a call taken over after a restart: its way through the menu went with the old process."""
+        try:
+            flow = self.flows.flow_for_entry(call.channel.entry or "").name
+        except FsappError:
+            flow = call.channel.entry or ""
+        path = CallPath(flow=flow, call_uuid=call.uuid)
+        path.finish("queue", queue)
+        path.errors.append("resumed after a restart: the way through the menu before it is not known")
+        return path
+
     def _caller_info(self, call: Call) -> CallerInfo:
         try:
             return self._lookup_number(call.caller_number)
@@ -275,9 +304,8 @@ class Controller:
         """An outbound call an agent took (campaign or callback) has ended: keep it with the calls."""
         started = datetime.fromtimestamp(call.channel.created_at or self._seconds(), timezone.utc)
         number = str(caller.get("number") or "")
-        self.store.record_call(call.uuid, "out", started, called_number=number,
-                               queue=outcome.queue, agent=outcome.agent_id, wait_seconds=outcome.waited,
-                               talk_seconds=outcome.talk_time or 0.0, outcome=outcome.kind)
+        self.call_log.record_call(call.uuid, "out", started, called_number=number, outcome=outcome.kind,
+                                  **queue_columns(outcome))
         self.store.record_interaction("phone", "out", call_uuid=call.uuid, address=number,
                                       agent=outcome.agent_id,
                                       body=json.dumps({"origin": caller.get("origin"), "queue": outcome.queue,
@@ -312,13 +340,9 @@ class Controller:
     def _finished(self, call: Call, path: CallPath) -> None:
         queued = self._queue_outcomes.pop(call.uuid, None)
         started = datetime.fromtimestamp(call.channel.created_at or self._seconds(), timezone.utc)
-        self.store.record_call(call.uuid, "in", started, caller_number=call.caller_number,
-                               called_number=call.channel.destination,
-                               queue=queued.queue if queued else None,
-                               agent=queued.agent_id if queued else None,
-                               wait_seconds=queued.waited if queued else 0.0,
-                               talk_seconds=(queued.talk_time or 0.0) if queued else 0.0,
-                               outcome=queued.kind if queued else path.outcome)
+        self.call_log.record_call(call.uuid, "in", started, caller_number=call.caller_number,
+                                  called_number=call.channel.destination,
+                                  outcome=queued.kind if queued else path.outcome, **queue_columns(queued))
         self.store.record_interaction("phone", "in", call_uuid=call.uuid, address=call.caller_number,
                                       agent=queued.agent_id if queued else None, ivr_path=path.nodes,
                                       body=json.dumps(path.to_dict(), ensure_ascii=False))

@@ -1,7 +1,9 @@
 """Agents' feature codes by phone: log in, log out, take a break, resume (``*21``..``*24`` by default).
 
 The dialplan parks these calls with ``fsapp_entry=feature``; the softphone's directory entry names the agent
-(``fsapp_agent``), and the feature is ``fsapp_feature`` or, failing that, the number dialled.
+(``fsapp_agent``), and the feature is ``fsapp_feature`` or, failing that, the number dialled. The call is hung
+up (``uuid_kill``) after the confirmation, also when the confirmation cannot be played or does not end within
+``confirm_timeout`` seconds.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable, Mapping
 
 from fsapp.acd.config import AcdConfig
 from fsapp.errors import FsappError
+from fsapp.esl.errors import ESLError
 from fsapp.switch.call import Call
 
 log = logging.getLogger(__name__)
@@ -41,21 +44,39 @@ class FeatureCodes:
     """Carries out an agent's feature code and tells them, by voice, what happened."""
 
     def __init__(self, acd_config: AcdConfig, actions: Mapping[str, Callable[[str], str]],
-                 codes: Mapping[str, str], render_prompt: Callable[[str, str], str], language: str) -> None:
+                 codes: Mapping[str, str], render_prompt: Callable[[str, str], str], language: str, *,
+                 confirm_timeout: float = 15.0) -> None:
         self.acd_config = acd_config
+        self.confirm_timeout = confirm_timeout
         self.actions = actions
         self.codes = codes
         self.render_prompt = render_prompt
         self.language = language if language in ("nb", "en") else "en"
 
     def serve(self, call: Call) -> None:
-        if not call.channel.answered:
-            call.answer()
-        feature = call.variables.get("fsapp_feature") or self.codes.get(call.channel.destination, "")
-        agent_id = agent_for_call(call, self.acd_config)
-        outcome = self._perform(call.uuid, feature, agent_id)
-        call.playback(self.render_prompt(CONFIRMATIONS[outcome][self.language], self.language))
-        call.hangup()
+        try:
+            if not call.channel.answered:
+                call.answer()
+            feature = call.variables.get("fsapp_feature") or self.codes.get(call.channel.destination, "")
+            outcome = self._perform(call.uuid, feature, agent_for_call(call, self.acd_config))
+            self._confirm(call, outcome)
+        finally:
+            self._hang_up(call)
+
+    def _confirm(self, call: Call, outcome: str) -> None:
+        try:
+            call.playback(self.render_prompt(CONFIRMATIONS[outcome][self.language], self.language),
+                          timeout=self.confirm_timeout)
+        except (ESLError, FsappError) as exc:   # no prompt, or one that never ends: hang up all the same
+            log.warning("call %s: feature confirmation not played: %s", call.uuid, exc)
+
+    def _hang_up(self, call: Call) -> None:
+        if call.gone:
+            return
+        try:
+            call.kill()
+        except ESLError as exc:
+            log.info("call %s: feature call not hung up: %s", call.uuid, exc)
 
     def _perform(self, call_uuid: str, feature: str, agent_id: str | None) -> str:
         if agent_id is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from fsapp.ivr.callpath import SELF_SERVICE_VARIABLE
 from fsapp.ivr.hooks import HookContext
 from fsapp.store.errors import InvalidReference, NotFound
 
@@ -124,6 +125,9 @@ def _keyed_own_case(store: CaseStore, ctx: HookContext, caller: Any) -> str | No
     return None
 
 
+SERVED = {SELF_SERVICE_VARIABLE: "case-status"}   # the caller hears a case's status: the call served its purpose
+
+
 def load_open_cases(ctx: HookContext) -> dict[str, str]:
     """Sets open_case_count and open_cases_text: the first few open cases of a known caller, read out, once
     the caller has keyed one of their own case numbers (see :func:`case_check`); else a count of 0."""
@@ -137,7 +141,7 @@ def load_open_cases(ctx: HookContext) -> dict[str, str]:
     sentence = SENTENCES[language]["others" if keyed else "count"]
     parts = [sentence.format(count=len(cases))] if cases else []
     parts += [describe_case(case, language) for case in cases[:MAX_CASES_READ]]
-    return {"open_case_count": str(len(cases)), "open_cases_text": " ".join(parts)}
+    return {"open_case_count": str(len(cases)), "open_cases_text": " ".join(parts), **(SERVED if cases else {})}
 
 
 def lookup_case(ctx: HookContext) -> dict[str, str]:
@@ -150,4 +154,4 @@ def lookup_case(ctx: HookContext) -> dict[str, str]:
         return {"case_found": "invalid", "case_text": ""}
     except NotFound:
         return {"case_found": "no", "case_text": ""}
-    return {"case_found": "yes", "case_text": describe_case(summary, _language(ctx))}
+    return {"case_found": "yes", "case_text": describe_case(summary, _language(ctx)), **SERVED}

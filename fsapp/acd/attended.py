@@ -4,6 +4,9 @@ An operator talking to a caller consults someone (an agent, an expert's phone, a
 caller is parked on hold music and the operator is bridged to the new party. Then the operator either
 completes the transfer (caller and new party bridged, the operator's leg hung up and the operator in
 wrap-up), cancels it (back to the caller, the new party hung up), or joins all three in a conference.
+A completed transfer is followed to the end of the call: the recording goes on, the new party's leg is the
+call's agent leg (it may be transferred again), and the outcome, given when the call ends, names the agent
+who finished it, with every agent's segment and the whole talk time.
 If the consulted party hangs up first, the operator is put back to the caller. A consulted agent is held
 away from queue calls (:mod:`fsapp.acd.engaged`) and, if the caller is transferred to them, is on call with
 the caller, then in wrap-up. In a conference anyone may leave, the caller too; whoever is left alone is hung up.
@@ -20,11 +23,10 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fsapp.acd.calls import QueuedCall
+from fsapp.acd.calls import AgentLeg, QueuedCall
 from fsapp.acd.dialing import ORIGINATE_MARGIN
 from fsapp.acd.engaged import CONSULTATION
 from fsapp.acd.errors import TransferError, UnknownCall
-from fsapp.acd.outcome import TRANSFERRED, QueueOutcome
 from fsapp.acd.states import AgentState
 from fsapp.esl.events import Event
 from fsapp.esl.errors import ESLError
@@ -163,15 +165,25 @@ class AttendedTransfers:
     def _complete(self: AcdService, call_uuid: str) -> None:
         queued, consult = self._consultation(call_uuid)
         del self.consults[call_uuid]
-        self._bridge_for_good(queued.call, consult.target_leg or "")
-        self._leave_agent(queued)
-        self._consulted_agent_takes_over(queued, consult)
+        self._rejoin(queued, consult.target_leg or "")
+        self._hand_over(queued, consult)
         log.info("call %s: transferred to %s", call_uuid, consult.target)
-        self._finish(queued, self._transferred(queued))
 
-    def _transferred(self: AcdService, queued: QueuedCall) -> QueueOutcome:
-        return QueueOutcome(TRANSFERRED, queued.queue, tuple(queued.queues), queued.waited, queued.agent_id,
-                            caller_alive=True, trace=queued.trace)
+    def _hand_over(self: AcdService, queued: QueuedCall, consult: Consultation) -> None:
+        """The consulted party has the caller now: the operator leaves (wrap-up), the call goes on with the
+        new party's leg as its agent leg; the recording is not interrupted."""
+        now = self.clock()
+        self._carry_out(self.router.call_ended(queued.uuid))    # the operator goes to wrap-up
+        operator_leg, target_leg = queued.agent_leg, consult.target_leg or ""
+        if operator_leg is not None:
+            self.legs.pop(operator_leg, None)
+            self._kill(operator_leg)
+        self.engaged_legs.pop(target_leg, None)
+        self.legs[target_leg] = AgentLeg(target_leg, queued.uuid, consult.agent_id or "", answered=True)
+        queued.agent_leg = target_leg
+        queued.agent_id = consult.agent_id or queued.agent_id
+        queued.begin_segment(consult.agent_id, target_leg, now)
+        self._consulted_agent_takes_over(queued, consult)
 
     def _consulted_agent_takes_over(self: AcdService, queued: QueuedCall, consult: Consultation) -> None:
         """A held agent who gets the caller is on call with them (wrap-up when their leg hangs up)."""
@@ -190,27 +202,20 @@ class AttendedTransfers:
         self.switch.owner_of(call.uuid).connection().api_ok(f"uuid_setvar {call.uuid} fsapp_entry")
         call.channel.variables.pop("fsapp_entry", None)
 
-    def _bridge_for_good(self: AcdService, caller: Call, target_leg: str) -> None:
-        """Bridge two legs so that when either hangs up the other is hung up too (nobody drives them after)."""
-        self._hand_off(caller)
-        for uuid in (caller.uuid, target_leg):
-            self._leg(uuid).set_variable("park_after_bridge", "false")
-        caller.break_playback()
-        self.switch.owner_of(caller.uuid).connection().api_ok(f"uuid_bridge {caller.uuid} {target_leg}")
-
     def _end_consult(self: AcdService, call_uuid: str, why: str) -> None:
         consult = self.consults.pop(call_uuid, None)
         queued = self.calls.get(call_uuid)
         if consult is None or queued is None or queued.agent_leg is None:
             return
         log.info("call %s: back to the caller (%s)", call_uuid, why)
-        self._safely(call_uuid, "back to the caller", lambda: self._rejoin(queued))
+        self._safely(call_uuid, "back to the caller", lambda: self._rejoin(queued, queued.agent_leg or ""))
         if consult.target_leg is not None:
             self._kill(consult.target_leg)
 
-    def _rejoin(self: AcdService, queued: QueuedCall) -> None:
+    def _rejoin(self: AcdService, queued: QueuedCall, leg_uuid: str) -> None:
+        """Take the caller off hold into a conversation with ``leg_uuid`` (the operator, or the consulted party)."""
         queued.call.break_playback()
-        queued.call.bridge(queued.agent_leg or "")
+        queued.call.bridge(leg_uuid)
 
     def _conference(self: AcdService, call_uuid: str) -> str:
         queued, consult = self._consultation(call_uuid)
@@ -229,9 +234,8 @@ class AttendedTransfers:
         consult = self.consults.pop(queued.uuid, None)
         if consult is None or consult.target_leg is None or queued.call.gone:
             return False
-        self._safely(queued.uuid, "hand over", lambda: self._bridge_for_good(queued.call, consult.target_leg or ""))
-        self._consulted_agent_takes_over(queued, consult)
-        self._finish(queued, self._transferred(queued))
+        self._safely(queued.uuid, "hand over", lambda: self._rejoin(queued, consult.target_leg or ""))
+        self._hand_over(queued, consult)
         return True
 
     def _caller_left_consult(self: AcdService, queued: QueuedCall) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from gevent.event import AsyncResult
 
 from fsapp.acd.decisions import CallerInfo
+from fsapp.acd.outcome import AgentSegment
 from fsapp.acd.recordings import Recording
 from fsapp.switch import Call
 
@@ -15,7 +16,8 @@ from fsapp.switch import Call
 class QueuedCall:
     """A caller the ACD handles, from entering a queue until its conversation with an agent ends.
 
-    ``outcome`` is what :meth:`AcdService.enqueue` waits on. ``agent_leg`` is set once an agent answered.
+    ``outcome`` is what :meth:`AcdService.enqueue` waits on. ``agent_leg`` is set once an agent answered;
+    ``segments`` lists everyone who has talked to the caller (transfers add more).
     """
 
     call: Call
@@ -28,7 +30,6 @@ class QueuedCall:
     queues: list[str] = field(default_factory=list)
     agent_id: str | None = None
     agent_leg: str | None = None
-    bridged_at: float | None = None
     waited: float = 0.0
     trace: tuple[dict, ...] = ()
     recording: Recording | None = None
@@ -36,10 +37,27 @@ class QueuedCall:
     callback_number: str | None = None
     conference: str | None = None      # the three-way conference the call was moved into
     asking_number: bool = False        # keying a callback number: its digits are not the exit key
+    segments: list[AgentSegment] = field(default_factory=list)
+    adopted: bool = False              # taken over after a restart with no flow waiting on its outcome
 
     @property
     def uuid(self) -> str:
         return self.call.uuid
+
+    def begin_segment(self, agent_id: str | None, leg_uuid: str, at: float) -> None:
+        """``leg_uuid`` (an agent's, or another party's) starts talking to the caller."""
+        self.end_segment(at)
+        self.segments.append(AgentSegment(agent_id, leg_uuid, at))
+
+    def end_segment(self, at: float) -> None:
+        if self.segments and self.segments[-1].ended_at is None:
+            self.segments[-1].ended_at = at
+
+    def talk_time(self, now: float) -> float | None:
+        """Seconds the caller has talked to agents (or the parties they handed over to); None if never."""
+        if not self.segments:
+            return None
+        return sum(segment.seconds(now) for segment in self.segments)
 
     @property
     def holding(self) -> bool:

@@ -579,7 +579,8 @@ class Router:
         if queue is not None and agent.answered_at is not None:
             queue.handle_time.add(now - agent.answered_at)
         self.timers.cancel(("agent", agent.id))
-        self._on_call.pop(agent.call_uuid or "", None)
+        if agent.call_uuid is not None and self._on_call.get(agent.call_uuid) == agent.id:
+            del self._on_call[agent.call_uuid]   # after a transfer the call's link is another agent's
         agent.call_uuid = agent.call_queue = agent.answered_at = agent.deadline = None
         if state is S.AVAILABLE:
             agent.idle_since = now

@@ -101,6 +101,9 @@ class AcdService(AttendedTransfers, Engagements):
       see :func:`fsapp.switch.dialstring.dialable_number`).
     - ``tick_interval``: seconds between checks for a reconnect of the switch (timers wake the ticker
       on time regardless); with ``wait_on_clock`` set to a simulated clock's ``wait``, simulated seconds.
+    - ``on_adopted(queued)``: told of a caller found talking to an agent after a restart, whom no flow waits
+      for (``queued.outcome`` is set when the conversation ends; ``queued.adopted`` turns False if a flow
+      takes the call up after all).
     """
 
     def __init__(self, switch: Switch | SwitchPool, router: Router, clock: Clock, *, recordings_dir: str | Path,
@@ -143,6 +146,7 @@ class AcdService(AttendedTransfers, Engagements):
         self.wait_on_clock: ClockWait = wait_real_seconds
         self._deadline_moved = Flag()
         self.change_listeners: list[Callable[[], None]] = []   # told after every job that changed the state
+        self.on_adopted: Callable[[QueuedCall], None] | None = None
         self._tick_until = 0.0
         self._dirty = False
         self.snapshot_interval = SNAPSHOT_INTERVAL
@@ -184,7 +188,7 @@ class AcdService(AttendedTransfers, Engagements):
                info: CallerInfo, keep_caller: bool) -> QueuedCall:
         queued = self.calls.get(call.uuid)
         if queued is not None and not queued.outcome.ready():
-            queued.call, queued.keep_caller = call, keep_caller
+            queued.call, queued.keep_caller, queued.adopted = call, keep_caller, False
             if queued.holding:
                 self._play_music(queued)
             log.info("call %s: taken up again in queue %s", call.uuid, queued.queue)
@@ -337,8 +341,9 @@ class AcdService(AttendedTransfers, Engagements):
             self._carry_out(self.router.caller_abandoned(call_uuid))
         if extension is not None or agent is not None or dial is not None:
             destination = extension or dial or self.router.agent(agent or "").config.contact
-            self._finish(queued, QueueOutcome(TRANSFERRED, queued.queue, tuple(queued.queues),
-                                              caller_alive=True))
+            self._finish(queued, QueueOutcome(TRANSFERRED, queued.queue, tuple(queued.queues), queued.waited,
+                                              queued.agent_id, queued.talk_time(self.clock()), caller_alive=True,
+                                              trace=queued.trace, segments=tuple(queued.segments)))
             if extension is None:
                 self._safely(call_uuid, "hand off", lambda: self._hand_off(queued.call))
             self._safely(call_uuid, "transfer", lambda: self._transfer_leg(queued.call, destination,
@@ -347,7 +352,7 @@ class AcdService(AttendedTransfers, Engagements):
         assert queue is not None
         fresh = QueuedCall(call=queued.call, queue=queue, keep_caller=queued.keep_caller,
                            outcome=queued.outcome, queues=queued.queues + [queue], priority=old_priority,
-                           caller=caller)
+                           caller=caller, segments=queued.segments, adopted=queued.adopted)
         self.calls[call_uuid] = fresh
         self._carry_out(self.router.call_arrived(call_uuid, queue, old_priority if priority is None else priority,
                                                  None, caller))
@@ -366,6 +371,7 @@ class AcdService(AttendedTransfers, Engagements):
         self._stop_recording(queued)
         self._carry_out(self.router.call_ended(queued.uuid))
         leg, queued.agent_leg = queued.agent_leg, None
+        queued.end_segment(self.clock())
         self.legs.pop(leg, None)
         self._kill(leg)
 
@@ -469,8 +475,9 @@ class AcdService(AttendedTransfers, Engagements):
             elif name == "DTMF":
                 digit = event.get("DTMF-Digit", "")
                 self._submit(lambda: self._key(uuid, digit))
-            elif name == "PLAYBACK_STOP" and event.get("Playback-Status") == "done":
-                path = event.get("Playback-File-Path", "")
+            elif name == "PLAYBACK_STOP" and (event.get("Playback-Status") == "done"
+                                              or event.variable("playback_terminator_used")):
+                path = event.get("Playback-File-Path", "")   # the music played out, or a key stopped it
                 self._submit(lambda: self._music_ended(uuid, path))
         elif uuid in self._callback_legs and name == HANGUP:
             self._submit(lambda: self._caller_ended(self._callback_legs.pop(uuid, uuid)))
@@ -501,12 +508,13 @@ class AcdService(AttendedTransfers, Engagements):
         queued = self.calls.get(leg.call_uuid)
         if queued is None or queued.agent_leg != leg_uuid:
             return
-        log.info("call %s: agent %s hung up", leg.call_uuid, leg.agent_id)
+        log.info("call %s: %s hung up", leg.call_uuid, f"agent {leg.agent_id}" if leg.agent_id else "the party")
+        if self._operator_left_consult(queued):
+            return   # the caller goes on with the consulted party
         self._stop_recording(queued)
         self._carry_out(self.router.call_ended(leg.call_uuid))
         queued.agent_leg = None
-        if self._operator_left_consult(queued):
-            return
+        queued.end_segment(self.clock())
         caller_alive = (queued.keep_caller or queued.conference is not None) and not queued.call.gone
         if not caller_alive and not queued.call.gone:
             self._kill(queued.call.uuid)
@@ -528,6 +536,7 @@ class AcdService(AttendedTransfers, Engagements):
             log.info("call %s: caller hung up; ending agent %s's leg", call_uuid, queued.agent_id)
             self._stop_recording(queued)
             leg, queued.agent_leg = queued.agent_leg, None
+            queued.end_segment(self.clock())
             self.legs.pop(leg, None)
             self._kill(leg)
             self._finish(queued, self._answered(queued, False))
@@ -540,7 +549,8 @@ class AcdService(AttendedTransfers, Engagements):
             self._carry_out(self.router.key_pressed(call_uuid, digit))
 
     def _music_ended(self, call_uuid: str, path: str) -> None:
-        """Hold music that is a file (not an endless stream) starts again while the caller waits."""
+        """Hold music that ended (a file, not an endless stream, or stopped by a key of the channel's
+        ``playback_terminators``) starts again while the caller waits."""
         queued = self.calls.get(call_uuid)
         if queued is not None and queued.holding and path == queued.music and call_uuid in self.router.members:
             self._safely(call_uuid, "hold music", lambda: queued.call.broadcast(queued.music))
@@ -629,8 +639,8 @@ class AcdService(AttendedTransfers, Engagements):
             return
         if queued is None:
             queued = self._adopt_caller(decision.call_uuid, decision.queue)
-        queued.agent_id, queued.agent_leg = decision.agent_id, leg.uuid
-        queued.bridged_at, queued.waited = self.clock(), decision.waited
+        queued.agent_id, queued.agent_leg, queued.waited = decision.agent_id, leg.uuid, decision.waited
+        queued.begin_segment(decision.agent_id, leg.uuid, self.clock())
         try:
             queued.call.break_playback()
             queued.call.bridge(leg.uuid)
@@ -645,7 +655,11 @@ class AcdService(AttendedTransfers, Engagements):
         """A caller the service has no flow for (restored after a restart, its flow not yet resumed)."""
         channel = self.switch.registry.get(call_uuid)
         call = Call(self.switch, channel or Channel(call_uuid, gone=True))
-        return self._track(call, queue, keep_caller=False)
+        queued = self._track(call, queue, keep_caller=False)
+        if channel is not None and self.on_adopted is not None:
+            queued.adopted = True
+            self.on_adopted(queued)
+        return queued
 
     def _call_back(self, decision: Bridge, leg: AgentLeg) -> None:
         """The agent answered a callback request: dial the citizen and bridge them to the agent."""
@@ -668,7 +682,8 @@ class AcdService(AttendedTransfers, Engagements):
                                                              queues=[decision.queue], outcome=waiter)
         self._callback_legs[citizen.uuid] = decision.call_uuid
         queued.agent_id, queued.agent_leg, queued.callback_number = decision.agent_id, leg.uuid, decision.callback_number
-        queued.bridged_at, queued.waited = self.clock(), decision.waited
+        queued.waited = decision.waited
+        queued.begin_segment(decision.agent_id, leg.uuid, self.clock())
         leg.call_uuid = decision.call_uuid
         if citizen.gone:
             self._caller_ended(decision.call_uuid)
@@ -803,9 +818,10 @@ class AcdService(AttendedTransfers, Engagements):
     # ------------------------------------------------------------------ outcomes
 
     def _answered(self, queued: QueuedCall, caller_alive: bool) -> QueueOutcome:
-        talk = None if queued.bridged_at is None else self.clock() - queued.bridged_at
-        return QueueOutcome(ANSWERED, queued.queue, tuple(queued.queues), queued.waited, queued.agent_id, talk,
-                            caller_alive=caller_alive, trace=queued.trace)
+        """The conversation is over: the agent who finished it, and every segment since the first answer."""
+        return QueueOutcome(ANSWERED, queued.queue, tuple(queued.queues), queued.waited, queued.agent_id,
+                            queued.talk_time(self.clock()), caller_alive=caller_alive, trace=queued.trace,
+                            segments=tuple(queued.segments))
 
     def _finish(self, queued: QueuedCall, outcome: QueueOutcome) -> None:
         if self.calls.get(queued.uuid) is queued:
@@ -823,7 +839,7 @@ class AcdService(AttendedTransfers, Engagements):
         recording = Recording(queued.uuid, str(path), queue, queued.agent_id or "",
                               queued.call.caller_number or None, now)
         try:
-            queued.call.start_recording(str(path))
+            queued.call.start_recording(str(path), append=True)   # later segments go on after earlier ones
         except ESLError as exc:
             log.error("call %s: recording to %s not started: %s", queued.uuid, path, exc)
             return
@@ -885,7 +901,8 @@ class AcdService(AttendedTransfers, Engagements):
             leg.answered = True
             queued = self.calls.get(call_uuid) or self._adopt_caller(call_uuid, agent.call_queue or "")
             queued.agent_id, queued.agent_leg = agent_id, channel.uuid
-            queued.bridged_at = queued.bridged_at or self.clock()
+            if not queued.segments:
+                queued.begin_segment(agent_id, channel.uuid, agent.answered_at or self.clock())
         elif agent.state in (AgentState.RESERVED, AgentState.RINGING) and agent.call_uuid == call_uuid:
             self._offers[(call_uuid, agent_id)] = leg   # the router's deadline will withdraw it
             leg.orphaned = True   # its originate's result went with the old link (or the old controller)

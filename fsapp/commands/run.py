@@ -109,7 +109,7 @@ def _switches(config: Config) -> str:
 @store_options
 @click.pass_context
 def calls(ctx: click.Context, last: int, as_json: bool, db_url: str | None, actor: str) -> None:
-    """The latest calls: caller, path through the menu, queue and outcome."""
+    """The latest calls: caller, path through the menu, queue, agent, outcome and how the call ended."""
     store = open_store_for(ctx, db_url)
     rows = store.recent_calls(last)
     if as_json:
@@ -117,9 +117,10 @@ def calls(ctx: click.Context, last: int, as_json: bool, db_url: str | None, acto
             row["ivr_detail"] = json.loads(row["ivr_detail"]) if row["ivr_detail"] else None
             print_json(row)
         return
-    print_table(["started", "caller", "path", "queue", "outcome"],
+    print_table(["started", "caller", "path", "queue", "agent", "outcome", "ended", "hangup cause"],
                 [[f"{row['started_at']:%Y-%m-%d %H:%M:%S}", row["caller_number"], row["ivr_path"],
-                  row["queue"] or "", row["outcome"]] for row in rows])
+                  row["queue"] or "", row["agent"] or "", row["outcome"],
+                  f"{row['ended_at']:%Y-%m-%d %H:%M:%S}" if row["ended_at"] else "", row["hangup_cause"]] for row in rows])
 
 
 COMMANDS = [run, calls]

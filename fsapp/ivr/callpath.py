@@ -18,9 +18,16 @@ class Step:
     note: str | None = None
 
 
+SELF_SERVICE = "self-service"
+"""The outcome of a call that got what it came for in the menu (e.g. heard its case's status), however it ended."""
+SELF_SERVICE_VARIABLE = "self_service"
+"""A hook sets this call variable (to what was served, e.g. ``case-status``) once the caller has been served."""
+
+
 @dataclass
 class CallPath:
-    """Where the call went; ``outcome`` is queue, transfer, voicemail, callback, hangup or abandoned."""
+    """Where the call went; ``outcome`` is queue, transfer, voicemail, callback, self-service, hangup or
+    abandoned (the caller hung up before being served)."""
 
     flow: str
     call_uuid: str = ""

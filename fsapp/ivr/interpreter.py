@@ -19,7 +19,7 @@ from typing import Any
 
 from fsapp.ivr.actions import (FINAL_ACTIONS, Action, Audio, Callback, Collect, Digits, Hangup, Listen, Play,
                                Queue, Recorded, Result, Say, Speech, Transfer, Voicemail)
-from fsapp.ivr.callpath import CallPath, Step
+from fsapp.ivr.callpath import SELF_SERVICE, SELF_SERVICE_VARIABLE, CallPath, Step
 from fsapp.ivr.errors import HookError, InterpreterError
 from fsapp.ivr.hooks import Goto, HookContext, HookRunner, is_hook_fault
 from fsapp.ivr.schedule import is_open
@@ -91,6 +91,13 @@ class Interpreter:
                                    self.flow.operator_queue)
         self.path.language = self.language
         return self.path
+
+    def ending(self, default: str) -> tuple[str, str]:
+        """How a call that ends now went, and the detail: ``self-service`` (and what was served) once a hook set
+        the ``self_service`` variable, else ``default`` (``hangup`` when the flow hangs up, ``abandoned`` when the
+        caller does)."""
+        served = self.variables.get(SELF_SERVICE_VARIABLE)
+        return (SELF_SERVICE, served) if served else (default, "")
 
     def _handlers(self) -> dict[str, Callable[[Any, Step], Walk]]:
         return {"say": self._say, "play": self._play, "menu": self._menu, "collect": self._collect,
@@ -324,7 +331,8 @@ class Interpreter:
 
     def _hangup(self, node: HangupNode, step: Step) -> Walk:
         yield from self._speak(node.prompt)
-        return (yield from self._final(Hangup(node.cause), "hangup", node.cause))
+        outcome, served = self.ending("hangup")
+        return (yield from self._final(Hangup(node.cause), outcome, served or node.cause))
 
 
 def is_final(action: Action) -> bool:

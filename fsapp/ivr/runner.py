@@ -3,6 +3,9 @@
 The switch layer provides the :class:`CallControl`; prompts are rendered by the TTS cache, and speech is
 recorded through the switch (with silence detection) and recognized on the speech lane (fsapp.offhub) so
 that the hub keeps serving other calls. Queue, transfer, voicemail and callback outcomes go to injected handlers.
+
+Type-ahead: any key stops a prompt (the channel's ``playback_terminators`` is set to ``any``), and that key is
+kept for the next question of the flow, which takes it as the first key of its answer without asking again.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ T = TypeVar("T")
 
 DIGITS_VARIABLE = "fsapp_digits"
 SILENCE = "silence_stream://250"
+TERMINATORS_VARIABLE = "playback_terminators"
+ANY_KEY = "any"
 
 
 class RecordResult(Protocol):
@@ -52,7 +57,7 @@ class CallControl(Protocol):
 
     def answer(self, timeout: float = ...) -> None: ...
 
-    def playback(self, path: str, timeout: float | None = None) -> bool: ...
+    def playback_key(self, path: str, timeout: float | None = None) -> str | None: ...
 
     def play_and_get_digits(self, min_digits: int, max_digits: int, tries: int, timeout_ms: int, terminators: str,
                             prompt: str, invalid_prompt: str, var_name: str, regex: str,
@@ -115,6 +120,7 @@ class IvrRunner:
         self.offload = offload
         self.active_paths: dict[str, CallPath] = {}
         """The path so far of every call in a flow (a queued call is still in its flow's queue step)."""
+        self._typed_ahead: dict[str, str] = {}   # call uuid -> a key that stopped a prompt, for the next question
 
     def run(self, call: CallControl, flow: Flow, language: str | None = None) -> CallPath:
         """Walk ``flow`` on ``call`` until it is queued, transferred, hung up, or the caller leaves."""
@@ -134,12 +140,14 @@ class IvrRunner:
             walk.close()
             raise  # the link to the switch dropped: the call is resumed after the reconnect
         except FsappError as exc:
-            log.info("call %s: left the IVR at %s: %s", call.uuid, path.nodes[-1:] or flow.start, exc)
-            path.finish("abandoned", str(exc))
+            outcome, served = interpreter.ending("abandoned")
+            log.info("call %s: left the IVR at %s (%s): %s", call.uuid, path.nodes[-1:] or flow.start, outcome, exc)
+            path.finish(outcome, served or str(exc))
             path.stopped = str(exc)
             walk.close()
         finally:
             self.active_paths.pop(call.uuid, None)
+            self._typed_ahead.pop(call.uuid, None)
         if self.handlers.on_finished is not None:
             self.handlers.on_finished(call, path)
         return path
@@ -149,7 +157,7 @@ class IvrRunner:
     def perform(self, call: CallControl, action: Action) -> Result:
         """Carry out one action on the call and return what the interpreter expects back."""
         if isinstance(action, (Say, Play)):
-            call.playback(self.audio_path(action))
+            self._play(call, self.audio_path(action))
             return None
         if isinstance(action, Collect):
             return self._collect(call, action)
@@ -181,7 +189,35 @@ class IvrRunner:
             path = self.offload(self.tts.render, audio.text, audio.language, timeout=30.0)
         return str(path)
 
+    def _play(self, call: CallControl, path: str) -> None:
+        """Play a prompt that any key stops; that key is kept for the next question (type-ahead)."""
+        if call.variables.get(TERMINATORS_VARIABLE) != ANY_KEY:
+            call.set_variable(TERMINATORS_VARIABLE, ANY_KEY)
+        key = call.playback_key(path)
+        if key is not None:
+            log.debug("call %s: key %s typed ahead", call.uuid, key)
+            self._typed_ahead[call.uuid] = self._typed_ahead.get(call.uuid, "") + key
+
+    def _keys_typed_ahead(self, call: CallControl, max_digits: int, terminator: str,
+                          digit_timeout_s: float) -> str | None:
+        """The answer begun with keys pressed during earlier prompts, completed by the keys that follow
+        (without asking again); None when nothing was typed ahead."""
+        ahead = self._typed_ahead.pop(call.uuid, "")
+        if not ahead:
+            return None
+        if terminator and terminator in ahead:
+            return ahead.split(terminator, 1)[0]
+        if len(ahead) >= max_digits:
+            return ahead[:max_digits]
+        millis = int(digit_timeout_s * 1000)
+        rest = call.play_and_get_digits(1, max_digits - len(ahead), 1, millis, terminator, SILENCE, SILENCE,
+                                        DIGITS_VARIABLE, r"[0-9*#]+", millis)
+        return ahead + (rest or "")
+
     def _collect(self, call: CallControl, action: Collect) -> Digits:
+        typed = self._keys_typed_ahead(call, action.max_digits, action.terminator, action.digit_timeout_s)
+        if typed is not None:
+            return Digits(typed or None)
         digits = call.play_and_get_digits(
             action.min_digits, action.max_digits, action.tries, int(action.timeout_s * 1000),
             action.terminator, self.audio_path(action.prompt), self.audio_path(action.invalid_prompt),
@@ -193,6 +229,10 @@ class IvrRunner:
 
         Languages without a recognizer get keys only. Also used by surveys (fsapp.dialer.scripts).
         """
+        max_keys, terminator = (20, "#") if action.digits else (1, "")
+        typed = self._keys_typed_ahead(call, max_keys, terminator, 3.0)
+        if typed is not None:
+            return Speech(None, 0.0, digits=typed or None)
         keys = self._keys_during_prompt(call, action)
         if keys is not None or not self.recognizers.supports(action.language):
             return Speech(None, 0.0, digits=keys)

@@ -85,9 +85,11 @@ class RelayService:
     def __init__(self, acd: AcdService, store: RelayStore, callbacks: CallbackRequests,
                  render_prompt: PromptRenderer, *, language: str, now: Callable[[], datetime],
                  caller_info: Callable[[Call], CallerInfo] | None = None, ring_seconds: float = 20.0,
-                 ringback: str = RINGBACK, texts: Texts | None = None) -> None:
+                 ringback: str = RINGBACK, texts: Texts | None = None,
+                 record_call: Callable[..., int] | None = None) -> None:
         self.acd = acd
         self.store = store
+        self.record_call = record_call or store.record_call   # e.g. a CallLog, which adds how the call ended
         self.callbacks = callbacks
         self.render_prompt = render_prompt
         self.language = language
@@ -251,7 +253,7 @@ class RelayService:
 
     def _record(self, call: Call, started: datetime, result: RelayResult) -> None:
         queued = result.queue_outcome
-        self.store.record_call(
+        self.record_call(
             call.uuid, "in", started.astimezone(timezone.utc), caller_number=call.caller_number,
             called_number=call.channel.destination or "", queue=queued.queue if queued else None,
             agent=(queued.agent_id if queued else None) or (result.agent_id if result.outcome == ANSWERED else None),

@@ -45,7 +45,15 @@ Public API of :class:`SimulatedSwitch`:
   party is waiting.
 
 DTMF from a party becomes a DTMF event only when an application consumes it (playback, play_and_get_digits,
-eavesdrop), as on the real switch. A party's ``speech_wav`` is what it says each time its leg is recorded;
+eavesdrop), as on the real switch; a digit that stops a prompt (a ``playback_terminators`` key, ``*`` by default,
+or any key during play_and_get_digits' prompt) comes before the PLAYBACK_STOP it causes. As on FreeSWITCH 1.10
+(see ../shared/ARCHITECTURE.md, "Real-switch behaviour"): a channel acts on ``uuid_break``, ``uuid_bridge`` and
+``uuid_transfer`` at its next audio frame, so a ``uuid_record`` sent right after them starts first, and a
+playback stopped by a bridge reports ``done``; a leg running ``eavesdrop`` holds a ``sendmsg hangup`` until the
+eavesdrop ends (``uuid_kill`` works at once); ``uuid_record`` to an existing file overwrites it unless
+``RECORD_APPEND`` is true, and recordings are closed when the channel hangs up; answering a parked inbound call
+sends no CHANNEL_PROGRESS_MEDIA and no PRIVATE_COMMAND; CHANNEL_STATE, CHANNEL_CALLSTATE, MEDIA_BUG_START/STOP
+are sent where the switch sends them. A party's ``speech_wav`` is what it says each time its leg is recorded;
 ``record`` writes a real 8 kHz WAV file of it (silence without one). Playback of a file that does not exist
 lasts ``default_file_seconds`` (1 s; None makes it fail with ``FILE NOT FOUND``).
 """

@@ -13,7 +13,7 @@ from typing import Callable
 
 from fsapp.sim import lifecycle
 from fsapp.sim.apps import parse_broadcast
-from fsapp.sim.channel import Channel
+from fsapp.sim.channel import AppCall, Channel
 from fsapp.sim.core import SwitchCore
 from fsapp.sim.events import channel_data
 from fsapp.sim.fsparse import separate
@@ -200,11 +200,16 @@ def _uuid_break(core: SwitchCore, arg: str) -> tuple[str, Followup]:
 
     def interrupt() -> None:
         if mode.strip() == "all":
-            channel.apps.clear()
-        if channel.current_app is not None:
-            channel.break_requested = True
-            channel.poke()
+            channel.apps.clear()   # queued messages go at once; the running application stops at the next frame
+        app = channel.current_app
+        if app is not None:
+            core.spawn(_break_at_next_frame, channel, app)
     return "+OK\n", interrupt
+
+
+def _break_at_next_frame(channel: Channel, app: AppCall) -> None:
+    channel.core.next_frame()
+    channel.request_stop(app, "break")
 
 
 def _uuid_broadcast(core: SwitchCore, arg: str) -> tuple[str, Followup]:
@@ -232,8 +237,10 @@ def _uuid_bridge(core: SwitchCore, arg: str) -> tuple[str, Followup]:
     b = core.live(words[1]) if len(words) > 1 else None
     if a is None or b is None:
         return "-ERR Invalid uuid\n", None
-    from fsapp.sim.bridging import uuid_bridge
-    return f"+OK {b.uuid}\n", lambda: core.spawn(uuid_bridge, a, b)
+    from fsapp.sim.bridging import uuid_bridge_at_next_frame
+    for leg in (a, b):
+        leg.bridging = True
+    return f"+OK {b.uuid}\n", lambda: core.spawn(uuid_bridge_at_next_frame, a, b)
 
 
 def _uuid_transfer(core: SwitchCore, arg: str) -> tuple[str, Followup]:
@@ -241,25 +248,24 @@ def _uuid_transfer(core: SwitchCore, arg: str) -> tuple[str, Followup]:
     channel = core.live(words[0]) if words else None
     if channel is None:
         return NO_CHANNEL, None
-    legs = [channel]
     rest = words[1:]
-    if rest and rest[0] in ("-bleg", "-both"):
-        other = channel.bridge.other(channel) if channel.bridge is not None else None
-        legs = ([other] if other else []) + ([channel] if rest[0] == "-both" else [])
-        rest = rest[1:]
-    if not rest or not legs:
+    which = rest.pop(0) if rest and rest[0] in ("-bleg", "-both") else ""
+    if not rest or (which == "-bleg" and channel.bridge is None and not channel.bridging):
         return "-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n", None
     from fsapp.sim.bridging import leave_bridge
     from fsapp.sim.transfer import transfer
     dialplan = rest[1] if len(rest) > 1 else "XML"
 
     def move() -> None:
-        both = len(legs) == 2 and legs[0].bridge is not None and legs[0].bridge is legs[1].bridge
-        if both:
+        core.next_frame()   # the legs' own threads act on it, after what was asked of them before
+        other = channel.bridge.other(channel) if channel.bridge is not None else None
+        legs = [channel] if not which else ([other] if other else []) + ([channel] if which == "-both" else [])
+        legs = [leg for leg in legs if leg.alive]
+        if len(legs) == 2 and legs[0].bridge is not None and legs[0].bridge is legs[1].bridge:
             leave_bridge(legs[0], partner_follows=False)   # -both: the two legs go together
         for leg in legs:
             core.spawn(transfer, leg, rest[0], dialplan)
-    return "+OK\n", move
+    return "+OK\n", lambda: core.spawn(move)
 
 
 def _uuid_record(core: SwitchCore, arg: str) -> tuple[str, Followup]:

@@ -19,8 +19,9 @@ NONE = "_none_"
 def execute(channel: Channel, call: AppCall) -> None:
     """CHANNEL_EXECUTE, run the application, CHANNEL_EXECUTE_COMPLETE (also when the channel hangs up)."""
     handler = APPLICATIONS.get(call.name)
+    media_ready = channel.codec is not None   # a parked channel without media reads messages without reporting them
     channel.current_app = call
-    channel.break_requested = False
+    channel.break_requested, channel.stop_status = False, None
     if call.from_sendmsg and "current_loop" not in channel.variables:
         channel.set_vars([("current_loop", "1"), ("total_loops", "1")])
     channel.variables.pop("current_application_response", None)
@@ -42,8 +43,11 @@ def execute(channel: Channel, call: AppCall) -> None:
     finally:
         channel.current_app = None
     _complete(channel, call, data, response)
-    if call.from_sendmsg and channel.alive:
+    if call.from_sendmsg and channel.alive and media_ready:
         _private_command(channel, call)
+    if channel.deferred_hangup is not None and channel.alive:
+        from fsapp.sim.lifecycle import hangup
+        hangup(channel, channel.deferred_hangup)   # the queued sendmsg hangup, read now
 
 
 def _complete(channel: Channel, call: AppCall, data: list[tuple[str, str]], response: str) -> None:
@@ -61,22 +65,24 @@ def _private_command(channel: Channel, call: AppCall) -> None:
         before.append(("execute-app-arg", call.arg))
     before += [("event-lock", "true"), ("Event-UUID", call.app_uuid)]
     headers = before + channel.core.factory.channel("PRIVATE_COMMAND", channel, variables=False)
-    channel.core.fire(headers)
+    channel.core.fire(headers, name="PRIVATE_COMMAND")
 
 
 # -- answer ------------------------------------------------------------------------------------------
 
 
 def answer(channel: Channel, call: AppCall | None = None) -> str:
+    """Answer; a channel with no early media goes straight to answered (no CHANNEL_PROGRESS_MEDIA), as a parked
+    inbound call on FreeSWITCH 1.10 does."""
     if channel.answered:
         return NONE
-    pre_answer(channel, call)
+    if channel.codec is None:
+        _media_up(channel)
     channel.set_vars(templates.local_sdp(int(channel.variables.get("local_media_port", "0")), "PCMA", "8"))
     channel.answer_state = "answered"
-    channel.call_state = "EARLY"
     channel.mark_time("answered", "Channel-Answered-Time")
     channel.emit("CHANNEL_ANSWER")
-    channel.call_state = "ACTIVE"
+    channel.set_call_state("ACTIVE")
     channel.set_var("endpoint_disposition", "ANSWER")
     for callback in channel.on_answer:
         callback()
@@ -86,13 +92,18 @@ def answer(channel: Channel, call: AppCall | None = None) -> str:
 def pre_answer(channel: Channel, call: AppCall | None = None) -> str:
     if channel.codec is not None:
         return NONE
-    channel.codec = ("PCMA", "8000", "64000")
-    port = channel.core.next_media_port()
-    channel.set_vars(templates.media_up("PCMA", "8", port, 6000, "EARLY MEDIA"))
+    _media_up(channel)
     channel.answer_state = "early"
     channel.mark_time("progress_media", "Channel-Progress-Media-Time")
     channel.emit("CHANNEL_PROGRESS_MEDIA")
+    channel.set_call_state("EARLY")
     return NONE
+
+
+def _media_up(channel: Channel) -> None:
+    channel.codec = ("PCMA", "8000", "64000")
+    port = channel.core.next_media_port()
+    channel.set_vars(templates.media_up("PCMA", "8", port, 6000, "EARLY MEDIA"))
 
 
 # -- variables ---------------------------------------------------------------------------------------
@@ -123,11 +134,13 @@ def unset_variable(channel: Channel, call: AppCall) -> str:
 # -- playback ----------------------------------------------------------------------------------------
 
 
-def play_file(channel: Channel, path: str, *, digits_interrupt: bool = False, terminators: str = "") -> str:
+def play_file(channel: Channel, path: str, *, digits_interrupt: list[str] | None = None,
+              terminators: str = "") -> str:
     """PLAYBACK_START, play, PLAYBACK_STOP; returns ``done`` or ``break``.
 
-    ``digits_interrupt``: a digit stops the prompt (play_and_get_digits) and stays for the reader.
-    Otherwise digits are read and dropped, except ``terminators`` which stop the playback.
+    Every digit that arrives is read (its DTMF event comes now, before the PLAYBACK_STOP it causes). With
+    ``digits_interrupt`` (play_and_get_digits) the first digit stops the prompt and is appended to that list
+    for the reader; otherwise digits are dropped, except ``terminators``, which stop the playback.
     """
     seconds = media.playback_seconds(path, channel.core.default_file_seconds) or 0.0
     kind = media.file_type(path)
@@ -146,12 +159,13 @@ def play_file(channel: Channel, path: str, *, digits_interrupt: bool = False, te
                 break
             if channel.break_requested:
                 channel.break_requested = False
-                status = "break"
-                break
-            if digits_interrupt:
-                status = "break"
+                status = channel.stop_status or "break"
                 break
             digit = channel.take_dtmf()
+            if digit is not None and digits_interrupt is not None:
+                digits_interrupt.append(digit)
+                status = "break"
+                break
             if digit is not None and digit in terminators:
                 channel.set_var("playback_terminator_used", digit)
                 status = "break"
@@ -172,12 +186,19 @@ def _stop_playback(channel: Channel, file_headers: list[tuple[str, str]], starte
 
 
 def playback(channel: Channel, call: AppCall) -> str:
+    channel.set_var("playback_terminator_used", None)
     if media.playback_seconds(call.arg, channel.core.default_file_seconds) is None:
         return "FILE NOT FOUND"
     for _ in range(max(call.loops, 1)):
-        if play_file(channel, call.arg, terminators=channel.variables.get("playback_terminators", "")) == "break":
+        if play_file(channel, call.arg, terminators=playback_terminators(channel)) == "break":
             break
     return FILE_PLAYED
+
+
+def playback_terminators(channel: Channel) -> str:
+    """The keys that stop a ``playback``: ``playback_terminators`` (``any``, ``none``), ``*`` when unset."""
+    value = channel.variables.get("playback_terminators", "*")
+    return {"any": "1234567890*#", "none": ""}.get(value.lower(), value)
 
 
 def speak(channel: Channel, call: AppCall) -> str:
@@ -224,13 +245,17 @@ def play_and_get_digits(channel: Channel, call: AppCall) -> str:
 def _collect(channel: Channel, prompt: str, min_digits: int, max_digits: int, first_timeout: float,
              digit_timeout: float, terminators: str) -> str:
     digits = ""
+    heard: list[str] = []   # a digit that stopped the prompt
     if prompt and prompt != "silence":
-        play_file(channel, prompt, digits_interrupt=True)
+        play_file(channel, prompt, digits_interrupt=heard)
     timeout = first_timeout
     while len(digits) < max_digits:
-        if not channel.wait(timeout, lambda: bool(channel.dtmf)):
+        if heard:
+            digit: str | None = heard.pop(0)
+        elif not channel.wait(timeout, lambda: bool(channel.dtmf)):
             break
-        digit = channel.take_dtmf()
+        else:
+            digit = channel.take_dtmf()
         if digit is None:
             continue
         if digit in terminators and terminators != "none":
@@ -306,7 +331,7 @@ def eavesdrop(channel: Channel, call: AppCall) -> str:
     target = channel.core.live(call.arg.strip())
     if target is None:
         return NONE
-    channel.eavesdrop_mode = "0"
+    channel.eavesdrop_mode, channel.eavesdrop_target = "0", target.uuid
     dtmf_enabled = channel.variables.get("eavesdrop_enable_dtmf", "true") == "true"
     while target.alive:
         channel.wait(None, lambda: bool(channel.dtmf) or bool(channel.eavesdrop_commands)
@@ -320,7 +345,7 @@ def eavesdrop(channel: Channel, call: AppCall) -> str:
             break
         if digit in ("0", "1", "2", "3") and dtmf_enabled:
             channel.eavesdrop_mode = digit
-    channel.eavesdrop_mode = None
+    channel.eavesdrop_mode = channel.eavesdrop_target = None
     return NONE
 
 

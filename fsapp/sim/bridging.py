@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+import gevent
+
 from fsapp.sim import lifecycle
 from fsapp.sim.channel import Bridge, Channel
 
@@ -11,6 +13,7 @@ log = logging.getLogger(__name__)
 
 BRIDGE_CALLING_A = ("switch_ivr_bridge.c", "uuid_bridge_on_soft_execute", "1236")
 BRIDGE_CALLING_B = ("switch_ivr_bridge.c", "uuid_bridge_on_soft_execute", "1243")
+FINISH_TRIES = 20
 
 
 def _other_profile(channel: Channel, zero_times: bool) -> dict[str, str]:
@@ -20,6 +23,23 @@ def _other_profile(channel: Channel, zero_times: bool) -> dict[str, str]:
             if key.endswith("-Time") or key in ("Channel-Last-Hold", "Channel-Hold-Accum"):
                 profile[key] = "0"
     return profile
+
+
+def uuid_bridge_at_next_frame(a: Channel, b: Channel) -> None:
+    """``uuid_bridge`` as the legs' own threads carry it out: at their next frame, what they play ends
+    (``Playback-Status: done``: the bridge wins over a ``uuid_break`` just before it), then the bridge."""
+    a.core.next_frame()
+    for leg in (a, b):
+        leg.request_stop(leg.current_app, "done")
+    for leg in (a, b):
+        for _ in range(FINISH_TRIES):   # let the leg's greenlet report the end of what it played
+            if leg.current_app is None or not leg.alive:
+                break
+            gevent.sleep(0)
+    for leg in (a, b):
+        leg.bridging = False
+    if a.alive and b.alive:
+        uuid_bridge(a, b)
 
 
 def uuid_bridge(a: Channel, b: Channel) -> None:

@@ -6,7 +6,7 @@ import logging
 import uuid as uuidlib
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from gevent.event import Event as Flag
 
@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 STATE_NUMBERS = {"CS_NEW": 0, "CS_INIT": 1, "CS_ROUTING": 2, "CS_SOFT_EXECUTE": 3, "CS_EXECUTE": 4,
                  "CS_EXCHANGE_MEDIA": 5, "CS_PARK": 6, "CS_CONSUME_MEDIA": 7, "CS_HIBERNATE": 8,
                  "CS_RESET": 9, "CS_HANGUP": 10, "CS_REPORTING": 11, "CS_DESTROY": 12}
+CALL_STATE_NUMBERS = {"DOWN": 0, "DIALING": 1, "RINGING": 2, "EARLY": 3, "ACTIVE": 4, "HELD": 5, "RING_WAIT": 6,
+                      "HANGUP": 7, "UNHELD": 8}
 
 
 class Hangup(Exception):
@@ -67,14 +69,18 @@ class Channel:
         self.current_app: AppCall | None = None
         self.bridge: Bridge | None = None
         self.break_requested = False
+        self.stop_status: str | None = None   # what a stopped playback reports: break, or done (a bridge won)
+        self.bridging = False                 # a uuid_bridge is on its way: a break noticed now reports done
         self.leave_park = False
         self.alive = True
         self.busy = False
         self.destroyed = False
         self.eavesdrop_mode: str | None = None
+        self.eavesdrop_target: str | None = None   # the leg this one listens to
         self.eavesdrop_commands: deque[str] = deque()
+        self.deferred_hangup: str | None = None   # a sendmsg hangup the running application did not read
         self.recording_paths: list[str] = []
-        self.background_recordings: dict[str, float] = {}
+        self.background_recordings: dict[str, Any] = {}   # path -> recording.BackgroundRecording
         self.on_answer: list[Callable[[], None]] = []
         self._wake = Flag()
         self.gone = Flag()
@@ -96,9 +102,30 @@ class Channel:
             return self.uuid
         return self.variables.get(name)
 
-    def set_state(self, state: str, number: int | None = None) -> None:
+    def set_state(self, state: str, number: int | None = None, *, announce: bool = True) -> None:
+        """Move to ``state``; a new state is announced with CHANNEL_STATE (no variables), as the switch does."""
+        changed = state != self.state
         self.state = state
         self.state_number = STATE_NUMBERS[state] if number is None else number
+        if changed and announce:
+            self.emit("CHANNEL_STATE", variables=False)
+
+    def announce_state(self, state: str, number: int) -> None:
+        """CHANNEL_STATE for a state the channel passes through before its fields say so (CS_NEW, CS_INIT)."""
+        kept = self.state, self.state_number
+        self.state, self.state_number = state, number
+        try:
+            self.emit("CHANNEL_STATE", variables=False, profile=state != "CS_NEW")
+        finally:
+            self.state, self.state_number = kept
+
+    def set_call_state(self, call_state: str) -> None:
+        """Move to ``call_state`` (RINGING, EARLY, ACTIVE, HANGUP), announced with CHANNEL_CALLSTATE."""
+        previous, self.call_state = self.call_state, call_state
+        if previous != call_state:
+            self.emit("CHANNEL_CALLSTATE", variables=False,
+                      before=[("Original-Channel-Call-State", previous),
+                              ("Channel-Call-State-Number", str(CALL_STATE_NUMBERS[call_state]))])
 
     def mark_time(self, key: str, profile_field: str) -> int:
         micros = self.core.clock.micros()
@@ -113,13 +140,13 @@ class Channel:
     # -- events ------------------------------------------------------------------------------------
 
     def emit(self, name: str, *, before: Headers = (), after: Headers = (), variables: bool = True,
-             calling: tuple[str, str, str] | None = None) -> None:
+             calling: tuple[str, str, str] | None = None, profile: bool = True) -> None:
         if not self.core.anyone_wants(name):
             self.core.factory.skip()
             self.core.changed()
             return
         headers = self.core.factory.channel(name, self, before=list(before), after=list(after),
-                                            variables=variables, calling=calling)
+                                            variables=variables, calling=calling, profile=profile)
         self.core.fire(headers)
 
     # -- waiting -----------------------------------------------------------------------------------
@@ -152,6 +179,14 @@ class Channel:
     def sleep(self, seconds: float) -> None:
         """Let time pass on this channel; raises :class:`Hangup` if it hangs up meanwhile."""
         self.wait(seconds, lambda: False)
+
+    def request_stop(self, app: AppCall | None, status: str) -> None:
+        """Stop ``app`` if it is still the one running; a playback reports ``status`` (first request wins)."""
+        if app is None or self.current_app is not app or self.break_requested:
+            return
+        self.stop_status = "done" if self.bridging else status
+        self.break_requested = True
+        self.poke()
 
     def queue_dtmf(self, digit: str) -> None:
         """A digit arrives from the far end; it becomes a DTMF event when an application reads it."""

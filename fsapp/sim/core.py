@@ -17,6 +17,8 @@ from fsapp.sim.events import EventFactory, Headers, Identity
 log = logging.getLogger(__name__)
 
 REQUEST_LOG = 5000   # requests and originates kept for inspection (the newest)
+FRAME = 0.02             # simulated seconds of one audio frame: a channel's own thread acts on requests per frame
+MIN_REAL_FRAME = 0.005   # real seconds a frame lasts at least, so that commands sent back to back all arrive first
 
 
 class Listener(Protocol):
@@ -61,15 +63,24 @@ class SwitchCore:
     def next_media_port(self) -> int:
         return next(self._ports)
 
+    def next_frame(self) -> None:
+        """Wait for a channel's next audio frame, where its own thread notices what an api command asked of it
+        (``uuid_break``, ``uuid_bridge``); what the api thread does itself (``uuid_record``) comes first."""
+        self.clock.sleep(FRAME)
+        real = self.clock.real_seconds(FRAME)
+        if 0 < real < MIN_REAL_FRAME:
+            gevent.sleep(MIN_REAL_FRAME - real)
+
     def changed(self) -> None:
         """Something on the switch changed (an event, an application settling): tell the observers."""
         for observer in self.observers:
             observer()
 
-    def fire(self, headers: Headers, body: str = "") -> None:
-        """Send an event to every listener that wants it."""
+    def fire(self, headers: Headers, body: str = "", *, name: str = "") -> None:
+        """Send an event to every listener that wants it (``name``: for an event whose ``Event-Name`` is not
+        among its first two headers, such as PRIVATE_COMMAND)."""
         self.changed()
-        name = subclass = ""
+        subclass = ""
         for key, value in headers[:2]:
             if key == "Event-Name":
                 name = value

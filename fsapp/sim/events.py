@@ -40,6 +40,8 @@ CALLING = {
     "CHANNEL_HANGUP": ("switch_channel.c", "switch_channel_perform_hangup", "3445"),
     "CHANNEL_HANGUP_COMPLETE": ("switch_core_state_machine.c", "switch_core_session_reporting_state", "943"),
     "CHANNEL_DESTROY": ("switch_core_session.c", "switch_core_session_perform_destroy", "1584"),
+    "CHANNEL_STATE": ("switch_channel.c", "switch_channel_perform_set_running_state", "2408"),
+    "CHANNEL_CALLSTATE": ("switch_channel.c", "switch_channel_perform_set_callstate", "301"),
     "PLAYBACK_START": ("switch_ivr_play_say.c", "switch_ivr_play_file", "1646"),
     "PLAYBACK_STOP": ("switch_ivr_play_say.c", "switch_ivr_play_file", "2020"),
     "RECORD_START": ("switch_ivr_play_say.c", "switch_ivr_record_file_event", "767"),
@@ -115,17 +117,19 @@ class EventFactory:
         return headers
 
     def channel(self, name: str, channel: Channel, *, before: Headers = (), after: Headers = (),
-                variables: bool = True, calling: tuple[str, str, str] | None = None) -> Headers:
+                variables: bool = True, calling: tuple[str, str, str] | None = None,
+                profile: bool = True) -> Headers:
         """A channel event: core block, ``before``, the channel data, ``after``."""
         headers = self.core(name, calling=calling)
         headers += before
-        headers += channel_data(channel, variables)
+        headers += channel_data(channel, variables, profile)
         headers += after
         return headers
 
 
-def channel_data(channel: Channel, variables: bool = True) -> Headers:
-    """The channel's state, profile, other leg and (optionally) its variables, in FreeSWITCH's order."""
+def channel_data(channel: Channel, variables: bool = True, profile: bool = True) -> Headers:
+    """The channel's state, profile, other leg and (optionally) its variables, in FreeSWITCH's order
+    (``profile=False``: a channel so new it has no caller profile yet)."""
     headers: Headers = [
         ("Channel-State", channel.state), ("Channel-Call-State", channel.call_state),
         ("Channel-State-Number", str(channel.state_number)), ("Channel-Name", channel.name),
@@ -141,6 +145,8 @@ def channel_data(channel: Channel, variables: bool = True) -> Headers:
         headers += [("Channel-Read-Codec-Name", codec), ("Channel-Read-Codec-Rate", rate),
                     ("Channel-Read-Codec-Bit-Rate", bits), ("Channel-Write-Codec-Name", codec),
                     ("Channel-Write-Codec-Rate", rate), ("Channel-Write-Codec-Bit-Rate", bits)]
+    if not profile:
+        return headers
     headers += profile_headers("Caller", channel.profile)
     if channel.other_leg is not None:
         other_type, other_profile = channel.other_leg

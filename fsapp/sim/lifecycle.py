@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from fsapp.sim import templates
 from fsapp.sim.channel import AppCall, Channel, Hangup
 from fsapp.sim.core import SwitchCore
+from fsapp.sim.recording import stop_all
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ def create_inbound(core: SwitchCore, caller: str, dest: str, uuid: str | None = 
     channel.times["created"] = created
     channel.set_vars(templates.inbound_call(uuid, caller, dest, core.next_session_id(), created, port))
     core.add(channel)
+    channel.announce_state("CS_NEW", 0)
+    channel.announce_state("CS_INIT", 1)
     channel.emit("CHANNEL_CREATE")
     return channel
 
@@ -50,8 +53,10 @@ def create_inbound(core: SwitchCore, caller: str, dest: str, uuid: str | None = 
 def run_dialplan(channel: Channel, entry: str | None) -> None:
     """The switch's dialplan for fsapp numbers: set outside_call, export the date, set fsapp_entry, park."""
     try:
+        channel.set_state("CS_ROUTING", announce=False)
+        channel.set_call_state("RINGING")
+        channel.announce_state("CS_ROUTING", 2)
         channel.set_state("CS_EXECUTE")
-        channel.call_state = "RINGING"
         date = rfc2822(channel.core.clock.now())
         run_inline(channel, AppCall("set", "outside_call=true", from_sendmsg=False))
         run_inline(channel, AppCall("export", f"RFC2822_DATE={date}", from_sendmsg=False))
@@ -136,6 +141,9 @@ def hangup(channel: Channel, cause: str = "NORMAL_CLEARING") -> bool:
     channel.variables.pop("total_loops", None)
     channel.emit("CHANNEL_HANGUP")
     log.debug("channel %s hangs up: %s", channel.uuid, cause)
+    for listener in channel.core.channels.values():
+        if listener.eavesdrop_target == channel.uuid:
+            listener.poke()   # its eavesdrop ends
     if channel.bridge is not None:
         from fsapp.sim.bridging import on_leg_hangup
         on_leg_hangup(channel)
@@ -159,8 +167,10 @@ def finish_hangup(channel: Channel) -> None:
 
 
 def report(channel: Channel) -> None:
+    channel.set_state("CS_HANGUP", 10)
+    stop_all(channel)   # the switch closes the channel's recordings as it hangs up
+    channel.set_call_state("HANGUP")
     channel.set_state("CS_REPORTING", 11)
-    channel.call_state = "HANGUP"
     caller_id = channel.profile.get("Caller-ID-Number", "")
     if channel.profile.get("Caller-ID-Name"):
         caller_id = f'"{channel.profile["Caller-ID-Name"]}" <{caller_id}>'
@@ -177,5 +187,6 @@ def destroy(channel: Channel) -> None:
     channel.destroyed = True
     channel.state_number = 12
     channel.emit("CHANNEL_DESTROY")
+    channel.set_state("CS_DESTROY", 12)
     channel.core.remove(channel)
     channel.gone.set()

@@ -179,7 +179,7 @@ def _ring(leg: Channel, request: OriginateRequest) -> None:
     leg.set_state("CS_CONSUME_MEDIA")
     leg.mark_time("progress", "Channel-Progress-Time")
     leg.emit("CHANNEL_PROGRESS")
-    leg.call_state = "RINGING"
+    leg.set_call_state("RINGING")
 
 
 def _wait(leg: Channel, seconds: float) -> bool:
@@ -209,7 +209,7 @@ def _answer(leg: Channel) -> None:
     leg.profile["Callee-ID-Number"] = leg.profile["Destination-Number"]
     leg.mark_time("answered", "Channel-Answered-Time")
     leg.emit("CHANNEL_ANSWER")
-    leg.call_state = "ACTIVE"
+    leg.set_call_state("ACTIVE")
     leg.busy = False
     for callback in leg.on_answer:
         callback()

@@ -20,6 +20,9 @@ from fsapp.sim.requests import Request, RequestError, RequestParser
 log = logging.getLogger(__name__)
 
 CLOSE = object()
+DEAF_APPS = frozenset({"eavesdrop"})
+"""Applications that do not read the session's message queue: a ``sendmsg hangup`` waits until they end
+(FreeSWITCH's eavesdrop loop reads only ``eavesdrop-command`` events; ``uuid_kill`` ends it at once)."""
 
 
 class Subscription:
@@ -291,7 +294,11 @@ class ClientSession:
             channel.poke()
         elif command == "hangup":
             from fsapp.sim.lifecycle import hangup
-            hangup(channel, headers.get("hangup-cause", "NORMAL_CLEARING"))
+            cause = headers.get("hangup-cause", "NORMAL_CLEARING")
+            if channel.current_app is not None and channel.current_app.name in DEAF_APPS:
+                channel.deferred_hangup = cause   # read from the session's queue once the application ends
+                return
+            hangup(channel, cause)
         elif command == "unicast" or command == "nomedia":
             return
         else:

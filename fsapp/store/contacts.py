@@ -164,7 +164,7 @@ class ContactLog(StoreBase):
                            "caller_number": call.caller_number, "called_number": call.called_number,
                            "queue": call.queue, "agent": call.agent, "outcome": call.outcome,
                            "wait_seconds": call.wait_seconds, "talk_seconds": call.talk_seconds,
-                           "hangup_cause": call.hangup_cause,
+                           "ended_at": call.ended_at, "hangup_cause": call.hangup_cause,
                            "ivr_path": contact.ivr_path if contact else "",
                            "ivr_detail": contact.body if contact else ""})
         return result

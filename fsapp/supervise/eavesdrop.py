@@ -5,6 +5,9 @@ agent's leg with DTMF enabled, and sets the requested mode with ``sendevent eave
 is tracked per session: from the commands sent, and from the digits the supervisor keys on the phone
 (DTMF events of the supervisor's leg). When the eavesdrop ends (the agent's call ended) the supervisor's
 leg is hung up; when the supervisor hangs up the session ends.
+
+The supervisor's leg is ended with ``uuid_kill``: a leg running ``eavesdrop`` reads only
+``eavesdrop-command`` events from its queue, so a ``sendmsg hangup`` would wait until the agent's call ends.
 """
 
 from __future__ import annotations
@@ -133,8 +136,7 @@ class Supervision:
     def stop(self, session_id: str) -> EavesdropSession:
         """Hang up the supervisor's leg (which ends the eavesdrop)."""
         session = self.session(session_id)
-        if session.call is not None and not session.call.gone:
-            session.call.hangup()
+        self._hang_up_supervisor(session)
         self._end(session)
         return session
 
@@ -156,11 +158,7 @@ class Supervision:
             self._end(session)
 
     def _release(self, session: EavesdropSession) -> None:
-        try:
-            if session.call is not None and not session.call.gone:
-                session.call.hangup()
-        except ESLError as exc:
-            log.info("call %s: supervisor leg %s not hung up: %s", session.call_uuid, session.id, exc)
+        self._hang_up_supervisor(session)
         self._end(session)
 
     def _watch(self, session: EavesdropSession) -> None:
@@ -168,11 +166,19 @@ class Supervision:
         assert session.execution is not None and session.call is not None
         try:
             session.execution.wait(None)
-            if not session.call.gone:
-                session.call.hangup()
         except ESLError as exc:
             log.info("call %s: eavesdrop %s ended: %s", session.call_uuid, session.id, exc)
+        self._hang_up_supervisor(session)
         self._end(session)
+
+    def _hang_up_supervisor(self, session: EavesdropSession) -> None:
+        """``uuid_kill`` the supervisor's leg (a leg in ``eavesdrop`` never reads a ``sendmsg hangup``)."""
+        if session.call is None or session.call.gone:
+            return
+        try:
+            session.call.kill()
+        except ESLError as exc:   # usually: it has just hung up by itself
+            log.info("call %s: supervisor leg %s not hung up: %s", session.call_uuid, session.id, exc)
 
     def _end(self, session: EavesdropSession) -> None:
         if self.sessions.pop(session.id, None) is None:

@@ -85,6 +85,15 @@ class Call:
         execution.wait(self.switch.app_timeout if timeout is None else timeout)
         return execution.playback_status != "break"
 
+    def playback_key(self, path: str, timeout: float | None = None) -> str | None:
+        """Play a file; the key that stopped it (one of the channel's ``playback_terminators``; its DTMF event
+        comes before the PLAYBACK_STOP), or None when it played out or something else broke it."""
+        execution = self.start("playback", path)
+        complete = execution.wait(self.switch.app_timeout if timeout is None else timeout)
+        if execution.playback_status != "break":
+            return None
+        return complete.variable("playback_terminator_used") or None
+
     def play_and_get_digits(self, min_digits: int, max_digits: int, tries: int, timeout_ms: int,
                             terminators: str, prompt: str, invalid_prompt: str, var_name: str,
                             regex: str, digit_timeout_ms: int, timeout: float | None = None) -> str | None:
@@ -173,9 +182,17 @@ class Call:
         except CommandFailed as exc:
             raise BridgeFailed(f"call {self.uuid}: cannot bridge to {other_uuid}: {exc.reply.strip()}") from exc
 
-    def start_recording(self, path: str, limit_s: int | None = None) -> None:
+    def start_recording(self, path: str, limit_s: int | None = None, *, append: bool = False) -> None:
+        """Record the channel (both directions) to ``path`` in the background.
+
+        ``append``: an existing file is continued, not overwritten (``RECORD_APPEND=true`` is set on the
+        channel first; FreeSWITCH reads it when the recording starts).
+        """
+        conn = self._conn()
+        if append:
+            conn.api_ok(f"uuid_setvar {self.uuid} RECORD_APPEND true")
         limit = f" {int(limit_s)}" if limit_s else ""
-        self._conn().api_ok(f"uuid_record {self.uuid} start {media_path(path)}{limit}")
+        conn.api_ok(f"uuid_record {self.uuid} start {media_path(path)}{limit}")
 
     def stop_recording(self, path: str = "all") -> None:
         self._conn().api_ok(f"uuid_record {self.uuid} stop {media_path(path)}")

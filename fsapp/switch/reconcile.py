@@ -47,6 +47,8 @@ def channel_from_dump(uuid: str, dump: Any, row: dict[str, str], peer: str | Non
         destination=get("Caller-Destination-Number", row.get("dest", "")),
         application=row.get("application", ""),
     )
+    created, epoch = str(get("Caller-Channel-Created-Time", "")), str(row.get("created_epoch", ""))
+    channel.created_at = int(created) / 1e6 if created.isdigit() else (int(epoch) if epoch.isdigit() else 0.0)
     channel.answered = channel.answer_state == "answered" or row.get("callstate") == "ACTIVE"
     channel.parked = row.get("application") == "park"
     channel.bridged_to = channel.last_peer = peer

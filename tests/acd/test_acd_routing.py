@@ -194,3 +194,20 @@ def test_break_while_ringing_puts_the_call_back(make_router, clock) -> None:
     decisions = router.agent_break("a1", "fire drill")
     assert decisions[0] == CancelOffer("c1", "a1", "agent went break")
     assert offered_agents(decisions) == ["a2"]
+
+
+def test_a_call_passed_to_another_agent_stays_theirs_when_the_first_ends_wrap_up(make_router, clock) -> None:
+    router = make_router({"q": {"wrap_up": 30.0}}, {"anna": {"queues": {"q": 1}}, "bo": {"queues": {"q": 1}}})
+    router.agent_break("bo", "meeting")
+    router.call_arrived("c1", "q")
+    router.offer_ringing("c1", "anna")
+    router.offer_answered("c1", "anna")
+    router.call_ended("c1")                       # anna hands the caller over: wrap-up
+    router.agent_break("bo", "consultation")
+    router.agent_took_call("bo", "c1", "q")       # bo takes the same call
+    clock.advance(31)
+    router.tick()                                 # anna's wrap-up ends
+    assert router.agent("anna").state is S.AVAILABLE
+    assert router.agent_call("c1") == "bo"
+    router.call_ended("c1")
+    assert router.agent("bo").state is S.WRAP_UP

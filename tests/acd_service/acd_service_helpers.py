@@ -57,12 +57,13 @@ class Watch:
 class Controller:
     """The queue side of fsapp on one simulated switch: every parked call enters the queue named by its entry."""
 
-    def __init__(self, sim: SimulatedSwitch, config: AcdConfig, workdir: Path, **options: Any) -> None:
+    def __init__(self, sim: SimulatedSwitch, config: AcdConfig, workdir: Path, *, more_events: tuple[str, ...] = (),
+                 **options: Any) -> None:
         host, port = sim.address
         self.sim = sim
         # PLAYBACK_START on top of the defaults lets the tests see what callers hear.
         self.switch = Switch(host, port, "ClueCon", reconnect_wait=5.0,
-                             events=(*DEFAULT_EVENTS[:-2], "PLAYBACK_START", *DEFAULT_EVENTS[-2:]))
+                             events=(*DEFAULT_EVENTS[:-2], "PLAYBACK_START", *more_events, *DEFAULT_EVENTS[-2:]))
         self.router = load_router(config, sim.clock, workdir / "acd.json")
         self.states = Watch()
         self.events = Watch()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from acd_service_helpers import WAIT, build_config
+from acd_service_helpers import MUSIC, WAIT, build_config
 from gevent.event import AsyncResult
 
+from fsapp.acd import AnnouncePolicy
 from fsapp.acd.outcome import ANSWERED, CALLBACK
 from fsapp.acd.states import AgentState
 from fsapp.sim import CallerScript
@@ -91,3 +92,16 @@ def test_an_agent_rung_for_a_callback_keeps_ringing_across_a_reconnect(sim, cont
     assert reconciled.get(timeout=WAIT) is AgentState.RINGING
     assert center.router.waiting("support") == [caller]
     assert center.agent_leg("anna") == ringing_leg
+
+
+def test_hold_music_stopped_by_a_key_plays_on(sim, controller):
+    center = controller(build_config({"support": {"exit_key": "1", "announce": AnnouncePolicy(every=0)}}, {}))
+    caller = sim.place_call("+4790000025", entry="support", script=CallerScript(keys=[(2.0, "*")]))
+    center.wait_music(caller)
+    stop = center.events.wait(lambda e: e.name == "PLAYBACK_STOP" and e.uuid == caller)
+    assert stop.variable("playback_terminator_used") == "*"           # "*" stops a playback on FreeSWITCH
+    number = iter(range(1 << 30))
+    since = center.events.items.index(stop)
+    center.events.wait(lambda e: next(number) > since and e.name == "PLAYBACK_START" and e.uuid == caller
+                       and e.get("Playback-File-Path") == MUSIC)
+    assert center.router.waiting("support") == [caller]

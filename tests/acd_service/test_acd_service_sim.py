@@ -192,3 +192,23 @@ def test_a_burst_of_changes_is_saved_once_and_stop_saves_the_last_state(sim, con
     before = len(snapshot.saves)
     center.service.stop()
     assert len(snapshot.saves) == before + 1 and snapshot.saves[-1]["agents"]
+
+
+def test_events_fsapp_does_not_use_change_nothing(sim, controller, tmp_path):
+    extra = ("CHANNEL_STATE", "CHANNEL_CALLSTATE", "MEDIA_BUG_START", "MEDIA_BUG_STOP", "RECORD_START", "RECORD_STOP",
+             "PRIVATE_COMMAND", "CHANNEL_HANGUP", "CHANNEL_DESTROY")
+    sim.add_endpoint("anna", answer_after=1.0)
+    center = controller(build_config({"support": {"record": True}}, {"anna": {"queues": {"support": 1}}}),
+                        more_events=extra)
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000019", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    leg = center.agent_leg("anna")
+    center.events.wait(lambda e: e.name == "MEDIA_BUG_START" and e.uuid == caller)
+    sim.hangup(caller)
+    assert center.outcome(caller).kind == ANSWERED
+    assert sim.wait_gone(leg, WAIT)
+    center.wait_state("anna", "available")
+    center.events.wait(lambda e: e.name == "CHANNEL_STATE" and e.uuid == leg and e.get("Channel-State") == "CS_DESTROY")
+    assert caller not in center.switch.registry and leg not in center.switch.registry
+    assert Path(center.recorded.wait(lambda r: r["call_uuid"] == caller)["path"]).is_file()

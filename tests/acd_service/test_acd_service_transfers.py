@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import wave
+
 import pytest
 from acd_service_helpers import WAIT, Controller, build_config
 
@@ -23,7 +25,9 @@ def talking(sim: SimulatedSwitch, controller, number: str = "+4790000031", *, su
     center.service.agent_login("anna")
     caller = sim.place_call(number, entry="support")
     center.wait_state("anna", "on-call", caller)
-    return center, caller, center.agent_leg("anna")
+    anna_leg = center.agent_leg("anna")
+    bridged(center, caller, anna_leg)
+    return center, caller, anna_leg
 
 
 def bridged(center: Controller, a: str, b: str | None = None, *, not_to: str | None = None,
@@ -70,11 +74,13 @@ def test_attended_transfer_completed(sim, controller) -> None:
     center.service.complete_transfer(caller)
     bridged(center, caller, bo_leg)
     assert sim.wait_gone(anna_leg, WAIT)
-    outcome = center.outcome(caller)
-    assert (outcome.kind, outcome.agent_id, outcome.caller_alive) == (TRANSFERRED, "anna", True)
     center.wait_state("anna", "available")
+    assert not center.outcomes[caller].ready()      # the call goes on, with bo
     sim.hangup(bo_leg)
     assert sim.wait_gone(caller, WAIT)              # nobody is left parked
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id, outcome.caller_alive) == (ANSWERED, "bo", False)
+    assert outcome.agents == ("anna", "bo") and [s.leg_uuid for s in outcome.segments] == [anna_leg, bo_leg]
 
 
 def test_attended_transfer_cancelled_returns_to_the_caller(sim, controller) -> None:
@@ -258,3 +264,89 @@ def test_a_consulted_agent_in_wrap_up_is_held_until_the_consultation_ends(sim, c
     center.service.cancel_consult(caller)
     assert sim.wait_gone(bo_leg, WAIT)
     center.wait_state("bo", "on-call", second)
+
+
+def state_since(center: Controller, since: int, agent_id: str, state: str) -> None:
+    """Wait for ``agent_id`` to enter ``state`` in a change numbered ``since`` or later."""
+    number = iter(range(1 << 30))
+    center.states.wait(lambda d: next(number) >= since and d.agent_id == agent_id and d.state == state)
+
+
+def test_the_consulted_agent_is_freed_when_the_transferred_call_ends(sim, controller) -> None:
+    center, caller, anna_leg = talking(sim, controller, "+4790000043", support={"wrap_up": 2.0},
+                                       bo_serves_support=True)
+    center.service.agent_login("bo")
+    consulting_bo(center, caller, anna_leg)
+    mark = len(center.states.items)
+    center.service.complete_transfer(caller)
+    center.wait_state("bo", "on-call", caller)
+    state_since(center, mark, "anna", "available")   # anna's wrap-up ends while bo talks to the caller
+    sim.hangup(caller)
+    state_since(center, mark, "bo", "wrap-up")
+    state_since(center, mark, "bo", "available")
+
+
+def test_an_agent_who_took_a_transferred_call_from_the_queue_is_freed_at_complete(sim, controller) -> None:
+    for agent in ("anna", "bo", "cleo"):
+        sim.add_endpoint(agent, answer_after=0.5)
+    center = controller(build_config({"support": {"wrap_up": 2.0}}, {
+        "anna": {"queues": {"support": 1}}, "bo": {"queues": {"support": 1}}, "cleo": {}}))
+    for agent in ("anna", "bo", "cleo"):
+        center.service.agent_login(agent)
+    caller = sim.place_call("+4790000044", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    mark = len(center.states.items)
+    center.service.transfer(caller, queue="support")   # anna to wrap-up, bo answers the same call
+    state_since(center, mark, "bo", "on-call")
+    state_since(center, mark, "anna", "available")     # anna's wrap-up of that call ends meanwhile
+    bo_leg = center.agent_leg("bo")
+    cleo_leg = center.service.consult(caller, agent="cleo")
+    bridged(center, bo_leg, cleo_leg)
+    center.service.complete_transfer(caller)
+    state_since(center, mark, "bo", "wrap-up")
+    state_since(center, mark, "cleo", "on-call")
+    sim.hangup(cleo_leg)
+    state_since(center, mark, "cleo", "wrap-up")
+
+
+def test_a_completed_transfer_keeps_recording_and_counts_the_whole_talk(sim, controller, tmp_path) -> None:
+    center, caller, anna_leg = talking(sim, controller, "+4790000045", support={"record": True})
+    talked_from = sim.clock.now()
+    sim.channel(caller).sleep(4.0)                  # anna and the caller talk
+    bo_leg = consulting_bo(center, caller, anna_leg)
+    center.service.complete_transfer(caller)
+    bridged(center, caller, bo_leg)
+    sim.channel(caller).sleep(6.0)                  # bo and the caller talk
+    sim.hangup(caller)
+    ended = sim.clock.now()
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id, outcome.agents) == (ANSWERED, "bo", ("anna", "bo"))
+    assert ended - talked_from - 1.0 <= outcome.talk_time <= ended - talked_from + 0.5
+    record = center.recorded.wait(lambda r: r["call_uuid"] == caller)
+    with wave.open(record["path"]) as audio:
+        seconds = audio.getnframes() / audio.getframerate()
+    assert seconds >= 10.0 and seconds >= outcome.talk_time - 1.0   # anna's part, the hold, and bo's part
+
+
+def test_a_call_sent_back_to_the_queue_keeps_both_agents_in_one_recording(sim, controller) -> None:
+    for agent in ("anna", "bo"):
+        sim.add_endpoint(agent, answer_after=0.5)
+    center = controller(build_config({"support": {"record": True, "wrap_up": 30.0}}, {
+        "anna": {"queues": {"support": 1}}, "bo": {"queues": {"support": 1}}}))
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000046", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    sim.channel(caller).sleep(3.0)
+    center.service.agent_login("bo")
+    center.service.transfer(caller, queue="support")
+    center.wait_state("bo", "on-call", caller)
+    sim.channel(caller).sleep(3.0)
+    sim.hangup(caller)
+    outcome = center.outcome(caller)
+    assert (outcome.agent_id, outcome.agents) == ("bo", ("anna", "bo"))
+    assert 6.0 <= outcome.talk_time <= 8.0
+    center.recorded.wait(lambda r: r["call_uuid"] == caller and r["agent_id"] == "bo")
+    paths = {record["path"] for record in center.recordings if record["call_uuid"] == caller}
+    assert len(paths) == 1
+    with wave.open(paths.pop()) as audio:
+        assert audio.getnframes() / audio.getframerate() >= 5.0    # anna's 3 s were not overwritten by bo's

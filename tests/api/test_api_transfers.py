@@ -64,9 +64,16 @@ def test_transfer_commands_on_the_command_line(sim: SimulatedSwitch, controller:
     assert result.output.strip() == f"{caller}: complete"
     assert sim.wait_gone(ola_leg, WAIT)
     [ingrid_leg] = [c.uuid for c in sim.channels.values() if c.name.endswith("/1001")]
+    wait_until(lambda: sim.channel(caller).bridge is not None, what="the caller bridged to ingrid")
     assert sim.channel(caller).bridge.other(sim.channel(caller)).uuid == ingrid_leg
     result = runner.invoke(main, ["transfer", "blind", caller, *options])
     assert result.exit_code != 0 and "give exactly one of --queue, --agent, --extension" in result.output
+    sim.hangup(caller)
+    controller.wait_finished(caller, WAIT)
+    row = controller.store.call(caller)   # the agent who finished the call, and both agents' parts
+    assert (row["agent"], row["outcome"]) == ("ingrid", "answered") and row["talk_seconds"] > 0
+    assert [(leg["role"], leg["number"], leg["leg_uuid"]) for leg in row["legs"]] == [
+        ("agent", "ola", ola_leg), ("agent", "ingrid", ingrid_leg)]
 
 
 def test_blind_transfer_to_an_outside_number(sim: SimulatedSwitch, controller: Controller, api: ApiClient) -> None:

@@ -51,7 +51,9 @@ def sim_speed() -> float:
 def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator:
     started: list[Controller] = []
 
-    def make(moment: datetime, flows_dir: Path = ROOT / "ivr_scripts") -> Controller:
+    def make(moment: datetime | None, flows_dir: Path = ROOT / "ivr_scripts") -> Controller:
+        """A controller on ``sim`` with its store and files under the test's directory; ``moment`` pins the
+        clock (None: a controller started later in the same test, on the clock as it runs)."""
         controller = Controller(controller_config(sim, tmp_path, flows_dir), **one_clock(sim, moment))
         started.append(controller)
         controller.start()
@@ -63,6 +65,23 @@ def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator:
         controller.stop()
 
 
+def crash(controller: Controller) -> None:
+    """What ``kill -9`` of ``fsapp run`` leaves: no flow finished, nothing written at exit, the link just cut
+    (calls stay up on the switch)."""
+    import gevent
+
+    gevent.killall(controller.acd._greenlets)
+    controller.acd._ringing.kill()
+    for greenlet in (controller._flow_watch, controller.heartbeat and controller.heartbeat._greenlet):
+        if greenlet is not None:
+            greenlet.kill()
+    client = controller.switch.client
+    client._stopping = True
+    if client._connection is not None:
+        client._connection.close()
+    gevent.killall(list(controller.switch._handlers.values()))
+
+
 MONDAY_MORNING = timeline.MONDAY_MORNING
 SUNDAY = timeline.SUNDAY_NOON
 
@@ -70,8 +89,8 @@ SUNDAY = timeline.SUNDAY_NOON
 class Keypad:
     """A caller who keys each answer when the switch asks for it (a play_and_get_digits starting on the call).
 
-    Keys pressed during a plain prompt are eaten by the playback, on the real switch as on the simulated
-    one, so a test caller waits for the question rather than keying at a guessed moment.
+    A key pressed during a plain prompt stops it and answers the next question (type-ahead); a test caller
+    waits for the question rather than keying at a guessed moment.
     """
 
     def __init__(self, sim: SimulatedSwitch, presses: list[str]) -> None:

@@ -32,3 +32,22 @@ def test_a_phone_that_is_no_agents_changes_nothing(sim: SimulatedSwitch, make_co
     dial_feature(sim, "4242", "*21")
     assert all(controller.acd.router.agent(agent).state is AgentState.LOGGED_OUT
                for agent in controller.acd_config.agents)
+
+
+def test_the_call_is_hung_up_even_when_the_confirmation_does_not_end(sim: SimulatedSwitch, make_controller) -> None:
+    controller = make_controller(MONDAY_MORNING)
+    controller.features.render_prompt = lambda text, language: "tone_stream://%(1000,0,440);loops=-1"
+    controller.features.confirm_timeout = 1.0
+    dial_feature(sim, "1001", "*21")
+    assert controller.acd.router.agent("ingrid").state is AgentState.AVAILABLE
+
+
+def test_the_call_is_hung_up_when_the_confirmation_cannot_be_rendered(sim: SimulatedSwitch, make_controller) -> None:
+    from fsapp.speech.errors import SpeechError
+
+    def broken(text: str, language: str) -> str:
+        raise SpeechError("espeak-ng is missing")
+    controller = make_controller(MONDAY_MORNING)
+    controller.features.render_prompt = broken
+    dial_feature(sim, "1001", "*21")
+    assert controller.acd.router.agent("ingrid").state is AgentState.AVAILABLE

@@ -84,3 +84,12 @@ def test_a_spoken_choice_in_english(sim: SimulatedSwitch, make_controller, keypa
     assert spoken and spoken[0].phrase == "roads and parking"
     assert summary.path.nodes[-1] == "q_roads"
     assert controller.store.call(uuid)["agent"] == "piotr"
+
+
+def test_a_key_pressed_during_the_welcome_answers_the_menu(sim: SimulatedSwitch, make_controller) -> None:
+    controller = make_controller(MONDAY_MORNING)
+    staff_operator_queue(controller, sim)
+    uuid = sim.place_call(caller="+4790000016", script=CallerScript(keys=[(0.5, "7")], hangup_after=60.0))
+    summary = controller.wait_finished(uuid, WAIT)
+    assert summary.path.nodes[:4] == ["opening_hours", "welcome", "main", "case_status"]
+    assert [step.keys for step in summary.path.steps if step.node == "main"][0] == "7"

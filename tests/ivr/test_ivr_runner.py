@@ -38,6 +38,7 @@ class FakeCall:
     variables: dict[str, str] = field(default_factory=dict)
     log: list[tuple] = field(default_factory=list)
     gone_after: int | None = None
+    typed: list[str | None] = field(default_factory=list)   # a key that stops each prompt in turn (None: none)
 
     def _note(self, *entry) -> None:
         if self.gone_after is not None and len(self.log) >= self.gone_after:
@@ -47,9 +48,9 @@ class FakeCall:
     def answer(self, timeout: float = 5.0) -> None:
         self._note("answer")
 
-    def playback(self, path: str, timeout: float | None = None) -> bool:
+    def playback_key(self, path: str, timeout: float | None = None) -> str | None:
         self._note("playback", path)
-        return True
+        return self.typed.pop(0) if self.typed else None
 
     def play_and_get_digits(self, min_digits, max_digits, tries, timeout_ms, terminators, prompt, invalid_prompt,
                             var_name, regex, digit_timeout_ms) -> str | None:
@@ -66,6 +67,7 @@ class FakeCall:
 
     def set_variable(self, name: str, value: str) -> None:
         self._note("set", name, value)
+        self.variables[name] = value
 
     def transfer(self, destination: str, dialplan: str = "XML", context: str = "default") -> None:
         self._note("transfer", destination)
@@ -128,7 +130,7 @@ def test_callback_request_reaches_the_handler(tts, tmp_path) -> None:
 
 def test_caller_hanging_up_ends_the_walk_as_abandoned(tts, tmp_path) -> None:
     outcomes: list = []
-    path = _runner(tts, tmp_path, TUESDAY_MORNING, outcomes).run(FakeCall(gone_after=1), load_valid(FLOW))
+    path = _runner(tts, tmp_path, TUESDAY_MORNING, outcomes).run(FakeCall(gone_after=2), load_valid(FLOW))
     assert path.outcome == "abandoned"
     assert path.nodes == ["opening_hours", "welcome", "main"]
 
@@ -150,3 +152,49 @@ def test_registry_keeps_the_last_good_flow(tmp_path) -> None:
     assert registry.reload() == []
     assert registry.flow_for_entry("main").nodes["q_building"].queue == "planning"
     assert in_progress.nodes["main"].options[0].next == "q_building"
+
+
+def test_a_caller_who_heard_their_case_and_hung_up_was_served(tts, tmp_path) -> None:
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    case = SimpleNamespace(reference="2026000017", status="in_progress", deadline=None,
+                           updated_at=datetime.now(timezone.utc), received_at=None)
+    store = SimpleNamespace(lookup_caller=lambda number: SimpleNamespace(open_cases=[case]),
+                            case_status=lambda reference: case)
+    outcomes: list = []
+    runner = _runner(tts, tmp_path, TUESDAY_MORNING, outcomes)
+    runner.store = store
+    path = runner.run(FakeCall(keys=["7"], gone_after=5), load_valid(FLOW))   # hangs up after hearing them
+    assert "read_open_cases" in path.nodes
+    assert (path.outcome, path.detail) == ("self-service", "case-status")
+
+
+def test_a_key_pressed_during_a_prompt_answers_the_next_menu(tts, tmp_path) -> None:
+    outcomes: list = []
+    call = FakeCall(typed=["0"])                 # "0" during the welcome: the operator, without being asked
+    path = _runner(tts, tmp_path, TUESDAY_MORNING, outcomes).run(call, load_valid(FLOW))
+    assert path.nodes[-2:] == ["main", "to_operator"]
+    assert [step.keys for step in path.steps if step.node == "main"] == ["0"]
+    assert not any(entry[0] == "pagd" for entry in call.log)                    # the menu never asked
+    assert call.log[0] == ("set", "playback_terminators", "any")
+    assert sum(entry[:2] == ("set", "playback_terminators") for entry in call.log) == 1
+
+
+def test_keys_typed_ahead_begin_a_longer_answer(tts, tmp_path) -> None:
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    case = SimpleNamespace(reference="2026000017", status="received", deadline=None,
+                           updated_at=datetime.now(timezone.utc), received_at=None)
+    store = SimpleNamespace(lookup_caller=lambda number: SimpleNamespace(open_cases=[case]),
+                            case_status=lambda reference: case)
+    runner = _runner(tts, tmp_path, TUESDAY_MORNING, [])
+    runner.store = store
+    # "7" at the menu; "1" pressed while the open cases are read out begins the case number, which the
+    # keys that follow complete
+    call = FakeCall(keys=["7", "2345678"], typed=[None, "1"], gone_after=10)
+    path = runner.run(call, load_valid(FLOW))
+    asked = next(step for step in path.steps if step.node == "ask_case_number")
+    assert asked.keys == "12345678"
+    assert ("pagd", "silence_stream://250", "[0-9*#]+") in call.log   # the rest is read without a prompt

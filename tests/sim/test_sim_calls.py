@@ -7,7 +7,7 @@ from array import array
 
 from fsapp.sim import CallerScript
 from fsapp.sim.media import RATE
-from tests.sim.simhelpers import PAGD_MENU, connect, names_until, run, wait_for
+from tests.sim.simhelpers import PAGD_MENU, SUBSCRIPTION, connect, names_until, run, wait_for
 
 ORIGINATE = "originate {{origination_uuid={uuid},origination_caller_id_number=5551000,fsapp_campaign=7{extra}}}" \
             "sofia/test/{user}@127.0.0.1:5090 &park()"
@@ -45,11 +45,44 @@ def test_answer_echoes_event_uuid_and_reports_answer(sim) -> None:
 
 
 def test_answer_sequence(sim) -> None:
-    connection = connect(sim)
+    connection = connect(sim, ["CHANNEL_PARK", "CHANNEL_EXECUTE", "CHANNEL_EXECUTE_COMPLETE", "CHANNEL_PROGRESS_MEDIA",
+                               "CHANNEL_ANSWER", "CHANNEL_CALLSTATE", "PRIVATE_COMMAND"])
     uuid = parked_call(sim, connection)
     connection.execute_start(uuid, "answer")
+    # FreeSWITCH 1.10 answering a parked inbound call: no early media, and no PRIVATE_COMMAND for a message
+    # the park loop read before there was media
     assert names_until(connection, "CHANNEL_EXECUTE_COMPLETE") == [
-        "CHANNEL_EXECUTE:answer", "CHANNEL_PROGRESS_MEDIA", "CHANNEL_ANSWER", "CHANNEL_EXECUTE_COMPLETE:answer"]
+        "CHANNEL_EXECUTE:answer", "CHANNEL_ANSWER", "CHANNEL_CALLSTATE", "CHANNEL_EXECUTE_COMPLETE:answer"]
+    connection.execute_start(uuid, "set", "fsapp_step=1")
+    assert names_until(connection, "PRIVATE_COMMAND") == [
+        "CHANNEL_EXECUTE:set", "CHANNEL_EXECUTE_COMPLETE:set", "PRIVATE_COMMAND"]
+    connection.exit()
+
+
+def test_channel_states_and_call_states_are_announced(sim) -> None:
+    connection = connect(sim, ["CHANNEL_CREATE", "CHANNEL_PARK", "CHANNEL_EXECUTE_COMPLETE", "CHANNEL_HANGUP_COMPLETE",
+                               "CHANNEL_DESTROY", "CHANNEL_STATE", "CHANNEL_CALLSTATE"])
+    uuid = sim.place_call("caller")
+    seen: list = []
+    wait_for(connection, "CHANNEL_PARK", seen=seen, Unique_ID=uuid)
+    execution = connection.execute_start(uuid, "answer")
+    wait_for(connection, "CHANNEL_EXECUTE_COMPLETE", seen=seen, Application_UUID=execution.event_uuid)
+    connection.api(f"uuid_kill {uuid}")
+    wait_for(connection, "CHANNEL_STATE", seen=seen, Unique_ID=uuid, Channel_State="CS_DESTROY")
+    steps = [(event.name, event.get("Channel-State"), event.get("Channel-Call-State"))
+             for event in seen if event.name in ("CHANNEL_STATE", "CHANNEL_CALLSTATE", "CHANNEL_CREATE",
+                                                 "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY")]
+    assert steps == [("CHANNEL_STATE", "CS_NEW", "DOWN"), ("CHANNEL_STATE", "CS_INIT", "DOWN"),
+                     ("CHANNEL_CREATE", "CS_INIT", "DOWN"), ("CHANNEL_CALLSTATE", "CS_ROUTING", "RINGING"),
+                     ("CHANNEL_STATE", "CS_ROUTING", "RINGING"), ("CHANNEL_STATE", "CS_EXECUTE", "RINGING"),
+                     ("CHANNEL_CALLSTATE", "CS_EXECUTE", "ACTIVE"), ("CHANNEL_STATE", "CS_HANGUP", "ACTIVE"),
+                     ("CHANNEL_CALLSTATE", "CS_HANGUP", "HANGUP"), ("CHANNEL_STATE", "CS_REPORTING", "HANGUP"),
+                     ("CHANNEL_HANGUP_COMPLETE", "CS_REPORTING", "HANGUP"),
+                     ("CHANNEL_DESTROY", "CS_REPORTING", "HANGUP"), ("CHANNEL_STATE", "CS_DESTROY", "HANGUP")]
+    states = [event for event in seen if event.name in ("CHANNEL_STATE", "CHANNEL_CALLSTATE")]
+    assert not any(key.startswith("variable_") for event in states for key in event.headers)
+    callstate = next(event for event in states if event.name == "CHANNEL_CALLSTATE")
+    assert (callstate["Original-Channel-Call-State"], callstate["Channel-Call-State-Number"]) == ("DOWN", "2")
     connection.exit()
 
 
@@ -274,8 +307,129 @@ def test_eavesdrop_dtmf_and_sendevent_change_the_mode(sim) -> None:
     channel = sim.channels[supervisor]
     channel.wait(5, lambda: channel.eavesdrop_mode == "2")
     assert channel.eavesdrop_mode == "2"
-    connection.hangup(supervisor)
+    assert modes == ["2", "3", "1", "0"]
+    connection.api(f"uuid_kill {supervisor}")
+    assert execution.wait(10)["Application-Response"] == "_none_"
+    connection.exit()
+
+
+def test_an_eavesdropping_leg_ignores_sendmsg_hangup_until_killed(sim) -> None:
+    connection = connect(sim)
+    caller, agent = bridged(sim, connection, agent_parks=True)
+    supervisor = sim.place_call("supervisor", destination="6001", entry="supervisor")
+    wait_for(connection, "CHANNEL_PARK", Unique_ID=supervisor)
+    run(connection, supervisor, "answer")
+    execution = connection.execute_start(supervisor, "eavesdrop", agent)
+    channel = sim.channels[supervisor]
+    channel.wait(5, lambda: channel.eavesdrop_mode == "0")
+    connection.hangup(supervisor)   # the eavesdrop loop never reads it (FreeSWITCH 1.10)
+    assert not execution.done and channel.wait(1.0, lambda: not channel.alive) is False
+    assert connection.api(f"uuid_kill {supervisor}") == "+OK\n"
     complete = execution.wait(10)
     assert complete["Application-Response"] == "_none_" and complete["Answer-State"] == "hangup"
-    assert modes == ["2", "3", "1", "0"]
+    assert sim.wait_gone(supervisor, 10)
+    connection.exit()
+
+
+def test_a_sendmsg_hangup_to_an_eavesdropping_leg_acts_when_the_eavesdrop_ends(sim) -> None:
+    connection = connect(sim)
+    caller, agent = bridged(sim, connection, agent_parks=True)
+    supervisor = sim.place_call("supervisor", destination="6001", entry="supervisor")
+    wait_for(connection, "CHANNEL_PARK", Unique_ID=supervisor)
+    run(connection, supervisor, "answer")
+    execution = connection.execute_start(supervisor, "eavesdrop", agent)
+    channel = sim.channels[supervisor]
+    channel.wait(5, lambda: channel.eavesdrop_mode == "0")
+    connection.hangup(supervisor)
+    sim.hangup(agent)               # the eavesdropped leg ends: the queued hangup is read
+    execution.wait(10)
+    assert sim.wait_gone(supervisor, 10)
+    connection.exit()
+
+
+def wav_seconds(path) -> float:
+    with wave.open(str(path), "rb") as reader:
+        return reader.getnframes() / reader.getframerate()
+
+
+def record_twice(sim, connection, uuid: str, path) -> None:
+    for _ in range(2):
+        assert connection.api(f"uuid_record {uuid} start {path}") == "+OK Success\n"
+        sim.channels[uuid].sleep(1.0)
+        assert connection.api(f"uuid_record {uuid} stop {path}") == "+OK Success\n"
+        wait_for(connection, "RECORD_STOP", Unique_ID=uuid)
+
+
+def test_a_second_uuid_record_to_one_path_overwrites_unless_record_append(sim, tmp_path) -> None:
+    connection = connect(sim, [*SUBSCRIPTION, "MEDIA_BUG_START", "MEDIA_BUG_STOP"])
+    uuid = parked_call(sim, connection)
+    run(connection, uuid, "answer")
+    record_twice(sim, connection, uuid, tmp_path / "plain.wav")
+    assert 0.9 <= wav_seconds(tmp_path / "plain.wav") < 1.5          # the second recording replaced the first
+    connection.api(f"uuid_setvar {uuid} RECORD_APPEND true")
+    record_twice(sim, connection, uuid, tmp_path / "kept.wav")
+    assert 1.9 <= wav_seconds(tmp_path / "kept.wav") < 2.5           # both segments are kept
+    connection.exit()
+
+
+def test_uuid_record_events_and_the_file_closed_at_hangup(sim, tmp_path) -> None:
+    connection = connect(sim, [*SUBSCRIPTION, "MEDIA_BUG_START", "MEDIA_BUG_STOP"])
+    uuid = parked_call(sim, connection)
+    run(connection, uuid, "answer")
+    path = tmp_path / "call.wav"
+    assert connection.api(f"uuid_record {uuid} start {path}") == "+OK Success\n"
+    assert connection.api(f"uuid_record {uuid} start {path}") == "+OK Success\n"   # already recording
+    assert names_until(connection, "MEDIA_BUG_START") == ["RECORD_START", "MEDIA_BUG_START"]
+    sim.channels[uuid].sleep(1.0)
+    sim.hangup(uuid)
+    seen: list = []
+    wait_for(connection, "CHANNEL_HANGUP_COMPLETE", seen=seen, Unique_ID=uuid)
+    names = [event.name for event in seen]
+    assert names.index("RECORD_STOP") < names.index("MEDIA_BUG_STOP") < names.index("CHANNEL_HANGUP_COMPLETE")
+    stop = seen[names.index("RECORD_STOP")]
+    assert (stop["Record-File-Path"], stop["Record-Completion-Cause"]) == (str(path), "no-input-timeout")
+    assert wav_seconds(path) >= 1.0
+    connection.exit()
+
+
+def test_a_break_at_once_followed_by_a_bridge_ends_the_music_done_after_the_recording_starts(sim, tmp_path) -> None:
+    connection = connect(sim)
+    sim.add_endpoint("agent1", answer_after=0.5)
+    caller = parked_call(sim, connection)
+    run(connection, caller, "answer")
+    connection.api(f"uuid_broadcast {caller} tone_stream://%(1000,0,350);loops=-1 aleg")
+    wait_for(connection, "PLAYBACK_START", Unique_ID=caller)
+    agent = "0249e38a-2724-46b1-bdd0-ba9788e5e93e"
+    connection.bgapi(ORIGINATE.format(uuid=agent, user="agent1", extra=",park_after_bridge=true"))
+    wait_for(connection, "CHANNEL_PARK", Unique_ID=agent)
+    for command in (f"uuid_break {caller} all", f"uuid_setvar {caller} park_after_bridge true",
+                    f"uuid_bridge {caller} {agent}", f"uuid_record {caller} start {tmp_path / 'call.wav'}"):
+        assert connection.api(command).startswith("+OK")
+    seen: list = []
+    wait_for(connection, "CHANNEL_BRIDGE", seen=seen)
+    mine = [event for event in seen if event.uuid == caller]
+    names = [event.name for event in mine]
+    assert names.index("RECORD_START") < names.index("PLAYBACK_STOP") < names.index("CHANNEL_UNPARK")
+    assert mine[names.index("PLAYBACK_STOP")]["Playback-Status"] == "done"   # the bridge wins over the break
+    connection.exit()
+
+
+def test_a_digit_that_stops_a_prompt_comes_before_the_playback_stop(sim) -> None:
+    connection = connect(sim)
+    uuid = parked_call(sim, connection, script=CallerScript(keys=[(0.5, "4"), (3.0, "#")]))
+    run(connection, uuid, "answer")
+    menu = "1 1 1 5000 # tone_stream://%(2000,0,500) silence_stream://250 menu_choice \\d 3000"
+    execution = connection.execute_start(uuid, "play_and_get_digits", menu)
+    seen: list = []
+    complete = wait_for(connection, "CHANNEL_EXECUTE_COMPLETE", seen=seen, Application_UUID=execution.event_uuid)
+    assert [(event.name, event.get("DTMF-Digit") or event.get("Playback-Status") or "") for event in seen][1:] == [
+        ("PLAYBACK_START", ""), ("DTMF", "4"), ("PLAYBACK_STOP", "break"), ("CHANNEL_EXECUTE_COMPLETE", "")]
+    assert complete.variable("menu_choice") == "4"
+    connection.api(f"uuid_setvar {uuid} playback_terminators #")
+    execution = connection.execute_start(uuid, "playback", "tone_stream://%(5000,0,440)")
+    seen = []
+    complete = wait_for(connection, "CHANNEL_EXECUTE_COMPLETE", seen=seen, Application_UUID=execution.event_uuid)
+    assert [(event.name, event.get("DTMF-Digit") or event.get("Playback-Status") or "") for event in seen][1:] == [
+        ("PLAYBACK_START", ""), ("DTMF", "#"), ("PLAYBACK_STOP", "break"), ("CHANNEL_EXECUTE_COMPLETE", "")]
+    assert complete.variable("playback_terminator_used") == "#"
     connection.exit()

@@ -23,7 +23,7 @@ def exercise(sim, tmp_path) -> list[Event]:
     caller = sim.place_call("caller", script=CallerScript(keys=[(0.5, "*"), (1.0, "3")]))
     wait_for(connection, "CHANNEL_PARK", seen=seen, Unique_ID=caller)
     connection.api(f"uuid_setvar {caller} park_after_bridge true")
-    for app, arg in (("answer", None), ("play_and_get_digits", PAGD_MENU), ("playback", "/no/such/file.wav"),
+    for app, arg in (("pre_answer", None), ("answer", None), ("play_and_get_digits", PAGD_MENU), ("playback", "/no/such/file.wav"),
                      ("playback", "tone_stream://%(200,0,440)"), ("record", f"{tmp_path}/a.wav 1")):
         execution = connection.execute_start(caller, app, arg)
         wait_for(connection, "CHANNEL_EXECUTE_COMPLETE", seen=seen, Application_UUID=execution.event_uuid)
@@ -53,6 +53,23 @@ def test_every_event_has_a_recorded_header_shape(sim, tmp_path) -> None:
     for event in seen:
         names = list(event.headers)
         assert shape(names) in transcript_shapes(event.name), (event.name, shape(names))
+
+
+def test_state_events_of_a_parked_call_have_the_recorded_shapes(sim) -> None:
+    names = ["CHANNEL_STATE", "CHANNEL_CALLSTATE", "CHANNEL_PARK", "CHANNEL_EXECUTE_COMPLETE", "CHANNEL_DESTROY"]
+    connection = connect(sim, names)
+    caller = sim.place_call("caller")
+    seen: list[Event] = []
+    wait_for(connection, "CHANNEL_PARK", seen=seen, Unique_ID=caller)
+    execution = connection.execute_start(caller, "answer")
+    wait_for(connection, "CHANNEL_EXECUTE_COMPLETE", seen=seen, Application_UUID=execution.event_uuid)
+    connection.api(f"uuid_kill {caller}")
+    wait_for(connection, "CHANNEL_STATE", seen=seen, Unique_ID=caller, Channel_State="CS_DESTROY")
+    states = [event for event in seen if event.name in ("CHANNEL_STATE", "CHANNEL_CALLSTATE")]
+    assert len(states) == 10
+    for event in states:
+        assert shape(list(event.headers)) in transcript_shapes(event.name), (event.name, shape(list(event.headers)))
+    connection.exit()
 
 
 def test_profile_and_variable_order_follow_the_recordings(sim, tmp_path) -> None:

@@ -1,0 +1,105 @@
+"""Call rows that say when and how each call ended (``ended_at``, ``hangup_cause``), whoever writes them.
+
+A flow, the relay or the dialer writes a call's row when it is done with the call, which may be before the
+caller's channel has hung up (the flow hung up itself, or handed the call on) or after. :class:`CallLog`
+writes the row at once; if the channel has already ended, with its end, else the row is written again when
+the channel's CHANNEL_HANGUP_COMPLETE arrives::
+
+    log = CallLog(store, switch, now=controller.utc_now)
+    log.record_call(call.uuid, "in", started, caller_number=..., **queue_columns(outcome))   # as store.record_call
+
+:func:`queue_columns` turns what the ACD says of a queue call into the row's columns: the queue, the agent who
+finished the call, waiting and talking time, and one ``agent`` leg per party who talked to the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+import gevent
+
+from fsapp.acd.outcome import QueueOutcome
+from fsapp.esl.events import Event
+from fsapp.store import LegInfo
+from fsapp.switch.channel import Channel
+
+log = logging.getLogger(__name__)
+
+HANGUP = "CHANNEL_HANGUP_COMPLETE"
+REMEMBERED_ENDS = 2000   # channels whose end is kept for a row written after the hangup (and rows waiting)
+
+
+class CallStore(Protocol):
+    def record_call(self, call_uuid: str, direction: str, started_at: datetime, **values: Any) -> int: ...
+
+
+class Switchlike(Protocol):
+    def listen(self, listener: Callable[[Event, Channel | None], None]) -> None: ...
+
+
+class CallLog:
+    """Writes call rows through ``store`` and completes them with the channel's end (see the module docstring)."""
+
+    def __init__(self, store: CallStore, switch: Switchlike, *, now: Callable[[], datetime]) -> None:
+        self.store = store
+        self.now = now
+        self._open: OrderedDict[str, tuple[str, datetime, dict[str, Any]]] = OrderedDict()   # before the hangup
+        self._ended: OrderedDict[str, tuple[datetime, str]] = OrderedDict()
+        switch.listen(self._on_event)
+
+    def record_call(self, call_uuid: str, direction: str, started_at: datetime, **values: Any) -> int:
+        """``store.record_call``, with ``ended_at``/``hangup_cause`` filled in now or when the call ends."""
+        ended = self._ended.get(call_uuid)
+        if ended is not None:
+            values.setdefault("ended_at", ended[0])
+            values.setdefault("hangup_cause", ended[1])
+        else:
+            self._open[call_uuid] = (direction, started_at, dict(values))
+            while len(self._open) > REMEMBERED_ENDS:   # calls whose hangup was missed (the link was down)
+                self._open.popitem(last=False)
+        return self.store.record_call(call_uuid, direction, started_at, **values)
+
+    def _on_event(self, event: Event, channel: Channel | None) -> None:
+        if event.name != HANGUP or channel is None:
+            return
+        end = (self.now(), channel.hangup_cause or event.get("Hangup-Cause") or "")
+        self._ended[channel.uuid] = end
+        while len(self._ended) > REMEMBERED_ENDS:
+            self._ended.popitem(last=False)
+        row = self._open.pop(channel.uuid, None)
+        if row is not None:
+            gevent.spawn(self._complete, channel.uuid, row, end)   # a listener must not block
+
+    def _complete(self, call_uuid: str, row: tuple[str, datetime, dict[str, Any]],
+                  end: tuple[datetime, str]) -> None:
+        direction, started_at, values = row
+        values = {**values, "ended_at": end[0], "hangup_cause": end[1]}
+        try:
+            self.store.record_call(call_uuid, direction, started_at, **values)
+        except Exception:   # the store failing must not take the switch's event dispatch down with it
+            log.exception("call %s: its end was not recorded", call_uuid)
+
+
+def utc(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, timezone.utc)
+
+
+def queue_columns(outcome: QueueOutcome | None) -> dict[str, Any]:
+    """The call row's queue columns (none for a call that never reached a queue).
+
+    Each segment of the conversation becomes a leg with role ``agent`` whose ``number`` is the agent's id
+    (empty for a party who is no agent, such as an outside number the call was transferred to).
+    """
+    if outcome is None:
+        return {"queue": None, "agent": None, "wait_seconds": 0.0, "talk_seconds": 0.0}
+    segments = outcome.segments
+    return {"queue": outcome.queue, "agent": outcome.agent_id, "wait_seconds": outcome.waited,
+            "talk_seconds": outcome.talk_time or 0.0,
+            "answered_at": utc(segments[0].started_at) if segments else None,
+            "legs": [LegInfo(segment.leg_uuid, "agent", segment.agent_id or "", utc(segment.started_at),
+                             None if segment.ended_at is None else utc(segment.ended_at))
+                     for segment in segments]}

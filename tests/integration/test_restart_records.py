@@ -1,0 +1,49 @@
+"""A controller killed mid-call and a new one on the same store and state: every call still gets its row."""
+
+from __future__ import annotations
+
+from fsapp.api.recordings import RecordingQuery, find_recordings
+from fsapp.sim import SimulatedSwitch
+from tests.api.api_waits import CHANGES, wait_until
+from tests.integration.conftest import MONDAY_MORNING, WAIT, crash
+
+
+def watched(controller):
+    """Let :func:`wait_until` look again after each change of this controller."""
+    controller.acd.change_listeners.append(CHANGES.poke)
+    controller.switch.listen(CHANGES.poke)
+    return controller
+
+
+def test_calls_waiting_and_talking_across_a_crash_are_recorded(sim: SimulatedSwitch, make_controller,
+                                                               keypad) -> None:
+    sim.add_endpoint("1001", behaviour="answer", answer_after=1.0)
+    sim.core.observers.append(CHANGES.poke)
+    first = watched(make_controller(MONDAY_MORNING))
+    first.acd.agent_login("ingrid")
+    talking = keypad("0").call("+4790000021")
+    wait_until(lambda: first.acd.router.agent_call(talking) == "ingrid", WAIT, "ingrid talking to the caller")
+    waiting = keypad("0").call("+4790000022")
+    wait_until(lambda: waiting in first.acd.router.members, WAIT, "the second caller in line")
+    crash(first)
+
+    second = watched(make_controller(None))
+    assert second.acd.reconciled.wait(WAIT)
+    wait_until(lambda: second.acd.calls.get(waiting), WAIT, "the waiting caller taken up again")
+    sim.hangup(talking)
+    wait_until(lambda: getattr(second.acd.calls.get(waiting), "recording", None), WAIT,
+               "ingrid answering the next caller, recorded")
+    sim.channel(waiting).sleep(2.0)
+    sim.hangup(waiting)
+
+    for uuid, number in ((talking, "+4790000021"), (waiting, "+4790000022")):
+        second.wait_finished(uuid, WAIT)
+        row = second.store.call(uuid)
+        assert (row["caller_number"], row["queue"], row["agent"], row["outcome"]) == (
+            number, "operator", "ingrid", "answered")
+        assert row["talk_seconds"] > 0 and row["ended_at"] is not None
+        assert row["hangup_cause"] == "NORMAL_CLEARING"
+    recordings = find_recordings(second.config.paths.recordings, second.store, RecordingQuery())
+    assert {(r["call_uuid"], r["agent"], r["queue"], r["caller"]) for r in recordings} == {
+        (talking, "ingrid", "operator", "+4790000021"), (waiting, "ingrid", "operator", "+4790000022")}
+
