@@ -119,7 +119,7 @@ class Controller:
                                                on_callback=self._callback, on_finished=self._finished),
                              hooks=HookLoader(config.ivr.flows_dir), clock=self.now,
                              recordings_dir=config.paths.recordings, store=self.store, region=config.region)
-        self.endings = QueueEndings(self.ivr.perform, self.texts, enqueue=self._rescue_enqueue,
+        self.endings = QueueEndings(self.ivr.perform, self.ivr.audio_path, self.texts, enqueue=self._rescue_enqueue,
                                     known_queue=lambda name: name in self.acd_config.queues)
         self.finished: list[CallSummary] = []
         self._flow_watch: gevent.Greenlet | None = None

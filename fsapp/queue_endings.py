@@ -18,13 +18,14 @@ from collections.abc import Callable
 from fsapp.acd.outcome import CALLBACK, VOICEMAIL, QueueOutcome
 from fsapp.errors import FsappError
 from fsapp.esl.errors import ESLError
-from fsapp.ivr.actions import Action, Hangup, Say, Voicemail
+from fsapp.ivr.actions import Action, Say, Voicemail
 from fsapp.switch.call import Call
 from fsapp.texts import Texts
 
 log = logging.getLogger(__name__)
 
 VOICEMAIL_SECONDS = 120
+PROMPT_TIMEOUT = 20.0   # seconds one closing prompt may take before the caller is let go regardless
 
 
 def spoken_digits(number: str) -> str:
@@ -35,10 +36,11 @@ def spoken_digits(number: str) -> str:
 class QueueEndings:
     """Finishes calls the queue let go and calls whose flow failed (see the module docstring)."""
 
-    def __init__(self, perform: Callable[[Call, Action], object], texts: Texts, *,
+    def __init__(self, perform: Callable[[Call, Action], object], audio_path: Callable[[Say], str], texts: Texts, *,
                  enqueue: Callable[[Call, str], object], known_queue: Callable[[str], bool],
                  voicemail_seconds: int = VOICEMAIL_SECONDS) -> None:
         self.perform = perform
+        self.audio_path = audio_path
         self.texts = texts
         self.enqueue = enqueue
         self.known_queue = known_queue
@@ -59,7 +61,8 @@ class QueueEndings:
                     self._say(call, "queue.message_kept", language)
             self._goodbye(call, language)
         except (FsappError, ESLError) as exc:
-            log.info("call %s: ending after the queue stopped: %s", call.uuid, exc)
+            log.warning("call %s: ending after the queue stopped: %s; hanging up", call.uuid, exc)
+            self._hang_up(call)
 
     def rescue(self, call: Call, language: str, operator_queue: str | None) -> None:
         """The flow failed: apologize, then the operator queue (if there is one) or goodbye."""
@@ -76,15 +79,17 @@ class QueueEndings:
             self._hang_up(call)
 
     def _say(self, call: Call, key: str, language: str, **values: object) -> None:
-        self.perform(call, Say(self.texts.say(key, language, **values), language))
+        path = self.audio_path(Say(self.texts.say(key, language, **values), language))
+        call.playback(path, timeout=PROMPT_TIMEOUT)   # bounded: a closing prompt never holds the call up
 
     def _goodbye(self, call: Call, language: str) -> None:
         self._say(call, "queue.goodbye", language)
         self._hang_up(call)
 
     def _hang_up(self, call: Call) -> None:
+        """``uuid_kill``: ends the call even when an application is still queued on it."""
         if not call.gone:
             try:
-                self.perform(call, Hangup())
+                call.kill()
             except (FsappError, ESLError) as exc:
                 log.info("call %s: hang-up failed: %s", call.uuid, exc)

@@ -165,8 +165,8 @@ def test_a_caller_who_heard_their_case_and_hung_up_was_served(tts, tmp_path) -> 
     outcomes: list = []
     runner = _runner(tts, tmp_path, TUESDAY_MORNING, outcomes)
     runner.store = store
-    path = runner.run(FakeCall(keys=["7"], gone_after=5), load_valid(FLOW))   # hangs up after hearing them
-    assert "read_open_cases" in path.nodes
+    path = runner.run(FakeCall(keys=["7", "2026000017"], gone_after=10), load_valid(FLOW))  # hangs up after
+    assert "read_case" in path.nodes
     assert (path.outcome, path.detail) == ("self-service", "case-status")
 
 
@@ -181,20 +181,18 @@ def test_a_key_pressed_during_a_prompt_answers_the_next_menu(tts, tmp_path) -> N
     assert sum(entry[:2] == ("set", "playback_terminators") for entry in call.log) == 1
 
 
-def test_keys_typed_ahead_begin_a_longer_answer(tts, tmp_path) -> None:
-    from datetime import datetime, timezone
-    from types import SimpleNamespace
-
-    case = SimpleNamespace(reference="2026000017", status="received", deadline=None,
-                           updated_at=datetime.now(timezone.utc), received_at=None)
-    store = SimpleNamespace(lookup_caller=lambda number: SimpleNamespace(open_cases=[case]),
-                            case_status=lambda reference: case)
-    runner = _runner(tts, tmp_path, TUESDAY_MORNING, [])
-    runner.store = store
-    # "7" at the menu; "1" pressed while the open cases are read out begins the case number, which the
-    # keys that follow complete
-    call = FakeCall(keys=["7", "2345678"], typed=[None, "1"], gone_after=10)
-    path = runner.run(call, load_valid(FLOW))
-    asked = next(step for step in path.steps if step.node == "ask_case_number")
+def test_keys_typed_ahead_begin_a_longer_answer(tts, tmp_path, write_flow) -> None:
+    flow = write_flow("""
+        default_language: en
+        start: hello
+        nodes:
+          hello: {kind: say, prompt: {en: Hello.}, next: number}
+          number: {kind: collect, prompt: {en: Key the number.}, min: 8, max: 12, terminator: "#", var: n, next: bye}
+          bye: {kind: hangup}
+    """)
+    # "1" pressed during the greeting begins the number, which the keys that follow complete
+    call = FakeCall(keys=["2345678"], typed=["1"])
+    path = _runner(tts, tmp_path, TUESDAY_MORNING, []).run(call, load_valid(flow))
+    asked = next(step for step in path.steps if step.node == "number")
     assert asked.keys == "12345678"
     assert ("pagd", "silence_stream://250", "[0-9*#]+") in call.log   # the rest is read without a prompt

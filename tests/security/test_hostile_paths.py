@@ -216,7 +216,8 @@ def test_a_number_transfer_sends_one_plain_bridge(sim: SimulatedSwitch, talking)
     sim.add_endpoint("+4790000309", answer_after=0.5)
     acd.service.transfer(uuid, number="900 00 309")
     assert f"api uuid_transfer {uuid} bridge:sofia/gateway/pstn/+4790000309 inline" in sent(sim, "api")
-    assert dialled(sim)[-1] == ["sofia/gateway/pstn/+4790000309"]
+    # the switch acts on the transfer at the channel's next frame: wait for the events that follow it
+    acd.events.wait(lambda _: dialled(sim)[-1] == ["sofia/gateway/pstn/+4790000309"])
 
 
 # -- call verbs: arguments that would expand, add a word or name an application --------------------------------
