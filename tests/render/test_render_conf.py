@@ -137,6 +137,14 @@ def test_sip_profiles_gateways_and_moh(config, acd, tmp_path: Path) -> None:
     assert moh.get("name") == "moh" and moh.get("path") == str((tmp_path / "sounds" / "moh").resolve())
 
 
+@pytest.mark.parametrize("profile", ["fsapp_operators", "fsapp_trunks"])
+def test_sip_profiles_keep_their_own_media_clock(config, acd, tmp_path: Path, profile: str) -> None:
+    """Without rtp-timer-name, a caller who sends no RTP stretches prompts and shortens recordings."""
+    render_config(config, acd, tmp_path / "out", ("sip",), base=tmp_path)
+    settings = _parse(tmp_path / f"out/sip_profiles/{profile}.xml").find("profile/settings")
+    assert {p.get("name"): p.get("value") for p in settings}["rtp-timer-name"] == "soft"
+
+
 def test_rerender_keeps_passwords_and_adds_new_agents(config, acd, tmp_path: Path) -> None:
     render_config(config, acd, tmp_path / "a", ("directory",), base=tmp_path)
     secrets = Path(config.freeswitch.secrets_file)
