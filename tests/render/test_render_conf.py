@@ -6,6 +6,7 @@ import hashlib
 import logging
 import re
 import stat
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from fsapp.acd.loader import load_acd_config, parse_acd_config
 from fsapp.config import load_config
 from fsapp.render import GatewayError, render_config
 from fsapp.render.model import DIRECT_ENTRY, softphone_user
+from fsapp.render.moh import GENERATED_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 ACD_FILE = ROOT / "conf" / "acd.yaml"
@@ -47,7 +49,7 @@ def _parse(path: Path) -> ET.Element:
 
 def test_every_file_is_well_formed(config, acd, tmp_path: Path) -> None:
     written = render_config(config, acd, tmp_path / "out", base=tmp_path)
-    assert len(written) == 8
+    assert len(written) == 8   # the music directory is not there: nothing generated
     for path in written:
         _parse(path)
 
@@ -133,8 +135,38 @@ def test_sip_profiles_gateways_and_moh(config, acd, tmp_path: Path) -> None:
     assert settings["context"] == config.freeswitch.context
     operators = _parse(tmp_path / "out/sip_profiles/fsapp_operators.xml").find("profile/settings")
     assert {p.get("name"): p.get("value") for p in operators}["context"] == config.freeswitch.operators_context
-    moh = _parse(tmp_path / "out/autoload_configs/local_stream.conf.xml").find("directory")
+    moh = _parse(tmp_path / "out/autoload_configs/local_stream.d/fsapp_moh.xml").find("directory")
     assert moh.get("name") == "moh" and moh.get("path") == str((tmp_path / "sounds" / "moh").resolve())
+
+
+def test_hold_music_adds_a_stream_and_is_never_silent(config, acd, tmp_path: Path) -> None:
+    """--only moh writes a snippet the switch's own local_stream.conf.xml includes, never a whole file."""
+    music_dir = tmp_path / "sounds" / "moh"
+    music_dir.mkdir(parents=True)
+    written = render_config(config, acd, tmp_path / "out", ("moh",), base=tmp_path)
+    assert written == [tmp_path / "out/autoload_configs/local_stream.d/fsapp_moh.xml", music_dir / GENERATED_NAME]
+    assert not (tmp_path / "out/autoload_configs/local_stream.conf.xml").exists()
+    snippet = (tmp_path / "out/autoload_configs/local_stream.d/fsapp_moh.xml").read_text()
+    assert "<configuration" not in snippet and "<X-PRE-PROCESS" not in snippet
+    stat_out = subprocess.run(["sox", str(music_dir / GENERATED_NAME), "-n", "stat"], capture_output=True,
+                              text=True, check=True).stderr
+    numbers = {line.split(":")[0].strip(): float(line.split(":")[1]) for line in stat_out.splitlines() if ":" in line}
+    assert numbers["Length (seconds)"] == pytest.approx(16.0, abs=0.1)
+    assert numbers["RMS     amplitude"] > 0.03   # audible all through, not a click
+    info = subprocess.run(["soxi", str(music_dir / GENERATED_NAME)], capture_output=True, text=True, check=True)
+    assert "Sample Rate    : 8000" in info.stdout and "Channels       : 1" in info.stdout
+    before = (music_dir / GENERATED_NAME).stat().st_mtime_ns
+    assert render_config(config, acd, tmp_path / "again", ("moh",), base=tmp_path) == [
+        tmp_path / "again/autoload_configs/local_stream.d/fsapp_moh.xml"]   # music there: left as it is
+    assert (music_dir / GENERATED_NAME).stat().st_mtime_ns == before
+
+
+def test_the_citys_own_music_is_kept(config, acd, tmp_path: Path) -> None:
+    music_dir = tmp_path / "sounds" / "moh"
+    music_dir.mkdir(parents=True)
+    (music_dir / "licensed.wav").write_bytes(b"RIFF")
+    render_config(config, acd, tmp_path / "out", ("moh",), base=tmp_path)
+    assert sorted(path.name for path in music_dir.iterdir()) == ["licensed.wav"]
 
 
 @pytest.mark.parametrize("profile", ["fsapp_operators", "fsapp_trunks"])
