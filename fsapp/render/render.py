@@ -11,7 +11,7 @@ import jinja2
 from fsapp.acd.config import AcdConfig
 from fsapp.config import Config
 from fsapp.render.errors import RenderError
-from fsapp.render.model import moh_path, template_context
+from fsapp.render.model import moh_path, softphone_user, template_context
 from fsapp.render.moh import ensure_hold_music
 from fsapp.render.pieces import MOH_SNIPPET, selected_outputs
 from fsapp.render.secrets import softphone_passwords
@@ -56,8 +56,9 @@ def render_config(config: Config, acd: AcdConfig, out_dir: str | Path, pieces: t
     base = base or Path.cwd()
     outputs = selected_outputs(pieces, config.freeswitch)
     needs_passwords = any(o.path in PASSWORD_FILES for o in outputs)
-    passwords = (softphone_passwords(base / config.freeswitch.secrets_file, sorted(acd.agents))
-                 if needs_passwords else {agent_id: "" for agent_id in acd.agents})
+    users = {softphone_user(agent): agent.id for agent in acd.agents.values()}
+    passwords = (softphone_passwords(base / config.freeswitch.secrets_file, sorted(users), former_keys=users)
+                 if needs_passwords else {user: "" for user in users})
     context = template_context(config, acd, passwords, base, out)
     env = environment(template_dirs or default_template_dirs())
     written = []

@@ -79,9 +79,10 @@ def test_every_agent_has_a_softphone_account(config, acd, tmp_path: Path) -> Non
     passwords = yaml.safe_load(Path(config.freeswitch.secrets_file).read_text())["softphones"]
     for agent_id, (user, digest) in users.items():
         assert user == softphone_user(acd.agents[agent_id])
-        expected = hashlib.md5(f"{user}:{config.freeswitch.domain}:{passwords[agent_id]}".encode()).hexdigest()
+        expected = hashlib.md5(f"{user}:{config.freeswitch.domain}:{passwords[user]}".encode()).hexdigest()
         assert digest == expected
-        assert passwords[agent_id] not in (tmp_path / "out/directory/fsapp.xml").read_text()
+        assert passwords[user] not in (tmp_path / "out/directory/fsapp.xml").read_text()
+    assert set(passwords) == {softphone_user(agent) for agent in acd.agents.values()}   # what the phone needs
 
 
 def test_contacts_give_the_sip_user() -> None:
@@ -189,19 +190,33 @@ def test_rerender_keeps_passwords_and_adds_new_agents(config, acd, tmp_path: Pat
     grown = parse_acd_config(text, str(ACD_FILE))
     render_config(config, grown, tmp_path / "c", ("directory",), base=tmp_path)
     second = yaml.safe_load(secrets.read_text())["softphones"]
-    assert {k: v for k, v in second.items() if k != "newcomer"} == first
-    assert second["newcomer"] and second["newcomer"] not in first.values()
+    assert {k: v for k, v in second.items() if k != "1099"} == first
+    assert second["1099"] and second["1099"] not in first.values()
     assert len(set(second.values())) == len(second)
 
 
 def test_loose_secrets_file_is_tightened(config, acd, tmp_path: Path) -> None:
     secrets = Path(config.freeswitch.secrets_file)
     secrets.parent.mkdir(parents=True)
-    secrets.write_text("softphones: {ingrid: kept-password}\n")
+    secrets.write_text("softphones: {'1001': kept-password}\n")
     secrets.chmod(0o644)
     render_config(config, acd, tmp_path / "out", ("directory",), base=tmp_path)
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
-    assert yaml.safe_load(secrets.read_text())["softphones"]["ingrid"] == "kept-password"
+    assert yaml.safe_load(secrets.read_text())["softphones"]["1001"] == "kept-password"
+
+
+def test_a_file_keyed_by_agent_moves_to_sip_users(config, acd, tmp_path: Path) -> None:
+    """Files written before passwords were kept by SIP user: ingrid's password becomes user 1001's."""
+    secrets = Path(config.freeswitch.secrets_file)
+    secrets.parent.mkdir(parents=True)
+    secrets.write_text("softphones: {ingrid: her-old-password, retired: kept-for-later}\n")
+    secrets.chmod(0o600)
+    render_config(config, acd, tmp_path / "out", ("directory",), base=tmp_path)
+    stored = yaml.safe_load(secrets.read_text())["softphones"]
+    assert stored["1001"] == "her-old-password" and "ingrid" not in stored
+    assert stored["retired"] == "kept-for-later"
+    directory = (tmp_path / "out/directory/fsapp.xml").read_text()
+    assert hashlib.md5(f"1001:{config.freeswitch.domain}:her-old-password".encode()).hexdigest() in directory
 
 
 def test_secrets_never_reach_the_logs(config, acd, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
