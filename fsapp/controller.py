@@ -131,7 +131,8 @@ class Controller:
         self.desk = AcdDesk(self.acd, lookup=self._lookup_number, on_finished=self._outbound_finished)
         self.outbound = OutboundService(self.store, self.switch, self.desk, clock=self.now,
                                         prompt_renderer=self._outbound_prompt, listener=self.ivr,
-                                        callback_queue=next(iter(self.acd_config.queues), None))
+                                        callback_queue=next(iter(self.acd_config.queues), None),
+                                        outbound=config.outbound)
         attach_case_surveys(self.store, self.outbound.campaigns, config.surveys.after_case_closed)
 
     def _build_acd(self) -> AcdService:
@@ -140,7 +141,9 @@ class Controller:
         router = restore_router(acd_config, self._seconds, snapshot)
         service = AcdService(self.switch, router, self._seconds,
                              recordings_dir=self.config.paths.recordings, prompt_renderer=self._render_prompt,
-                             language=self.config.ivr.default_language, on_recording=self._recording)
+                             language=self.config.ivr.default_language, on_recording=self._recording,
+                             callback_dial=self.config.outbound.dial_template(),
+                             callback_caller_id=self.config.outbound.caller_id())
         service.snapshot = snapshot
         if self._clock_wait is not None:
             service.wait_on_clock = self._clock_wait

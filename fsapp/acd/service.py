@@ -53,6 +53,7 @@ from fsapp.acd.recordings import Recording, recording_path
 from fsapp.acd.router import Router
 from fsapp.acd.snapshot_file import Snapshot, SnapshotFile
 from fsapp.acd.states import AgentState
+from fsapp.config import OutboundConfig
 from fsapp.esl.errors import ConnectionLost, ESLError
 from fsapp.esl.events import Event
 from fsapp.switch import Call, Channel, OriginateFailed, Switch
@@ -90,7 +91,9 @@ class AcdService(AttendedTransfers, Engagements):
     - ``screen_pop_url``: sent to the agent's phone in ``Call-Info`` (``{uuid}`` is the caller's UUID).
     - ``prompt_renderer(text, language) -> path``: announcements (default: beeps, one per place).
     - ``snapshot_path``: the router's state is written there after every change.
-    - ``callback_dial``: dial string for calling back a number (``{number}`` is replaced).
+    - ``callback_dial``: dial string for calling back a number (``{number}`` is replaced), also used for
+      outside transfers and consultations; ``callback_caller_id``: the caller ID variables citizens see
+      (both from ``outbound:`` in fsapp.yaml).
     - ``tick_interval``: seconds between checks for a reconnect of the switch (timers wake the ticker
       on time regardless); with ``wait_on_clock`` set to a simulated clock's ``wait``, simulated seconds.
     """
@@ -101,7 +104,8 @@ class AcdService(AttendedTransfers, Engagements):
                  on_recording: Callable[[dict[str, Any]], None] | None = None,
                  on_agent_state: Callable[[AgentStateChanged], None] | None = None,
                  snapshot_path: str | Path | None = None,
-                 callback_dial: str = "sofia/gateway/default/{number}", tick_interval: float = 1.0) -> None:
+                 callback_dial: str = OutboundConfig().dial_template(), callback_caller_id: dict[str, str] | None = None,
+                 tick_interval: float = 1.0) -> None:
         self.switch = switch
         self.router = router
         self.clock = clock
@@ -114,6 +118,7 @@ class AcdService(AttendedTransfers, Engagements):
         self.on_agent_state = on_agent_state
         self.snapshot: Snapshot | None = SnapshotFile(snapshot_path) if snapshot_path else None
         self.callback_dial = callback_dial
+        self.callback_caller_id = dict(callback_caller_id or {})
         self.tick_interval = tick_interval
         self.calls: dict[str, QueuedCall] = {}           # caller uuid (or callback member id) -> call
         self.legs: dict[str, AgentLeg] = {}              # agent leg uuid -> leg
@@ -613,8 +618,7 @@ class AcdService(AttendedTransfers, Engagements):
     def _call_back(self, decision: Bridge, leg: AgentLeg) -> None:
         """The agent answered a callback request: dial the citizen and bridge them to the agent."""
         dial = self.callback_dial.format(number=decision.callback_number)
-        variables = {"fsapp_role": "citizen", "fsapp_queue_call": decision.call_uuid,
-                     "origination_caller_id_number": "fsapp"}
+        variables = {**self.callback_caller_id, "fsapp_role": "citizen", "fsapp_queue_call": decision.call_uuid}
         agent_call = Call(self.switch, self.switch.registry.get(leg.uuid) or Channel(leg.uuid))
         try:
             citizen = self.switch.originate(dial, variables, timeout=60.0)

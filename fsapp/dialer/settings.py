@@ -26,8 +26,8 @@ class CampaignSettings:
     """Everything a campaign needs besides its list (see the module docstring)."""
 
     mode: str = "message"
-    dial_template: str = "sofia/gateway/pstn/{number}"
-    caller_id: str = ""
+    dial_template: str = ""   # empty: the configured outbound gateway (outbound.gateway)
+    caller_id: str = ""       # empty: outbound.caller_id_number
     ring_timeout: float = 30.0
     originate_variables: dict[str, str] = field(default_factory=dict)
     max_concurrent: int = 10
@@ -103,7 +103,7 @@ class CampaignSettings:
             ("max_concurrent", self.max_concurrent >= 1, "must be at least 1"),
             ("calls_per_second", self.calls_per_second > 0, "must be positive"),
             ("ring_timeout", self.ring_timeout > 0, "must be positive"),
-            ("dial_template", "{number}" in self.dial_template, "must contain {number}"),
+            ("dial_template", not self.dial_template or "{number}" in self.dial_template, "must contain {number}"),
             ("machine_policy", self.machine_policy in MACHINE_POLICIES, f"must be one of {MACHINE_POLICIES}"),
             ("dial_ratio", 0 < self.dial_ratio <= 5, "must be above 0 and at most 5"),
             ("max_abandon_rate", 0 <= self.max_abandon_rate < 1, "must be between 0 and 1"),

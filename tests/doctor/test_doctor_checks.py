@@ -36,7 +36,7 @@ def settings(sim: SimulatedSwitch, tmp_path: Path) -> dict:
     return {"switch": {"host": sim.address[0], "port": sim.port, "password": "ClueCon", "calls_per_second": 30},
             "database": {"url": f"sqlite:///{database}"}, "acd": {"file": str(ROOT / "conf/acd.yaml")},
             "ivr": {"flows_dir": str(ROOT / "ivr_scripts"), "entries": {"main": "main_menu"}},
-            "numbers": {"6000": "main"}}
+            "numbers": {"6000": "main"}, "freeswitch": {"trunk_acl": {"telco": "192.0.2.0/24"}}}
 
 
 def _config(settings: dict, tmp_path: Path) -> Config:
@@ -53,8 +53,8 @@ def test_a_healthy_setup_passes(settings: dict, tmp_path: Path) -> None:
     results = run_doctor(_config(settings, tmp_path), timeout=5)
     assert [r.line() for r in results if r.status is not Status.OK] == []
     names = set(_by_name(results))
-    assert {"database", "queues and agents", "ivr flows", "published numbers", "event socket", "switch ready",
-            "switch throttle", "switch modules", "dialplan 6000", "agent SIP users"} <= names
+    assert {"database", "queues and agents", "ivr flows", "published numbers", "trunk ACL", "event socket",
+            "switch ready", "switch throttle", "switch modules", "dialplan 6000", "agent SIP users"} <= names
 
 
 @pytest.mark.parametrize("load, status", [(30, Status.OK), (29, Status.OK), (31, Status.FAIL), (80, Status.FAIL)])
@@ -78,6 +78,14 @@ def test_numbers_the_dialplan_does_not_park_for_fsapp(sim: SimulatedSwitch, sett
     assert "does not park" in checks["dialplan 7100"].message
     assert "no extension" in checks["dialplan +4722000000"].message
     assert "fsapp conf render --only dialplan" in checks["dialplan +4722000000"].hint
+
+
+def test_an_empty_trunk_acl_is_named(settings: dict, tmp_path: Path) -> None:
+    """With no trunk admitted, the trunks' profile challenges every call: doctor says so and what to do."""
+    settings["freeswitch"] = {"trunk_acl": {}}
+    check = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["trunk ACL"]
+    assert check.status is Status.WARN
+    assert "challenge" in check.message and "freeswitch.trunk_acl" in check.hint
 
 
 def test_unknown_context_fails(settings: dict, tmp_path: Path) -> None:
