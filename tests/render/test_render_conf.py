@@ -148,7 +148,7 @@ def test_hold_music_adds_a_stream_and_is_never_silent(config, acd, tmp_path: Pat
     assert written == [tmp_path / "out/autoload_configs/local_stream.d/fsapp_moh.xml", music_dir / GENERATED_NAME]
     assert not (tmp_path / "out/autoload_configs/local_stream.conf.xml").exists()
     snippet = (tmp_path / "out/autoload_configs/local_stream.d/fsapp_moh.xml").read_text()
-    assert "<configuration" not in snippet and "<X-PRE-PROCESS" not in snippet
+    assert "<configuration" not in snippet and "X-PRE-PROCESS" not in snippet   # the switch acts on it anywhere
     stat_out = subprocess.run(["sox", str(music_dir / GENERATED_NAME), "-n", "stat"], capture_output=True,
                               text=True, check=True).stderr
     numbers = {line.split(":")[0].strip(): float(line.split(":")[1]) for line in stat_out.splitlines() if ":" in line}
