@@ -154,6 +154,21 @@ class SwitchConf:
             self.stop_profiles()
 
 
+def udp_ports_bound() -> set[int]:
+    """Local UDP ports bound on this machine (IPv4), from /proc/net/udp."""
+    lines = Path("/proc/net/udp").read_text().splitlines()[1:]
+    return {int(line.split()[1].split(":")[1], 16) for line in lines}
+
+
+def wait_bound(port: int, timeout: float = 10.0) -> None:
+    """Wait until a just-started SIPp listens on ``port``: SIPp says nothing when it is ready, so the socket
+    table is looked at every 50 ms."""
+    deadline = time.monotonic() + timeout
+    while port not in udp_ports_bound():
+        assert time.monotonic() < deadline, f"nothing listens on udp port {port} after {timeout} s"
+        gevent.sleep(0.05)
+
+
 class Sipp:
     """SIPp processes on loopback, from scenario text; each gets a control port and media ports of its own."""
 
@@ -174,6 +189,7 @@ class Sipp:
             command.append(remote)
         process = subprocess.Popen(command, cwd=self.work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.started.append((name, process))
+        wait_bound(port)
         return process
 
     def finish(self, process: subprocess.Popen, timeout: float) -> int:
