@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from gevent import subprocess
 
 from cli import main
 from fsapp.config import Config, load_config
@@ -136,8 +136,9 @@ def phones(live: LiveSetup, sipp_run: Sipp, watcher: Callable[..., Watcher]) -> 
     registered: list[tuple[str, int]] = []
     events = watcher("CUSTOM", "sofia::register", "sofia::unregister")
 
-    def register(user: str, port: int, **answer: object) -> subprocess.Popen:
-        phone = sipp_run.run(f"phone_{user}", scenarios.phone_answers(**answer), port=port)
+    def register(user: str, port: int, calls: int = 4, **answer: object) -> subprocess.Popen:
+        """``calls``: how many calls the phone takes, its voicemail NOTIFYs included (see phone_answers)."""
+        phone = sipp_run.run(f"phone_{user}", scenarios.phone_answers(**answer), port=port, calls=calls)
         registration = sipp_run.run(f"register_{user}", scenarios.register(user, PASSWORDS[user], DOMAIN, port),
                                     remote=f"127.0.0.1:{OPERATORS_PORT}", port=port + 1)
         events.wait(lambda event: event.get("Event-Subclass") == "sofia::register" and event.get("username") == user,

@@ -9,7 +9,6 @@ pieces go into the directory the switch reports as ``conf_dir``. Everything chan
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import gevent
 import yaml
+from gevent import subprocess   # waits on SIPp without blocking the controller's greenlets
 
 from fsapp.esl.connection import ESLConnection
 from fsapp.esl.errors import ESLTimeout
@@ -183,7 +183,7 @@ class Sipp:
         path.write_text(scenario)
         media, self._next_media = self._next_media, self._next_media + 10   # SIPp takes 4 media ports
         command = ["sipp", "-sf", str(path), "-nostdin", "-i", "127.0.0.1", "-p", str(port), "-mp", str(media),
-                   "-m", str(calls), "-l", str(calls), "-trace_err", "-error_file", str(self.work / f"{name}.err"),
+                   "-m", str(calls), "-l", "1", "-trace_err", "-error_file", str(self.work / f"{name}.err"),
                    *args]
         if remote:
             command.append(remote)

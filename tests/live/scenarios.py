@@ -109,20 +109,25 @@ def caller(number: str, *, media: list[tuple[int, Path]] = (), hangup_after: int
 def phone_answers(*, ring: int = 1000, speech: Path | None = None, hangup_after: int | None = None,
                   busy: bool = False, never_answer: bool = False) -> str:
     """An operator's (or a citizen's) phone: rings ``ring`` ms, answers and plays ``speech``; hangs up after
-    ``hangup_after`` ms or waits for the BYE. ``busy``: 486; ``never_answer``: rings until CANCEL."""
-    steps = ['  <recv request="INVITE" crlf="true"/>', _reply("100 Trying")]
+    ``hangup_after`` ms or waits for the BYE. ``busy``: 486; ``never_answer``: rings until CANCEL.
+
+    A registered phone also gets the switch's voicemail NOTIFY (message-summary) as a call of its own: it is
+    answered 200 and ends there, so run such a phone with room for more than one call (``calls``)."""
+    steps = ['  <recv request="NOTIFY" optional="true" next="notified"/>', '  <recv request="INVITE" crlf="true"/>',
+             _reply("100 Trying")]
+    notified = ['  <nop next="end"/>', '  <label id="notified"/>', _reply("200 OK"), '  <label id="end"/>']
     if busy:
-        return _scenario("busy", steps + [_reply("486 Busy Here", tag=True), '  <recv request="ACK"/>'])
+        return _scenario("busy", steps + [_reply("486 Busy Here", tag=True), '  <recv request="ACK"/>', *notified])
     steps.append(_reply("180 Ringing", tag=True))
     if never_answer:
         return _scenario("no_answer", steps + ['  <recv request="CANCEL" timeout="180000"/>', _reply("200 OK"),
                                                _reply("487 Request Terminated", tag=True),
-                                               '  <recv request="ACK"/>'])
+                                               '  <recv request="ACK"/>', *notified])
     steps += [_pause(ring), _reply("200 OK", sdp=True, tag=True), '  <recv request="ACK" rtd="true" crlf="true"/>']
     if speech is not None:
         steps.append(_play(speech))
     if hangup_after is None:
-        return _scenario("answer", steps + _BYE_RECEIVED)
+        return _scenario("answer", steps + _BYE_RECEIVED + notified)
     bye = _send("""BYE [next_url] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
       [last_From:]
@@ -132,7 +137,7 @@ def phone_answers(*, ring: int = 1000, speech: Path | None = None, hangup_after:
       Contact: <sip:phone@[local_ip]:[local_port]>
       Max-Forwards: 70
       Content-Length: 0""")
-    return _scenario("answer_then_bye", steps + [_pause(hangup_after), bye, '  <recv response="200"/>'])
+    return _scenario("answer_then_bye", steps + [_pause(hangup_after), bye, '  <recv response="200"/>', *notified])
 
 
 def register(user: str, password: str, domain: str, contact_port: int, expires: int = 600) -> str:

@@ -1,0 +1,72 @@
+"""The call path on the real switch, driven by fsapp's controller: softphones registered to the rendered
+operators' profile, callers on the trunks' profile, RFC 2833 keys, real RTP, recordings checked with sox."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from fsapp.controller import Controller
+from tests.api.api_waits import wait_until
+from tests.live import scenarios
+from tests.live.conftest import PASSWORDS, LiveSetup
+from tests.live.livekit import DOMAIN, OPERATORS_PORT, TRUNKS_PORT, Sipp, Watcher
+from tests.live.pcaps import key_presses
+
+pytestmark = pytest.mark.freeswitch
+
+
+def state_of(controller: Controller, agent: str) -> str:
+    return controller.acd.router.agent(agent).state.value
+
+
+def test_feature_codes_from_a_registered_softphone(live: LiveSetup, controller: Controller, sipp_run: Sipp,
+                                                   phones: Callable[..., subprocess.Popen]) -> None:
+    phones("1101", 5210)
+    assert state_of(controller, "anna") == "logged-out"
+    for code, state in (("*21", "available"), ("*23", "break"), ("*24", "available"), ("*22", "logged-out")):
+        dialled = sipp_run.run(f"dial_{code[1:]}", scenarios.phone_calls("1101", PASSWORDS["1101"], DOMAIN, code,
+                                                                        hangup_after=6000),
+                               remote=f"127.0.0.1:{OPERATORS_PORT}", port=5215)
+        wait_until(lambda: state_of(controller, "anna") == state, 20, f"anna {state} after {code}")
+        assert sipp_run.finish(dialled, 20) == 0, sipp_run.errors(f"dial_{code[1:]}")
+
+
+def sox_stat(path: Path) -> dict[str, float]:
+    """``sox FILE -n stat``: length in seconds, RMS amplitude (0..1) and the rest, by name."""
+    report = subprocess.run(["sox", str(path), "-n", "stat"], capture_output=True, text=True, check=True).stderr
+    return {line.split(":")[0].strip(): float(line.split(":")[1]) for line in report.splitlines()
+            if ":" in line and line.split(":")[1].strip().lstrip("-").replace(".", "", 1).isdigit()}
+
+
+def test_caller_keys_into_the_queue_an_operator_answers_and_the_talk_is_recorded(
+        live: LiveSetup, controller: Controller, sipp_run: Sipp, phones: Callable[..., subprocess.Popen],
+        watcher: Callable[..., Watcher]) -> None:
+    events = watcher("CHANNEL_PARK", "CHANNEL_BRIDGE", "CHANNEL_HANGUP_COMPLETE", "RECORD_START", "RECORD_STOP", "DTMF")
+    phones("1101", 5230, speech=live.speech)             # anna's softphone answers after 1 s and talks
+    controller.acd.agent_login("anna")
+    keys = key_presses(sipp_run.work / "key2.pcap", "2")
+    caller = sipp_run.run("caller", scenarios.caller("6000", media=[(2000, keys), (5000, live.speech)],
+                                                     hangup_after=16000),
+                          remote=f"127.0.0.1:{TRUNKS_PORT}", port=5240)
+    parked = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
+                         "the caller parked")
+    uuid = parked.uuid
+    assert events.wait(lambda e: e.name == "DTMF" and e.uuid == uuid, 15, "the key")["DTMF-Digit"] == "2"
+    bridged = events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and uuid in (e.uuid, e.get("Other-Leg-Unique-ID")),
+                          20, "the bridge to anna")
+    summary = controller.wait_finished(uuid, 40)
+    assert sipp_run.finish(caller, 20) == 0, sipp_run.errors("caller")
+    assert (summary.queue_outcome, summary.path.nodes) == ("answered", ["main", "to_queue"])
+    hung_up = events.wait(lambda e: e.name == "CHANNEL_HANGUP_COMPLETE" and e.uuid == uuid, 10, "the caller's hangup")
+    stopped = events.wait(lambda e: e.name == "RECORD_STOP" and e.uuid == uuid, 10, "the recording's end")
+    talk = (int(hung_up["Event-Date-Timestamp"]) - int(bridged["Event-Date-Timestamp"])) / 1e6
+    recording = Path(stopped["Record-File-Path"])
+    assert recording.is_relative_to(live.work / "recordings")
+    stat = sox_stat(recording)
+    assert stat["Length (seconds)"] == pytest.approx(talk, abs=1.0), (stat, talk)
+    assert stat["RMS     amplitude"] > 0.02, stat      # speech both ways, not silence
+    assert state_of(controller, "anna") in ("wrap-up", "available")
