@@ -98,7 +98,7 @@ def live(switch_address: tuple[str, int, str], tmp_path_factory: pytest.TempPath
         pytest.skip(f"the switch's conf directory {conf_dir} is not writable from here")
     setup = LiveSetup(switch_address, work, config_path, SwitchConf(conf_dir, lambda c: setup.api(c)),
                       speech_20ms(work / "speech20.pcap"))
-    for step in (("db", "migrate"), ("conf", "render", "--out", str(work / "rendered"))):
+    for step in (("db", "migrate"), ("conf", "render", "--out", str(work / "rendered")), ("prompts", "render")):
         status, output = setup.cli(*step)
         assert status == 0, output
     try:

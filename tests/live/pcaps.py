@@ -63,20 +63,23 @@ def speech_20ms(path: Path, source: Path = SIPP_PCAPS / "g711a.pcap", repeat: in
                              for index, chunk in enumerate(chunks)])
 
 
-def key_presses(path: Path, keys: str, gap: float = 0.5, press: float = 0.1) -> Path:
+def key_presses(path: Path, keys: str, gap: float = 0.5, press: float = 0.1, at: float = 0.0) -> Path:
     """RFC 2833 presses of ``keys``, ``gap`` seconds apart, each with its own timestamp (one RTP stream).
 
+    ``at``: the second of the call the capture is played at; timestamps follow it, so presses played from
+    several captures in one call never share one (the switch drops an event whose timestamp it has seen).
     A press is a packet every 20 ms with a growing duration, then the end packet sent three times (RFC 4733).
     """
     packets: list[tuple[float, bytes]] = []
     steps = round(press / 0.02)
     for index, key in enumerate(keys):
-        start, timestamp = index * gap, 8000 + round(index * gap * 8000)
+        start, timestamp = index * gap, 8000 + round((at + index * gap) * 8000)
         for step in range(1, steps + 1):
             payload = struct.pack("!BBH", EVENTS[key], 10, FRAME * step)
             packets.append((start + (step - 1) * 0.02, payload, timestamp, step == 1))
         for repeat in range(3):
             payload = struct.pack("!BBH", EVENTS[key], 0x80 | 10, FRAME * steps)
             packets.append((start + steps * 0.02 + repeat * 0.001, payload, timestamp, False))
-    return write_pcap(path, [(at, _rtp(TELEPHONE_EVENT, sequence, timestamp, SSRC_KEYS, payload, marker))
-                             for sequence, (at, payload, timestamp, marker) in enumerate(packets)])
+    first = round(at / 0.02)   # sequence numbers go on from one capture to the next as well
+    return write_pcap(path, [(when, _rtp(TELEPHONE_EVENT, first + sequence, timestamp, SSRC_KEYS, payload, marker))
+                             for sequence, (when, payload, timestamp, marker) in enumerate(packets)])

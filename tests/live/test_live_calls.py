@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fsapp.controller import Controller
+from ivr_scripts.case_status import describe_case
 from tests.api.api_waits import wait_until
 from tests.live import scenarios
 from tests.live.conftest import PASSWORDS, LiveSetup
@@ -70,3 +71,28 @@ def test_caller_keys_into_the_queue_an_operator_answers_and_the_talk_is_recorded
     assert stat["Length (seconds)"] == pytest.approx(talk, abs=1.0), (stat, talk)
     assert stat["RMS     amplitude"] > 0.02, stat      # speech both ways, not silence
     assert state_of(controller, "anna") in ("wrap-up", "available")
+
+
+def test_case_status_by_phone(live: LiveSetup, controller: Controller, sipp_run: Sipp,
+                              watcher: Callable[..., Watcher]) -> None:
+    """Key 7, then the case number and # (RFC 2833, one timestamp per press); the status is read out, the switch
+    hangs up."""
+    events = watcher("CHANNEL_PARK", "PLAYBACK_START")
+    store = controller.store
+    store.add_category("water", "Water and sewage", service_level_hours=72)
+    case = store.new_case("water", "Low pressure in the tap", "live-test")
+    digits = "".join(ch for ch in case.reference if ch.isdigit())
+    seven = key_presses(sipp_run.work / "key7.pcap", "7")
+    reference = key_presses(sipp_run.work / "reference.pcap", digits + "#", gap=0.3, at=2.6)
+    caller = sipp_run.run("caller", scenarios.caller("6000", media=[(1500, seven), (2600, reference)]),
+                          remote=f"127.0.0.1:{TRUNKS_PORT}", port=5250)
+    uuid = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
+                       "the caller parked").uuid
+    summary = controller.wait_finished(uuid, 60)
+    assert sipp_run.finish(caller, 20) == 0, sipp_run.errors("caller")
+    assert summary.path.nodes == ["main", "ask_case_number", "lookup_case", "case_found", "read_case", "goodbye"]
+    asked = next(step for step in summary.path.steps if step.node == "ask_case_number")
+    assert asked.keys == digits
+    spoken = controller.tts.render(describe_case(store.case_status(case.reference), "en"), "en")
+    assert events.wait(lambda e: e.name == "PLAYBACK_START" and e.uuid == uuid
+                       and e.get("Playback-File-Path") == str(spoken), 5, "the status read out")
