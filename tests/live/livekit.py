@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LIVE = Path(__file__).resolve().parent
 OPERATORS_PORT, TRUNKS_PORT = 5062, 5080
 DOMAIN = "fsapp.local"
+CITIZENS_GATEWAY, CITIZENS_PORT = "sipp_citizens", 5292   # outbound.gateway: citizens' phones (SIPp) behind it
 PROFILES = ("fsapp_operators", "fsapp_trunks")
 # Rendered files copied as they are; acl.conf.xml is merged, local_stream.conf.xml gets the include line.
 COPIED = ("sip_profiles/fsapp_operators.xml", "sip_profiles/fsapp_trunks.xml", "directory/fsapp.xml",
@@ -225,8 +226,9 @@ def live_settings(address: tuple[str, int, str], work: Path) -> dict:
         "numbers": {"6000": "main"},
         "freeswitch": {"domain": DOMAIN, "sip_ip": "127.0.0.1", "operators_port": OPERATORS_PORT,
                        "trunks_port": TRUNKS_PORT, "trunk_acl": {"sipp": "127.0.0.1/32"},
-                       "moh_dir": str(work / "moh"), "secrets_file": str(work / "softphone-secrets.yaml")},
-        "outbound": {"gateway": "sipp_citizens", "caller_id_number": "4721000000", "caller_id_name": "Servicetorget"},
+                       "moh_dir": str(work / "moh"), "secrets_file": str(work / "softphone-secrets.yaml"),
+                       "gateways": {CITIZENS_GATEWAY: f"sip:127.0.0.1:{CITIZENS_PORT};register=false"}},
+        "outbound": {"gateway": CITIZENS_GATEWAY, "caller_id_number": "4721000000", "caller_id_name": "Servicetorget"},
     }
 
 

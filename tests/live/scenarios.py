@@ -111,9 +111,11 @@ def phone_answers(*, ring: int = 1000, speech: Path | None = None, hangup_after:
     """An operator's (or a citizen's) phone: rings ``ring`` ms, answers and plays ``speech``; hangs up after
     ``hangup_after`` ms or waits for the BYE. ``busy``: 486; ``never_answer``: rings until CANCEL.
 
-    A registered phone also gets the switch's voicemail NOTIFY (message-summary) as a call of its own: it is
-    answered 200 and ends there, so run such a phone with room for more than one call (``calls``)."""
-    steps = ['  <recv request="NOTIFY" optional="true" next="notified"/>', '  <recv request="INVITE" crlf="true"/>',
+    A registered phone also gets the switch's voicemail NOTIFY (message-summary), and a gateway's address its
+    OPTIONS pings, each as a call of its own: they are answered 200 and end there, so run such a phone with
+    room for more than one call (``calls``)."""
+    steps = ['  <recv request="NOTIFY" optional="true" next="notified"/>',
+             '  <recv request="OPTIONS" optional="true" next="notified"/>', '  <recv request="INVITE" crlf="true"/>',
              _reply("100 Trying")]
     notified = ['  <nop next="end"/>', '  <label id="notified"/>', _reply("200 OK"), '  <label id="end"/>']
     if busy:
