@@ -102,7 +102,7 @@ def live(switch_address: tuple[str, int, str], tmp_path_factory: pytest.TempPath
         status, output = setup.cli(*step)
         assert status == 0, output
     try:
-        setup.conf.install(work / "rendered", switch_address)
+        setup.conf.install(work / "rendered")
         yield setup
     finally:
         setup.conf.undo()

@@ -58,7 +58,8 @@ class Watcher:
                 if predicate(event):
                     return event
         except ESLTimeout as exc:
-            raise AssertionError(f"no {what} within {timeout} s") from exc
+            seen = ", ".join(f"{event.name}:{event.uuid[:8]}" for event in self.seen[-12:])
+            raise AssertionError(f"no {what} within {timeout} s (last seen: {seen or 'nothing'})") from exc
 
     def close(self) -> None:
         self.connection.close()
@@ -81,7 +82,7 @@ class SwitchConf:
                 self.made_dirs.append(parent)
         path.parent.mkdir(parents=True, exist_ok=True)
 
-    def install(self, rendered: Path, address: tuple[str, int, str]) -> None:
+    def install(self, rendered: Path) -> None:
         leftovers = [relative for relative in COPIED if (self.conf_dir / relative).exists()]
         assert not leftovers, f"fsapp's files are already in {self.conf_dir} (left by an earlier run?): {leftovers}"
         for relative in COPIED:
@@ -91,17 +92,29 @@ class SwitchConf:
         self._merge_acl(rendered / ACL)
         self._include_moh()
         self.stop_profiles()   # left by a run that did not finish
-        watcher = Watcher(address, ["CUSTOM", "sofia::profile_start"])
-        try:
-            for command in ("reloadxml", "reloadacl", "local_stream start moh"):
-                reply = self.api(command)   # reloadxml says "+OK [Success]", or "+OK [[error ...]]"
-                assert reply.startswith("+OK") and "error" not in reply, f"{command}: {reply}"
-            for profile in PROFILES:
-                self.api(f"sofia profile {profile} start")
-            for profile in PROFILES:
-                watcher.wait(lambda event, name=profile: event.get("profile_name") == name, 20, f"{profile} started")
-        finally:
-            watcher.close()
+        for command in ("reloadxml", "reloadacl", "local_stream start moh"):
+            reply = self.api(command)   # reloadxml says "+OK [Success]", or "+OK [[error ...]]"
+            assert reply.startswith("+OK") and "error" not in reply, f"{command}: {reply}"
+        for port in (OPERATORS_PORT, TRUNKS_PORT):   # a profile meeting its port still taken retries, then gives up
+            wait_port(port, bound=False)
+        for profile in PROFILES:
+            self.api(f"sofia profile {profile} start")
+        self.wait_profiles(set(PROFILES))
+
+    def wait_profiles(self, wanted: set[str], timeout: float = 40.0) -> None:
+        """Wait until exactly ``wanted`` of fsapp's profiles run. A profile whose port is not free yet (its
+        predecessor's sockets) retries every 5 s after sofia::profile_start has been sent, and no event says
+        when it is up or down: so its status is looked at every half second."""
+        deadline = time.monotonic() + timeout
+        while True:
+            listed = self.listed_profiles()
+            if set(listed) == wanted and all("RUNNING" in listed[profile] for profile in wanted):
+                return
+            assert time.monotonic() < deadline, f"profiles {listed}, wanted {wanted} running, after {timeout} s"
+            for profile in set(listed) - wanted:
+                if "RUNNING" in listed[profile]:   # stopping one still retrying its port leaves the port taken
+                    self.api(f"sofia profile {profile} stop")   # refused while the profile is younger than 10 s
+            gevent.sleep(0.5)
 
     def _merge_acl(self, rendered: Path) -> None:
         """fsapp's two lists added to the switch's acl.conf.xml (the README: merge them into yours)."""
@@ -122,24 +135,27 @@ class SwitchConf:
         if MOH_INCLUDE not in text:
             target.write_text(text.replace("</configuration>", f"  {MOH_INCLUDE}\n</configuration>"))
 
-    def running_profiles(self) -> set[str]:
-        listing = self.api("sofia status")
-        return {profile for profile in PROFILES if any(f" {profile}\t" in line or line.split()[:1] == [profile]
-                                                       for line in listing.splitlines())}
+    def listed_profiles(self) -> dict[str, str]:
+        """fsapp's profiles in ``sofia status``, each with its line (state included)."""
+        return {line.split()[0]: line for line in self.api("sofia status").splitlines()
+                if line.split()[:1] and line.split()[0] in PROFILES}
 
-    def stop_profiles(self, timeout: float = 40.0) -> None:
-        """Stop fsapp's profiles and wait until they are gone. The switch refuses to stop a profile younger than
-        10 s, a profile started while the previous one is still shutting down never starts, and no event says a
-        profile has stopped: so the stop is asked again and the status looked at every half second."""
+    def stop_profiles(self) -> None:
+        self.wait_profiles(set())
+
+    def hang_up_fsapp_calls(self, timeout: float = 30.0) -> None:
+        """End every call on fsapp's profiles and wait until they are gone: a profile stopped with calls or their
+        transactions still up keeps its port after it has gone (FreeSWITCH 1.10.12). No event says when the
+        last call has gone, so the channel count is looked at every half second."""
+        for profile in PROFILES:
+            self.api(f"hupall MANAGER_REQUEST sofia_profile_name {profile}")
         deadline = time.monotonic() + timeout
-        while running := self.running_profiles():
-            assert time.monotonic() < deadline, f"profiles {running} still up after {timeout} s"
-            for profile in running:
-                self.api(f"sofia profile {profile} stop")
+        while any(profile in row for row in self.api("show channels").splitlines() for profile in PROFILES):
+            assert time.monotonic() < deadline, f"calls on fsapp's profiles still up after {timeout} s"
             gevent.sleep(0.5)
 
     def undo(self) -> None:
-        """Put every file back, then stop the profiles (their files gone, they cannot come back)."""
+        """Put every file back, then end fsapp's calls and stop the profiles (their files gone, they stay down)."""
         try:
             for path, content in self.saved.items():
                 if content is None:
@@ -152,22 +168,32 @@ class SwitchConf:
             for command in ("local_stream stop moh", "reloadxml", "reloadacl"):
                 self.api(command)
         finally:
+            self.hang_up_fsapp_calls()
             self.stop_profiles()
 
 
-def udp_ports_bound() -> set[int]:
-    """Local UDP ports bound on this machine (IPv4), from /proc/net/udp."""
-    lines = Path("/proc/net/udp").read_text().splitlines()[1:]
+def ports_bound(table: str = "udp") -> set[int]:
+    """Local ports bound on this machine (IPv4), from /proc/net/udp or /proc/net/tcp."""
+    lines = Path(f"/proc/net/{table}").read_text().splitlines()[1:]
     return {int(line.split()[1].split(":")[1], 16) for line in lines}
 
 
-def wait_bound(port: int, timeout: float = 10.0) -> None:
-    """Wait until a just-started SIPp listens on ``port``: SIPp says nothing when it is ready, so the socket
-    table is looked at every 50 ms."""
+def wait_port(port: int, bound: bool = True, timeout: float = 30.0) -> None:
+    """Wait until ``port`` is bound (a just-started SIPp listens) or free on UDP and TCP (a stopped profile's
+    sockets closed). Neither SIPp nor the switch says when, so the socket tables are looked at every 50 ms.
+
+    FreeSWITCH 1.10.12 sometimes keeps a stopped profile's port for good when calls or transactions were still
+    up as it stopped (after a failed test); then only a restart of the switch frees it."""
     deadline = time.monotonic() + timeout
-    while port not in udp_ports_bound():
-        assert time.monotonic() < deadline, f"nothing listens on udp port {port} after {timeout} s"
+    while (port in ports_bound("udp") or (not bound and port in ports_bound("tcp"))) != bound:
+        assert time.monotonic() < deadline, (
+            f"port {port} still {'free' if bound else 'taken'} after {timeout} s"
+            + ("" if bound else "; if the switch holds it with no profile on it, restart the switch"))
         gevent.sleep(0.05)
+
+
+def wait_bound(port: int) -> None:
+    wait_port(port, bound=True, timeout=10.0)
 
 
 class Sipp:
