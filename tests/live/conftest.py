@@ -68,8 +68,8 @@ class LiveSetup:
     conf: SwitchConf
     speech: Path           # 7 s of speech in 20 ms PCMA packets, for callers and phones
 
-    def config(self) -> Config:
-        return load_config(self.config_path, env={})
+    def config(self, **overrides: object) -> Config:
+        return load_config(self.config_path, env={}, overrides=overrides)
 
     def cli(self, *args: str) -> tuple[int, str]:
         result = CliRunner().invoke(main, ["--config", str(self.config_path), *args], env={})
@@ -114,7 +114,10 @@ def sipp_run(live: LiveSetup, request: pytest.FixtureRequest) -> Iterator[Sipp]:
     work.mkdir(parents=True)
     runner = Sipp(work)
     yield runner
-    runner.stop_all()
+    try:
+        live.conf.hang_up_fsapp_calls()   # while the phones still answer the BYEs (see SwitchConf.hang_up_fsapp_calls)
+    finally:
+        runner.stop_all()
 
 
 @pytest.fixture
@@ -155,9 +158,9 @@ def phones(live: LiveSetup, sipp_run: Sipp, watcher: Callable[..., Watcher]) -> 
 
 
 @pytest.fixture
-def controller(live: LiveSetup) -> Iterator[Controller]:
-    """fsapp's controller on the live switch, its agents logged out at the start."""
-    started = Controller(live.config()).start()
+def controller(live: LiveSetup, tmp_path: Path) -> Iterator[Controller]:
+    """fsapp's controller on the live switch, with state of its own (its agents logged out at the start)."""
+    started = Controller(live.config(**{"paths.state": str(tmp_path / "state")})).start()
     started.acd.change_listeners.append(CHANGES.poke)   # tests.api.api_waits.wait_until looks again on a change
     started.switch.listen(CHANGES.poke)
     started.switch.wait_connected(CONTROLLER_WAIT)

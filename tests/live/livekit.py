@@ -96,7 +96,7 @@ class SwitchConf:
             reply = self.api(command)   # reloadxml says "+OK [Success]", or "+OK [[error ...]]"
             assert reply.startswith("+OK") and "error" not in reply, f"{command}: {reply}"
         for port in (OPERATORS_PORT, TRUNKS_PORT):   # a profile meeting its port still taken retries, then gives up
-            wait_port(port, bound=False)
+            wait_port(port, bound=False, timeout=60.0)   # a stopped profile keeps it while its last transactions end
         for profile in PROFILES:
             self.api(f"sofia profile {profile} start")
         self.wait_profiles(set(PROFILES))
@@ -145,8 +145,9 @@ class SwitchConf:
 
     def hang_up_fsapp_calls(self, timeout: float = 30.0) -> None:
         """End every call on fsapp's profiles and wait until they are gone: a profile stopped with calls or their
-        transactions still up keeps its port after it has gone (FreeSWITCH 1.10.12). No event says when the
-        last call has gone, so the channel count is looked at every half second."""
+        transactions still up (a BYE to a SIPp already stopped, retried for 32 s) keeps its port after it has
+        gone (FreeSWITCH 1.10.12). No event says when the last call has gone, so the channels are looked at
+        every half second."""
         for profile in PROFILES:
             self.api(f"hupall MANAGER_REQUEST sofia_profile_name {profile}")
         deadline = time.monotonic() + timeout
@@ -182,8 +183,8 @@ def wait_port(port: int, bound: bool = True, timeout: float = 30.0) -> None:
     """Wait until ``port`` is bound (a just-started SIPp listens) or free on UDP and TCP (a stopped profile's
     sockets closed). Neither SIPp nor the switch says when, so the socket tables are looked at every 50 ms.
 
-    FreeSWITCH 1.10.12 sometimes keeps a stopped profile's port for good when calls or transactions were still
-    up as it stopped (after a failed test); then only a restart of the switch frees it."""
+    A stopped profile keeps its port until its last transactions end (up to 32 s). FreeSWITCH 1.10.12 keeps it
+    for good when a profile is stopped while it is still retrying its port; then only a restart frees it."""
     deadline = time.monotonic() + timeout
     while (port in ports_bound("udp") or (not bound and port in ports_bound("tcp"))) != bound:
         assert time.monotonic() < deadline, (
@@ -253,7 +254,7 @@ def live_settings(address: tuple[str, int, str], work: Path) -> dict:
         "freeswitch": {"domain": DOMAIN, "sip_ip": "127.0.0.1", "operators_port": OPERATORS_PORT,
                        "trunks_port": TRUNKS_PORT, "trunk_acl": {"sipp": "127.0.0.1/32"},
                        "moh_dir": str(work / "moh"), "secrets_file": str(work / "softphone-secrets.yaml"),
-                       "gateways": {CITIZENS_GATEWAY: f"sip:127.0.0.1:{CITIZENS_PORT};register=false"}},
+                       "gateways": {CITIZENS_GATEWAY: f"sip:127.0.0.1:{CITIZENS_PORT};register=false;ping=0"}},
         "outbound": {"gateway": CITIZENS_GATEWAY, "caller_id_number": "4721000000", "caller_id_name": "Servicetorget"},
     }
 

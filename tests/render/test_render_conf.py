@@ -234,6 +234,17 @@ def test_secrets_never_reach_the_logs(config, acd, tmp_path: Path, caplog: pytes
         assert secret not in logged
 
 
+def test_gateway_pings_every_30_s_unless_told(config, acd, tmp_path: Path) -> None:
+    config.freeswitch.gateways = {"telco": "sip:u:p@sip.telco.example", "quiet": "sip:10.0.0.9;register=false;ping=0"}
+    render_config(config, acd, tmp_path / "out", ("sip",), base=tmp_path)
+    gateways = {g.get("name"): {p.get("name"): p.get("value") for p in g.iter("param")}
+                for g in _parse(tmp_path / "out/sip_profiles/fsapp_trunks.xml").iter("gateway")}
+    assert gateways["telco"]["ping"] == "30" and "ping" not in gateways["quiet"]
+    config.freeswitch.gateways = {"odd": "sip:10.0.0.9;ping=soon"}
+    with pytest.raises(GatewayError, match="odd: ping must be a number"):
+        render_config(config, acd, tmp_path / "out", ("sip",), base=tmp_path)
+
+
 def test_bad_gateway_is_named_without_its_password(config, acd, tmp_path: Path) -> None:
     config.freeswitch.gateways = {"broken": "http://user:hunter2@host"}
     with pytest.raises(GatewayError) as caught:
