@@ -203,6 +203,7 @@ class Sipp:
     def __init__(self, work: Path) -> None:
         self.work = work
         self.started: list[tuple[str, subprocess.Popen]] = []
+        self.media_ports: dict[str, int] = {}   # scenario name -> the port its RTP is sent to
         self._next_media = 20000
 
     def run(self, name: str, scenario: str, *args: str, remote: str | None = None, port: int,
@@ -210,6 +211,7 @@ class Sipp:
         path = self.work / f"{name}.xml"
         path.write_text(scenario)
         media, self._next_media = self._next_media, self._next_media + 10   # SIPp takes 4 media ports
+        self.media_ports[name] = media
         command = ["sipp", "-sf", str(path), "-nostdin", "-i", "127.0.0.1", "-p", str(port), "-mp", str(media),
                    "-m", str(calls), "-l", "1", "-trace_err", "-error_file", str(self.work / f"{name}.err"),
                    *args]

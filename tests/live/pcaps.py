@@ -9,6 +9,7 @@ they are in the file (its own ports), spaced by the capture times.
 
 from __future__ import annotations
 
+import math
 import struct
 from pathlib import Path
 
@@ -83,3 +84,37 @@ def key_presses(path: Path, keys: str, gap: float = 0.5, press: float = 0.1, at:
     first = round(at / 0.02)   # sequence numbers go on from one capture to the next as well
     return write_pcap(path, [(when, _rtp(TELEPHONE_EVENT, first + sequence, timestamp, SSRC_KEYS, payload, marker))
                              for sequence, (when, payload, timestamp, marker) in enumerate(packets)])
+
+
+def alaw(sample: int) -> int:
+    """One 16-bit linear sample as G.711 A-law (ITU-T G.711, the segment encoder)."""
+    sign = 0x00 if sample < 0 else 0x80
+    magnitude = min(abs(sample), 32635) >> 3
+    if magnitude < 32:
+        code = magnitude >> 1
+    else:
+        segment = magnitude.bit_length() - 5
+        code = (segment << 4) | ((magnitude >> segment) & 0x0F)
+    return (code | sign) ^ 0x55
+
+
+def decode_g711(byte: int, payload_type: int) -> int:
+    """A G.711 byte (PCMA: 8, PCMU: 0) back to a 16-bit linear sample."""
+    if payload_type == PCMA:
+        byte ^= 0x55
+        segment, mantissa = (byte & 0x70) >> 4, byte & 0x0F
+        magnitude = (mantissa << 4) + 8 if segment == 0 else ((mantissa << 4) + 0x108) << (segment - 1)
+        return magnitude if byte & 0x80 else -magnitude
+    byte = ~byte & 0xFF
+    magnitude = (((byte & 0x0F) << 3) + 0x84) << ((byte & 0x70) >> 4)
+    return (0x84 - magnitude) if byte & 0x80 else (magnitude - 0x84)
+
+
+def tone_20ms(path: Path, seconds: float, hertz: float | None, level: float = 0.3) -> Path:
+    """``seconds`` of a sine (or, with ``hertz=None``, digital silence) as PCMA in 20 ms packets."""
+    total = round(seconds * 8000)
+    samples = [round(level * 32767 * math.sin(2 * math.pi * hertz * n / 8000)) if hertz else 0 for n in range(total)]
+    audio = bytes(alaw(sample) for sample in samples)
+    chunks = [audio[start:start + FRAME] for start in range(0, len(audio) - FRAME + 1, FRAME)]
+    return write_pcap(path, [(index * 0.02, _rtp(PCMA, index, index * FRAME, SSRC_SPEECH, chunk, index == 0))
+                             for index, chunk in enumerate(chunks)])
