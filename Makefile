@@ -4,15 +4,21 @@
 PYTHON ?= python3
 PIP_FLAGS ?= --quiet --disable-pip-version-check --root-user-action=ignore
 
-.PHONY: install install-test demo test bench
+.PHONY: install install-test hold-music demo test bench
 
 install:
 	scripts/install-system-deps
 	$(PYTHON) -m pip install $(PIP_FLAGS) -e .
+	$(MAKE) hold-music
+
+# Hold music for local_stream://moh: sounds/moh gets a generated piece (sox) when it holds no music.
+hold-music:
+	$(PYTHON) -m cli conf render --only moh --out var/freeswitch
 
 install-test:
 	scripts/install-system-deps
 	$(PYTHON) -m pip install $(PIP_FLAGS) -e '.[test]'
+	$(MAKE) hold-music
 
 demo: install
 	$(PYTHON) -m cli demo

@@ -157,6 +157,26 @@ class FreeswitchConfig:
 
 
 @dataclass
+class OutboundConfig:
+    """How fsapp dials citizens: campaigns (unless a campaign names its own), callbacks, outside transfers and
+    consultations go out through one trunk gateway, showing the city's caller ID."""
+
+    gateway: str = "pstn"          # a gateway of freeswitch.gateways (or of the switch's own profiles)
+    caller_id_number: str = ""     # e.g. the published number; empty: the switch's default
+    caller_id_name: str = ""       # empty: the switch's default
+
+    def dial_template(self) -> str:
+        """The dial string of an outside number, ``{number}`` standing for it."""
+        return f"sofia/gateway/{self.gateway}/{{number}}"
+
+    def caller_id(self) -> dict[str, str]:
+        """The originate variables that show the configured caller ID (none when unset)."""
+        shown = {"origination_caller_id_number": self.caller_id_number,
+                 "origination_caller_id_name": self.caller_id_name}
+        return {name: value for name, value in shown.items() if value}
+
+
+@dataclass
 class SurveyAfterCaseConfig:
     """A survey call after a case is closed: the citizen's phone joins survey ``campaign``."""
 
@@ -189,6 +209,7 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     numbers: dict[str, str] = field(default_factory=lambda: {"6000": "main"})
     freeswitch: FreeswitchConfig = field(default_factory=FreeswitchConfig)
+    outbound: OutboundConfig = field(default_factory=OutboundConfig)
     surveys: SurveysConfig = field(default_factory=SurveysConfig)
     source: str | None = None
 
@@ -224,6 +245,12 @@ _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     "retention.recordings_days": lambda v: None if v >= 0 else "must be 0 (keep for ever) or a number of days",
     "freeswitch.operators_port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
     "freeswitch.trunks_port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
+    "outbound.gateway": lambda v: None if re.fullmatch(r"[A-Za-z0-9_.\-]+", v)
+    else "must be a gateway name (letters, digits, '.', '_', '-')",
+    "outbound.caller_id_number": lambda v: None if re.fullmatch(r"\+?[0-9]{0,20}", v)
+    else "must be a phone number (digits, optionally after +)",
+    "outbound.caller_id_name": lambda v: None if re.fullmatch(r"[\w.\-]{0,40}", v)
+    else "must be at most 40 letters, digits, '.', '_' or '-' (no spaces)",
 }
 
 

@@ -33,6 +33,7 @@ from fsapp.dialer.desk import AcdDesk
 from fsapp.dialer.outbound import OutboundService
 from fsapp.dialer.scripts import default_prompt
 from fsapp.dialer.surveys import attach_case_surveys, unknown_surveys
+from fsapp.doctor.on_connect import log_switch_checks
 from fsapp.errors import FsappError, SourceError
 from fsapp.features import FeatureCodes
 from fsapp.health import HEARTBEAT_FILE, Heartbeat
@@ -95,10 +96,12 @@ class Controller:
     """Everything one controller runs against its switch, or every node of ``switches:`` (a SwitchPool)."""
 
     def __init__(self, config: Config, *, switch_host: str | None = None, switch_port: int | None = None,
-                 wall_clock: Callable[[], float] | None = None, clock_wait: ClockWait | None = None) -> None:
+                 wall_clock: Callable[[], float] | None = None, clock_wait: ClockWait | None = None,
+                 switch_checks: bool = True) -> None:
         """``wall_clock`` (epoch seconds) is the one clock of everything the controller runs: the ACD, the menus,
         the store's timestamps, campaigns. ``clock_wait`` makes the ACD's timers wait on that clock too (a
-        simulated switch's clock running faster than real time); by default they wait real seconds."""
+        simulated switch's clock running faster than real time); by default they wait real seconds.
+        ``switch_checks``: run ``fsapp doctor``'s switch checks on every (re)connection and log them."""
         self.config = config
         self.zone = ZoneInfo(config.timezone)
         self._seconds = wall_clock or time.time
@@ -134,6 +137,8 @@ class Controller:
             "break": lambda agent: self.acd.agent_break(agent, "phone"), "resume": self.acd.agent_ready,
         }, config.freeswitch.feature_codes, self._render_prompt, config.ivr.default_language)
         self.switch.route(FEATURE_ENTRY, self.features.serve)
+        if switch_checks:
+            self.switch.on_connect(lambda connection: log_switch_checks(connection, config))
         self.relay = RelayService(self.acd, self.store, CallbackBook(self.store), self._render_prompt,
                                   language=config.ivr.default_language, now=self.now, caller_info=self._caller_info,
                                   texts=self.texts, record_call=self.call_log.record_call)
@@ -141,7 +146,8 @@ class Controller:
         self.desk = AcdDesk(self.acd, lookup=self._lookup_number, on_finished=self._outbound_finished)
         self.outbound = OutboundService(self.store, self.switch, self.desk, clock=self.now,
                                         prompt_renderer=self._outbound_prompt, listener=self.ivr,
-                                        callback_queue=next(iter(self.acd_config.queues), None))
+                                        callback_queue=next(iter(self.acd_config.queues), None),
+                                        outbound=config.outbound)
         attach_case_surveys(self.store, self.outbound.campaigns, config.surveys.after_case_closed)
 
     def _build_acd(self) -> AcdService:
@@ -151,7 +157,9 @@ class Controller:
         service = AcdService(self.switch, router, self._seconds,
                              recordings_dir=self.config.paths.recordings, prompt_renderer=self._render_prompt,
                              language=self.config.ivr.default_language, on_recording=self._recording,
-                             region=self.config.region, texts=self.texts)
+                             region=self.config.region, texts=self.texts,
+                             callback_dial=self.config.outbound.dial_template(),
+                             callback_caller_id=self.config.outbound.caller_id())
         service.snapshot = snapshot
         if self._clock_wait is not None:
             service.wait_on_clock = self._clock_wait

@@ -54,6 +54,7 @@ from fsapp.acd.router import Router
 from fsapp.acd.snapshot_file import Snapshot, SnapshotFile
 from fsapp.texts import Texts, shipped_texts
 from fsapp.acd.states import AgentState
+from fsapp.config import OutboundConfig
 from fsapp.esl.errors import ConnectionLost, ESLError
 from fsapp.esl.events import Event
 from fsapp.phones import DEFAULT_REGION
@@ -96,7 +97,9 @@ class AcdService(AttendedTransfers, Engagements):
       the caller's language (``CallerInfo.language``, else ``language``) from ``texts``.
     - ``snapshot_path``: the router's state is written there after changes, at most every
       ``snapshot_interval`` seconds (a burst of changes is one write), and when the service stops.
-    - ``callback_dial``: dial string for calling back a number (``{number}`` is replaced by an E.164 number).
+    - ``callback_dial``: dial string for calling back a number (``{number}`` is replaced by an E.164 number),
+      also used for outside transfers and consultations; ``callback_caller_id``: the caller ID variables citizens
+      see (both from ``outbound:`` in fsapp.yaml).
     - ``region``: where national numbers are read (callbacks and transfers dial only a valid E.164 number;
       see :func:`fsapp.switch.dialstring.dialable_number`).
     - ``tick_interval``: seconds between checks for a reconnect of the switch (timers wake the ticker
@@ -112,8 +115,8 @@ class AcdService(AttendedTransfers, Engagements):
                  on_recording: Callable[[dict[str, Any]], None] | None = None,
                  on_agent_state: Callable[[AgentStateChanged], None] | None = None,
                  snapshot_path: str | Path | None = None,
-                 callback_dial: str = "sofia/gateway/default/{number}", tick_interval: float = 1.0,
-                 region: str = DEFAULT_REGION, texts: Texts | None = None) -> None:
+                 callback_dial: str = OutboundConfig().dial_template(), callback_caller_id: dict[str, str] | None = None,
+                 tick_interval: float = 1.0, region: str = DEFAULT_REGION, texts: Texts | None = None) -> None:
         self.switch = switch
         self.router = router
         self.clock = clock
@@ -129,6 +132,7 @@ class AcdService(AttendedTransfers, Engagements):
         self.callback_dial = callback_dial
         self.region = region
         router.dialable = lambda raw: dialstring.dialable_or_none(raw, region)
+        self.callback_caller_id = dict(callback_caller_id or {})
         self.tick_interval = tick_interval
         self.calls: dict[str, QueuedCall] = {}           # caller uuid (or callback member id) -> call
         self.legs: dict[str, AgentLeg] = {}              # agent leg uuid -> leg
@@ -663,8 +667,7 @@ class AcdService(AttendedTransfers, Engagements):
 
     def _call_back(self, decision: Bridge, leg: AgentLeg) -> None:
         """The agent answered a callback request: dial the citizen and bridge them to the agent."""
-        variables = {"fsapp_role": "citizen", "fsapp_queue_call": decision.call_uuid,
-                     "origination_caller_id_number": "fsapp"}
+        variables = {**self.callback_caller_id, "fsapp_role": "citizen", "fsapp_queue_call": decision.call_uuid}
         agent_call = Call(self.switch, self.switch.registry.get(leg.uuid) or Channel(leg.uuid))
         try:   # the number was checked when it was taken; it is checked again where it becomes a dial string
             dial = dialstring.number_endpoint(self.callback_dial, decision.callback_number or "")

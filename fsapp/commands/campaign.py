@@ -111,7 +111,7 @@ def _run_standalone(ctx: click.Context, campaigns: CampaignStore, name: str) -> 
     config = config_from(ctx)
     switch = Switch(config.switch.host, config.switch.port, config.switch.password,
                     connect_timeout=config.switch.connect_timeout).start()
-    runner = _guard(lambda: CampaignRunner(campaigns, switch, name))
+    runner = _guard(lambda: CampaignRunner(campaigns, switch, name, outbound=config.outbound))
     try:
         _guard(lambda: switch.wait_connected(config.switch.connect_timeout))
         summary = _guard(runner.run)

@@ -39,7 +39,8 @@ def render(ctx: click.Context, out_dir: str, pieces: tuple[str, ...], as_json: b
         return
     for path in written:
         click.echo(str(path))
-    if any(path.relative_to(out_dir).as_posix() in PASSWORD_FILES for path in written):
+    if any(path.is_relative_to(out_dir) and path.relative_to(out_dir).as_posix() in PASSWORD_FILES
+           for path in written):
         click.echo(f"softphone passwords: {config.freeswitch.secrets_file} (readable by its owner only)")
 
 

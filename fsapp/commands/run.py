@@ -55,7 +55,7 @@ def run(ctx: click.Context, sim: bool, host: str | None, port: int | None, passw
         config.switches = []
         click.echo(f"simulated switch on {config.switch.host}:{config.switch.port}")
     try:
-        controller = Controller(config).start()
+        controller = Controller(config, switch_checks=simulated is None).start()
     except FsappError as exc:
         if lock is not None:
             lock.release()

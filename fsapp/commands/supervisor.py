@@ -1,4 +1,4 @@
-"""Supervisor commands over the control API: monitor, agents, queues, listen/whisper/barge, recordings,
+"""Supervisor commands over the control API: monitor, agents, queues, listen/whisper/barge and supervise, recordings,
 reports, alerts. Each takes ``--token`` (or FSAPP_API_TOKEN) and ``--url`` (default: api.listen:api.port).
 ``agent away``/``agent back`` write staff's away notes straight to the store (``--db``)."""
 
@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import click
@@ -22,6 +23,7 @@ from fsapp.api.client import ApiClient, ApiClientError
 from fsapp.commands.common import config_from, print_json, print_table
 from fsapp.commands.store import open_store_for, store_options
 from fsapp.errors import FsappError
+from fsapp.supervise.modes import DIGITS
 
 
 def api_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -333,8 +335,64 @@ def _eavesdrop_command(name: str, mode: str, help_text: str) -> click.Command:
             print_json(session)
             return
         click.echo(f"{mode} on {agent_id} (call {session['call_uuid']}) from {extension}; session {session['id']}. "
-                   "On the phone: 0 listen, 1 caller, 2 agent (whisper), 3 both (barge).")
+                   "On the phone: 0 listen, 1 caller, 2 agent (whisper), 3 both (barge); or "
+                   f"`fsapp supervise mode {session['id']} MODE`, `fsapp supervise end {session['id']}`.")
     return command
+
+
+@click.group("supervise")
+def supervise() -> None:
+    """Supervision sessions in progress: list them, change one's mode without ringing again, end one."""
+
+
+def _session_path(session_id: str, tail: str = "") -> str:
+    return f"/api/v1/supervision/{quote(session_id, safe='')}{tail}"
+
+
+def _session_call(action: Callable[[], Any], session_id: str) -> Any:
+    try:
+        return action()
+    except ApiClientError as exc:
+        if exc.status == 404:
+            raise click.ClickException(f"no supervision session {session_id} (`fsapp supervise list`)") from exc
+        raise
+
+
+@supervise.command("list")
+@api_options
+def supervise_list(client: ApiClient, as_json: bool) -> None:
+    """Sessions in progress: id, agent, call, mode, who started it."""
+    sessions = client.get("/api/v1/supervision")
+    if as_json:
+        print_json(sessions)
+        return
+    print_table(["session", "agent", "call", "mode", "from", "by"],
+                [[s["id"], s["agent"], s["call_uuid"], s["mode"], s["extension"], s["actor"]] for s in sessions])
+
+
+@supervise.command("mode")
+@click.argument("session_id")
+@click.argument("mode", type=click.Choice(list(DIGITS)))
+@api_options
+def supervise_mode(client: ApiClient, as_json: bool, session_id: str, mode: str) -> None:
+    """Switch a session to listen, caller (speak to the caller), whisper (to the agent) or barge (both)."""
+    session = _session_call(lambda: client.post(_session_path(session_id, "/mode"), {"mode": mode}), session_id)
+    if as_json:
+        print_json(session)
+        return
+    click.echo(f"session {session['id']}: {session['mode']} on {session['agent']} (call {session['call_uuid']})")
+
+
+@supervise.command("end")
+@click.argument("session_id")
+@api_options
+def supervise_end(client: ApiClient, as_json: bool, session_id: str) -> None:
+    """End a session: the supervisor's phone is hung up, the call goes on."""
+    session = _session_call(lambda: client.delete(_session_path(session_id)), session_id)
+    if as_json:
+        print_json(session)
+        return
+    click.echo(f"session {session['id']}: ended ({session['agent']}'s call goes on)")
 
 
 # -- recordings -------------------------------------------------------------------------------------------------
@@ -471,5 +529,5 @@ COMMANDS: list[click.Command] = [
     monitor, agent, queue, recordings, report, alerts, transfer,
     _eavesdrop_command("listen", "listen", "Listen to an agent's call from your phone."),
     _eavesdrop_command("whisper", "whisper", "Speak to the agent only (the caller does not hear you)."),
-    _eavesdrop_command("barge", "barge", "Join an agent's call: both hear you."),
+    _eavesdrop_command("barge", "barge", "Join an agent's call: both hear you."), supervise,
 ]

@@ -20,6 +20,7 @@ import peewee as pw
 from gevent.event import AsyncResult
 
 from fsapp.acd.outcome import ANSWERED
+from fsapp.config import OutboundConfig
 from fsapp.dialer.models import CallbackPlan
 from fsapp.dialer.rules import NOT_DIALABLE_CAUSE, outcome_of_cause
 from fsapp.dialer.scripts import AgentDesk
@@ -206,7 +207,8 @@ class CallbackDialer:
     """
 
     def __init__(self, book: CallbackBook, switch: Any, desk: AgentDesk, queue: str | None = None, *,
-                 dial_template: str = "sofia/gateway/pstn/{number}", ring_timeout: float = 30.0,
+                 dial_template: str = OutboundConfig().dial_template(), caller_id: dict[str, str] | None = None,
+                 ring_timeout: float = 30.0,
                  default_queue: str | None = None) -> None:
         self.book = book
         self.switch = switch
@@ -214,6 +216,7 @@ class CallbackDialer:
         self.queue = queue
         self.default_queue = default_queue or queue
         self.dial_template = dial_template
+        self.caller_id = dict(caller_id or {})   # origination_caller_id_* of the citizen's leg
         self.ring_timeout = ring_timeout
         self.results: dict[int, AsyncResult] = {}   # request id -> its status after the attempt
         self._waiting: dict[int, gevent.Greenlet] = {}
@@ -325,7 +328,7 @@ class CallbackDialer:
 
     def _dial(self, item: ScheduledCallback) -> str:
         uuid = new_uuid()
-        variables = {"origination_uuid": uuid, "originate_timeout": str(int(self.ring_timeout)),
+        variables = {**self.caller_id, "origination_uuid": uuid, "originate_timeout": str(int(self.ring_timeout)),
                      "fsapp_role": "callback", "fsapp_callback": str(item.id)}
         try:
             call = self.switch.originate(number_endpoint(self.dial_template, item.number), variables,

@@ -24,6 +24,7 @@ import gevent
 import peewee as pw
 from gevent.event import AsyncResult
 
+from fsapp.config import OutboundConfig
 from fsapp.dialer.callbacks import CallbackBook, CallbackDialer
 from fsapp.dialer.campaigns import CampaignStore, ClaimedAttempt
 from fsapp.dialer.errors import DialerError
@@ -43,8 +44,9 @@ class OutboundService:
                  prompt_renderer: PromptRenderer = default_prompt, poll: float = 1.0,
                  callback_queue: str | None = None,
                  on_attempt: Callable[[ClaimedAttempt, str, str], None] | None = None,
-                 listener: SpeechListener | None = None) -> None:
+                 listener: SpeechListener | None = None, outbound: OutboundConfig | None = None) -> None:
         self.campaigns = CampaignStore.of(store)
+        self.outbound = outbound or OutboundConfig()
         self.book = CallbackBook(store)
         self.switch = switch
         self.desk = desk
@@ -53,7 +55,9 @@ class OutboundService:
         self.poll = poll
         self.on_attempt = on_attempt
         self.listener = listener   # hears spoken survey answers (the IVR's runner); None: keys only
-        self.callbacks = CallbackDialer(self.book, switch, desk, default_queue=callback_queue)
+        self.callbacks = CallbackDialer(self.book, switch, desk, default_queue=callback_queue,
+                                        dial_template=self.outbound.dial_template(),
+                                        caller_id=self.outbound.caller_id())
         self.surveys = Surveys(store, self.campaigns, prompt_renderer, listener)
         self.runners: dict[str, CampaignRunner] = {}
         self.summaries: dict[str, AsyncResult] = {}    # campaign name -> RunSummary of its latest run
@@ -101,7 +105,7 @@ class OutboundService:
     def _start_runner(self, name: str) -> None:
         runner = CampaignRunner(self.campaigns, self.switch, name, clock=self.clock, prompt_renderer=self.render,
                                 desk=self.desk, status_poll=self.poll, on_attempt=self.on_attempt,
-                                listener=self.listener,
+                                listener=self.listener, outbound=self.outbound,
                                 on_answers=lambda claimed, answers: self.surveys.dialed_answers(name, claimed, answers))
         self.runners[name] = runner
         result = self.summaries.get(name)

@@ -23,6 +23,7 @@ import gevent
 import gevent.pool
 from gevent.event import Event as Flag
 
+from fsapp.config import OutboundConfig
 from fsapp.dialer.campaigns import CampaignInfo, CampaignStore, ClaimedAttempt
 from fsapp.dialer.errors import CampaignStateError
 from fsapp.dialer.journal import AttemptJournal
@@ -68,8 +69,9 @@ class CampaignRunner:
                  status_poll: float = 1.0, stop_when_paused: bool = False,
                  on_attempt: Callable[[ClaimedAttempt, str, str], None] | None = None,
                  on_answers: Callable[[ClaimedAttempt, dict[str, str | None]], None] | None = None,
-                 listener: SpeechListener | None = None) -> None:
+                 listener: SpeechListener | None = None, outbound: OutboundConfig | None = None) -> None:
         self.campaigns = campaigns
+        self.outbound = outbound or OutboundConfig()   # the gateway and caller ID a campaign does not name
         self.switch = switch
         self.name = name
         self.clock = clock
@@ -233,10 +235,11 @@ class CampaignRunner:
         variables = {**settings.originate_variables, "origination_uuid": claimed.call_uuid,
                      "originate_timeout": str(int(settings.ring_timeout)), "fsapp_role": "campaign",
                      "fsapp_campaign": str(self.info.id), "fsapp_attempt": str(claimed.attempt_id)}
+        variables.update(self.outbound.caller_id())
         if settings.caller_id:
             variables["origination_caller_id_number"] = caller_number(settings.caller_id)
         try:
-            dial = number_endpoint(settings.dial_template, claimed.number)
+            dial = number_endpoint(settings.dial_template or self.outbound.dial_template(), claimed.number)
         except UnsafeValue as exc:
             log.warning("call %s: %s: not dialled: %s", claimed.call_uuid, self.name, exc)
             return "failed", NOT_DIALABLE_CAUSE, None

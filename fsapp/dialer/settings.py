@@ -28,8 +28,8 @@ class CampaignSettings:
     """Everything a campaign needs besides its list (see the module docstring)."""
 
     mode: str = "message"
-    dial_template: str = "sofia/gateway/pstn/{number}"
-    caller_id: str = ""
+    dial_template: str = ""   # empty: the configured outbound gateway (outbound.gateway)
+    caller_id: str = ""       # empty: outbound.caller_id_number
     ring_timeout: float = 30.0
     originate_variables: dict[str, str] = field(default_factory=dict)
     max_concurrent: int = 10
@@ -105,7 +105,7 @@ class CampaignSettings:
             ("max_concurrent", self.max_concurrent >= 1, "must be at least 1"),
             ("calls_per_second", self.calls_per_second > 0, "must be positive"),
             ("ring_timeout", self.ring_timeout > 0, "must be positive"),
-            ("dial_template", _one_endpoint(self.dial_template),
+            ("dial_template", not self.dial_template or _one_endpoint(self.dial_template),
              "must name one endpoint holding {number} once (e.g. sofia/gateway/pstn/{number})"),
             ("originate_variables", _plain_variables(self.originate_variables),
              "names are letters, digits and _ . -; values hold no braces, control characters or :_:"),

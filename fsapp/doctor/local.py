@@ -1,4 +1,5 @@
-"""Checks that need no switch: the database, the queues/agents file, the IVR flows, the published numbers."""
+"""Checks that need no switch: the database, the queues/agents file, the IVR flows, the published numbers, the
+trunks' ACL."""
 
 from __future__ import annotations
 
@@ -122,5 +123,19 @@ def numbers_check(config: Config) -> CheckResult:
     return ok("published numbers", f"{len(config.numbers)} number(s), each with an IVR entry")
 
 
+def trunk_acl_check(config: Config) -> CheckResult:
+    """Who reaches the published numbers through the trunks' profile, which challenges everyone else."""
+    admitted = config.freeswitch.trunk_acl
+    if not admitted:
+        return warn("trunk ACL", "freeswitch.trunk_acl is empty: the trunks' profile (fsapp_trunks, auth-calls) "
+                                 "answers every call with a 407 challenge, and providers do not authenticate, so no "
+                                 "citizen's call reaches a published number",
+                    "list each provider's (or the load balancer's) addresses under freeswitch.trunk_acl, e.g. "
+                    "{telco: 192.0.2.0/24}, then `fsapp conf render --only sip` and `reloadacl` on the switch")
+    listed = ", ".join(f"{name} {cidr}" for name, cidr in sorted(admitted.items()))
+    return ok("trunk ACL", f"calls from {listed} are admitted without a challenge")
+
+
 def local_checks(config: Config) -> list[CheckResult]:
-    return [database_check(config), acd_check(config), *ivr_checks(config), numbers_check(config)]
+    return [database_check(config), acd_check(config), *ivr_checks(config), numbers_check(config),
+            trunk_acl_check(config)]

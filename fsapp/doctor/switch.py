@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from typing import Protocol
 
 from fsapp.config import Config
-from fsapp.doctor.dialplan import hunt
+from fsapp.doctor.dialplan import CallFacts, hunt, parse_globals
 from fsapp.doctor.result import CheckResult, fail, ok, warn
 from fsapp.esl.errors import ESLError
 
@@ -109,22 +109,34 @@ def dialplan_checks(connection: ApiConnection, config: Config) -> list[CheckResu
         return [fail("dialplan", f"the switch has no dialplan context {context!r}",
                      "set freeswitch.context to the context of your trunks' profile, or "
                      "`fsapp conf render --only dialplan --only sip`")]
-    return [number_check(context_xml, context, number, entry) for number, entry in sorted(config.numbers.items())]
+    variables = switch_globals(connection)
+    return [number_check(context_xml, context, number, entry, variables)
+            for number, entry in sorted(config.numbers.items())]
 
 
-def number_check(context_xml: str, context: str, number: str, entry: str) -> CheckResult:
+def switch_globals(connection: ApiConnection) -> dict[str, str]:
+    """The switch's global variables (what ``${name}`` in a dialplan condition expands to); empty if unread."""
+    try:
+        return parse_globals(connection.api("global_getvar"))
+    except ESLError:
+        return {}
+
+
+def number_check(context_xml: str, context: str, number: str, entry: str,
+                 variables: dict[str, str] | None = None) -> CheckResult:
     name = f"dialplan {number}"
     render_hint = f"`fsapp conf render --only dialplan`, copy it into the switch's dialplan/{context}/, reloadxml"
     try:
-        result = hunt(context_xml, number)
+        result = hunt(context_xml, number, CallFacts.for_number(number, context, variables))
     except ET.ParseError as exc:
         return fail(name, f"context {context!r} is not well-formed XML ({exc})", "check the dialplan files")
+    assumed = f" (taken as not met for a plain call: {'; '.join(result.assumed)})" if result.assumed else ""
     if not result.extensions:
-        return fail(name, f"no extension in context {context!r} matches {number}", render_hint)
+        return fail(name, f"no extension in context {context!r} matches {number}{assumed}", render_hint)
     found = ", ".join(result.extensions)
     if not result.parks():
-        return fail(name, f"extension {found} does not park the call", render_hint)
+        return fail(name, f"extension {found} does not park the call{assumed}", render_hint)
     if result.entry() != entry:
         actual = "no fsapp_entry" if result.entry() is None else f"fsapp_entry={result.entry()}"
-        return fail(name, f"extension {found} parks with {actual}, numbers: says {entry}", render_hint)
-    return ok(name, f"extension {found} sets fsapp_entry={entry} and parks")
+        return fail(name, f"extension {found} parks with {actual}, numbers: says {entry}{assumed}", render_hint)
+    return ok(name, f"extension {found} sets fsapp_entry={entry} and parks{assumed}")

@@ -79,10 +79,13 @@ def exact_pattern(number: str) -> str:
 
 
 def softphones(acd: AcdConfig, domain: str, passwords: dict[str, str]) -> list[Softphone]:
-    return [Softphone(agent.id, softphone_user(agent), agent.name or agent.id,
-                      a1_hash(softphone_user(agent), domain, passwords[agent.id]),
-                      a1_hash(f"{softphone_user(agent)}@{domain}", domain, passwords[agent.id]))
-            for agent in sorted(acd.agents.values(), key=lambda a: a.id)]
+    """One account per agent; ``passwords`` are keyed by SIP user (:func:`softphone_user`)."""
+    phones = []
+    for agent in sorted(acd.agents.values(), key=lambda a: a.id):
+        user = softphone_user(agent)
+        phones.append(Softphone(agent.id, user, agent.name or agent.id, a1_hash(user, domain, passwords[user]),
+                                a1_hash(f"{user}@{domain}", domain, passwords[user])))
+    return phones
 
 
 def balancer_nodes(config: Config) -> list[BalancerNode]:

@@ -8,6 +8,11 @@ from fsapp.config import FreeswitchConfig
 from fsapp.render.errors import UnknownPiece
 
 
+# fsapp's hold-music stream, included from the switch's own local_stream.conf.xml (never replacing it).
+MOH_SNIPPET = "autoload_configs/local_stream.d/fsapp_moh.xml"
+MOH_INCLUDE = '<X-PRE-PROCESS cmd="include" data="local_stream.d/*.xml"/>'
+
+
 @dataclass(frozen=True)
 class Output:
     """One rendered file: the template it comes from and where it goes under the output directory."""
@@ -26,7 +31,7 @@ def outputs(piece: str, fs: FreeswitchConfig) -> list[Output]:
         "directory": [Output("directory.xml", "directory/fsapp.xml")],
         "dialplan": [Output("fsapp_park.xml", f"dialplan/{fs.context}/fsapp_numbers.xml")],
         "features": [Output("fsapp_features.xml", f"dialplan/{fs.operators_context}.xml")],
-        "moh": [Output("local_stream.conf.xml", "autoload_configs/local_stream.conf.xml")],
+        "moh": [Output("local_stream_fsapp.xml", MOH_SNIPPET)],
         "kamailio": [Output("kamailio/kamailio.cfg", "kamailio/kamailio.cfg"),
                      Output("kamailio/dispatcher.list", "kamailio/dispatcher.list"),
                      Output("kamailio/db/version.dbtext", "kamailio/db/version"),

@@ -11,8 +11,9 @@ from fsapp.acd.config import AcdConfig
 from fsapp.config import Config
 from fsapp.privatefiles import write_atomic
 from fsapp.render.errors import RenderError
-from fsapp.render.model import template_context
-from fsapp.render.pieces import selected_outputs
+from fsapp.render.model import moh_path, softphone_user, template_context
+from fsapp.render.moh import ensure_hold_music
+from fsapp.render.pieces import MOH_SNIPPET, selected_outputs
 from fsapp.render.secrets import softphone_passwords
 
 log = logging.getLogger(__name__)
@@ -49,13 +50,15 @@ def render_config(config: Config, acd: AcdConfig, out_dir: str | Path, pieces: t
     """Write the pieces (all when none given) under ``out_dir``; returns the files written.
 
     ``base`` is the directory relative paths in the configuration are taken from (default: the current one).
+    With the ``moh`` piece, hold music is generated into ``freeswitch.moh_dir`` when it has none (listed last).
     """
     out = Path(out_dir)
     base = base or Path.cwd()
     outputs = selected_outputs(pieces, config.freeswitch)
     needs_passwords = any(o.path in PASSWORD_FILES for o in outputs)
-    passwords = (softphone_passwords(base / config.freeswitch.secrets_file, sorted(acd.agents))
-                 if needs_passwords else {agent_id: "" for agent_id in acd.agents})
+    users = {softphone_user(agent): agent.id for agent in acd.agents.values()}
+    passwords = (softphone_passwords(base / config.freeswitch.secrets_file, sorted(users), former_keys=users)
+                 if needs_passwords else {user: "" for user in users})
     context = template_context(config, acd, passwords, base, out)
     env = environment(template_dirs or default_template_dirs())
     written = []
@@ -66,6 +69,9 @@ def render_config(config: Config, acd: AcdConfig, out_dir: str | Path, pieces: t
             raise RenderError(f"template {output.template}: {exc}") from exc
         written.append(_write(out / output.path, text, private=output.path in PRIVATE_FILES))
         log.info("wrote %s", out / output.path)
+    if any(output.path == MOH_SNIPPET for output in outputs):
+        music = ensure_hold_music(Path(moh_path(config.freeswitch.moh_dir, base)))   # hold is never silent
+        written += [music] if music else []
     return written
 
 

@@ -106,7 +106,7 @@ class _Day:
         self.day_start = clock.now()
         self.operators = settings.operators or OperatorProfile(breaks=working_day_breaks(settings.hours))
         # the ACD's timers are alarms on the virtual clock
-        self.controller = Controller(config, wall_clock=clock, clock_wait=clock.wait)
+        self.controller = Controller(config, wall_clock=clock, clock_wait=clock.wait, switch_checks=False)
         self.controller.acd.tick_interval = ACD_TICK
         self.controller.acd.on_agent_state = self._agent_state
         self.controller.acd.snapshot = None   # kept for restarts; a simulated day has none

@@ -31,7 +31,7 @@ from fsapp.esl.events import Event
 from fsapp.switch.call import Call, new_uuid
 from fsapp.switch.channel import Channel
 from fsapp.switch.errors import ChannelGone
-from fsapp.switch.service import Handler, Switch
+from fsapp.switch.service import ConnectHook, Handler, Switch
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +133,10 @@ class SwitchPool:
     def listen(self, listener: Callable[[Event, Channel | None], None]) -> None:
         for node in self.nodes:
             node.listen(listener)
+
+    def on_connect(self, hook: ConnectHook) -> None:
+        for node in self.nodes:
+            node.on_connect(hook)
 
     def start(self) -> SwitchPool:
         for node in self.nodes:

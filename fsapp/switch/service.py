@@ -29,6 +29,7 @@ from fsapp.switch.registry import ChannelRegistry
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Call], None]
+ConnectHook = Callable[[ESLConnection], None]
 
 DEFAULT_EVENTS = (
     # What the registry, call control and the ACD read; nothing else is subscribed, to spare both ends.
@@ -61,9 +62,10 @@ class Switch:
         self._handler_link: dict[str, int] = {}   # call uuid -> the connection its handler started under
         self._waiters: dict[str, list[tuple[Callable[[Channel], bool], Flag]]] = {}
         self._listeners: list[Callable[[Event, Channel | None], None]] = []
+        self._connect_hooks: list[ConnectHook] = []
         self.reconciled = Flag()
         self.client = ESLClient(host, port, password, events=events, on_event=self._on_event,
-                                on_connect=self._reconcile, on_disconnect=self._on_disconnect,
+                                on_connect=self._connected, on_disconnect=self._on_disconnect,
                                 connect_timeout=connect_timeout, command_timeout=command_timeout)
 
     # -- wiring ----------------------------------------------------------------------------------------
@@ -75,6 +77,10 @@ class Switch:
     def listen(self, listener: Callable[[Event, Channel | None], None]) -> None:
         """Be told of every event (after the registry has applied it). Must not block."""
         self._listeners.append(listener)
+
+    def on_connect(self, hook: ConnectHook) -> None:
+        """Run ``hook(connection)`` in a greenlet of its own after every (re)connection and its reconcile."""
+        self._connect_hooks.append(hook)
 
     def start(self) -> Switch:
         self.client.start()
@@ -222,6 +228,21 @@ class Switch:
         return Call(self, channel)
 
     # -- reconnect -------------------------------------------------------------------------------------
+
+    def _connected(self, connection: ESLConnection) -> None:
+        try:
+            self._reconcile(connection)
+        finally:
+            for hook in self._connect_hooks:
+                gevent.spawn(self._run_hook, hook, connection)
+
+    def _run_hook(self, hook: ConnectHook, connection: ESLConnection) -> None:
+        try:
+            hook(connection)
+        except ESLError as exc:
+            log.warning("switch %s: after connecting: %s", self.name, exc)
+        except Exception:
+            log.exception("switch %s: connect hook failed", self.name)
 
     def _reconcile(self, connection: ESLConnection) -> None:
         """Rebuild the registry from the switch and resume parked calls nobody is driving."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fsapp.config import load_config
+from fsapp.config import Config, load_config
 from fsapp.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,3 +80,19 @@ def test_a_missing_or_undecodable_yaml_file_is_a_located_error(tmp_path: Path) -
     (tmp_path / "acd.yaml").write_bytes(b"queues: \xff\xfe\n")
     with pytest.raises(AcdConfigError, match=r"acd\.yaml: cannot read the file: 'utf-8' codec can't decode"):
         load_acd_config(tmp_path / "acd.yaml")
+
+
+def test_outbound_dialling_is_configured_and_checked(tmp_path: Path) -> None:
+    defaults = Config()
+    assert defaults.outbound.dial_template() == "sofia/gateway/pstn/{number}" and defaults.outbound.caller_id() == {}
+    path = tmp_path / "fsapp.yaml"
+    path.write_text("outbound:\n  gateway: telco\n  caller_id_number: '+4721000000'\n  caller_id_name: Servicetorget\n")
+    config = load_config(path, env={})
+    assert config.outbound.dial_template() == "sofia/gateway/telco/{number}"
+    assert config.outbound.caller_id() == {"origination_caller_id_number": "+4721000000",
+                                           "origination_caller_id_name": "Servicetorget"}
+    for key, value in [("gateway", "telco/x"), ("caller_id_number", "555,origination_uuid=x"),
+                       ("caller_id_name", "City}sofia/gateway/evil")]:
+        path.write_text(f"outbound:\n  {key}: '{value}'\n")
+        with pytest.raises(ConfigError, match=f"fsapp.yaml:2: outbound.{key}: must be"):
+            load_config(path, env={})

@@ -243,3 +243,28 @@ def test_agent_mode_dials_only_for_free_agents(make_campaign, campaigns: Campaig
     assert max(peaks) <= 2  # calls in flight plus calls with agents never exceed the agents
     assert runner.progressive is not None and runner.progressive.abandon_rate == 0.0
     assert {c["origin"] for c in desk.connected} == {"campaign"}
+
+
+def test_campaigns_dial_through_the_configured_gateway_and_caller_id(make_campaign, campaigns: CampaignStore,
+                                                                    switch: Switch, sim: SimulatedSwitch) -> None:
+    """A campaign that names no dial string or caller ID takes outbound: from fsapp.yaml; one that does keeps its own."""
+    from fsapp.config import OutboundConfig
+    from fsapp.esl.connection import ESLConnection
+
+    watcher = ESLConnection(*sim.address, "ClueCon").connect()
+    watcher.subscribe(["BACKGROUND_JOB"])
+    outbound = OutboundConfig(gateway="telco", caller_id_number="+4721000000", caller_id_name="Servicetorget")
+    try:
+        plain = make_campaign("plain", dict.fromkeys(numbers(1), "answer"))
+        _run(CampaignRunner(campaigns, switch, plain, status_poll=0.2, outbound=outbound))
+        own = make_campaign("own", dict.fromkeys(numbers(1, start=5), "answer"),
+                            dial_template="sofia/gateway/other/{number}", caller_id="+4721999999")
+        _run(CampaignRunner(campaigns, switch, own, status_poll=0.2, outbound=outbound))
+        jobs = [watcher.next_event(timeout=10).get("Job-Command-Arg") for _ in range(2)]
+    finally:
+        watcher.close()
+    first, second = sorted(jobs, key=lambda arg: "other" in arg)
+    assert f"}}sofia/gateway/telco/{numbers(1)[0]} &park()" in first
+    assert "origination_caller_id_number=+4721000000" in first and "origination_caller_id_name=Servicetorget" in first
+    assert f"}}sofia/gateway/other/{numbers(1, start=5)[0]} &park()" in second
+    assert "origination_caller_id_number=+4721999999" in second

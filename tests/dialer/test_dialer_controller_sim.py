@@ -260,3 +260,13 @@ def test_pause_and_resume_from_the_command_line_reach_the_controller(sim: Simula
 
     assert summary.stopped_because == "finished" and summary.started == 6
     assert campaigns.counts(campaigns.get("deadline").id)["done:reached"] == 6
+
+
+def test_outside_numbers_are_dialled_as_configured(make_controller) -> None:
+    """Callbacks, outside transfers and consultations use outbound: (no hard-coded gateway or caller ID)."""
+    controller = make_controller(**{"outbound.gateway": "telco", "outbound.caller_id_number": "+4721000000",
+                                    "outbound.caller_id_name": "Servicetorget"})
+    caller_id = {"origination_caller_id_number": "+4721000000", "origination_caller_id_name": "Servicetorget"}
+    assert controller.acd.callback_dial == "sofia/gateway/telco/{number}" == controller.outbound.callbacks.dial_template
+    assert controller.acd.callback_caller_id == caller_id == controller.outbound.callbacks.caller_id
+    assert controller.outbound.outbound is controller.config.outbound

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from gevent.event import Event as Flag
 
 from cli import main
 from fsapp.config import Config, load_config
+from fsapp.controller import Controller
 from fsapp.doctor import Status, run_doctor, run_switch_checks
-from fsapp.doctor.dialplan import hunt
+from fsapp.doctor.dialplan import CallFacts, hunt, parse_globals
+from fsapp.doctor.switch import number_check
 from fsapp.esl.connection import ESLConnection
 from fsapp.sim import SimulatedSwitch
 from fsapp.acd.loader import load_acd_config
@@ -32,7 +36,7 @@ def settings(sim: SimulatedSwitch, tmp_path: Path) -> dict:
     return {"switch": {"host": sim.address[0], "port": sim.port, "password": "ClueCon", "calls_per_second": 30},
             "database": {"url": f"sqlite:///{database}"}, "acd": {"file": str(ROOT / "conf/acd.yaml")},
             "ivr": {"flows_dir": str(ROOT / "ivr_scripts"), "entries": {"main": "main_menu"}},
-            "numbers": {"6000": "main"}}
+            "numbers": {"6000": "main"}, "freeswitch": {"trunk_acl": {"telco": "192.0.2.0/24"}}}
 
 
 def _config(settings: dict, tmp_path: Path) -> Config:
@@ -49,8 +53,8 @@ def test_a_healthy_setup_passes(settings: dict, tmp_path: Path) -> None:
     results = run_doctor(_config(settings, tmp_path), timeout=5)
     assert [r.line() for r in results if r.status is not Status.OK] == []
     names = set(_by_name(results))
-    assert {"database", "queues and agents", "ivr flows", "published numbers", "event socket", "switch ready",
-            "switch throttle", "switch modules", "dialplan 6000", "agent SIP users"} <= names
+    assert {"database", "queues and agents", "ivr flows", "published numbers", "trunk ACL", "event socket",
+            "switch ready", "switch throttle", "switch modules", "dialplan 6000", "agent SIP users"} <= names
 
 
 @pytest.mark.parametrize("load, status", [(30, Status.OK), (29, Status.OK), (31, Status.FAIL), (80, Status.FAIL)])
@@ -74,6 +78,14 @@ def test_numbers_the_dialplan_does_not_park_for_fsapp(sim: SimulatedSwitch, sett
     assert "does not park" in checks["dialplan 7100"].message
     assert "no extension" in checks["dialplan +4722000000"].message
     assert "fsapp conf render --only dialplan" in checks["dialplan +4722000000"].hint
+
+
+def test_an_empty_trunk_acl_is_named(settings: dict, tmp_path: Path) -> None:
+    """With no trunk admitted, the trunks' profile challenges every call: doctor says so and what to do."""
+    settings["freeswitch"] = {"trunk_acl": {}}
+    check = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["trunk ACL"]
+    assert check.status is Status.WARN
+    assert "challenge" in check.message and "freeswitch.trunk_acl" in check.hint
 
 
 def test_unknown_context_fails(settings: dict, tmp_path: Path) -> None:
@@ -160,8 +172,7 @@ def test_hunt_follows_continue_and_first_match() -> None:
       </extension>
       <extension name="other"><condition field="destination_number" expression="^999$">
         <action application="hangup"/></condition></extension>
-      <extension name="city"><condition field="${sip_from_host}" expression="x"/>
-        <condition field="destination_number" expression="^\\+4721000000$">
+      <extension name="city"><condition field="destination_number" expression="^\\+4721000000$">
           <action application="set" data="fsapp_entry=main"/><action application="park"/></condition></extension>
       <extension name="late"><condition field="destination_number" expression="^\\+4721000000$">
         <action application="set" data="fsapp_entry=wrong"/><action application="park"/></condition></extension>
@@ -170,6 +181,101 @@ def test_hunt_follows_continue_and_first_match() -> None:
     assert result.extensions == ["tag", "city"]
     assert result.entry() == "main" and result.parks()
     assert hunt(context, "555").extensions == []
+
+
+# The head of FreeSWITCH 1.10.12's stock dialplan/public.xml as `xml_locate` returns it, with fsapp's numbers
+# included where its `public/*.xml` include stands.
+STOCK_PUBLIC = """<context name="public">
+  <extension name="unloop">
+    <condition field="${unroll_loops}" expression="^true$"></condition>
+    <condition field="${sip_looped_call}" expression="^true$">
+      <action application="deflect" data="${destination_number}"></action>
+    </condition>
+  </extension>
+  <extension name="outside_call" continue="true">
+    <condition>
+      <action application="set" data="outside_call=true"></action>
+      <action application="export" data="RFC2822_DATE=${strftime(%a, %d %b %Y %T %z)}"></action>
+    </condition>
+  </extension>
+  <extension name="call_debug" continue="true">
+    <condition field="${call_debug}" expression="^true$" break="never">
+      <action application="info"></action>
+    </condition>
+  </extension>
+  <extension name="public_extensions">
+    <condition field="destination_number" expression="^(10[01][0-9])$">
+      <action application="transfer" data="$1 XML default"></action>
+    </condition>
+  </extension>
+  <extension name="fsapp_main_6000">
+    <condition field="destination_number" expression="^6000$">
+      <action application="set" data="fsapp_entry=main"></action>
+      <action application="park"></action>
+    </condition>
+  </extension>
+</context>"""
+STOCK_GLOBALS = "unroll_loops=true\ncall_debug=false\ndomain=127.0.0.1\n"
+
+
+def test_stock_public_context_reaches_fsapps_number() -> None:
+    """unloop needs ${sip_looped_call}, unknown for a plain call: it is not the match, fsapp's extension is."""
+    facts = CallFacts.for_number("6000", "public", parse_globals(STOCK_GLOBALS))
+    result = hunt(STOCK_PUBLIC, "6000", facts)
+    assert result.extensions == ["outside_call", "fsapp_main_6000"]
+    assert result.entry() == "main" and result.parks()
+    assert result.assumed == ["unloop: ${sip_looped_call}"]
+    check = number_check(STOCK_PUBLIC, "public", "6000", "main", parse_globals(STOCK_GLOBALS))
+    assert check.status is Status.OK, check.line()
+    assert "unloop: ${sip_looped_call}" in check.message
+    staff = hunt(STOCK_PUBLIC, "1001", CallFacts.for_number("1001", "public", parse_globals(STOCK_GLOBALS)))
+    assert staff.extensions == ["outside_call", "public_extensions"] and not staff.parks()
+
+
+def test_conditions_on_unknown_fields_are_not_met() -> None:
+    context = """<context name="public">
+      <extension name="vip"><condition field="caller_id_number" expression="^555"/>
+        <condition field="destination_number" expression="^6000$"><action application="hangup"/></condition>
+      </extension>
+      <extension name="night"><condition wday="1-7" hour="18-23"/>
+        <condition field="destination_number" expression="^6000$"><action application="hangup"/></condition>
+      </extension>
+      <extension name="api"><condition field="${cond(1 == 1 ? yes : no)}" expression="^yes$">
+        <action application="hangup"/></condition></extension>
+      <extension name="flag"><condition field="${fsapp_test_flag}" expression="^on$">
+        <action application="set" data="fsapp_entry=flagged"/></condition></extension>
+      <extension name="fsapp"><condition field="destination_number" expression="^6000$">
+        <action application="set" data="fsapp_entry=main"/><action application="park"/></condition></extension>
+    </context>"""
+    result = hunt(context, "6000")
+    assert result.extensions == ["fsapp"] and result.entry() == "main"
+    assert result.assumed == ["vip: caller_id_number", "night: time of day", "api: ${cond(1 == 1 ? yes : no)}",
+                              "flag: ${fsapp_test_flag}"]
+    known = hunt(context, "6000", CallFacts.for_number("6000", variables={"fsapp_test_flag": "on"}))
+    assert known.extensions == ["flag"] and known.entry() == "flagged" and not known.parks()
+
+
+def test_anti_actions_breaks_and_nested_conditions() -> None:
+    context = """<context name="public">
+      <extension name="closed" continue="true">
+        <condition field="${open}" expression="^yes$" break="never">
+          <anti-action application="set" data="closed=true"/>
+        </condition>
+      </extension>
+      <extension name="nested"><condition field="destination_number" expression="^60">
+          <action application="set" data="prefix=60"/>
+          <condition field="destination_number" expression="^6001$"><action application="hangup"/></condition>
+        </condition>
+      </extension>
+      <extension name="fsapp"><condition field="destination_number" expression="^6000$">
+        <action application="set" data="fsapp_entry=main"/><action application="park"/></condition></extension>
+    </context>"""
+    result = hunt(context, "6000", CallFacts.for_number("6000", variables={"open": "no"}))
+    assert result.extensions == ["closed", "fsapp"]
+    assert result.actions == [("set", "closed=true"), ("set", "prefix=60"), ("set", "fsapp_entry=main"),
+                              ("park", "")]
+    assert hunt(context, "6001", CallFacts.for_number("6001", variables={"open": "no"})).extensions == [
+        "closed", "nested"]
 
 
 def test_agents_without_a_sip_user_on_the_switch(sim: SimulatedSwitch, settings: dict, tmp_path: Path) -> None:
@@ -218,3 +324,40 @@ def test_doctor_says_which_languages_take_speech_and_which_keys_only(settings: d
     settings["speech"] = {"vosk_models": {"nb": str(tmp_path / "absent")}}
     checks = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))
     assert checks["speech input"].status is Status.FAIL and "nb" in checks["speech input"].message
+
+
+class _CheckLog(logging.Handler):
+    """The controller's check summaries as they are logged, with a flag per summary."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.summaries: list[Flag] = [Flag() for _ in range(4)]
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.levelname} {record.getMessage()}")
+        if " check(s), " in record.getMessage():
+            self.summaries[self.count].set()
+            self.count += 1
+
+
+def test_the_controller_checks_the_switch_on_every_connect(sim: SimulatedSwitch, settings: dict,
+                                                          tmp_path: Path) -> None:
+    settings["switch"]["calls_per_second"] = 100   # above the simulated switch's 30: one failed check
+    settings["paths"] = {"state": str(tmp_path / "state"), "recordings": str(tmp_path / "rec")}
+    handler = _CheckLog()
+    logger = logging.getLogger("fsapp.doctor.on_connect")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    controller = Controller(_config(settings, tmp_path)).start()
+    try:
+        assert handler.summaries[0].wait(20), handler.lines
+        assert any(line.startswith("ERROR") and "switch throttle" in line for line in handler.lines)
+        assert any("1 failed" in line for line in handler.lines)
+        assert sim.drop_clients() == 1
+        assert handler.summaries[1].wait(20), handler.lines   # the reconnect is checked again
+    finally:
+        controller.stop()
+        logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)

@@ -1,4 +1,7 @@
-"""Against a real FreeSWITCH: the Event Socket core and call control, with SIPp as the caller and the phone."""
+"""Against a real FreeSWITCH: the Event Socket core and call control, with SIPp as the caller and the phone.
+
+Calls reach the rendered trunks' profile (127.0.0.1:5080), whose dialplan parks 6000 with fsapp_entry=main
+(the session's ``live`` fixture installs it)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from fsapp.esl.errors import AuthenticationFailed
 from fsapp.switch.call import Call
 from fsapp.switch.errors import OriginateFailed
 from fsapp.switch.service import Switch
+from tests.live.livekit import wait_bound
 
 pytestmark = pytest.mark.freeswitch
 
@@ -32,12 +36,13 @@ def test_wrong_password(switch_address: tuple[str, int, str]) -> None:
 
 def test_background_job(switch_address: tuple[str, int, str]) -> None:
     connection = ESLConnection(*switch_address).connect()
+    connection.subscribe(["BACKGROUND_JOB"])   # the switch sends a job's result only to its subscribers
     assert connection.bgapi("status").startswith("UP ")
     assert connection.bgapi("nosuchcommand").startswith("-ERR")
     connection.exit()
 
 
-def test_parked_call_menu_and_hangup(switch_address: tuple[str, int, str], sipp) -> None:
+def test_parked_call_menu_and_hangup(switch_address: tuple[str, int, str], live, sipp) -> None:
     host, port, password = switch_address
     outcome: AsyncResult = AsyncResult()
 
@@ -60,13 +65,14 @@ def test_parked_call_menu_and_hangup(switch_address: tuple[str, int, str], sipp)
         switch.stop()
 
 
-def test_originate_to_a_busy_phone(switch_address: tuple[str, int, str], sipp) -> None:
+def test_originate_to_a_busy_phone(switch_address: tuple[str, int, str], live, sipp) -> None:
     switch = Switch(*switch_address).start()
     switch.wait_connected(10)
     try:
         sipp("uas2_busy.xml", "-i", "127.0.0.1", "-p", "5092", "-m", "1")
+        wait_bound(5092)
         with pytest.raises(OriginateFailed) as failure:
-            switch.originate("sofia/external/citizen@127.0.0.1:5092", {"originate_timeout": "10"}, timeout=30)
+            switch.originate("sofia/fsapp_trunks/citizen@127.0.0.1:5092", {"originate_timeout": "10"}, timeout=30)
         assert failure.value.cause == "USER_BUSY"
     finally:
         switch.stop()

@@ -14,7 +14,6 @@ from kamailio_lab import MISSING, Balancer, SippNode, answered_by, free_udp_port
 from fsapp.acd.loader import load_acd_config
 from fsapp.config import Config, SwitchNodeConfig, load_config
 from fsapp.render import render_config
-from fsapp.render.model import softphone_user
 
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=MISSING or "-")
 
@@ -61,9 +60,7 @@ class Lab:
 
 
 def _password(config: Config, user: str) -> str:
-    acd = load_acd_config(ACD_FILE)
-    agent_id = next(agent.id for agent in acd.agents.values() if softphone_user(agent) == user)
-    return yaml.safe_load(Path(config.freeswitch.secrets_file).read_text())["softphones"][agent_id]
+    return yaml.safe_load(Path(config.freeswitch.secrets_file).read_text())["softphones"][user]
 
 
 @pytest.fixture

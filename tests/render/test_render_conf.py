@@ -6,6 +6,7 @@ import hashlib
 import logging
 import re
 import stat
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from fsapp.acd.loader import load_acd_config, parse_acd_config
 from fsapp.config import load_config
 from fsapp.render import GatewayError, render_config
 from fsapp.render.model import DIRECT_ENTRY, softphone_user
+from fsapp.render.moh import GENERATED_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 ACD_FILE = ROOT / "conf" / "acd.yaml"
@@ -47,7 +49,7 @@ def _parse(path: Path) -> ET.Element:
 
 def test_every_file_is_well_formed(config, acd, tmp_path: Path) -> None:
     written = render_config(config, acd, tmp_path / "out", base=tmp_path)
-    assert len(written) == 8
+    assert len(written) == 8   # the music directory is not there: nothing generated
     for path in written:
         _parse(path)
 
@@ -77,9 +79,10 @@ def test_every_agent_has_a_softphone_account(config, acd, tmp_path: Path) -> Non
     passwords = yaml.safe_load(Path(config.freeswitch.secrets_file).read_text())["softphones"]
     for agent_id, (user, digest) in users.items():
         assert user == softphone_user(acd.agents[agent_id])
-        expected = hashlib.md5(f"{user}:{config.freeswitch.domain}:{passwords[agent_id]}".encode()).hexdigest()
+        expected = hashlib.md5(f"{user}:{config.freeswitch.domain}:{passwords[user]}".encode()).hexdigest()
         assert digest == expected
-        assert passwords[agent_id] not in (tmp_path / "out/directory/fsapp.xml").read_text()
+        assert passwords[user] not in (tmp_path / "out/directory/fsapp.xml").read_text()
+    assert set(passwords) == {softphone_user(agent) for agent in acd.agents.values()}   # what the phone needs
 
 
 def test_contacts_give_the_sip_user() -> None:
@@ -133,8 +136,46 @@ def test_sip_profiles_gateways_and_moh(config, acd, tmp_path: Path) -> None:
     assert settings["context"] == config.freeswitch.context
     operators = _parse(tmp_path / "out/sip_profiles/fsapp_operators.xml").find("profile/settings")
     assert {p.get("name"): p.get("value") for p in operators}["context"] == config.freeswitch.operators_context
-    moh = _parse(tmp_path / "out/autoload_configs/local_stream.conf.xml").find("directory")
+    moh = _parse(tmp_path / "out/autoload_configs/local_stream.d/fsapp_moh.xml").find("directory")
     assert moh.get("name") == "moh" and moh.get("path") == str((tmp_path / "sounds" / "moh").resolve())
+
+
+def test_hold_music_adds_a_stream_and_is_never_silent(config, acd, tmp_path: Path) -> None:
+    """--only moh writes a snippet the switch's own local_stream.conf.xml includes, never a whole file."""
+    music_dir = tmp_path / "sounds" / "moh"
+    music_dir.mkdir(parents=True)
+    written = render_config(config, acd, tmp_path / "out", ("moh",), base=tmp_path)
+    assert written == [tmp_path / "out/autoload_configs/local_stream.d/fsapp_moh.xml", music_dir / GENERATED_NAME]
+    assert not (tmp_path / "out/autoload_configs/local_stream.conf.xml").exists()
+    snippet = (tmp_path / "out/autoload_configs/local_stream.d/fsapp_moh.xml").read_text()
+    assert "<configuration" not in snippet and "X-PRE-PROCESS" not in snippet   # the switch acts on it anywhere
+    stat_out = subprocess.run(["sox", str(music_dir / GENERATED_NAME), "-n", "stat"], capture_output=True,
+                              text=True, check=True).stderr
+    numbers = {line.split(":")[0].strip(): float(line.split(":")[1]) for line in stat_out.splitlines() if ":" in line}
+    assert numbers["Length (seconds)"] == pytest.approx(16.0, abs=0.1)
+    assert numbers["RMS     amplitude"] > 0.03   # audible all through, not a click
+    info = subprocess.run(["soxi", str(music_dir / GENERATED_NAME)], capture_output=True, text=True, check=True)
+    assert "Sample Rate    : 8000" in info.stdout and "Channels       : 1" in info.stdout
+    before = (music_dir / GENERATED_NAME).stat().st_mtime_ns
+    assert render_config(config, acd, tmp_path / "again", ("moh",), base=tmp_path) == [
+        tmp_path / "again/autoload_configs/local_stream.d/fsapp_moh.xml"]   # music there: left as it is
+    assert (music_dir / GENERATED_NAME).stat().st_mtime_ns == before
+
+
+def test_the_citys_own_music_is_kept(config, acd, tmp_path: Path) -> None:
+    music_dir = tmp_path / "sounds" / "moh"
+    music_dir.mkdir(parents=True)
+    (music_dir / "licensed.wav").write_bytes(b"RIFF")
+    render_config(config, acd, tmp_path / "out", ("moh",), base=tmp_path)
+    assert sorted(path.name for path in music_dir.iterdir()) == ["licensed.wav"]
+
+
+@pytest.mark.parametrize("profile", ["fsapp_operators", "fsapp_trunks"])
+def test_sip_profiles_keep_their_own_media_clock(config, acd, tmp_path: Path, profile: str) -> None:
+    """Without rtp-timer-name, a caller who sends no RTP stretches prompts and shortens recordings."""
+    render_config(config, acd, tmp_path / "out", ("sip",), base=tmp_path)
+    settings = _parse(tmp_path / f"out/sip_profiles/{profile}.xml").find("profile/settings")
+    assert {p.get("name"): p.get("value") for p in settings}["rtp-timer-name"] == "soft"
 
 
 def test_rerender_keeps_passwords_and_adds_new_agents(config, acd, tmp_path: Path) -> None:
@@ -149,19 +190,33 @@ def test_rerender_keeps_passwords_and_adds_new_agents(config, acd, tmp_path: Pat
     grown = parse_acd_config(text, str(ACD_FILE))
     render_config(config, grown, tmp_path / "c", ("directory",), base=tmp_path)
     second = yaml.safe_load(secrets.read_text())["softphones"]
-    assert {k: v for k, v in second.items() if k != "newcomer"} == first
-    assert second["newcomer"] and second["newcomer"] not in first.values()
+    assert {k: v for k, v in second.items() if k != "1099"} == first
+    assert second["1099"] and second["1099"] not in first.values()
     assert len(set(second.values())) == len(second)
 
 
 def test_loose_secrets_file_is_tightened(config, acd, tmp_path: Path) -> None:
     secrets = Path(config.freeswitch.secrets_file)
     secrets.parent.mkdir(parents=True)
-    secrets.write_text("softphones: {ingrid: kept-password}\n")
+    secrets.write_text("softphones: {'1001': kept-password}\n")
     secrets.chmod(0o644)
     render_config(config, acd, tmp_path / "out", ("directory",), base=tmp_path)
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
-    assert yaml.safe_load(secrets.read_text())["softphones"]["ingrid"] == "kept-password"
+    assert yaml.safe_load(secrets.read_text())["softphones"]["1001"] == "kept-password"
+
+
+def test_a_file_keyed_by_agent_moves_to_sip_users(config, acd, tmp_path: Path) -> None:
+    """Files written before passwords were kept by SIP user: ingrid's password becomes user 1001's."""
+    secrets = Path(config.freeswitch.secrets_file)
+    secrets.parent.mkdir(parents=True)
+    secrets.write_text("softphones: {ingrid: her-old-password, retired: kept-for-later}\n")
+    secrets.chmod(0o600)
+    render_config(config, acd, tmp_path / "out", ("directory",), base=tmp_path)
+    stored = yaml.safe_load(secrets.read_text())["softphones"]
+    assert stored["1001"] == "her-old-password" and "ingrid" not in stored
+    assert stored["retired"] == "kept-for-later"
+    directory = (tmp_path / "out/directory/fsapp.xml").read_text()
+    assert hashlib.md5(f"1001:{config.freeswitch.domain}:her-old-password".encode()).hexdigest() in directory
 
 
 def test_secrets_never_reach_the_logs(config, acd, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -177,6 +232,17 @@ def test_secrets_never_reach_the_logs(config, acd, tmp_path: Path, caplog: pytes
     assert "generated softphone passwords" in logged and "restricting" in logged
     for secret in [*passwords.values(), config.switch.password, GATEWAY_PASSWORD]:
         assert secret not in logged
+
+
+def test_gateway_pings_every_30_s_unless_told(config, acd, tmp_path: Path) -> None:
+    config.freeswitch.gateways = {"telco": "sip:u:p@sip.telco.example", "quiet": "sip:10.0.0.9;register=false;ping=0"}
+    render_config(config, acd, tmp_path / "out", ("sip",), base=tmp_path)
+    gateways = {g.get("name"): {p.get("name"): p.get("value") for p in g.iter("param")}
+                for g in _parse(tmp_path / "out/sip_profiles/fsapp_trunks.xml").iter("gateway")}
+    assert gateways["telco"]["ping"] == "30" and "ping" not in gateways["quiet"]
+    config.freeswitch.gateways = {"odd": "sip:10.0.0.9;ping=soon"}
+    with pytest.raises(GatewayError, match="odd: ping must be a number"):
+        render_config(config, acd, tmp_path / "out", ("sip",), base=tmp_path)
 
 
 def test_bad_gateway_is_named_without_its_password(config, acd, tmp_path: Path) -> None:

@@ -75,12 +75,12 @@ def test_subscribers_hold_the_directory_digests_and_stay_private(config, acd, tm
     directory = {user.get("id"): user.find("params/param").get("value")
                  for user in ET.parse(tmp_path / "out/directory/fsapp.xml").getroot().iter("user")}
     assert set(subscribers) == {softphone_user(agent) for agent in acd.agents.values()} == set(directory)
-    for agent_id, agent in acd.agents.items():
+    for agent in acd.agents.values():
         user = softphone_user(agent)
         row_domain, clear, ha1, ha1b = subscribers[user]
         assert (row_domain, clear) == (domain, "")
-        assert ha1 == hashlib.md5(f"{user}:{domain}:{passwords[agent_id]}".encode()).hexdigest() == directory[user]
-        assert ha1b == hashlib.md5(f"{user}@{domain}:{domain}:{passwords[agent_id]}".encode()).hexdigest()
+        assert ha1 == hashlib.md5(f"{user}:{domain}:{passwords[user]}".encode()).hexdigest() == directory[user]
+        assert ha1b == hashlib.md5(f"{user}@{domain}:{domain}:{passwords[user]}".encode()).hexdigest()
     assert stat.S_IMODE((out / "db" / "subscriber").stat().st_mode) & 0o007 == 0
     assert "version" in (out / "db" / "version").read_text()
 

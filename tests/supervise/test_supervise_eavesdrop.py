@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
+from cli import main
 from fsapp.api.client import ApiClient, ApiClientError
 from fsapp.controller import Controller
 from fsapp.esl.connection import ESLConnection
@@ -98,3 +100,35 @@ def test_mode_tracker_follows_commands_and_keys() -> None:
     assert tracker.keyed("5", 2.0) is False and tracker.mode == "whisper"
     assert tracker.keyed("1", 3.0) is True and tracker.mode == "caller"
     assert tracker.history == [(1.0, "whisper", "api"), (3.0, "caller", "dtmf")]
+
+
+def test_supervise_command_changes_mode_without_ringing_again(sim: SimulatedSwitch, controller: Controller,
+                                                             api: ApiClient) -> None:
+    """`fsapp whisper` would ring the supervisor's phone again; `fsapp supervise mode` switches the running one."""
+    sim.add_endpoint("2003", behaviour="answer", answer_after=0.5, hangup_after=None)
+    agent_talking(sim, controller, api)
+    assert controller.api_server is not None
+    options = ["--url", controller.api_server.url, "--token", "tok-supervisor"]
+    started = CliRunner().invoke(main, ["listen", "ingrid", "--from", "2003", *options])
+    assert started.exit_code == 0, started.output
+    session_id = api.get("/api/v1/supervision")[0]["id"]
+    assert f"fsapp supervise mode {session_id} MODE" in started.output
+    wait_until(lambda: sim.channels[session_id].eavesdrop_mode == "0", what="the eavesdrop running")
+    legs = set(sim.channels)
+
+    whisper = CliRunner().invoke(main, ["supervise", "mode", session_id, "whisper", *options])
+    assert whisper.exit_code == 0, whisper.output
+    call_uuid = api.get("/api/v1/supervision")[0]["call_uuid"]
+    assert whisper.output.strip() == f"session {session_id}: whisper on ingrid (call {call_uuid})"
+    wait_until(lambda: sim.channels[session_id].eavesdrop_mode == "2", what="whisper on the switch")
+    assert set(sim.channels) == legs   # no phone rung again
+    listed = CliRunner().invoke(main, ["supervise", "list", *options])
+    assert session_id in listed.output and "whisper" in listed.output
+    bad = CliRunner().invoke(main, ["supervise", "mode", session_id, "shout", *options])
+    assert bad.exit_code == 2 and "listen" in bad.output
+    unknown = CliRunner().invoke(main, ["supervise", "mode", "no/such", "barge", *options])
+    assert unknown.exit_code == 1 and "no supervision session no/such" in unknown.output
+
+    ended = CliRunner().invoke(main, ["supervise", "end", session_id, *options])
+    assert ended.exit_code == 0 and "ended" in ended.output
+    assert sim.wait_gone(session_id, 20.0)

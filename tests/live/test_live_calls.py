@@ -1,0 +1,132 @@
+"""The call path on the real switch, driven by fsapp's controller: softphones registered to the rendered
+operators' profile, callers on the trunks' profile, RFC 2833 keys, real RTP, recordings checked with sox."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from fsapp.controller import Controller
+from ivr_scripts.case_status import describe_case
+from tests.api.api_waits import wait_until
+from tests.live import scenarios
+from tests.live.conftest import PASSWORDS, LiveSetup
+from tests.live.livekit import DOMAIN, OPERATORS_PORT, TRUNKS_PORT, Sipp, Watcher
+from tests.live.pcaps import key_presses
+
+pytestmark = pytest.mark.freeswitch
+
+
+def state_of(controller: Controller, agent: str) -> str:
+    return controller.acd.router.agent(agent).state.value
+
+
+def test_feature_codes_from_a_registered_softphone(live: LiveSetup, controller: Controller, sipp_run: Sipp,
+                                                   phones: Callable[..., subprocess.Popen]) -> None:
+    phones("1101", 5210)
+    assert state_of(controller, "anna") == "logged-out"
+    for code, state in (("*21", "available"), ("*23", "break"), ("*24", "available"), ("*22", "logged-out")):
+        dialled = sipp_run.run(f"dial_{code[1:]}", scenarios.phone_calls("1101", PASSWORDS["1101"], DOMAIN, code,
+                                                                        hangup_after=6000),
+                               remote=f"127.0.0.1:{OPERATORS_PORT}", port=5215)
+        wait_until(lambda: state_of(controller, "anna") == state, 20, f"anna {state} after {code}")
+        assert sipp_run.finish(dialled, 20) == 0, sipp_run.errors(f"dial_{code[1:]}")
+
+
+def sox_stat(path: Path) -> dict[str, float]:
+    """``sox FILE -n stat``: length in seconds, RMS amplitude (0..1) and the rest, by name."""
+    report = subprocess.run(["sox", str(path), "-n", "stat"], capture_output=True, text=True, check=True).stderr
+    return {line.split(":")[0].strip(): float(line.split(":")[1]) for line in report.splitlines()
+            if ":" in line and line.split(":")[1].strip().lstrip("-").replace(".", "", 1).isdigit()}
+
+
+def test_caller_keys_into_the_queue_an_operator_answers_and_the_talk_is_recorded(
+        live: LiveSetup, controller: Controller, sipp_run: Sipp, phones: Callable[..., subprocess.Popen],
+        watcher: Callable[..., Watcher]) -> None:
+    events = watcher("CHANNEL_PARK", "CHANNEL_BRIDGE", "CHANNEL_HANGUP_COMPLETE", "RECORD_START", "RECORD_STOP", "DTMF")
+    phones("1101", 5230, speech=live.speech)             # anna's softphone answers after 1 s and talks
+    controller.acd.agent_login("anna")
+    keys = key_presses(sipp_run.work / "key2.pcap", "2")
+    caller = sipp_run.run("caller", scenarios.caller("6000", media=[(2000, keys), (5000, live.speech)],
+                                                     hangup_after=16000),
+                          remote=f"127.0.0.1:{TRUNKS_PORT}", port=5240)
+    parked = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
+                         "the caller parked")
+    uuid = parked.uuid
+    assert events.wait(lambda e: e.name == "DTMF" and e.uuid == uuid, 15, "the key")["DTMF-Digit"] == "2"
+    bridged = events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and uuid in (e.uuid, e.get("Other-Leg-Unique-ID")),
+                          20, "the bridge to anna")
+    summary = controller.wait_finished(uuid, 40)
+    assert sipp_run.finish(caller, 20) == 0, sipp_run.errors("caller")
+    assert (summary.queue_outcome, summary.path.nodes) == ("answered", ["main", "to_queue"])
+    hung_up = events.wait(lambda e: e.name == "CHANNEL_HANGUP_COMPLETE" and e.uuid == uuid, 10, "the caller's hangup")
+    stopped = events.wait(lambda e: e.name == "RECORD_STOP" and e.uuid == uuid, 10, "the recording's end")
+    talk = (int(hung_up["Event-Date-Timestamp"]) - int(bridged["Event-Date-Timestamp"])) / 1e6
+    recording = Path(stopped["Record-File-Path"])
+    assert recording.is_relative_to(live.work / "recordings")
+    stat = sox_stat(recording)
+    assert stat["Length (seconds)"] == pytest.approx(talk, abs=1.0), (stat, talk)
+    assert stat["RMS     amplitude"] > 0.02, stat      # speech both ways, not silence
+    assert state_of(controller, "anna") in ("wrap-up", "available")
+
+
+def test_case_status_by_phone(live: LiveSetup, controller: Controller, sipp_run: Sipp,
+                              watcher: Callable[..., Watcher]) -> None:
+    """Key 7, then the case number and # (RFC 2833, one timestamp per press); the status is read out, the switch
+    hangs up."""
+    events = watcher("CHANNEL_PARK", "PLAYBACK_START")
+    store = controller.store
+    store.add_category("water", "Water and sewage", service_level_hours=72)
+    case = store.new_case("water", "Low pressure in the tap", "live-test")
+    digits = "".join(ch for ch in case.reference if ch.isdigit())
+    seven = key_presses(sipp_run.work / "key7.pcap", "7")
+    reference = key_presses(sipp_run.work / "reference.pcap", digits + "#", gap=0.3, at=2.6)
+    caller = sipp_run.run("caller", scenarios.caller("6000", media=[(1500, seven), (2600, reference)]),
+                          remote=f"127.0.0.1:{TRUNKS_PORT}", port=5250)
+    uuid = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
+                       "the caller parked").uuid
+    summary = controller.wait_finished(uuid, 60)
+    assert sipp_run.finish(caller, 20) == 0, sipp_run.errors("caller")
+    assert summary.path.nodes == ["main", "ask_case_number", "lookup_case", "case_found", "read_case", "goodbye"]
+    asked = next(step for step in summary.path.steps if step.node == "ask_case_number")
+    assert asked.keys == digits
+    spoken = controller.tts.render(describe_case(store.case_status(case.reference), "en"), "en")
+    assert events.wait(lambda e: e.name == "PLAYBACK_START" and e.uuid == uuid
+                       and e.get("Playback-File-Path") == str(spoken), 5, "the status read out")
+
+
+def test_blind_transfer_back_into_the_queue(live: LiveSetup, controller: Controller, sipp_run: Sipp,
+                                            phones: Callable[..., subprocess.Popen],
+                                            watcher: Callable[..., Watcher]) -> None:
+    """anna sends her caller back to the queue; bo, the one operator free, takes it."""
+    events = watcher("CHANNEL_PARK", "CHANNEL_BRIDGE", "CHANNEL_HANGUP_COMPLETE")
+    phones("1101", 5260, speech=live.speech)
+    phones("1102", 5270, speech=live.speech)
+    controller.acd.agent_login("anna")
+    keys = key_presses(sipp_run.work / "key2.pcap", "2")
+    caller = sipp_run.run("caller", scenarios.caller("6000", media=[(2000, keys), (5000, live.speech)],
+                                                     hangup_after=24000),
+                          remote=f"127.0.0.1:{TRUNKS_PORT}", port=5280)
+    uuid = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
+                       "the caller parked").uuid
+    wait_until(lambda: state_of(controller, "anna") == "on-call", 20, "anna talking to the caller")
+    anna_leg = controller.acd.calls[uuid].agent_leg
+    # the switch completes uuid_bridge after fsapp has the +OK: transferring before its CHANNEL_BRIDGE would hang
+    # the caller up (ORIGINATOR_CANCEL); an operator transfers after talking, so wait for it as they would
+    events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and {e.uuid, e.get("Other-Leg-Unique-ID")} == {uuid, anna_leg},
+                10, "the caller bridged to anna")
+    controller.acd.agent_login("bo")
+    controller.acd.transfer(uuid, queue="live")
+    events.wait(lambda e: e.name == "CHANNEL_HANGUP_COMPLETE" and e.uuid == anna_leg, 10, "anna's leg hung up")
+    wait_until(lambda: state_of(controller, "bo") == "on-call", 20, "bo talking to the caller")
+    bo_leg = controller.acd.calls[uuid].agent_leg
+    assert bo_leg not in (None, anna_leg)
+    events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and {e.uuid, e.get("Other-Leg-Unique-ID")} == {uuid, bo_leg},
+                10, "the caller bridged to bo")
+    assert state_of(controller, "anna") in ("wrap-up", "available")
+    summary = controller.wait_finished(uuid, 40)
+    assert sipp_run.finish(caller, 20) == 0, sipp_run.errors("caller")
+    assert summary.queue_outcome == "answered"
