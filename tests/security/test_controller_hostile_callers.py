@@ -44,7 +44,7 @@ def test_a_forged_caller_id_gets_one_callback_to_the_number_it_keyed(sim: Simula
     controller.acd.agent_login("ingrid")
     until(sim, lambda: any(channel.variables.get("fsapp_role") == "citizen" and channel.bridge is not None
                            for channel in sim.channels.values()), "the citizen bridged to ingrid")
-    assert dialled(sim) == [["user/1001"], ["sofia/gateway/default/+4790000302"]]
+    assert dialled(sim) == [["user/1001"], ["sofia/gateway/pstn/+4790000302"]]   # outbound.gateway
     assert not [request.line for request in sim.core.requests if "4799999999" in request.line]
 
 
