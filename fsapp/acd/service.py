@@ -104,8 +104,8 @@ class AcdService(AttendedTransfers, Engagements):
                  on_recording: Callable[[dict[str, Any]], None] | None = None,
                  on_agent_state: Callable[[AgentStateChanged], None] | None = None,
                  snapshot_path: str | Path | None = None,
-                 callback_dial: str = OutboundConfig().dial_template(), callback_caller_id: dict[str, str] | None = None,
-                 tick_interval: float = 1.0) -> None:
+                 callback_dial: str = OutboundConfig().dial_template(),
+                 callback_caller_id: dict[str, str] | None = None, tick_interval: float = 1.0) -> None:
         self.switch = switch
         self.router = router
         self.clock = clock
