@@ -88,10 +88,10 @@ def events_of(rx: bytes) -> list[Event]:
     return [frame.event() for frame in FrameParser().feed(rx) if frame.content_type == EVENT_PLAIN]
 
 
-def label(event: Event) -> str:
+def label(event: Event, playback_status: bool = True) -> str:
     """The event's name, with the application of an execution and how a playback stopped (fsapp reads both)."""
     detail = event.get("Application") if event.name in LABELLED else None
-    if event.name == "PLAYBACK_STOP":
+    if event.name == "PLAYBACK_STOP" and playback_status:
         detail = event.get("Playback-Status")
     return f"{event.name}:{detail}" if detail else event.name
 
@@ -118,7 +118,7 @@ class Story:
     variables: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-def story(events: list[Event], only: frozenset[str] | None = None) -> Story:
+def story(events: list[Event], only: frozenset[str] | None = None, playback_status: bool = True) -> Story:
     """Per leg, the events (``only`` those names, if given) and the fsapp_* variables they carry."""
     legs = roles(events)
     told = Story({role: [] for role in legs.values()}, {role: {} for role in legs.values()})
@@ -127,7 +127,7 @@ def story(events: list[Event], only: frozenset[str] | None = None) -> Story:
         if role is None:
             continue
         if only is None or event.name in only:
-            told.sequences[role].append(label(event))
+            told.sequences[role].append(label(event, playback_status))
         for name, value in event.variables("fsapp_").items():
             told.variables[role][name] = _UUID.sub(lambda match: legs.get(match[0], "uuid"), value)
     return told

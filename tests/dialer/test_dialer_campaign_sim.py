@@ -247,7 +247,7 @@ def test_agent_mode_dials_only_for_free_agents(make_campaign, campaigns: Campaig
 
 def test_campaigns_dial_through_the_configured_gateway_and_caller_id(make_campaign, campaigns: CampaignStore,
                                                                     switch: Switch, sim: SimulatedSwitch) -> None:
-    """A campaign that names no dial string or caller ID takes outbound: from fsapp.yaml; one that does keeps its own."""
+    """A campaign naming no dial string or caller ID takes outbound: from fsapp.yaml; one that does keeps its own."""
     from fsapp.config import OutboundConfig
     from fsapp.esl.connection import ESLConnection
 

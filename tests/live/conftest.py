@@ -134,7 +134,8 @@ def watcher(live: LiveSetup) -> Iterator[Callable[..., Watcher]]:
 
 
 @pytest.fixture
-def phones(live: LiveSetup, sipp_run: Sipp, watcher: Callable[..., Watcher]) -> Iterator[Callable[..., subprocess.Popen]]:
+def phones(live: LiveSetup, sipp_run: Sipp,
+           watcher: Callable[..., Watcher]) -> Iterator[Callable[..., subprocess.Popen]]:
     """Register an operator's softphone: a SIPp that answers on ``port`` and a REGISTER naming it as contact."""
     registered: list[tuple[str, int]] = []
     events = watcher("CUSTOM", "sofia::register", "sofia::unregister")

@@ -207,13 +207,14 @@ class Sipp:
         self._next_media = 20000
 
     def run(self, name: str, scenario: str, *args: str, remote: str | None = None, port: int,
-            calls: int = 1) -> subprocess.Popen:
+            calls: int = 1, at_once: int = 1) -> subprocess.Popen:
+        """``calls`` in all, at most ``at_once`` at a time; ``args`` go to SIPp as they are (``-r`` for a rate)."""
         path = self.work / f"{name}.xml"
         path.write_text(scenario)
         media, self._next_media = self._next_media, self._next_media + 10   # SIPp takes 4 media ports
         self.media_ports[name] = media
         command = ["sipp", "-sf", str(path), "-nostdin", "-i", "127.0.0.1", "-p", str(port), "-mp", str(media),
-                   "-m", str(calls), "-l", "1", "-trace_err", "-error_file", str(self.work / f"{name}.err"),
+                   "-m", str(calls), "-l", str(at_once), "-trace_err", "-error_file", str(self.work / f"{name}.err"),
                    *args]
         if remote:
             command.append(remote)

@@ -47,9 +47,10 @@ def test_queue_answer_tells_the_recorded_story(live: LiveSetup, controller: Cont
     if os.environ.get("FSAPP_TRANSCRIPTS_WRITE") == "1":
         (BATCH / f"{STEM}.rx.bin").write_bytes(rx)
         (BATCH / f"{STEM}.tx.bin").write_bytes(tx)
-    # what the controller receives must be the same story; events it does not subscribe to may move (where
-    # RECORD_START falls against the bridge differs from run to run)
+    # what the controller receives must be the same story, but for two races the real switch decides afresh each
+    # run: where RECORD_START falls against the bridge (fsapp does not subscribe to it), and whether hold music
+    # broken at once before uuid_bridge stops "done" or "break"
     read = frozenset(DEFAULT_EVENTS)
-    recorded = story(events_of((BATCH / f"{STEM}.rx.bin").read_bytes()), only=read)
-    assert compare(recorded, story(events_of(rx), only=read)) == {
+    recorded = story(events_of((BATCH / f"{STEM}.rx.bin").read_bytes()), only=read, playback_status=False)
+    assert compare(recorded, story(events_of(rx), only=read, playback_status=False)) == {
         "events_only_real": {}, "events_only_sim": {}, "sequence": [], "variables": []}

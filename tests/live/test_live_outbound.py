@@ -26,8 +26,9 @@ def start_campaign(live: LiveSetup, name: str, number: str, **settings: object) 
     values = {"mode": "message", "message": {"en": "tone_stream://%(500,0,440)"}, "ring_timeout": 5,
               "calls_per_second": 1, "max_concurrent": 1,
               "retry": {outcome: {"delay": 1, "max": 2} for outcome in ("busy", "no_answer", "failed")}, **settings}
-    (live.work / f"{name}.yaml").write_text(yaml.safe_dump(values))
-    for command in (("campaign", "import", str(contacts), "--name", name, "--settings", str(live.work / f"{name}.yaml")),
+    (live.work / f"{name}.yaml").write_text(yaml.safe_dump(values))   # read by `fsapp campaign import`
+    settings_file = live.work / f"{name}.yaml"
+    for command in (("campaign", "import", str(contacts), "--name", name, "--settings", str(settings_file)),
                     ("campaign", "start", name)):
         status, output = live.cli(*command)
         assert status == 0, output
