@@ -71,7 +71,8 @@ def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator[Callable[.
     started: list[Controller] = []
 
     def make(flows_dir: Path = ROOT / "ivr_scripts", at: datetime | None = None, **overrides: object) -> Controller:
-        controller = Controller(controller_config(sim, tmp_path, flows_dir, **overrides), **one_clock(sim, at))
+        clock = one_clock(sim, at) if at else {}   # pinned: the switch's clock; else the real one, as in a center
+        controller = Controller(controller_config(sim, tmp_path, flows_dir, **overrides), **clock)
         controller.outbound.poll = 0.1
         started.append(controller)
         controller.start()
