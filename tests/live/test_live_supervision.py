@@ -76,8 +76,6 @@ def test_listen_whisper_barge_are_heard_by_the_right_party(live: LiveSetup, cont
         assert (caller_level > AUDIBLE) == to_caller and (caller_level < SILENT) == (not to_caller), (mode, heard)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 1: the eavesdropping leg ignores sendmsg hangup (fixed on "
-                                       "the branch that ends a supervision with uuid_kill)")
 def test_ending_a_supervision_hangs_up_the_supervisor(live: LiveSetup, controller: Controller, sipp_run: Sipp,
                                                       phones: Callable[..., subprocess.Popen],
                                                       watcher: Callable[..., Watcher]) -> None:
