@@ -38,7 +38,7 @@ class Probe:
     def _run(self) -> None:
         while True:
             started = time.monotonic()
-            gevent.sleep(0.01)
+            gevent.sleep(0.01)   # the probe's own tick: how late it wakes is the measurement
             self.worst = max(self.worst, time.monotonic() - started - 0.01)
             self.ticked.set()
 
@@ -53,7 +53,7 @@ class SlowCalls:
     """A report's source whose query takes a second."""
 
     def calls_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        time.sleep(SLOW)
+        time.sleep(SLOW)   # blocking work on purpose: what must never run on the hub
         return []
 
     def find_cases(self, **filters: Any) -> list[Any]:

@@ -13,7 +13,7 @@ WAIT = 10.0
 def test_the_result_book_keeps_the_latest_results_and_wakes_waiters() -> None:
     book: ResultBook[int] = ResultBook(keep=3)
     waiter = gevent.spawn(book.wait, "late", WAIT)
-    gevent.sleep(0)
+    gevent.sleep(0)   # a yield, not a wait: the waiter starts waiting before the results come
     for number in range(10):
         book.set(str(number), number)
     book.set("late", 99)
