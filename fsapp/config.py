@@ -190,6 +190,71 @@ class SurveysConfig:
 
 
 @dataclass
+class EmailConfig:
+    """Inbound mail through an SMTP listener in ``fsapp run``, and notices sent through an SMTP server."""
+
+    listen: str = ""                 # address of the inbound listener (e.g. 127.0.0.1); empty: no listener
+    port: int = 8025
+    domains: list[str] = field(default_factory=list)     # recipient domains accepted; empty: any
+    allowed_relays: list[str] = field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])   # who may hand us mail
+    max_size: int = 1048576          # bytes one message may have (SMTP SIZE; larger ones are refused)
+    queue: str = ""                  # ACD queue inbound mail waits in as a work item; empty: kept, not queued
+    smtp_host: str = ""              # server notices go out through; empty: no mail is sent
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_username: str = ""
+    smtp_password_env: str = "FSAPP_SMTP_PASSWORD"   # the environment variable holding the SMTP password
+    sender: str = ""                 # From: of notices and replies
+
+
+@dataclass
+class SmsConfig:
+    """Inbound SMS through a webhook the gateway calls, and outgoing SMS through an HTTP gateway."""
+
+    webhook_token: str = ""          # POST /hooks/sms needs it; empty: no webhook (set FSAPP_SMS_WEBHOOK_TOKEN)
+    gateway_url: str = ""            # outgoing gateway (fsapp.notify.sms protocol); empty: no SMS is sent
+    gateway_token: str = ""          # bearer token for the gateway (set FSAPP_SMS_GATEWAY_TOKEN)
+    sender: str = ""                 # the sender name or number the gateway shows
+    queue: str = ""                  # ACD queue inbound SMS wait in as work items; empty: kept, not queued
+    max_body: int = 16384            # bytes one webhook request may have
+
+
+@dataclass
+class ChatConfig:
+    """The citizens' web chat: a widget served by fsapp, chats waiting in the ACD's queues."""
+
+    enabled: bool = False
+    queue: str = ""                  # the queue chats wait in (empty: the ACD's first queue)
+    queues: list[str] = field(default_factory=list)   # other queues a page may ask for (data-queue)
+    languages: list[str] = field(default_factory=list)   # languages offered; lang-<code> skills route them
+    max_per_operator: int = 3        # chats one operator may hold at once (beside a call)
+    allowed_origins: list[str] = field(default_factory=list)   # sites that may embed the widget (CORS)
+    max_message: int = 2000          # characters in one message
+    rate_per_minute: int = 60        # requests one browser address may make
+    max_open: int = 200              # chats open at once (more are told to try later)
+    idle_timeout: float = 900.0      # seconds a chat may be silent before it is closed
+    schedule_entry: str = "main"     # ivr.entries key whose opening hours the chat keeps; empty: always open
+
+
+@dataclass
+class SocialConfig:
+    """Messages from social media accounts, posted by an adapter to ``/hooks/social/<source>``."""
+
+    tokens: dict[str, str] = field(default_factory=dict)   # source name -> its own token (16+ characters)
+    queue: str = ""                  # ACD queue they wait in as work items; empty: kept, not queued
+    max_body: int = 16384
+
+
+@dataclass
+class NoticesConfig:
+    """Closing the loop: citizens told of their case's progress on their preferred channel."""
+
+    enabled: bool = False
+    statuses: list[str] = field(default_factory=lambda: ["closed"])   # statuses that send a notice
+    templates: str = ""              # directory of <language>/<name>.txt; empty: the built-in texts
+
+
+@dataclass
 class Config:
     """The whole configuration; ``source`` says which file (if any) it was read from."""
 
@@ -211,6 +276,11 @@ class Config:
     freeswitch: FreeswitchConfig = field(default_factory=FreeswitchConfig)
     outbound: OutboundConfig = field(default_factory=OutboundConfig)
     surveys: SurveysConfig = field(default_factory=SurveysConfig)
+    email: EmailConfig = field(default_factory=EmailConfig)
+    sms: SmsConfig = field(default_factory=SmsConfig)
+    chat: ChatConfig = field(default_factory=ChatConfig)
+    social: SocialConfig = field(default_factory=SocialConfig)
+    notices: NoticesConfig = field(default_factory=NoticesConfig)
     source: str | None = None
 
 
@@ -251,7 +321,49 @@ _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     else "must be a phone number (digits, optionally after +)",
     "outbound.caller_id_name": lambda v: None if re.fullmatch(r"[\w.\-]{0,40}", v)
     else "must be at most 40 letters, digits, '.', '_' or '-' (no spaces)",
+    "email.port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
+    "email.smtp_port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
+    "email.max_size": lambda v: None if 1024 <= v <= 64 * 1024 * 1024 else "must be between 1024 and 67108864 (bytes)",
+    "email.allowed_relays": lambda v: _check_networks(v),
+    "sms.webhook_token": lambda v: _check_token(v),
+    "sms.max_body": lambda v: None if 256 <= v <= 1024 * 1024 else "must be between 256 and 1048576 (bytes)",
+    "social.tokens": lambda v: next((f"{name}: {problem}" for name, token in v.items()
+                                     for problem in [_check_token(token) or _check_source(name)] if problem), None),
+    "social.max_body": lambda v: None if 256 <= v <= 1024 * 1024 else "must be between 256 and 1048576 (bytes)",
+    "chat.max_per_operator": lambda v: None if 1 <= v <= 20 else "must be between 1 and 20",
+    "chat.max_message": lambda v: None if 1 <= v <= 20000 else "must be between 1 and 20000 (characters)",
+    "chat.rate_per_minute": lambda v: None if 1 <= v <= 6000 else "must be between 1 and 6000",
+    "chat.max_open": lambda v: None if 1 <= v <= 100000 else "must be between 1 and 100000",
+    "chat.idle_timeout": lambda v: None if 10 <= v <= 86400 else "must be between 10 and 86400 (seconds)",
+    "chat.allowed_origins": lambda v: next((f"{o!r} must be scheme://host[:port]" for o in v
+                                            if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?", o)), None),
+    "notices.statuses": lambda v: next((f"unknown status {s!r}" for s in v if s not in _CASE_STATUSES), None),
 }
+
+MIN_TOKEN = 16   # characters a webhook token must have
+_CASE_STATUSES = ("received", "accepted", "assigned", "in_progress", "resolved", "closed", "reopened")  # CaseStatus
+
+
+def _check_token(token: str) -> str | None:
+    """A webhook token is empty (the webhook is off) or long enough not to be guessed."""
+    if token and len(token) < MIN_TOKEN:
+        return f"must be at least {MIN_TOKEN} characters (or empty: the webhook is off)"
+    return None
+
+
+def _check_source(name: str) -> str | None:
+    return None if re.fullmatch(r"[a-z0-9][a-z0-9_\-]{0,39}", name) else "source names are a-z, 0-9, '_' and '-'"
+
+
+def _check_networks(networks: list[str]) -> str | None:
+    import ipaddress
+
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            return f"{network!r} is not an address or network (e.g. 10.0.0.0/8)"
+    return None
 
 
 def _check_listen(value: str) -> str | None:

@@ -180,3 +180,6 @@ at a time on a small machine."""
 
 HOOKS = Lane("hooks", 8)
 """Menu hooks: code the city writes, which may call slow systems (always run with a timeout)."""
+
+NETWORK = Lane("network", 4)
+"""Requests to other systems that may be slow: mail to the SMTP server, SMS to the gateway (with timeouts)."""

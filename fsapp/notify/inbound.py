@@ -6,7 +6,9 @@ are thin edges around :func:`receive`.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import ipaddress
 import json
 import logging
 import re
@@ -92,12 +94,44 @@ def receive(store: Store, rules: Sequence[CaseRule], channel: str, address: str,
     return interaction
 
 
-class InboundMailHandler:
-    """aiosmtpd handler: every accepted message becomes a contact."""
+Recorder = Callable[[str, str, str], int]   # (address, subject, body) -> the contact's id
 
-    def __init__(self, store: Store, rules: Sequence[CaseRule], domains: Collection[str] = ()) -> None:
+
+class InboundMailHandler:
+    """aiosmtpd handler: every accepted message becomes a contact.
+
+    Only clients in ``relays`` (addresses or networks; empty: anyone) may hand over mail, only to ``domains``
+    (empty: any). The message is recorded by ``record``; with a ``bridge`` (:class:`fsapp.channels.bridge.
+    HubBridge`) that runs on the gevent hub and the SMTP conversation waits for it without blocking its loop,
+    so ``250`` is said only once the contact is kept."""
+
+    def __init__(self, store: Store, rules: Sequence[CaseRule], domains: Collection[str] = (), *,
+                 relays: Collection[str] = (), record: Recorder | None = None, bridge: Any = None,
+                 timeout: float = 30.0) -> None:
         self.store, self.rules, self.domains = store, rules, {d.lower() for d in domains}
+        self.relays = [ipaddress.ip_network(relay, strict=False) for relay in relays]
+        self.record: Recorder = record or (lambda address, subject, body: receive(
+            self.store, self.rules, "email", address, subject, body))
+        self.bridge, self.timeout = bridge, timeout
         self.received: list[int] = []
+
+    def relay_allowed(self, peer: Any) -> bool:
+        if not self.relays:
+            return True
+        try:
+            address = ipaddress.ip_address(str(peer[0] if isinstance(peer, (tuple, list)) else peer))
+        except ValueError:
+            return False
+        return any(address in network for network in self.relays)
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+                          mail_options: list[str]) -> str:
+        if not self.relay_allowed(session.peer):
+            log.info("mail from %s refused: %s is not an allowed relay", address, session.peer)
+            return "550 not accepting mail from your address"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
                           rcpt_options: list[str]) -> str:
@@ -108,25 +142,54 @@ class InboundMailHandler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         message = message_from_bytes(envelope.content, policy=policy.default)
-        sender = str(message.get("From", "")) or envelope.mail_from
-        address = re.search(r"[^\s<>]+@[^\s<>]+", sender)
-        self.received.append(receive(self.store, self.rules, "email", address.group(0) if address else sender,
-                                     str(message.get("Subject", "")), _text_of(message)))
+        address, subject, body = sender_address(message, envelope.mail_from), _subject_of(message), _text_of(message)
+        try:
+            if self.bridge is None:
+                interaction = self.record(address, subject, body)
+            else:
+                future = self.bridge.submit(self.record, address, subject, body)
+                interaction = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+        except Exception:  # the sender keeps the message and tries again later
+            log.exception("mail from %s could not be kept", address)
+            return "451 could not keep the message now, try again later"
+        self.received.append(interaction)
         return "250 Message accepted"
+
+
+def sender_address(message: Any, envelope_from: str | None) -> str:
+    """The sender's bare address from ``From:`` (else the envelope's), lowercased; "" when there is none."""
+    try:
+        sender = str(message.get("From", "")) or envelope_from or ""
+    except (ValueError, TypeError):   # a malformed header
+        sender = envelope_from or ""
+    found = re.search(r"[^\s<>\"',;:]+@[^\s<>\"',;:]+", sender)
+    return found.group(0).lower()[:200] if found else ""
+
+
+def _subject_of(message: Any) -> str:
+    try:
+        return " ".join(str(message.get("Subject", "")).split())[:300]
+    except (ValueError, TypeError):
+        return ""
 
 
 def _text_of(message: Any) -> str:
     if isinstance(message, EmailMessage):
-        part = message.get_body(preferencelist=("plain", "html"))
-        if part is not None:
-            return str(part.get_content()).strip()
+        try:
+            part = message.get_body(preferencelist=("plain", "html"))
+            if part is not None:
+                return str(part.get_content()).strip()
+        except (LookupError, ValueError, TypeError):   # an unknown charset or a broken part
+            return ""
     return ""
 
 
 def start_mail_listener(store: Store, rules: Sequence[CaseRule], host: str = "127.0.0.1", port: int = 8025,
-                        domains: Collection[str] = ()) -> Controller:
+                        domains: Collection[str] = (), *, relays: Collection[str] = (), max_size: int = 1048576,
+                        record: Recorder | None = None, bridge: Any = None) -> Controller:
     """Start an SMTP listener in its own thread; call ``.stop()`` on the result to end it."""
-    controller = Controller(InboundMailHandler(store, rules, domains), hostname=host, port=port)
+    handler = InboundMailHandler(store, rules, domains, relays=relays, record=record, bridge=bridge)
+    controller = Controller(handler, hostname=host, port=port, data_size_limit=max_size)
     controller.start()
     return controller
 
@@ -140,15 +203,17 @@ _STATUS = {400: "400 Bad Request", 403: "403 Forbidden", 405: "405 Method Not Al
 
 
 def make_sms_webhook(store: Store, rules: Sequence[CaseRule], token: str, *, max_body: int = SMS_MAX_BODY,
-                     read_timeout: float = 10.0) -> WsgiApp:
+                     read_timeout: float = 10.0, record: Recorder | None = None) -> WsgiApp:
     """A WSGI app for gateways that POST inbound SMS (form or JSON object ``from``, ``text``; ``?token=`` or
-    ``Authorization: Bearer``). An empty ``token`` is refused: the webhook would take anyone's messages."""
+    ``Authorization: Bearer``). An empty ``token`` is refused: the webhook would take anyone's messages.
+    ``record(address, subject, body)`` keeps each message (default: :func:`receive`)."""
     if not token:
         raise NotifyError("the inbound SMS webhook needs a token (a long random string shared with the gateway)")
+    keep: Recorder = record or (lambda address, subject, body: receive(store, rules, "sms", address, subject, body))
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         try:
-            status, body = "200 OK", _handle_sms(store, rules, token, environ, max_body, read_timeout)
+            status, body = "200 OK", _handle_sms(keep, token, environ, max_body, read_timeout)
         except (BodyError, _SmsRefused) as exc:
             status, body = _STATUS[exc.status], {"error": str(exc)}
         data = json.dumps(body).encode()
@@ -166,7 +231,7 @@ def _token_matches(expected: str, environ: dict[str, Any]) -> bool:
     return any(hmac.compare_digest(wanted, candidate.encode("utf-8")) for candidate in candidates if candidate)
 
 
-def _handle_sms(store: Store, rules: Sequence[CaseRule], token: str, environ: dict[str, Any], max_body: int,
+def _handle_sms(record: Recorder, token: str, environ: dict[str, Any], max_body: int,
                 read_timeout: float) -> dict[str, Any]:
     if environ.get("REQUEST_METHOD") != "POST":
         abandon_body(environ)
@@ -184,7 +249,9 @@ def _handle_sms(store: Store, rules: Sequence[CaseRule], token: str, environ: di
         raise _SmsRefused(400, "from and text must be strings")
     if not sender:
         raise _SmsRefused(400, "from is required")
-    return {"interaction": receive(store, rules, "sms", sender, "", text)}
+    if len(sender) > 40 or not re.fullmatch(r"\+?[0-9 ()\-]{3,40}", sender):
+        raise _SmsRefused(400, "from must be a phone number")
+    return {"interaction": record(sender, "", text)}
 
 
 class _SmsRefused(Exception):

@@ -34,11 +34,14 @@ class Notifier:
         self.store, self.templates, self.mailer, self.sms = store, templates, mailer, sms
 
     def notify(self, citizen: CitizenRecord, template: str, context: dict[str, Any],
-               case_reference: str | None = None) -> str | None:
-        """Send ``template`` to ``citizen``; returns the channel used (``phone``: a callback was queued)."""
+               case_reference: str | None = None, *, allow_phone: bool = True) -> str | None:
+        """Send ``template`` to ``citizen``; returns the channel used (``phone``: a callback was queued;
+        without ``allow_phone`` a citizen who can only be phoned is not told)."""
         channel = choose_channel(citizen)
         if channel == "sms" and self.sms is None or channel == "email" and self.mailer is None:
             channel = "phone" if citizen.phones else None
+        if channel == "phone" and not allow_phone:
+            channel = None
         if channel is None:
             log.info("citizen %s: no channel to send %s on", citizen.id, template)
             return None
@@ -56,6 +59,24 @@ class Notifier:
         self.store.record_interaction(channel, "out", citizen_id=citizen.id, case_reference=case_reference,
                                       address=address, subject=notice.subject, body=notice.body)
         return channel
+
+    def status_changed(self, case: CaseDetail, old: str, new: str) -> str | None:
+        """Tell the citizen their case moved to ``new`` (a listener for :meth:`Store.on_case_status`): a closed
+        case gets ``case_closed`` (a callback when they can only be phoned), other statuses ``case_status``."""
+        if new == "closed":
+            return self.close_the_loop(case)
+        citizen = self._citizen_of(case)
+        if citizen is None:
+            return None
+        return self.notify(citizen, "case_status", {"reference": display_reference(case.summary.reference),
+                                                    "category": case.summary.category, "status": new, "old": old},
+                           case_reference=case.summary.reference, allow_phone=False)
+
+    def _citizen_of(self, case: CaseDetail) -> CitizenRecord | None:
+        if case.summary.citizen_id is None:
+            return None
+        citizen = self.store.get_citizen(case.summary.citizen_id)
+        return None if citizen.erased else citizen
 
     def close_the_loop(self, case: CaseDetail) -> str | None:
         """Tell the citizen their case is closed (a listener for :meth:`Store.on_case_closed`)."""

@@ -25,12 +25,14 @@ from fsapp.store.workflow import (OPEN_STATUSES, CaseStatus, FieldDefinition, ch
 log = logging.getLogger(__name__)
 
 CaseClosedListener = Callable[[CaseDetail], None]
+CaseStatusListener = Callable[[CaseDetail, str, str], None]   # (case, old status, new status)
 
 
 class CaseCommands(CitizenQueries, StoreBase):
     """Creating, moving and reading cases."""
 
     case_closed_listeners: list[CaseClosedListener]
+    case_status_listeners: list[CaseStatusListener]
 
     @bound
     def new_case(self, category: str, description: str, actor: str, *, citizen_id: int | None = None,
@@ -119,15 +121,24 @@ class CaseCommands(CitizenQueries, StoreBase):
             if note:
                 CaseNote.create(case=case.id, at=now, author=actor, text=note, internal=False)
             self.audit(actor, "update", "case", case.reference, f"status {current.value} -> {target.value}")
-        if target is CaseStatus.CLOSED:
-            self._tell_closed(case.reference)
+        self._tell_status(case.reference, current.value, target.value)
         return self.case_status(case.reference)
 
-    def _tell_closed(self, reference: str) -> None:
+    def _tell_status(self, reference: str, old: str, new: str) -> None:
+        """Tell the status listeners (and, for a closing, the closing listeners) once the change is made."""
+        status_listeners = list(getattr(self, "case_status_listeners", []))
+        closed_listeners = list(getattr(self, "case_closed_listeners", [])) if new == CaseStatus.CLOSED.value else []
+        if not status_listeners and not closed_listeners:
+            return
         detail = self._case_detail(self._case(reference))
-        for listener in list(getattr(self, "case_closed_listeners", [])):
+        for listener in status_listeners:
             try:
-                listener(detail)
+                listener(detail, old, new)
+            except Exception:  # a failing notice must not undo the change
+                log.exception("case %s: status listener failed", reference)
+        for closed in closed_listeners:
+            try:
+                closed(detail)
             except Exception:  # a failing notice must not undo the closing
                 log.exception("case %s: closing-the-loop listener failed", reference)
 
@@ -152,6 +163,8 @@ class CaseCommands(CitizenQueries, StoreBase):
                 self._event(case.id, actor, "status", current.value, CaseStatus.ASSIGNED.value,
                             changes["updated_at"])
             self.audit(actor, "update", "case", case.reference, f"assigned to {assignee}")
+        if current is not CaseStatus.ASSIGNED:
+            self._tell_status(case.reference, current.value, CaseStatus.ASSIGNED.value)
         return self.case_status(case.reference)
 
     @bound

@@ -15,7 +15,7 @@ from fsapp.store.models import Call, CallbackRequest, CallLeg, Case, Citizen, Ci
 from fsapp.store.phones import normalize_phone
 from fsapp.store.reference import parse_reference
 
-CHANNELS = ("phone", "voicemail", "callback", "email", "sms", "web", "walk_in")
+CHANNELS = ("phone", "voicemail", "callback", "email", "sms", "web", "walk_in", "chat", "social")
 DIRECTIONS = ("in", "out")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fsapp.store.away import AwayNotes
 from fsapp.store.base import StoreBase
-from fsapp.store.cases import CaseClosedListener, CaseCommands
+from fsapp.store.cases import CaseClosedListener, CaseCommands, CaseStatusListener
 from fsapp.store.catalog import CatalogQueries
 from fsapp.store.claims import ContactClaims
 from fsapp.store.contacts import ContactLog
@@ -29,10 +29,15 @@ class Store(CaseCommands, CatalogQueries, ContactLog, Importer, DataProtection, 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.case_closed_listeners: list[CaseClosedListener] = []
+        self.case_status_listeners: list[CaseStatusListener] = []
 
     def on_case_closed(self, listener: CaseClosedListener) -> None:
         """Call ``listener`` with the case's details each time a case is closed (closing the loop)."""
         self.case_closed_listeners.append(listener)
+
+    def on_case_status(self, listener: CaseStatusListener) -> None:
+        """Call ``listener`` with the case's details, the old and the new status after each status change."""
+        self.case_status_listeners.append(listener)
 
 
 def open_store(url: str, *, clock: Clock = system_clock, region: str = DEFAULT_REGION,

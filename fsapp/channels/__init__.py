@@ -1,0 +1,6 @@
+"""The channels besides the phone: e-mail, SMS, web chat and social media, run by the controller.
+
+Inbound messages become contacts (:func:`fsapp.notify.inbound.receive`) and, where a queue is configured,
+work items waiting in the ACD's queues beside the calls (:class:`fsapp.channels.workdesk.WorkDesk`);
+operators take them through the control API. Notices go out on the citizen's preferred channel.
+"""
