@@ -27,6 +27,7 @@ from fsapp.acd.loader import load_acd_config
 from fsapp.acd.outcome import ANSWERED, QueueOutcome
 from fsapp.acd.service import AcdService, ClockWait
 from fsapp.calllog import CallLog, queue_columns
+from fsapp.channels.service import ChannelService
 from fsapp.config import Config
 from fsapp.dialer.callbacks import CallbackBook
 from fsapp.dialer.desk import AcdDesk
@@ -149,6 +150,8 @@ class Controller:
                                         callback_queue=next(iter(self.acd_config.queues), None),
                                         outbound=config.outbound)
         attach_case_surveys(self.store, self.outbound.campaigns, config.surveys.after_case_closed)
+        self.channels = ChannelService(config, self.store, lambda: self.acd.router, self._seconds, self.now,
+                                       self.flows, agent_name=self._agent_shown_name)
 
     def _build_acd(self) -> AcdService:
         acd_config = self.acd_config = load_acd_config(self.config.acd.file)
@@ -171,6 +174,12 @@ class Controller:
     def utc_now(self) -> datetime:
         """The controller's clock as an aware UTC datetime (the store's clock)."""
         return datetime.fromtimestamp(self._seconds(), timezone.utc)
+
+    def _agent_shown_name(self, agent_id: str) -> str:
+        """How a citizen sees an operator in a chat: the first name only."""
+        agent = self.acd_config.agents.get(agent_id)
+        words = (agent.name if agent else "").split()
+        return words[0] if words else "An operator"
 
     def _render_prompt(self, text: str, language: str) -> str:
         return str(self.tts.render(text, language))
@@ -197,8 +206,9 @@ class Controller:
         self.acd.start()
         self.switch.start()
         self.outbound.start()   # campaigns marked running (fsapp campaign start) and due callbacks
+        self.channels.start()   # the mail listener, notices, chats (their web side is on the API's port)
         self.heartbeat = Heartbeat(Path(self.config.paths.state) / HEARTBEAT_FILE, self._health, time.time).start()
-        if self.config.api.tokens or any(key.active for key in self.store.open311_keys()):
+        if self.config.api.tokens or self.channels.serves_http or any(key.active for key in self.store.open311_keys()):
             self.start_api()
         freeze_heap()   # start-up objects out of the garbage collector's full walks (they stop the hub)
         return self
@@ -218,6 +228,7 @@ class Controller:
         if self.api_server is not None:
             self.api_server.stop()
             self.api_server = None
+        self.channels.stop()
         self.outbound.stop()
         if self.heartbeat is not None:
             self.heartbeat.stop()

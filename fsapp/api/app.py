@@ -14,6 +14,7 @@ from fsapp.api.errors import ApiError, NotFoundError
 from fsapp.api.open311 import Open311Settings, make_open311_app
 from fsapp.api.openapi import openapi_document
 from fsapp.api.pages import render_screen_pop, screen_pop_data
+from fsapp.api.public_channels import make_public_apps
 from fsapp.api.recordings import recording_file
 from fsapp.api.request import Request, parse_query, read_json_body
 from fsapp.api.routes import EVENTS_PATH, PREFIX, match
@@ -48,6 +49,7 @@ def make_control_app(ctx: ControlContext) -> Callable[..., Iterable[bytes]]:
     """The WSGI application over ``ctx``; Open311 keys are the store's (``fsapp open311 keys``)."""
     open311 = make_open311_app(ctx.controller.store, open311_settings(ctx))
     document = openapi_document()
+    public = make_public_apps(ctx)   # the chat widget and the webhooks, each with its own checks
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -56,6 +58,10 @@ def make_control_app(ctx: ControlContext) -> Callable[..., Iterable[bytes]]:
             inner = dict(environ, SCRIPT_NAME=environ.get("SCRIPT_NAME", "") + OPEN311_PREFIX,
                          PATH_INFO=path[len(OPEN311_PREFIX):] or "/")
             return open311(inner, start_response)
+        for prefix, mounted in public.items():
+            if path.startswith(prefix + "/"):
+                inner = dict(environ, SCRIPT_NAME=environ.get("SCRIPT_NAME", "") + prefix, PATH_INFO=path[len(prefix):])
+                return mounted(inner, start_response)
         if path == "/openapi.json" and method == "GET":
             return _json(start_response, 200, document)
         try:

@@ -89,6 +89,10 @@ ROUTES: list[Route] = [
           {200: array(ref("AuditEntry"))}, query=("entity", "entity_id", "limit")),
 ]
 
+from fsapp.api.channel_routes import CHANNEL_ROUTES  # noqa: E402 (uses Route, defined above)
+
+ROUTES += CHANNEL_ROUTES
+
 # Routes served outside the table (streams, files, pages), listed for the OpenAPI document.
 EVENTS_PATH = f"{PREFIX}/events"
 RECORDING_FILE_PATH = f"{PREFIX}/recordings/{{name}}"

@@ -88,3 +88,23 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 SCHEMAS["QueueDetail"] = {**SCHEMAS["Queue"], "required": SCHEMAS["Queue"]["required"] + ["calls", "members"],
                           "properties": {**SCHEMAS["Queue"]["properties"], "calls": array(ref("Call")),
                                          "members": array(ref("Agent"))}}
+
+# chats and work items from the other channels (fsapp.api.channel_routes)
+SCHEMAS.update({
+    "WorkItem": obj({"id": {"type": "string"}, "kind": {"enum": ["chat", "email", "sms", "social"]},
+                     "queue": {"type": "string"}, "arrived_at": {"type": "number"}, "summary": {"type": "string"},
+                     "address": {"type": "string"}, "interaction_id": {"type": ["integer", "null"]},
+                     "skills": {"type": "object"}, "language": {"type": "string"}, "agent": STR,
+                     "accepted_at": NUM},
+                    {"position": {"type": ["integer", "null"]}, "name": {"type": "string"},
+                     "messages": {"type": "integer"}}),
+    "Work": obj({"agent": {"type": "string"}, "limit": {"type": "integer"}, "offered": array(ref("WorkItem")),
+                 "held": array(ref("WorkItem"))}),
+    "ChatMessage": obj({"seq": {"type": "integer"}, "at": {"type": "number"},
+                        "author": {"enum": ["citizen", "operator", "system"]}, "text": {"type": "string"}}),
+    "Sent": obj({"id": {"type": "string"}}, {"seq": {"type": "integer"}, "interaction": {"type": "integer"}}),
+    "WorkClosed": obj({"id": {"type": "string"}, "interaction": {"type": ["integer", "null"]}}),
+    "WorkAgentBody": obj({}, {"agent": {"type": "string"}}),
+    "WorkTextBody": obj({"text": {"type": "string"}}, {"agent": {"type": "string"}}),
+    "WorkCloseBody": obj({}, {"agent": {"type": "string"}, "case": {"type": "string"}}),
+})

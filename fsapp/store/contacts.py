@@ -97,6 +97,17 @@ class ContactLog(StoreBase):
                  "transcript": i.transcript} for i in query]
 
     @bound
+    def interaction(self, interaction_id: int) -> dict[str, Any]:
+        """One contact."""
+        found = Interaction.get_or_none(Interaction.id == interaction_id)
+        if found is None:
+            raise NotFound(f"no interaction {interaction_id}")
+        return {"id": found.id, "at": found.at, "channel": found.channel, "direction": found.direction,
+                "address": found.address, "citizen_id": found.citizen_id, "case_id": found.case_id,
+                "agent": found.agent, "subject": found.subject, "body": found.body,
+                "unverified_case": found.unverified_case}
+
+    @bound
     def interaction_citizen(self, interaction_id: int) -> int | None:
         """The citizen a contact was linked to (by id, number or e-mail address), if any."""
         found = Interaction.get_or_none(Interaction.id == interaction_id)
