@@ -28,6 +28,7 @@ from fsapp.notify.inbound import CaseRule, receive, start_mail_listener
 from fsapp.notify.notices import Notifier
 from fsapp.notify.templates import BUILTIN_DIR, NoticeTemplates
 from fsapp.offhub import NETWORK
+from fsapp.phones import normalize_phone
 from fsapp.store import CaseDetail, Store
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,8 @@ class ChannelService:
     def receive(self, channel: str, address: str, subject: str, body: str) -> int:
         """Keep an inbound message as a contact (linked to a quoted case when its sender is verified, else
         flagged for an operator) and, when the channel has a queue, put it there as a work item."""
+        if channel == "sms":
+            address = normalize_phone(address, self.config.region) or address   # answers go to E.164
         interaction = receive(self.store, self.rules, channel, address, subject, body)
         queue = self.queue_for(channel)
         if queue:
