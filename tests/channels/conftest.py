@@ -7,8 +7,12 @@ controller keeps serving meanwhile.
 
 from __future__ import annotations
 
+import json
 import queue
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -68,9 +72,9 @@ def sim_speed() -> float:
 def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator[Callable[..., Controller]]:
     started: list[Controller] = []
 
-    def make(**overrides: object) -> Controller:
+    def make(moment: datetime = MONDAY_MORNING, **overrides: object) -> Controller:
         config = controller_config(sim, tmp_path, **{"api.port": free_port(), "api.tokens": TOKENS, **overrides})
-        controller = Controller(config, **one_clock(sim, MONDAY_MORNING))
+        controller = Controller(config, **one_clock(sim, moment))
         started.append(controller)
         controller.start()
         controller.switch.wait_connected(WAIT)
@@ -84,3 +88,17 @@ def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator[Callable[.
 def api_as(controller: Controller, token: str) -> ApiClient:
     assert controller.api_server is not None
     return ApiClient(controller.api_server.url, token)
+
+
+def http(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None,
+         raw: bytes | None = None) -> tuple[int, dict[str, str], Any]:
+    """One request from a plain client (run it with :func:`off_hub`): status, headers, JSON body or None."""
+    data = raw if raw is not None else None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=WAIT) as answer:
+            status, head, content = answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as exc:
+        status, head, content = exc.code, dict(exc.headers), exc.read()
+    return status, head, json.loads(content) if content else None
