@@ -40,9 +40,10 @@
   var css = "#fsapp-chat-button{position:fixed;right:16px;bottom:16px;z-index:2147483000;padding:10px 16px;" +
     "border:0;border-radius:20px;background:#0b5394;color:#fff;font:15px sans-serif;cursor:pointer}" +
     "#fsapp-chat-panel{position:fixed;right:16px;bottom:64px;z-index:2147483000;width:320px;max-height:480px;" +
-    "display:none;flex-direction:column;background:#fff;border:1px solid #999;border-radius:8px;font:14px sans-serif}" +
+    "display:none;flex-direction:column;overflow-y:auto;background:#fff;border:1px solid #999;border-radius:8px;" +
+    "font:14px sans-serif}#fsapp-chat-panel>*{flex-shrink:0}" +
     "#fsapp-chat-panel input,#fsapp-chat-panel textarea{margin:4px 8px;padding:4px}" +
-    "#fsapp-chat-log{flex:1;overflow-y:auto;padding:8px;min-height:120px}" +
+    "#fsapp-chat-log{flex:1 1 auto;overflow-y:auto;padding:8px;min-height:60px;max-height:240px}" +
     "#fsapp-chat-log p{margin:4px 0;white-space:pre-wrap}.fsapp-operator{color:#0b5394}.fsapp-system{color:#666}" +
     "#fsapp-chat-status{padding:4px 8px;color:#444}";
   document.head.appendChild(el("style", {}, css));
