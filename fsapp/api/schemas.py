@@ -55,7 +55,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "Recording": obj({"call_uuid": {"type": "string"}, "date": {"type": "string"}, "path": {"type": "string"},
                       "size": {"type": "integer"}, "agent": STR, "queue": STR, "caller": STR,
                       "started_at": STR}),
-    "Report": obj({"report": {"enum": ["daily", "queues", "agents", "categories"]},
+    "Report": obj({"report": {"enum": ["daily", "queues", "agents", "categories", "channels"]},
                    "columns": array({"type": "string"}), "rows": array({"type": "object"}),
                    "from": {"type": "string"}, "to": {"type": "string"}},
                   {"calls_per_hour": {"type": "object", "additionalProperties": {"type": "integer"}}}),

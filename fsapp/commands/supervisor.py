@@ -23,6 +23,7 @@ from fsapp.api.client import ApiClient, ApiClientError
 from fsapp.commands.common import config_from, print_json, print_table
 from fsapp.commands.store import open_store_for, store_options
 from fsapp.errors import FsappError
+from fsapp.reports.tables import CHART_COLUMNS, REPORTS
 from fsapp.supervise.modes import DIGITS
 
 
@@ -476,7 +477,7 @@ def recordings_export(client: ApiClient, as_json: bool, folder: str, **filters: 
 # -- reports and alerts -----------------------------------------------------------------------------------------
 
 @click.command("report")
-@click.argument("name", type=click.Choice(["daily", "queues", "agents", "categories"]))
+@click.argument("name", type=click.Choice(list(REPORTS)))
 @click.option("--from", "day_from", help="First day (YYYY-MM-DD; default today).")
 @click.option("--to", "day_to", help="Last day (YYYY-MM-DD; default: the first).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "png"]), default="table", show_default=True)
@@ -484,7 +485,7 @@ def recordings_export(client: ApiClient, as_json: bool, folder: str, **filters: 
 @api_options
 def report(client: ApiClient, as_json: bool, name: str, day_from: str | None, day_to: str | None, fmt: str,
            out: str | None) -> None:
-    """Statistics: per day, per queue, per agent, or cases per category."""
+    """Statistics: per day, per queue, per agent, cases per category, or contacts per channel."""
     from fsapp.reports.export import csv_text, write_chart
     from fsapp.reports.tables import Table
 
@@ -492,7 +493,7 @@ def report(client: ApiClient, as_json: bool, name: str, day_from: str | None, da
     if as_json:
         print_json(data)
         return
-    chart_column = {"daily": "offered", "queues": "offered", "agents": "answered", "categories": "cases"}[name]
+    chart_column = CHART_COLUMNS[name]
     table = Table(name, data["columns"], [[row[c] for c in data["columns"]] for row in data["rows"]], chart_column)
     if fmt == "csv":
         Path(out).write_text(csv_text(table), encoding="utf-8") if out else click.echo(csv_text(table), nl=False)

@@ -28,6 +28,8 @@ class CallSource(Protocol):
 
     def find_cases(self, **filters: Any) -> list[Any]: ...
 
+    def contacts_per_channel(self, start: datetime, end: datetime) -> list[dict[str, Any]]: ...
+
 
 @dataclass
 class Table:
@@ -73,7 +75,18 @@ def agents(rows: list[dict[str, Any]], zone: tzinfo, thresholds: Thresholds) -> 
                  "answered")
 
 
-REPORTS = ("daily", "queues", "agents", "categories")
+def channels(source: CallSource, start: datetime, end: datetime) -> Table:
+    """Contacts per channel (phone, e-mail, SMS, chat, social media...), in and out, in ``[start, end)``."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"in": 0, "out": 0})
+    for row in source.contacts_per_channel(start, end):
+        counts[row["channel"]][row["direction"]] += row["contacts"]
+    table = [[name, c["in"], c["out"], c["in"] + c["out"]] for name, c in sorted(counts.items())]
+    return Table("channels", ["channel", "in", "out", "contacts"], table, "contacts")
+
+
+REPORTS = ("daily", "queues", "agents", "categories", "channels")
+CHART_COLUMNS = {"daily": "offered", "queues": "offered", "agents": "answered", "categories": "cases",
+                 "channels": "contacts"}
 _FROM_CALLS = {"daily": daily, "queues": queues, "agents": agents}
 
 
@@ -86,6 +99,8 @@ def build_report(source: CallSource, name: str, start: datetime, end: datetime, 
         ranked = category_counts((case.category_code or case.category for case in cases), top)
         release(cases)
         return Table("categories", ["category", "cases"], [list(item) for item in ranked], "cases")
+    if name == "channels":
+        return channels(source, start, end)
     build = _FROM_CALLS.get(name)
     if build is None:
         raise UnknownReport(f"no report {name!r} (known: {', '.join(REPORTS)})")

@@ -192,6 +192,15 @@ class ContactLog(StoreBase):
                  .where(Call.started_at >= start, Call.started_at < end).order_by(Call.started_at, Call.id))
         return list(query.dicts().iterator())
 
+    @bulk
+    def contacts_per_channel(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """How many contacts each channel had in ``[start, end)``, per direction (for the channels report)."""
+        query = (Interaction.select(Interaction.channel, Interaction.direction,
+                                    pw.fn.COUNT(Interaction.id).alias("contacts"))
+                 .where(Interaction.at >= start, Interaction.at < end)
+                 .group_by(Interaction.channel, Interaction.direction))
+        return list(query.dicts())
+
     @bound
     def call_ivr_path(self, call_uuid: str) -> list[str]:
         """The menu nodes a call went through, as its phone contact recorded them ([] if none yet)."""

@@ -11,6 +11,7 @@ from openapi_spec_validator import validate as validate_spec
 
 from fsapp.api.client import ApiClient, ApiClientError
 from fsapp.api.routes import ROUTES
+from fsapp.channels.conversations import Visitor
 from fsapp.controller import Controller
 from fsapp.sim import CallerScript, SimulatedSwitch
 from tests.api.api_waits import wait_until
@@ -90,6 +91,14 @@ def test_every_route_answers_as_documented(sim: SimulatedSwitch, controller: Con
     admin.post(f"/api/v1/calls/{second}/consult", {"dial": "user/3001"})
     admin.post(f"/api/v1/calls/{second}/consult/complete")
     admin.get("/api/v1/recordings"), admin.get("/api/v1/reports/daily"), admin.get("/api/v1/audit")
+    chat = controller.channels.conversations.open_chat("roads", Visitor(name="Kari"), "Hello")   # beside her call
+    [item] = admin.get("/api/v1/work/waiting")
+    assert [offered["id"] for offered in admin.get("/api/v1/work", agent="ingrid")["offered"]] == [item["id"]]
+    admin.post(f"/api/v1/work/{item['id']}/accept", {"agent": "ingrid"})
+    admin.post(f"/api/v1/work/{item['id']}/messages", {"agent": "ingrid", "text": "Hi Kari"})
+    admin.get(f"/api/v1/work/{item['id']}/messages", agent="ingrid", after=1)
+    admin.post(f"/api/v1/work/{item['id']}/close", {"agent": "ingrid"})
+    assert chat["id"] not in controller.channels.chats.chats
     admin.post(f"/api/v1/calls/{waiting}/hangup")
     for bad in (lambda: admin.get("/api/v1/queues/nowhere"), lambda: admin.get("/api/v1/reports/weekly"),
                 lambda: admin.post("/api/v1/agents/ola/logout"), lambda: admin.post(
