@@ -26,7 +26,8 @@ def demo(ctx: click.Context, calls: int, speed: float, seed: int, db_url: str, a
     except FsappError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
-        print_json({"calls": result.calls, "queues": result.queues, "wall_seconds": result.wall_seconds})
+        print_json({"calls": result.calls, "queues": result.queues, "channels": result.channels,
+                    "work": result.work, "wall_seconds": result.wall_seconds})
         return
     print_table(["caller", "menu path", "queue", "outcome", "agent"],
                 [[c["caller_number"], c["ivr_path"], c["queue"] or "", c["outcome"], c["agent"] or ""]
@@ -34,6 +35,11 @@ def demo(ctx: click.Context, calls: int, speed: float, seed: int, db_url: str, a
     click.echo("")
     print_table(["queue", "agents staffed", "waiting", "average handle s"],
                 [[q["queue"], q["staffed"], q["waiting"], round(q["average_handle_time"])] for q in result.queues])
+    click.echo("")
+    print_table(["channel", "direction", "contacts"],
+                [[row["channel"], row["direction"], row["contacts"]] for row in result.channels])
+    for line in result.work:
+        click.echo(line)
     click.echo(f"\n{len(result.calls)} calls in {result.wall_seconds} s of wall time")
 
 

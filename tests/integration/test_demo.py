@@ -27,3 +27,6 @@ def test_demo_serves_every_call_and_records_it(tmp_path: Path, monkeypatch) -> N
         assert call["queue"], call
         assert call["outcome"] == "answered" and call["agent"], call
     assert {queue["queue"] for queue in report["queues"]} >= {"operator", "building"}
+    contacts = {(row["channel"], row["direction"]): row["contacts"] for row in report["channels"]}
+    assert contacts[("email", "in")] == 1 and contacts[("chat", "in")] == 1 and contacts[("phone", "in")] >= 5
+    assert len(report["work"]) == 2 and all("taken by" in line for line in report["work"]), report["work"]
