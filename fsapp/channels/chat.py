@@ -146,13 +146,15 @@ class ChatBook:
         return chat
 
     def expired(self) -> list[tuple[str, str]]:
-        """Chats to end now, with why: a waiting page stopped asking, or nobody wrote for ``idle_timeout``."""
+        """Chats to end now, with why: the citizen's page stopped asking (``gone``), or a taken chat where nobody
+        wrote for ``idle_timeout`` (``idle``). A chat waiting for an operator waits as long as its page asks."""
         now = self.clock()
         due = []
         for chat in self.chats.values():
-            if now - chat.last_seen > GONE_AFTER and (chat.agent is None or now - chat.last_seen > self.idle_timeout):
+            silent_page = now - chat.last_seen
+            if silent_page > GONE_AFTER and (chat.agent is None or silent_page > self.idle_timeout):
                 due.append((chat.id, "gone"))
-            elif now - chat.last_activity > self.idle_timeout:
+            elif chat.agent is not None and now - chat.last_activity > self.idle_timeout:
                 due.append((chat.id, "idle"))
         return due
 

@@ -21,6 +21,7 @@ from fsapp.channels.outbound import build_mailer, build_sms
 from fsapp.channels.conversations import Conversations
 from fsapp.channels.workdesk import WorkDesk
 from fsapp.config import Config
+from fsapp.errors import FsappError
 from fsapp.ivr.registry import FlowRegistry
 from fsapp.ivr.schedule import is_open
 from fsapp.ivr.schema import ScheduleNode
@@ -54,6 +55,7 @@ class ChannelService:
         self.notifier = Notifier(store, templates, self.mailer, self.sms)   # type: ignore[arg-type]
         self.conversations = Conversations(self.desk, self.chats, store, mailer=self.mailer, sms=self.sms,
                                            agent_name=agent_name)
+        self.notice_listeners: list[Callable[[str, str | None], None]] = []   # (case, channel) after each notice
         self.bridge: HubBridge | None = None
         self.mail_listener: Any = None
         self._expiry: gevent.Greenlet | None = None
@@ -65,7 +67,18 @@ class ChannelService:
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
+    def check(self) -> None:
+        """Fail fast on a channel queue the ACD does not have (a message would otherwise be refused later)."""
+        named = {"email.queue": self.config.email.queue, "sms.queue": self.config.sms.queue,
+                 "social.queue": self.config.social.queue, "chat.queue": self.config.chat.queue,
+                 **{f"chat.queues[{i}]": name for i, name in enumerate(self.config.chat.queues)}}
+        unknown = [f"{key}: no queue {name!r} in the ACD" for key, name in named.items()
+                   if name and name not in self.desk.router.queues]
+        if unknown:
+            raise FsappError("; ".join(unknown))
+
     def start(self) -> ChannelService:
+        self.check()
         self.bridge = HubBridge()
         if self.config.notices.enabled:
             self.store.on_case_status(self._status_changed)
@@ -121,6 +134,8 @@ class ChannelService:
     def _notify_status(self, case: CaseDetail, old: str, new: str) -> None:
         channel = self.notifier.status_changed(case, old, new)
         log.info("case %s: %s -> %s, citizen told by %s", case.summary.reference, old, new, channel or "nobody")
+        for listener in list(self.notice_listeners):
+            listener(case.summary.reference, channel)
 
     # -- chats -------------------------------------------------------------------------------------------
 

@@ -40,8 +40,8 @@ def test_a_social_message_quoting_a_case_is_left_for_an_operator(make_controller
     kari = store.add_citizen("Kari", ["+4791234567"], email="kari@example.no")
     case = store.new_case("roads", "Pothole", "ingrid", citizen_id=kari.id)
     message = {"from": {"handle": "kari@example.no"}, "text": f"About {display_reference(case.reference)}"}
-    status, _ = off_hub(_post, f"{controller.api_server.url}/hooks/social/facebook", message,  # type: ignore[union-attr]
-                        FACEBOOK)
+    url = f"{controller.api_server.url}/hooks/social/facebook"   # type: ignore[union-attr]
+    status, _ = off_hub(_post, url, message, FACEBOOK)
     assert status == 200
     assert store.interactions(case_reference=case.reference) == []
     [flagged] = store.unverified_contacts()
