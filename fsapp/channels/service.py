@@ -59,6 +59,7 @@ class ChannelService:
         self.bridge: HubBridge | None = None
         self.mail_listener: Any = None
         self._expiry: gevent.Greenlet | None = None
+        self.check()
 
     @property
     def serves_http(self) -> bool:
@@ -78,16 +79,18 @@ class ChannelService:
             raise FsappError("; ".join(unknown))
 
     def start(self) -> ChannelService:
-        self.check()
         self.bridge = HubBridge()
         if self.config.notices.enabled:
             self.store.on_case_status(self._status_changed)
         email = self.config.email
         if email.listen:
-            self.mail_listener = NETWORK.run(
-                start_mail_listener, self.store, self.rules, email.listen, email.port, email.domains,
-                relays=email.allowed_relays, max_size=email.max_size, bridge=self.bridge,
-                record=lambda address, subject, body: self.receive("email", address, subject, body))
+            try:
+                self.mail_listener = NETWORK.run(
+                    start_mail_listener, self.store, self.rules, email.listen, email.port, email.domains,
+                    relays=email.allowed_relays, max_size=email.max_size, bridge=self.bridge,
+                    record=lambda address, subject, body: self.receive("email", address, subject, body))
+            except (OSError, RuntimeError) as exc:   # the port is taken, the address is not ours
+                raise FsappError(f"email.listen {email.listen}:{email.port}: cannot listen: {exc}") from exc
             log.info("inbound mail on %s:%d", email.listen, email.port)
         if self.config.chat.enabled:
             self._expiry = gevent.spawn(self._expire_chats)

@@ -70,3 +70,15 @@ def test_places_in_line_and_the_estimate(desk: WorkDesk) -> None:
     desk.close(first.id)
     with pytest.raises(WorkError):
         desk.close(first.id)
+
+
+def test_a_channel_queue_the_acd_lacks_stops_the_controller_before_it_starts(tmp_path: Path) -> None:
+    from fsapp.config import load_config
+    from fsapp.controller import Controller
+    from fsapp.errors import FsappError
+
+    config = load_config(ROOT / "conf" / "fsapp.yaml", env={}, overrides={
+        "database.url": f"sqlite:///{tmp_path / 'fsapp.db'}", "acd.file": str(ROOT / "conf" / "acd.yaml"),
+        "ivr.flows_dir": str(ROOT / "ivr_scripts"), "paths.state": str(tmp_path), "email.queue": "nowhere"})
+    with pytest.raises(FsappError, match="email.queue: no queue 'nowhere'"):
+        Controller(config)
