@@ -30,6 +30,7 @@ from fsapp.calllog import CallLog, queue_columns
 from fsapp.config import Config
 from fsapp.dialer.callbacks import CallbackBook
 from fsapp.dialer.desk import AcdDesk
+from fsapp.dialer.erasure import attach_erasure
 from fsapp.dialer.outbound import OutboundService
 from fsapp.dialer.scripts import default_prompt
 from fsapp.dialer.surveys import attach_case_surveys, unknown_surveys
@@ -149,6 +150,7 @@ class Controller:
                                         callback_queue=next(iter(self.acd_config.queues), None),
                                         outbound=config.outbound)
         attach_case_surveys(self.store, self.outbound.campaigns, config.surveys.after_case_closed)
+        attach_erasure(self.store)
 
     def _build_acd(self) -> AcdService:
         acd_config = self.acd_config = load_acd_config(self.config.acd.file)
@@ -338,12 +340,22 @@ class Controller:
     def _voicemail(self, call: Call, action: Voicemail, recorded: Recorded) -> None:
         self.store.record_interaction("voicemail", "in", call_uuid=call.uuid, address=call.caller_number,
                                       subject=action.subject, recording_path=recorded.path)
+        now = self._seconds()
+        self.store.save_recording({"call_uuid": call.uuid, "path": recorded.path, "caller_number": call.caller_number,
+                                   "started_at": now - recorded.ms / 1000, "ended_at": now,
+                                   "duration": recorded.ms / 1000}, kind="voicemail", subject=action.subject)
 
     def _callback(self, call: Call, action: Callback) -> None:
         self.store.add_callback_request(action.number or call.caller_number, reason="ivr")
 
     def _recording(self, record: dict) -> None:
+        """A recorded segment of a queue call ended: a row in the store, linked to the call, agent and citizen."""
         log.info("call %s: recorded to %s", record.get("call_uuid"), record.get("path"))
+        try:
+            self.store.save_recording(record)
+        except FsappError as exc:   # the file is on disk; `fsapp recordings find` still lists it from there
+            log.error("call %s: recording %s not kept in the store: %s", record.get("call_uuid"), record.get("path"),
+                      exc)
 
     def _finished(self, call: Call, path: CallPath) -> None:
         queued = self._queue_outcomes.pop(call.uuid, None)

@@ -15,11 +15,12 @@ from fsapp.store.importer import Importer
 from fsapp.store.open311keys import Open311Keys
 from fsapp.store.phones import DEFAULT_REGION
 from fsapp.store.public import PublicCases
-from fsapp.store.retention import DataProtection
+from fsapp.store.recordings import RecordingLog
+from fsapp.store.retention import DataProtection, ErasureHook
 from fsapp.store.workflow import Clock, system_clock
 
 
-class Store(CaseCommands, CatalogQueries, ContactLog, Importer, DataProtection, AwayNotes, PublicCases, Open311Keys,
+class Store(CaseCommands, CatalogQueries, RecordingLog, ContactLog, Importer, DataProtection, AwayNotes, PublicCases, Open311Keys,
             ContactClaims, StoreBase):
     """Citizens, properties, cases, contacts, calls and callbacks, on SQLite or PostgreSQL.
 
@@ -29,10 +30,16 @@ class Store(CaseCommands, CatalogQueries, ContactLog, Importer, DataProtection, 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.case_closed_listeners: list[CaseClosedListener] = []
+        self.erasure_hooks: list[ErasureHook] = []
 
     def on_case_closed(self, listener: CaseClosedListener) -> None:
         """Call ``listener`` with the case's details each time a case is closed (closing the loop)."""
         self.case_closed_listeners.append(listener)
+
+    def on_erase(self, hook: ErasureHook) -> None:
+        """Let ``hook`` erase what another part keeps of a citizen whenever one is erased (see ErasureHook)."""
+        if hook not in self.erasure_hooks:
+            self.erasure_hooks.append(hook)
 
 
 def open_store(url: str, *, clock: Clock = system_clock, region: str = DEFAULT_REGION,
