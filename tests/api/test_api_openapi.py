@@ -90,6 +90,9 @@ def test_every_route_answers_as_documented(sim: SimulatedSwitch, controller: Con
     admin.post(f"/api/v1/calls/{second}/consult", {"dial": "user/3001"})
     admin.post(f"/api/v1/calls/{second}/consult/complete")
     admin.get("/api/v1/recordings"), admin.get("/api/v1/reports/daily"), admin.get("/api/v1/audit")
+    message = controller.store.save_recording({"call_uuid": second, "path": "/nowhere/m.wav", "caller_number":
+                                               "+4790000002"}, kind="voicemail")
+    admin.get("/api/v1/voicemails", open="true"), admin.post(f"/api/v1/voicemails/{message}/done", {"done": True})
     admin.post(f"/api/v1/calls/{waiting}/hangup")
     for bad in (lambda: admin.get("/api/v1/queues/nowhere"), lambda: admin.get("/api/v1/reports/weekly"),
                 lambda: admin.post("/api/v1/agents/ola/logout"), lambda: admin.post(
