@@ -117,6 +117,7 @@ class SpeechConfig:
 @dataclass
 class AcdConfig:
     file: str = "conf/acd.yaml"
+    recording_notice: bool = True   # "calls are recorded" (texts: queue.recording_notice) before a recorded queue
 
 
 @dataclass

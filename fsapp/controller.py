@@ -328,6 +328,7 @@ class Controller:
         if language_skill in self.acd_config.skills:
             skills[language_skill] = 1  # callers who chose a language reach operators who speak it
         caller = replace(self._caller_info(call), language=action.language)
+        self._recording_notice(call, action.name, action.language or self.config.ivr.default_language)
         outcome = self.acd.enqueue(call, action.name, action.priority, skills, caller=caller,
                                    keep_caller=bool(action.survey))
         self._queue_outcomes[call.uuid] = outcome
@@ -336,6 +337,23 @@ class Controller:
         if action.survey and outcome.kind == ANSWERED and outcome.caller_alive:   # the caller opted in
             case = caller.case_ids[0] if len(caller.case_ids) == 1 else None
             self.outbound.surveys.ask_on_call(call, action.survey, language=action.language, case_reference=case)
+
+    def _recording_notice(self, call: Call, queue: str, language: str) -> None:
+        """Tell a caller their call will be recorded before an agent answers it (once per call), unless the
+        notice is off, the queue or call is not recorded, or the citizen's consent to recording is on file."""
+        if not self.config.acd.recording_notice or not self.acd.records(call.uuid, queue):
+            return
+        if call.variables.get("fsapp_recording_notice") == "played":
+            return
+        try:
+            citizen = self.store.lookup_caller(call.caller_number).citizen if call.caller_number else None
+        except FsappError as exc:
+            log.warning("call %s: consent to recording not looked up: %s", call.uuid, exc)
+            citizen = None
+        if citizen is not None and citizen.consent_recording:
+            return
+        self.endings.say(call, "queue.recording_notice", language)
+        call.set_variable("fsapp_recording_notice", "played")
 
     def _voicemail(self, call: Call, action: Voicemail, recorded: Recorded) -> None:
         self.store.record_interaction("voicemail", "in", call_uuid=call.uuid, address=call.caller_number,

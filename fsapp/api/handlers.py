@@ -193,6 +193,29 @@ def hangup_call(ctx: ControlContext, request: Request) -> Reply:
     return 200, {"uuid": uuid}
 
 
+def recording_optout(ctx: ControlContext, request: Request) -> Reply:
+    uuid = request.params["uuid"]
+    try:
+        ctx.controller.acd.opt_out_recording(uuid)
+    except UnknownCall as exc:
+        raise Conflict(str(exc)) from exc
+    ctx.audit(request.actor, "recording-optout", "call", uuid)
+    return 200, {"uuid": uuid}
+
+
+def queue_recording(ctx: ControlContext, request: Request) -> Reply:
+    name = request.params["name"]
+    record = request.body.get("record")
+    if not isinstance(record, bool):
+        raise BadRequest("record must be true or false")
+    try:
+        ctx.controller.acd.set_queue_recording(name, record)
+    except UnknownQueue as exc:
+        raise NotFoundError(str(exc)) from exc
+    ctx.audit(request.actor, "queue-recording", "queue", name, record=record)
+    return 200, {"queue": name, "record": ctx.controller.acd.records("", name)}
+
+
 def recording(start: bool) -> Handler:
     def handler(ctx: ControlContext, request: Request) -> Reply:
         uuid = request.params["uuid"]

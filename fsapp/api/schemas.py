@@ -84,6 +84,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "ConsultBody": obj({}, {"agent": {"type": "string"}, "number": {"type": "string"}, "dial": {"type": "string"}}),
     "PriorityBody": obj({"priority": {"type": "integer"}}),
     "DoneBody": obj({}, {"done": {"type": "boolean"}}),
+    "RecordBody": obj({"record": {"type": "boolean"}}),
+    "QueueRecording": obj({"queue": {"type": "string"}, "record": {"type": "boolean"}}),
     "SuperviseBody": obj({"agent": {"type": "string"}, "extension": {"type": "string"}},
                          {"mode": {"enum": ["listen", "caller", "whisper", "barge"]}}),
     "ModeBody": obj({"mode": {"enum": ["listen", "caller", "whisper", "barge"]}}),

@@ -442,6 +442,25 @@ def _print_voicemails(rows: list[dict[str, Any]]) -> None:
                   f"{r['done_at']} by {r['done_by']}" if r.get("done_at") else "no", r["file"]] for r in rows])
 
 
+@recordings.command("optout")
+@click.argument("call_uuid")
+@api_options
+def recordings_optout(client: ApiClient, as_json: bool, call_uuid: str) -> None:
+    """Stop recording a queue call and record no later part of it (the caller asked not to be recorded)."""
+    row = client.post(f"/api/v1/calls/{call_uuid}/recording/optout")
+    print_json(row) if as_json else click.echo(f"call {row['uuid']}: not recorded from now on")
+
+
+@recordings.command("queue")
+@click.argument("queue")
+@click.option("--off/--on", "off", default=True, help="Switch recording off (default) or back on.")
+@api_options
+def recordings_queue(client: ApiClient, as_json: bool, queue: str, off: bool) -> None:
+    """Switch a queue's recording off, or back on, until the controller restarts."""
+    row = client.post(f"/api/v1/queues/{queue}/recording", {"record": not off})
+    print_json(row) if as_json else click.echo(f"queue {row['queue']}: recording {'on' if row['record'] else 'off'}")
+
+
 @recordings.command("voicemails")
 @click.option("--open", "open_only", is_flag=True, help="Only those nobody has marked done.")
 @api_options
