@@ -165,6 +165,10 @@ class OutboundConfig:
     gateway: str = "pstn"          # a gateway of freeswitch.gateways (or of the switch's own profiles)
     caller_id_number: str = ""     # e.g. the published number; empty: the switch's default
     caller_id_name: str = ""       # empty: the switch's default
+    # the hours a campaign created without windows dials (fsapp campaign import); {} would be 24/7
+    calling_windows: dict[str, str] = field(default_factory=lambda: {"mon-fri": "09:00-20:00", "sat": "10:00-16:00"})
+    holidays: str = "NO"           # campaigns' windows are closed on this calendar's public holidays; "": none
+    opt_out_key: str = "9"         # a key a message campaign offers for "no more calls" (do-not-call); "": none
 
     def dial_template(self) -> str:
         """The dial string of an outside number, ``{number}`` standing for it."""
@@ -246,6 +250,9 @@ _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     "retention.recordings_days": lambda v: None if v >= 0 else "must be 0 (keep for ever) or a number of days",
     "freeswitch.operators_port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
     "freeswitch.trunks_port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
+    "outbound.holidays": lambda v: None if re.fullmatch(r"([A-Za-z]{2,3}(-[A-Za-z0-9]{1,6})?)?", v)
+    else "must be a country code, optionally with a subdivision (NO, NO-03), or empty",
+    "outbound.opt_out_key": lambda v: None if re.fullmatch(r"[0-9*#]?", v) else "must be one key (0-9, * or #) or empty",
     "outbound.gateway": lambda v: None if re.fullmatch(r"[A-Za-z0-9_.\-]+", v)
     else "must be a gateway name (letters, digits, '.', '_', '-')",
     "outbound.caller_id_number": lambda v: None if re.fullmatch(r"\+?[0-9]{0,20}", v)

@@ -32,6 +32,7 @@ from fsapp.dialer.callbacks import CallbackBook
 from fsapp.dialer.desk import AcdDesk
 from fsapp.dialer.erasure import attach_erasure
 from fsapp.dialer.outbound import OutboundService
+from fsapp.dialer.runner import Notification
 from fsapp.dialer.scripts import default_prompt
 from fsapp.dialer.surveys import attach_case_surveys, unknown_surveys
 from fsapp.doctor.on_connect import log_switch_checks
@@ -148,7 +149,7 @@ class Controller:
         self.outbound = OutboundService(self.store, self.switch, self.desk, clock=self.now,
                                         prompt_renderer=self._outbound_prompt, listener=self.ivr,
                                         callback_queue=next(iter(self.acd_config.queues), None),
-                                        outbound=config.outbound)
+                                        outbound=config.outbound, on_notification=self._notification_call)
         attach_case_surveys(self.store, self.outbound.campaigns, config.surveys.after_case_closed)
         attach_erasure(self.store)
 
@@ -321,6 +322,18 @@ class Controller:
                                       body=json.dumps({"origin": caller.get("origin"), "queue": outcome.queue,
                                                        "trace": list(outcome.trace)}, ensure_ascii=False,
                                                       default=str))
+
+    def _notification_call(self, done: Notification) -> None:
+        """A message or survey campaign call ended: a call row and a contact like every other call, so the
+        citizen's history and the reports include it."""
+        number = done.claimed.number
+        self.call_log.record_call(done.claimed.call_uuid, "out", done.started_at, called_number=number,
+                                  outcome=done.outcome[:30], hangup_cause=done.cause)
+        self.store.record_interaction("phone", "out", at=done.started_at, call_uuid=done.claimed.call_uuid,
+                                      address=number, subject=f"{done.mode} campaign {done.campaign}: {done.outcome}",
+                                      body=json.dumps({"campaign": done.campaign, "mode": done.mode,
+                                                       "outcome": done.outcome, "answer": done.answer},
+                                                      ensure_ascii=False, default=str), ended_at=done.ended_at)
 
     def _queue(self, call: Call, action: Queue) -> None:
         skills = {skill: 1 for skill in action.skills}
