@@ -258,10 +258,12 @@ _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     else "must be 0 (no last resort) or between 5 and 3600 (seconds)",
     "freeswitch.last_resort_number": lambda v: None if re.fullmatch(r"(\+[1-9][0-9]{5,14})?", v)
     else "must be an E.164 number (+4721000000) or empty",
-    "freeswitch.park_timeout": lambda v: None if v == 0 or v >= 600 else "must be 0 (no limit) or at least 600 (seconds)",
+    "freeswitch.park_timeout": lambda v: None if v == 0 or v >= 600
+    else "must be 0 (no limit) or at least 600 (seconds)",
     "outbound.holidays": lambda v: None if re.fullmatch(r"([A-Za-z]{2,3}(-[A-Za-z0-9]{1,6})?)?", v)
     else "must be a country code, optionally with a subdivision (NO, NO-03), or empty",
-    "outbound.opt_out_key": lambda v: None if re.fullmatch(r"[0-9*#]?", v) else "must be one key (0-9, * or #) or empty",
+    "outbound.opt_out_key": lambda v: None if re.fullmatch(r"[0-9*#]?", v)
+    else "must be one key (0-9, * or #) or empty",
     "outbound.gateway": lambda v: None if re.fullmatch(r"[A-Za-z0-9_.\-]+", v)
     else "must be a gateway name (letters, digits, '.', '_', '-')",
     "outbound.caller_id_number": lambda v: None if re.fullmatch(r"\+?[0-9]{0,20}", v)

@@ -20,8 +20,8 @@ from fsapp.store.retention import DataProtection, ErasureHook
 from fsapp.store.workflow import Clock, system_clock
 
 
-class Store(CaseCommands, CatalogQueries, RecordingLog, ContactLog, Importer, DataProtection, AwayNotes, PublicCases, Open311Keys,
-            ContactClaims, StoreBase):
+class Store(CaseCommands, CatalogQueries, RecordingLog, ContactLog, Importer, DataProtection, AwayNotes,
+            PublicCases, Open311Keys, ContactClaims, StoreBase):
     """Citizens, properties, cases, contacts, calls and callbacks, on SQLite or PostgreSQL.
 
     Every method is a short transaction; what it returns are plain records, never live model objects.
