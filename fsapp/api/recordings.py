@@ -62,7 +62,9 @@ def find_recordings(root: str | Path, store: CallRecords, query: RecordingQuery)
                            day_from=query.day_from, day_to=query.day_to, open_only=query.open_only)
     found = [listed_recording(row) for row in store.recordings(kept)]
     if query.kind in (None, "call") and not query.open_only:
-        known = {row["file"] for row in store.recordings(RecordingFilter(kind="call"), limit=1_000_000)}
+        around = RecordingFilter(kind="call", day_from=query.day_from and query.day_from - timedelta(days=1),
+                                 day_to=query.day_to and query.day_to + timedelta(days=1))   # folders: local days
+        known = {row["file"] for row in store.recordings(around, limit=1_000_000)}
         found += _unlisted_files(Path(root), store, query, known)
     return found
 
