@@ -10,6 +10,7 @@ import cli
 from fsapp.api.client import ApiClient
 from fsapp.sim import SimulatedSwitch
 from tests.api.api_waits import CHANGES, wait_until
+from tests.api.conftest import free_port
 from tests.integration.conftest import WAIT
 from tests.integration.test_queue_endings_on_sim import ears, spoken, start   # noqa: F401 (ears: a fixture)
 
@@ -55,9 +56,9 @@ def test_a_supervisor_switches_a_queue_off_and_opts_a_call_out(sim: SimulatedSwi
     sim.add_endpoint("1002", behaviour="answer", answer_after=1.0, hangup_after=None)
     sim.add_endpoint("1006", behaviour="answer", answer_after=1.0, hangup_after=None)
     sim.core.observers.append(CHANGES.poke)
-    controller = watched(start(sim, tmp_path, **{"api.tokens": {"tok-super": "supervisor"}}))
+    controller = watched(start(sim, tmp_path, **{"api.tokens": {"tok-super": "supervisor"}, "api.port": free_port()}))
     try:
-        server = controller.start_api(port=0)
+        server = controller.api_server   # tokens are configured: start() serves the API
         api = ApiClient(server.url, "tok-super")
         env = {"FSAPP_API_URL": server.url, "FSAPP_API_TOKEN": "tok-super"}
         notice = spoken(controller, "queue.recording_notice")

@@ -18,6 +18,7 @@ from fsapp.sim import CallerScript, SimulatedSwitch
 from fsapp.controller import Controller
 from fsapp.store import RetentionPolicy, open_store
 from tests.api.api_waits import CHANGES, wait_until
+from tests.api.conftest import free_port
 from tests.integration.conftest import MONDAY_MORNING, ROOT, WAIT, controller_config, one_clock
 
 
@@ -135,9 +136,10 @@ def test_erasing_a_citizen_erases_recordings_voicemails_and_campaign_contacts(si
 
 def test_voicemails_are_a_work_list_marked_done_through_the_api_and_the_command_line(sim: SimulatedSwitch,
                                                                                      tmp_path) -> None:
-    controller = voicemail_controller(sim, tmp_path, **{"api.tokens": {"tok-staff": "supervisor"}})
+    controller = voicemail_controller(sim, tmp_path, **{"api.tokens": {"tok-staff": "supervisor"},
+                                                        "api.port": free_port()})
     try:
-        server = controller.start_api(port=0)
+        server = controller.api_server   # tokens are configured: start() serves the API
         kari = controller.store.add_citizen("Kari Nordmann", ["+4790000403"])
         controller.store.add_category("pothole", "Pothole")
         reference = controller.store.new_case("pothole", "Bin not emptied", "agent", citizen_id=kari.id).reference
