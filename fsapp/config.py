@@ -117,6 +117,7 @@ class SpeechConfig:
 @dataclass
 class AcdConfig:
     file: str = "conf/acd.yaml"
+    recording_notice: bool = True   # "calls are recorded" (texts: queue.recording_notice) before a recorded queue
 
 
 @dataclass
@@ -154,6 +155,10 @@ class FreeswitchConfig:
         "*21": "login", "*22": "logout", "*23": "break", "*24": "resume"})
     moh_dir: str = "sounds/moh"
     secrets_file: str = "var/softphone-secrets.yaml"
+    # the dialplan's safety net for callers no controller serves (README: "Nobody is stranded")
+    last_resort_after: int = 30      # seconds a parked call waits for a controller, then: apology, number or hang-up
+    last_resort_number: str = ""     # E.164 the last resort dials through outbound.gateway; empty: apology, hang-up
+    park_timeout: int = 7200         # seconds FreeSWITCH lets a call's first park last (it then hangs up); 0: no limit
 
 
 @dataclass
@@ -164,6 +169,10 @@ class OutboundConfig:
     gateway: str = "pstn"          # a gateway of freeswitch.gateways (or of the switch's own profiles)
     caller_id_number: str = ""     # e.g. the published number; empty: the switch's default
     caller_id_name: str = ""       # empty: the switch's default
+    # the hours a campaign created without windows dials (fsapp campaign import); {} would be 24/7
+    calling_windows: dict[str, str] = field(default_factory=lambda: {"mon-fri": "09:00-20:00", "sat": "10:00-16:00"})
+    holidays: str = "NO"           # campaigns' windows are closed on this calendar's public holidays; "": none
+    opt_out_key: str = "9"         # a key a message campaign offers for "no more calls" (do-not-call); "": none
 
     def dial_template(self) -> str:
         """The dial string of an outside number, ``{number}`` standing for it."""
@@ -315,6 +324,16 @@ _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     "retention.recordings_days": lambda v: None if v >= 0 else "must be 0 (keep for ever) or a number of days",
     "freeswitch.operators_port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
     "freeswitch.trunks_port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
+    "freeswitch.last_resort_after": lambda v: None if v == 0 or 5 <= v <= 3600
+    else "must be 0 (no last resort) or between 5 and 3600 (seconds)",
+    "freeswitch.last_resort_number": lambda v: None if re.fullmatch(r"(\+[1-9][0-9]{5,14})?", v)
+    else "must be an E.164 number (+4721000000) or empty",
+    "freeswitch.park_timeout": lambda v: None if v == 0 or v >= 600
+    else "must be 0 (no limit) or at least 600 (seconds)",
+    "outbound.holidays": lambda v: None if re.fullmatch(r"([A-Za-z]{2,3}(-[A-Za-z0-9]{1,6})?)?", v)
+    else "must be a country code, optionally with a subdivision (NO, NO-03), or empty",
+    "outbound.opt_out_key": lambda v: None if re.fullmatch(r"[0-9*#]?", v)
+    else "must be one key (0-9, * or #) or empty",
     "outbound.gateway": lambda v: None if re.fullmatch(r"[A-Za-z0-9_.\-]+", v)
     else "must be a gateway name (letters, digits, '.', '_', '-')",
     "outbound.caller_id_number": lambda v: None if re.fullmatch(r"\+?[0-9]{0,20}", v)

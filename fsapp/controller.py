@@ -31,7 +31,9 @@ from fsapp.channels.service import ChannelService
 from fsapp.config import Config
 from fsapp.dialer.callbacks import CallbackBook
 from fsapp.dialer.desk import AcdDesk
+from fsapp.dialer.erasure import attach_erasure
 from fsapp.dialer.outbound import OutboundService
+from fsapp.dialer.runner import Notification
 from fsapp.dialer.scripts import default_prompt
 from fsapp.dialer.surveys import attach_case_surveys, unknown_surveys
 from fsapp.doctor.on_connect import log_switch_checks
@@ -39,7 +41,7 @@ from fsapp.errors import FsappError, SourceError
 from fsapp.features import FeatureCodes
 from fsapp.health import HEARTBEAT_FILE, Heartbeat
 from fsapp.ha.acd_state import acd_snapshot, restore_router
-from fsapp.esl.errors import TransportError
+from fsapp.esl.errors import ESLError, TransportError
 from fsapp.ivr.actions import Callback, Queue, Recorded, Voicemail
 from fsapp.ivr.callpath import CallPath
 from fsapp.ivr.errors import FlowError
@@ -148,10 +150,11 @@ class Controller:
         self.outbound = OutboundService(self.store, self.switch, self.desk, clock=self.now,
                                         prompt_renderer=self._outbound_prompt, listener=self.ivr,
                                         callback_queue=next(iter(self.acd_config.queues), None),
-                                        outbound=config.outbound)
+                                        outbound=config.outbound, on_notification=self._notification_call)
         attach_case_surveys(self.store, self.outbound.campaigns, config.surveys.after_case_closed)
         self.channels = ChannelService(config, self.store, lambda: self.acd.router, self._seconds, self.now,
                                        self.flows, agent_name=self._agent_shown_name)
+        attach_erasure(self.store)
 
     def _build_acd(self) -> AcdService:
         acd_config = self.acd_config = load_acd_config(self.config.acd.file)
@@ -331,12 +334,25 @@ class Controller:
                                                        "trace": list(outcome.trace)}, ensure_ascii=False,
                                                       default=str))
 
+    def _notification_call(self, done: Notification) -> None:
+        """A message or survey campaign call ended: a call row and a contact like every other call, so the
+        citizen's history and the reports include it."""
+        number = done.claimed.number
+        self.call_log.record_call(done.claimed.call_uuid, "out", done.started_at, called_number=number,
+                                  outcome=done.outcome[:30], hangup_cause=done.cause)
+        self.store.record_interaction("phone", "out", at=done.started_at, call_uuid=done.claimed.call_uuid,
+                                      address=number, subject=f"{done.mode} campaign {done.campaign}: {done.outcome}",
+                                      body=json.dumps({"campaign": done.campaign, "mode": done.mode,
+                                                       "outcome": done.outcome, "answer": done.answer},
+                                                      ensure_ascii=False, default=str), ended_at=done.ended_at)
+
     def _queue(self, call: Call, action: Queue) -> None:
         skills = {skill: 1 for skill in action.skills}
         language_skill = f"lang-{action.language}"
         if language_skill in self.acd_config.skills:
             skills[language_skill] = 1  # callers who chose a language reach operators who speak it
         caller = replace(self._caller_info(call), language=action.language)
+        self._recording_notice(call, action.name, action.language or self.config.ivr.default_language)
         outcome = self.acd.enqueue(call, action.name, action.priority, skills, caller=caller,
                                    keep_caller=bool(action.survey))
         self._queue_outcomes[call.uuid] = outcome
@@ -346,15 +362,47 @@ class Controller:
             case = caller.case_ids[0] if len(caller.case_ids) == 1 else None
             self.outbound.surveys.ask_on_call(call, action.survey, language=action.language, case_reference=case)
 
+    def _recording_notice(self, call: Call, queue: str, language: str) -> None:
+        """Tell a caller their call will be recorded before an agent answers it (once per call), unless the
+        notice is off, the queue or call is not recorded, or the citizen's consent to recording is on file."""
+        if not self.config.acd.recording_notice or not self.acd.records(call.uuid, queue):
+            return
+        if call.variables.get("fsapp_recording_notice") == "played":
+            return
+        try:
+            citizen = self.store.lookup_caller(call.caller_number).citizen if call.caller_number else None
+        except FsappError as exc:
+            log.warning("call %s: consent to recording not looked up: %s", call.uuid, exc)
+            citizen = None
+        if citizen is not None and citizen.consent_recording:
+            return
+        try:
+            self.endings.say(call, "queue.recording_notice", language)
+            call.set_variable("fsapp_recording_notice", "played")
+        except TransportError:
+            raise   # the link dropped: the call is resumed after the reconnect
+        except (FsappError, ESLError) as exc:   # the queue takes the caller all the same (or sees them gone)
+            log.warning("call %s: recording notice not played: %s", call.uuid, exc)
+
     def _voicemail(self, call: Call, action: Voicemail, recorded: Recorded) -> None:
         self.store.record_interaction("voicemail", "in", call_uuid=call.uuid, address=call.caller_number,
                                       subject=action.subject, recording_path=recorded.path)
+        now = self._seconds()
+        self.store.save_recording({"call_uuid": call.uuid, "path": recorded.path, "caller_number": call.caller_number,
+                                   "started_at": now - recorded.ms / 1000, "ended_at": now,
+                                   "duration": recorded.ms / 1000}, kind="voicemail", subject=action.subject)
 
     def _callback(self, call: Call, action: Callback) -> None:
         self.store.add_callback_request(action.number or call.caller_number, reason="ivr")
 
     def _recording(self, record: dict) -> None:
+        """A recorded segment of a queue call ended: a row in the store, linked to the call, agent and citizen."""
         log.info("call %s: recorded to %s", record.get("call_uuid"), record.get("path"))
+        try:
+            self.store.save_recording(record)
+        except FsappError as exc:   # the file is on disk; `fsapp recordings find` still lists it from there
+            log.error("call %s: recording %s not kept in the store: %s", record.get("call_uuid"), record.get("path"),
+                      exc)
 
     def _finished(self, call: Call, path: CallPath) -> None:
         queued = self._queue_outcomes.pop(call.uuid, None)

@@ -52,13 +52,13 @@ class QueueEndings:
             return
         try:
             if outcome.kind == CALLBACK:
-                self._say(call, "queue.callback_confirmed", language,
+                self.say(call, "queue.callback_confirmed", language,
                           digits=spoken_digits(outcome.callback_number or call.caller_number or ""))
             else:
-                self._say(call, "queue.voicemail", language)
+                self.say(call, "queue.voicemail", language)
                 subject = f"Voicemail from {call.caller_number or 'an unknown number'} ({outcome.queue})"
                 if self.perform(call, Voicemail(self.voicemail_seconds, language, subject)) is not None:
-                    self._say(call, "queue.message_kept", language)
+                    self.say(call, "queue.message_kept", language)
             self._goodbye(call, language)
         except (FsappError, ESLError) as exc:
             log.warning("call %s: ending after the queue stopped: %s; hanging up", call.uuid, exc)
@@ -69,7 +69,7 @@ class QueueEndings:
         if call.gone:
             return
         try:
-            self._say(call, "queue.apology", language)
+            self.say(call, "queue.apology", language)
             if operator_queue and self.known_queue(operator_queue):
                 self.enqueue(call, operator_queue)
                 return
@@ -78,12 +78,13 @@ class QueueEndings:
             log.warning("call %s: could not be rescued after its flow failed: %s", call.uuid, exc)
             self._hang_up(call)
 
-    def _say(self, call: Call, key: str, language: str, **values: object) -> None:
+    def say(self, call: Call, key: str, language: str, **values: object) -> None:
+        """Play one of the spoken texts (``fsapp/texts``) in ``language``, bounded in time."""
         path = self.audio_path(Say(self.texts.say(key, language, **values), language))
         call.playback(path, timeout=PROMPT_TIMEOUT)   # bounded: a closing prompt never holds the call up
 
     def _goodbye(self, call: Call, language: str) -> None:
-        self._say(call, "queue.goodbye", language)
+        self.say(call, "queue.goodbye", language)
         self._hang_up(call)
 
     def _hang_up(self, call: Call) -> None:

@@ -49,6 +49,7 @@ from fsapp.acd.outcome import (ABANDONED, ANSWERED, CALLBACK, MESSAGE, REMOVED, 
                                QueueOutcome)
 from fsapp.acd.pickup import pickup as pickup_call
 from fsapp.acd.prompts import PromptRenderer, announcement_text, ask_number_text, tone_prompt
+from fsapp.acd.recording_control import RecordingControl
 from fsapp.acd.recordings import Recording, recording_path
 from fsapp.acd.router import Router
 from fsapp.acd.snapshot_file import Snapshot, SnapshotFile
@@ -87,7 +88,7 @@ class AcdStore(Protocol):
     def save_queue_exit(self, record: dict[str, Any]) -> None: ...
 
 
-class AcdService(AttendedTransfers, Engagements):
+class AcdService(AttendedTransfers, Engagements, RecordingControl):
     """Drives queue calls on ``switch`` with ``router``'s decisions (see the module docstring).
 
     - ``recordings_dir``: queues with ``record: true`` record answered calls under it.
@@ -135,6 +136,7 @@ class AcdService(AttendedTransfers, Engagements):
         self.callback_caller_id = dict(callback_caller_id or {})
         self.tick_interval = tick_interval
         self.calls: dict[str, QueuedCall] = {}           # caller uuid (or callback member id) -> call
+        self._init_recording_control()
         self.legs: dict[str, AgentLeg] = {}              # agent leg uuid -> leg
         self._offers: dict[tuple[str, str], AgentLeg] = {}
         self._callback_legs: dict[str, str] = {}         # dialled citizen leg -> callback member id
@@ -652,7 +654,7 @@ class AcdService(AttendedTransfers, Engagements):
             log.warning("call %s: bridge to agent %s failed: %s", queued.uuid, decision.agent_id, exc)
             return   # the hangup that follows ends the call on both sides
         log.info("call %s: bridged to agent %s after %.0f s", queued.uuid, decision.agent_id, decision.waited)
-        if self.router.config.queue(decision.queue).record:
+        if self.records(queued.uuid, decision.queue):
             self._start_recording(queued, decision.queue)
 
     def _adopt_caller(self, call_uuid: str, queue: str) -> QueuedCall:
@@ -690,7 +692,7 @@ class AcdService(AttendedTransfers, Engagements):
         leg.call_uuid = decision.call_uuid
         if citizen.gone:
             self._caller_ended(decision.call_uuid)
-        elif self.router.config.queue(decision.queue).record:
+        elif self.records(decision.call_uuid, decision.queue):
             self._start_recording(queued, decision.queue)
 
     def _callback_failed(self, decision: Bridge, leg: AgentLeg) -> None:

@@ -117,7 +117,7 @@ def _recording_audio(ctx: ControlContext, environ: dict[str, Any], start_respons
                      query: dict[str, str], name: str) -> Iterable[bytes]:
     principal = _principal(ctx, environ, query)
     require(principal, "recordings")
-    found = recording_file(ctx.controller.config.paths.recordings, name)
+    found = recording_file(ctx.controller.config.paths.recordings, ctx.controller.store, name)
     if found is None:
         raise NotFoundError(f"no recording {name}")
     ctx.audit(principal.actor, "recording-download", "recording", name)

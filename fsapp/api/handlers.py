@@ -10,10 +10,11 @@ from fsapp.acd.errors import AcdError, IllegalTransition, UnknownAgent, UnknownC
 from fsapp.api.auth import require_agent
 from fsapp.api.context import ControlContext
 from fsapp.api.errors import BadRequest, Conflict, NotFoundError
-from fsapp.api.recordings import RecordingQuery, find_recordings
+from fsapp.api.recordings import RecordingQuery, find_recordings, listed_recording
 from fsapp.api.request import Request
 from fsapp.esl.errors import ChannelGone
 from fsapp.reports.errors import UnknownReport
+from fsapp.store.errors import NotFound
 from fsapp.reports.tables import build_report
 from fsapp.supervise.errors import NoCallToSupervise, SupervisorUnreachable, UnknownMode, UnknownSession
 from fsapp.switch.errors import UnsafeValue
@@ -192,6 +193,29 @@ def hangup_call(ctx: ControlContext, request: Request) -> Reply:
     return 200, {"uuid": uuid}
 
 
+def recording_optout(ctx: ControlContext, request: Request) -> Reply:
+    uuid = request.params["uuid"]
+    try:
+        ctx.controller.acd.opt_out_recording(uuid)
+    except UnknownCall as exc:
+        raise Conflict(str(exc)) from exc
+    ctx.audit(request.actor, "recording-optout", "call", uuid)
+    return 200, {"uuid": uuid}
+
+
+def queue_recording(ctx: ControlContext, request: Request) -> Reply:
+    name = request.params["name"]
+    record = request.body.get("record")
+    if not isinstance(record, bool):
+        raise BadRequest("record must be true or false")
+    try:
+        ctx.controller.acd.set_queue_recording(name, record)
+    except UnknownQueue as exc:
+        raise NotFoundError(str(exc)) from exc
+    ctx.audit(request.actor, "queue-recording", "queue", name, record=record)
+    return 200, {"queue": name, "record": ctx.controller.acd.records("", name)}
+
+
 def recording(start: bool) -> Handler:
     def handler(ctx: ControlContext, request: Request) -> Reply:
         uuid = request.params["uuid"]
@@ -261,13 +285,48 @@ def _day(text: str | None, name: str) -> date | None:
         raise BadRequest(f"{name} must be a date (YYYY-MM-DD)") from None
 
 
+def _flag(text: str | None, name: str) -> bool:
+    if text in (None, "", "0", "false"):
+        return False
+    if text in ("1", "true"):
+        return True
+    raise BadRequest(f"{name} must be true or false")
+
+
 def list_recordings(ctx: ControlContext, request: Request) -> Reply:
     q = request.query
+    kind = q.get("kind") or None
+    if kind not in (None, "call", "voicemail"):
+        raise BadRequest("kind must be call or voicemail")
     query = RecordingQuery(agent=q.get("agent"), queue=q.get("queue"), caller=q.get("caller"),
-                           day_from=_day(q.get("from"), "from"), day_to=_day(q.get("to"), "to"))
+                           day_from=_day(q.get("from"), "from"), day_to=_day(q.get("to"), "to"), kind=kind,
+                           open_only=_flag(q.get("open"), "open"))
     rows = find_recordings(ctx.controller.config.paths.recordings, ctx.controller.store, query)
     ctx.audit(request.actor, "recordings-list", "recording", "*", count=len(rows), **request.query)
     return 200, rows
+
+
+def list_voicemails(ctx: ControlContext, request: Request) -> Reply:
+    query = RecordingQuery(kind="voicemail", open_only=_flag(request.query.get("open"), "open"))
+    rows = find_recordings(ctx.controller.config.paths.recordings, ctx.controller.store, query)
+    ctx.audit(request.actor, "voicemails-list", "recording", "*", count=len(rows))
+    return 200, rows
+
+
+def voicemail_done(ctx: ControlContext, request: Request) -> Reply:
+    try:
+        recording_id = int(request.params["id"])
+    except ValueError:
+        raise NotFoundError(f"no voicemail {request.params['id']}") from None
+    done = request.body.get("done", True)
+    if not isinstance(done, bool):
+        raise BadRequest("done must be true or false")
+    try:
+        row = ctx.controller.store.mark_voicemail_done(recording_id, request.actor, done)
+    except NotFound as exc:
+        raise NotFoundError(str(exc)) from exc
+    ctx.feed.poke()
+    return 200, listed_recording(row)
 
 
 def get_report(ctx: ControlContext, request: Request) -> Reply:

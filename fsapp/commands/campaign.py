@@ -73,8 +73,10 @@ def import_list(ctx: click.Context, file: str, name: str, settings_file: str | N
 
 
 def _settings(ctx: click.Context, path: str | None, messages: tuple[str, ...]) -> CampaignSettings:
-    data: dict[str, Any] = {"timezone": config_from(ctx).timezone,
-                            "calls_per_second": float(config_from(ctx).switch.calls_per_second) / 2}
+    config = config_from(ctx)
+    data: dict[str, Any] = {"timezone": config.timezone, "calls_per_second": float(config.switch.calls_per_second) / 2,
+                            "windows": dict(config.outbound.calling_windows),   # the city's hours, not 24/7
+                            "opt_out_key": config.outbound.opt_out_key}
     if path:
         source = _guard(lambda: load_yaml(path)) if path.endswith((".yaml", ".yml")) else None
         data.update(source.data if source else json.loads(Path(path).read_text(encoding="utf-8")))

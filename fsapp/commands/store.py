@@ -13,6 +13,7 @@ import click
 
 from fsapp.commands.common import config_from, print_json, print_table
 from fsapp.dialer.campaigns import CampaignStore
+from fsapp.dialer.erasure import attach_erasure
 from fsapp.dialer.surveys import attach_case_surveys
 from fsapp.errors import FsappError
 from fsapp.store import (CaseDetail, CaseSummary, CitizenRecord, ImportReport, Store, display_reference,
@@ -292,6 +293,7 @@ def citizens_erase(ctx: click.Context, db_url: str | None, actor: str, citizen_i
                    as_json: bool) -> None:
     """Erase a citizen's personal data (anonymous statistics stay)."""
     store = open_store_for(ctx, db_url)
+    attach_erasure(store)   # campaign contacts and attempts too
     if not yes:
         click.confirm(f"Erase all personal data of citizen {citizen_id}?", abort=True)
     report = _run(lambda: store.erase_citizen(citizen_id, actor))
@@ -299,7 +301,8 @@ def citizens_erase(ctx: click.Context, db_url: str | None, actor: str, citizen_i
         print_json(to_jsonable(report))
     else:
         click.echo(f"citizen {citizen_id} erased: {report.cases} cases, {report.interactions} contacts, "
-                   f"{report.calls} calls, {report.files} files")
+                   f"{report.calls} calls, {report.recordings} recordings, {report.files} files"
+                   + "".join(f", {count} {what}" for what, count in report.elsewhere))
 
 
 @click.group("db")

@@ -411,22 +411,78 @@ def _recording_filters(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _find(client: ApiClient, **filters: str | None) -> list[dict[str, Any]]:
+def _find(client: ApiClient, **filters: Any) -> list[dict[str, Any]]:
     return client.get("/api/v1/recordings", agent=filters["agent"], queue=filters["queue"],
-                      caller=filters["caller"], **{"from": filters["day_from"], "to": filters["day_to"]})
+                      caller=filters["caller"], kind="voicemail" if filters.get("voicemail") else None,
+                      open="true" if filters.get("open_only") else None,
+                      **{"from": filters["day_from"], "to": filters["day_to"]})
 
 
 @recordings.command("find")
 @_recording_filters
+@click.option("--voicemail", is_flag=True, help="Voicemails only.")
+@click.option("--open", "open_only", is_flag=True, help="Voicemails nobody has marked done.")
 @api_options
-def recordings_find(client: ApiClient, as_json: bool, **filters: str | None) -> None:
-    """List recordings by agent, queue, caller and date."""
+def recordings_find(client: ApiClient, as_json: bool, **filters: Any) -> None:
+    """List recordings (and voicemails) by agent, queue, caller and date."""
     rows = _find(client, **filters)
     if as_json:
         print_json(rows)
         return
-    print_table(["date", "call", "agent", "queue", "caller", "file"],
-                [[r["date"], r["call_uuid"], r["agent"], r["queue"], r["caller"], Path(r["path"]).name] for r in rows])
+    if filters.get("voicemail") or filters.get("open_only"):
+        _print_voicemails(rows)
+        return
+    print_table(["date", "call", "kind", "agent", "queue", "caller", "file"],
+                [[r["date"], r["call_uuid"], r.get("kind", "call"), r["agent"], r["queue"], r["caller"],
+                  Path(r["path"]).name] for r in rows])
+
+
+def _print_voicemails(rows: list[dict[str, Any]]) -> None:
+    print_table(["id", "when", "caller", "case", "subject", "done", "file"],
+                [[r["id"], r["started_at"], r["caller"], r.get("case") or "", r.get("subject") or "",
+                  f"{r['done_at']} by {r['done_by']}" if r.get("done_at") else "no", r["file"]] for r in rows])
+
+
+@recordings.command("optout")
+@click.argument("call_uuid")
+@api_options
+def recordings_optout(client: ApiClient, as_json: bool, call_uuid: str) -> None:
+    """Stop recording a queue call and record no later part of it (the caller asked not to be recorded)."""
+    row = client.post(f"/api/v1/calls/{call_uuid}/recording/optout")
+    print_json(row) if as_json else click.echo(f"call {row['uuid']}: not recorded from now on")
+
+
+@recordings.command("queue")
+@click.argument("queue")
+@click.option("--off/--on", "off", default=True, help="Switch recording off (default) or back on.")
+@api_options
+def recordings_queue(client: ApiClient, as_json: bool, queue: str, off: bool) -> None:
+    """Switch a queue's recording off, or back on, until the controller restarts."""
+    row = client.post(f"/api/v1/queues/{queue}/recording", {"record": not off})
+    print_json(row) if as_json else click.echo(f"queue {row['queue']}: recording {'on' if row['record'] else 'off'}")
+
+
+@recordings.command("voicemails")
+@click.option("--open", "open_only", is_flag=True, help="Only those nobody has marked done.")
+@api_options
+def recordings_voicemails(client: ApiClient, as_json: bool, open_only: bool) -> None:
+    """The voicemail work list: who called, when, the case, done or not."""
+    rows = client.get("/api/v1/voicemails", open="true" if open_only else None)
+    print_json(rows) if as_json else _print_voicemails(rows)
+
+
+@recordings.command("done")
+@click.argument("voicemail_id", type=int)
+@click.option("--undo", is_flag=True, help="Open it again.")
+@api_options
+def recordings_done(client: ApiClient, as_json: bool, voicemail_id: int, undo: bool) -> None:
+    """Mark a voicemail dealt with (by its id in the work list)."""
+    row = client.post(f"/api/v1/voicemails/{voicemail_id}/done", {"done": not undo})
+    if as_json:
+        print_json(row)
+        return
+    click.echo(f"voicemail {row['id']} from {row['caller']}: " + (f"done by {row['done_by']}" if row["done_at"]
+                                                                  else "open"))
 
 
 @recordings.command("play")

@@ -28,7 +28,7 @@ from fsapp.config import OutboundConfig
 from fsapp.dialer.callbacks import CallbackBook, CallbackDialer
 from fsapp.dialer.campaigns import CampaignStore, ClaimedAttempt
 from fsapp.dialer.errors import DialerError
-from fsapp.dialer.runner import CampaignRunner, RunSummary
+from fsapp.dialer.runner import CampaignRunner, NotificationHook, RunSummary
 from fsapp.dialer.scripts import AgentDesk, PromptRenderer, SpeechListener, default_prompt
 from fsapp.dialer.surveys import Surveys
 from fsapp.errors import FsappError
@@ -44,8 +44,10 @@ class OutboundService:
                  prompt_renderer: PromptRenderer = default_prompt, poll: float = 1.0,
                  callback_queue: str | None = None,
                  on_attempt: Callable[[ClaimedAttempt, str, str], None] | None = None,
-                 listener: SpeechListener | None = None, outbound: OutboundConfig | None = None) -> None:
+                 listener: SpeechListener | None = None, outbound: OutboundConfig | None = None,
+                 on_notification: NotificationHook | None = None) -> None:
         self.campaigns = CampaignStore.of(store)
+        self.on_notification = on_notification   # message and survey calls, for the call history
         self.outbound = outbound or OutboundConfig()
         self.book = CallbackBook(store)
         self.switch = switch
@@ -105,7 +107,7 @@ class OutboundService:
     def _start_runner(self, name: str) -> None:
         runner = CampaignRunner(self.campaigns, self.switch, name, clock=self.clock, prompt_renderer=self.render,
                                 desk=self.desk, status_poll=self.poll, on_attempt=self.on_attempt,
-                                listener=self.listener, outbound=self.outbound,
+                                listener=self.listener, outbound=self.outbound, on_notification=self.on_notification,
                                 on_answers=lambda claimed, answers: self.surveys.dialed_answers(name, claimed, answers))
         self.runners[name] = runner
         result = self.summaries.get(name)

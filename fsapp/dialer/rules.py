@@ -5,6 +5,7 @@ Outcomes of one attempt::
     reached       a person answered and heard the message (or spoke to an agent, or answered a survey)
     acknowledged  ... and pressed 1 to confirm
     declined      ... and pressed another key to the confirmation question
+    opted_out     ... and pressed the opt-out key: the number goes on the do-not-call list
     machine_message  an answering machine took the message (machine policy ``leave_message``)
     busy, no_answer, failed, machine, unconfirmed, abandoned, lost   -- retryable
 
@@ -22,7 +23,8 @@ from datetime import datetime, timedelta
 from fsapp.dialer.errors import SettingsError
 
 NOT_DIALABLE_CAUSE = "INVALID_NUMBER_FORMAT"   # a number fsapp refused to put in a dial string (never dialled)
-FINAL_OUTCOMES = frozenset({"reached", "acknowledged", "declined", "machine_message", "connected", "surveyed"})
+FINAL_OUTCOMES = frozenset({"reached", "acknowledged", "declined", "machine_message", "connected", "surveyed",
+                            "opted_out"})
 RETRYABLE = ("busy", "no_answer", "failed", "machine", "unconfirmed", "abandoned")
 CAUSE_OUTCOMES = {
     "USER_BUSY": "busy", "NORMAL_CIRCUIT_CONGESTION": "busy", "CALL_REJECTED": "busy",

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 import gevent
 import gevent.pool
+import peewee as pw
 from gevent.event import Event as Flag
 
 from fsapp.config import OutboundConfig
@@ -30,6 +31,7 @@ from fsapp.dialer.journal import AttemptJournal
 from fsapp.dialer.pacing import Pace, Pacer, ProgressiveRatio
 from fsapp.dialer.rules import NOT_DIALABLE_CAUSE, outcome_of_cause
 from fsapp.dialer.scripts import AgentDesk, Contact, PromptRenderer, SpeechListener, default_prompt, run_answered
+from fsapp.errors import FsappError
 from fsapp.esl.errors import ChannelGone, ESLError
 from fsapp.store.workflow import Clock, system_clock
 from fsapp.switch import Call, OriginateFailed, UnsafeValue
@@ -61,6 +63,24 @@ class RunSummary:
     stopped_because: str = ""
 
 
+@dataclass(frozen=True)
+class Notification:
+    """One message or survey attempt that ended, for the call history (agent campaigns' calls are kept by the
+    ACD's side)."""
+
+    campaign: str
+    mode: str
+    claimed: ClaimedAttempt
+    started_at: datetime
+    ended_at: datetime
+    outcome: str
+    cause: str
+    answer: object = None
+
+
+NotificationHook = Callable[[Notification], None]
+
+
 class CampaignRunner:
     """Dials one campaign until it is finished, paused (when ``stop_when_paused``) or stopped."""
 
@@ -69,7 +89,8 @@ class CampaignRunner:
                  status_poll: float = 1.0, stop_when_paused: bool = False,
                  on_attempt: Callable[[ClaimedAttempt, str, str], None] | None = None,
                  on_answers: Callable[[ClaimedAttempt, dict[str, str | None]], None] | None = None,
-                 listener: SpeechListener | None = None, outbound: OutboundConfig | None = None) -> None:
+                 listener: SpeechListener | None = None, outbound: OutboundConfig | None = None,
+                 on_notification: NotificationHook | None = None) -> None:
         self.campaigns = campaigns
         self.outbound = outbound or OutboundConfig()   # the gateway and caller ID a campaign does not name
         self.switch = switch
@@ -81,6 +102,7 @@ class CampaignRunner:
         self.stop_when_paused = stop_when_paused
         self.on_attempt = on_attempt
         self.on_answers = on_answers   # a survey's answers, e.g. to note them in the case the contact is about
+        self.on_notification = on_notification   # a message or survey attempt ended: into the call history
         self.listener = listener       # hears spoken survey answers; None: keys only
         self.summary = RunSummary()
         self.active = 0
@@ -93,7 +115,8 @@ class CampaignRunner:
         self.info: CampaignInfo = campaigns.get(name)
         settings = self.info.settings
         self.rules = settings.retry_rules()
-        self.pacer = Pacer(settings.max_concurrent, settings.calls_per_second, settings.calling_windows(),
+        self.pacer = Pacer(settings.max_concurrent, settings.calls_per_second,
+                           settings.calling_windows(self.outbound.holidays),
                            settings.start_time(), settings.end_time())
         self.progressive = (ProgressiveRatio(settings.dial_ratio, settings.max_abandon_rate)
                             if settings.mode == "agent" else None)
@@ -225,10 +248,24 @@ class CampaignRunner:
             self.summary.outcomes[outcome] = self.summary.outcomes.get(outcome, 0) + 1
             if self.on_answers is not None and isinstance(answer, dict):
                 self.on_answers(claimed, answer)
+            self._keep(Notification(self.info.name, self.info.settings.mode, claimed, started_at, now, outcome,
+                                    cause, answer))
             if self.on_attempt is not None:
                 self.on_attempt(claimed, outcome, cause)
             self.active -= 1
             self._wake.set()
+
+    def _keep(self, done: Notification) -> None:
+        """An opt-out goes on the do-not-call list; a message or survey call goes into the call history."""
+        try:
+            if done.outcome == "opted_out":
+                self.campaigns.add_do_not_call([done.claimed.number], reason=f"opted out by key during {self.name}")
+                log.info("call %s: %s opted out of calls (%s)", done.claimed.call_uuid, done.claimed.number,
+                         self.name)
+            if self.on_notification is not None and done.mode != "agent":
+                self.on_notification(done)
+        except (FsappError, pw.PeeweeException) as exc:   # the attempt itself is journaled; the run goes on
+            log.error("call %s: %s: not kept: %s", done.claimed.call_uuid, self.name, exc)
 
     def _dial(self, claimed: ClaimedAttempt) -> tuple[str, str, object]:
         settings = self.info.settings

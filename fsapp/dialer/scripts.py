@@ -132,13 +132,22 @@ def _played_first_if_spoken(call: Call, prompt: str) -> str:
 
 
 def _message(call: Call, settings: CampaignSettings, render: PromptRenderer, language: str) -> ScriptResult:
+    """The message; then the confirmation question and the opt-out key when the campaign has them.
+
+    ``opted_out``: the person pressed the opt-out key (the runner puts the number on the do-not-call list).
+    """
     text = settings.text_for(settings.message, language)
-    if not settings.confirm:
-        call.playback(render(text, language))
-        return ScriptResult("reached")
     call.playback(render(text, language))
-    prompt = render(settings.text_for(settings.confirm_text, language), language)
-    key = _ask_key(call, prompt, "0-9", "fsapp_confirm")
+    if not settings.confirm and not settings.opt_out_key:
+        return ScriptResult("reached")
+    question = [settings.text_for(settings.confirm_text, language)] if settings.confirm else []
+    if settings.opt_out_key:
+        question.append(settings.text_for(settings.opt_out_text, language).replace("{key}", settings.opt_out_key))
+    key = _ask_key(call, render(" ".join(question), language), "0-9*#", "fsapp_confirm")
+    if key is not None and key == settings.opt_out_key:
+        return ScriptResult("opted_out", key)
+    if not settings.confirm:
+        return ScriptResult("reached", key)
     if key == "1":
         return ScriptResult("acknowledged", "1")
     if key is not None:

@@ -44,6 +44,8 @@ class CampaignSettings:
     confirm: bool = False
     confirm_text: dict[str, str] = field(default_factory=lambda: {"en": "Press 1 to confirm you heard this message."})
     confirm_required: bool = False
+    opt_out_key: str = ""     # message mode: this key after the message puts the number on the do-not-call list
+    opt_out_text: dict[str, str] = field(default_factory=lambda: dict(OPT_OUT_TEXT))
     machine_detection: bool = False
     machine_variable: str = "amd_result"
     machine_values: tuple[str, ...] = ("MACHINE",)
@@ -58,8 +60,9 @@ class CampaignSettings:
 
     # -- derived -------------------------------------------------------------------------------------
 
-    def calling_windows(self) -> CallingWindows:
-        return CallingWindows.parse(self.windows, self.timezone)
+    def calling_windows(self, holidays: str = "") -> CallingWindows:
+        """The campaign's windows, closed on the public holidays of calendar ``holidays`` (outbound.holidays)."""
+        return CallingWindows.parse(self.windows, self.timezone, holidays)
 
     def retry_rules(self) -> RetryRules:
         return RetryRules.from_dict(self.retry)
@@ -116,6 +119,8 @@ class CampaignSettings:
             ("questions", self.mode != "survey" or bool(self.questions), "a survey needs 1-3 questions"),
             ("queue", self.mode != "agent" or bool(self.queue), "agent mode needs a queue"),
             ("message", self.mode != "message" or bool(self.message), "message mode needs a message"),
+            ("opt_out_key", self.opt_out_key in ("", *"0123456789*#")
+             and not (self.confirm and self.opt_out_key == "1"), "must be one key (0-9, * or #), not confirm's 1"),
         ]
         for key, ok, message in problems:
             if not ok:
@@ -126,6 +131,16 @@ class CampaignSettings:
         self.retry_rules()
         self.start_time()
         self.end_time()
+
+
+OPT_OUT_TEXT = {
+    "nb": "Trykk {key} hvis du ikke vil ha slike anrop fra kommunen.",
+    "da": "Tryk {key}, hvis du ikke ønsker sådanne opkald fra kommunen.",
+    "fi": "Paina {key}, jos et halua tällaisia puheluita kunnalta.",
+    "pl": "Naciśnij {key}, jeśli nie chcesz takich połączeń od gminy.",
+    "zh": "如果您不想再接到市政府的此类电话，请按{key}。",
+    "en": "Press {key} if you do not want calls like this from the city.",
+}
 
 
 def _one_endpoint(template: str) -> bool:

@@ -1,4 +1,5 @@
-"""Checks of a connected switch: readiness, throttle, modules, ACL, and the dialplan of every number.
+"""Checks of a connected switch: readiness, throttle, modules, ACL, and the dialplan of every number (with its
+safety net, :mod:`fsapp.doctor.safety`).
 
 The controller runs :func:`run_switch_checks` on each connect and logs the results; ``fsapp doctor``
 prints them. Only ``api`` commands are used, so the checks never touch a call.
@@ -12,7 +13,11 @@ from typing import Protocol
 
 from fsapp.config import Config
 from fsapp.doctor.dialplan import CallFacts, hunt, parse_globals
-from fsapp.doctor.result import CheckResult, fail, ok, warn
+from fsapp.acd.config import AcdConfig
+from fsapp.acd.loader import load_acd_config
+from fsapp.doctor.result import CheckResult, Status, fail, ok, warn
+from fsapp.doctor.safety import safety_net_check
+from fsapp.errors import FsappError
 from fsapp.esl.errors import ESLError
 
 REQUIRED_MODULES = ("mod_event_socket", "mod_commands", "mod_dptools", "mod_dialplan_xml", "mod_sofia",
@@ -110,8 +115,17 @@ def dialplan_checks(connection: ApiConnection, config: Config) -> list[CheckResu
                      "set freeswitch.context to the context of your trunks' profile, or "
                      "`fsapp conf render --only dialplan --only sip`")]
     variables = switch_globals(connection)
-    return [number_check(context_xml, context, number, entry, variables)
-            for number, entry in sorted(config.numbers.items())]
+    try:
+        acd: AcdConfig | None = load_acd_config(config.acd.file)
+    except FsappError:
+        acd = None   # the local checks name the problem
+    results = []
+    for number, entry in sorted(config.numbers.items()):
+        results.append(number_check(context_xml, context, number, entry, variables))
+        if results[-1].status is Status.OK:
+            facts = CallFacts.for_number(number, context, variables)
+            results.append(safety_net_check(number, hunt(context_xml, number, facts).actions, acd))
+    return results
 
 
 def switch_globals(connection: ApiConnection) -> dict[str, str]:

@@ -11,6 +11,9 @@ from typing import Any
 from fsapp.acd.config import AcdConfig, AgentConfig
 from fsapp.config import Config
 from fsapp.render.gateways import Gateway, parse_gateways
+from fsapp.speech.tts import TtsCache
+from fsapp.switch.dialstring import number_endpoint
+from fsapp.texts import load_texts
 
 ESL_ACL = "fsapp_esl"
 TRUNK_ACL = "fsapp_trunks"
@@ -132,6 +135,35 @@ def kamailio_dir(config: Config, out_dir: Path) -> str:
     return config.balancer.conf_dir or str((out_dir / "kamailio").resolve())
 
 
+@dataclass(frozen=True)
+class LastResort:
+    """The dialplan's safety net (dialplans/macros.xml): the last resort after ``after`` seconds unless a
+    controller cancels it, the apology it plays, the dial string it bridges to (empty: hang up), and the first
+    park's ``park_timeout``."""
+
+    after: int
+    park_timeout: int
+    apology: str
+    dial: str
+
+
+def last_resort(config: Config, base: Path) -> LastResort:
+    """The safety net of ``freeswitch.last_resort_*`` and ``park_timeout``; the apology is ``queue.apology`` in
+    the menus' default language, from the controller's TTS cache (:func:`ensure_apology` renders it)."""
+    fs = config.freeswitch
+    dial = number_endpoint(config.outbound.dial_template(), fs.last_resort_number) if fs.last_resort_number else ""
+    return LastResort(fs.last_resort_after, fs.park_timeout, str(apology_path(config, base)), dial)
+
+
+def apology_path(config: Config, base: Path, render: bool = False) -> Path:
+    """The last resort's apology (``queue.apology`` in ``ivr.default_language``) in the TTS cache; ``render``:
+    make the file if it is not there yet (``fsapp conf render`` of the dialplan)."""
+    language = config.ivr.default_language
+    text = load_texts(base / config.speech.texts).say("queue.apology", language)
+    cache = TtsCache(base / config.speech.tts_cache)
+    return (cache.render(text, language) if render else cache.path_for(text, language)).resolve()
+
+
 def template_context(config: Config, acd: AcdConfig, passwords: dict[str, str], base: Path,
                      out_dir: Path | None = None) -> dict[str, Any]:
     """Everything any template may use; ``out_dir`` is where the files go (default: ``base``)."""
@@ -149,4 +181,5 @@ def template_context(config: Config, acd: AcdConfig, passwords: dict[str, str], 
         "trunk_set": TRUNK_SET, "operator_set": OPERATOR_SET,
         "failover_ms": round(config.balancer.failover_timeout * 1000),
         "subscribers": subscribers(phones, fs.domain), "kamailio_dir": kamailio_dir(config, out_dir or base),
+        "last_resort": last_resort(config, base),
     }

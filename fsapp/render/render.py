@@ -11,7 +11,7 @@ from fsapp.acd.config import AcdConfig
 from fsapp.config import Config
 from fsapp.privatefiles import write_atomic
 from fsapp.render.errors import RenderError
-from fsapp.render.model import moh_path, softphone_user, template_context
+from fsapp.render.model import apology_path, moh_path, softphone_user, template_context
 from fsapp.render.moh import ensure_hold_music
 from fsapp.render.pieces import MOH_SNIPPET, selected_outputs
 from fsapp.render.secrets import softphone_passwords
@@ -69,6 +69,8 @@ def render_config(config: Config, acd: AcdConfig, out_dir: str | Path, pieces: t
             raise RenderError(f"template {output.template}: {exc}") from exc
         written.append(_write(out / output.path, text, private=output.path in PRIVATE_FILES))
         log.info("wrote %s", out / output.path)
+    if context["last_resort"].after and any(output.template == "fsapp_park.xml" for output in outputs):
+        written.append(apology_path(config, base, render=True))   # the last resort's apology, spoken
     if any(output.path == MOH_SNIPPET for output in outputs):
         music = ensure_hold_music(Path(moh_path(config.freeswitch.moh_dir, base)))   # hold is never silent
         written += [music] if music else []

@@ -127,6 +127,13 @@ class SimulatedSwitch:
         self.core.spawn(lifecycle.run_dialplan, channel, entry)
         return channel.uuid
 
+    def arm_safety_net(self, after: int, park_timeout: int, apology: str, number: str = "") -> None:
+        """The dialplan for fsapp numbers arms the last resort and the park timeout, as `fsapp conf render`
+        writes it (see :mod:`fsapp.sim.safety`); ``number``: a dial string the last resort bridges to."""
+        from fsapp.sim.safety import SafetyNet
+
+        self.core.safety_net = SafetyNet(after, park_timeout, apology, number)
+
     def add_endpoint(self, name: str, behaviour: str = "answer", answer_after: float = 1.0,
                      hangup_after: float | None = None, keys: list[tuple[float, str]] | tuple = (),
                      speech_wav: str | Path | None = None) -> Endpoint:

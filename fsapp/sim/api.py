@@ -17,6 +17,7 @@ from fsapp.sim.channel import AppCall, Channel
 from fsapp.sim.core import SwitchCore
 from fsapp.sim.events import channel_data
 from fsapp.sim.fsparse import separate
+from fsapp.sim.safety import sched_del
 
 log = logging.getLogger(__name__)
 
@@ -309,7 +310,7 @@ COMMANDS: dict[str, Callable[[SwitchCore, str], tuple[str, Followup]]] = {
     "uuid_getvar": _uuid_getvar, "uuid_setvar": _uuid_setvar, "uuid_dump": _uuid_dump, "uuid_kill": _uuid_kill,
     "uuid_break": _uuid_break, "uuid_broadcast": _uuid_broadcast, "uuid_bridge": _uuid_bridge,
     "uuid_transfer": _uuid_transfer, "uuid_record": _uuid_record, "originate": _originate_sync,
-    "hupall": _hupall, "conference": _conference,
+    "hupall": _hupall, "conference": _conference, "sched_del": sched_del,
 }
 
 from fsapp.sim.api_doctor import DOCTOR_COMMANDS  # noqa: E402 - registered after the core commands

@@ -79,7 +79,9 @@ def _context_xml(core: SwitchCore) -> str:
     for destination, entry in sorted(core.dialplan.items()):
         parts.append(_extension(f"fsapp_{entry}_{destination}", destination, [
             ("set", "outside_call=true"), ("export", "RFC2822_DATE=${strftime(%a, %d %b %Y %T %z)}"),
-            ("set", f"fsapp_entry={entry}"), ("park", "")]))
+            ("set", f"fsapp_entry={entry}"),
+            *[(call.name, call.arg) for call in (core.safety_net.dialplan() if core.safety_net else ())],
+            ("park", "")]))
     for destination, conference in sorted(core.conferences_by_extension.items()):
         parts.append(_extension(f"conference_{destination}", destination,
                                 [("answer", ""), ("conference", f"{conference}@default")]))

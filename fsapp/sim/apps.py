@@ -9,6 +9,7 @@ from typing import Callable
 from fsapp.sim import media, templates
 from fsapp.sim.channel import AppCall, Channel, Hangup
 from fsapp.sim.parties import hold_started
+from fsapp.sim.safety import sched_transfer
 
 log = logging.getLogger(__name__)
 
@@ -363,7 +364,7 @@ APPLICATIONS: dict[str, Callable[[Channel, AppCall], str]] = {
     "answer": answer, "pre_answer": pre_answer, "set": set_variable, "export": export_variable,
     "unset": unset_variable, "playback": playback, "speak": speak, "sleep": sleep,
     "play_and_get_digits": play_and_get_digits, "record": record, "hangup": hangup_app, "park": park,
-    "eavesdrop": eavesdrop, "conference": conference, "bridge": bridge,
+    "eavesdrop": eavesdrop, "conference": conference, "bridge": bridge, "sched_transfer": sched_transfer,
 }
 
 

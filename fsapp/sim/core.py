@@ -8,6 +8,7 @@ from collections import deque
 from typing import Callable, Protocol
 
 import gevent
+import gevent.event
 from gevent.pool import Group
 
 from fsapp.sim.channel import Channel
@@ -45,6 +46,8 @@ class SwitchCore:
         self._ports = itertools.count(16384, 2)
         self.endpoints: dict = {}
         self.dialplan: dict[str, str] = {}
+        self.safety_net = None   # a fsapp.sim.safety.SafetyNet the dialplan arms (SimulatedSwitch.arm_safety_net)
+        self.scheduled: dict[int, tuple[str, gevent.event.Event]] = {}   # sched_* task id -> (group, cancel)
         self.conferences: dict[str, dict] = {}
         self.conference_ids: dict[str, str] = {}
         self.conferences_by_extension: dict[str, str] = {}

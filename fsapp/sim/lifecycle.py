@@ -10,6 +10,7 @@ from fsapp.sim import templates
 from fsapp.sim.channel import AppCall, Channel, Hangup
 from fsapp.sim.core import SwitchCore
 from fsapp.sim.recording import stop_all
+from fsapp.sim.safety import park_timer
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ def run_dialplan(channel: Channel, entry: str | None) -> None:
         run_inline(channel, AppCall("export", f"RFC2822_DATE={date}", from_sendmsg=False))
         if entry is not None:
             run_inline(channel, AppCall("set", f"fsapp_entry={entry}", from_sendmsg=False))
+            for call in channel.core.safety_net.dialplan() if channel.core.safety_net else ():
+                run_inline(channel, call)
         park_loop(channel, dialplan_park=True)
     except Hangup:
         finish_hangup(channel)
@@ -96,15 +99,21 @@ def park_loop(channel: Channel, dialplan_park: bool) -> None:
         channel.set_var("current_application", "park")
         channel.variables.pop("current_application_data", None)
         channel.emit("CHANNEL_EXECUTE", after=[("Application", "park"), ("Application-UUID", call.app_uuid)])
+    timer = park_timer(channel)
     channel.parked = True
     channel.leave_park = False
     channel.emit("CHANNEL_PARK")
     try:
         while True:
-            channel.wait(None, lambda: bool(channel.apps) or channel.leave_park)
+            remaining = None if timer is None else timer.deadline - channel.core.clock.now()
+            if remaining is not None and remaining <= 0:   # checked between applications, as switch_ivr_park does
+                hangup(channel, timer.cause)
+            channel.wait(None if remaining is None else max(0.0, remaining),
+                         lambda: bool(channel.apps) or channel.leave_park)
             if channel.leave_park:
                 return
-            run_inline(channel, channel.apps.popleft())
+            if channel.apps:
+                run_inline(channel, channel.apps.popleft())
     except Hangup:
         finish_hangup(channel)
 

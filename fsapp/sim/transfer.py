@@ -12,6 +12,7 @@ from fsapp.sim import lifecycle
 from fsapp.sim.bridging import leave_bridge
 from fsapp.sim.channel import AppCall, Channel, Hangup
 from fsapp.sim.fsparse import separate
+from fsapp.sim.safety import LAST_RESORT
 
 MAX_INLINE_APPS = 256
 
@@ -28,6 +29,10 @@ def transfer(channel: Channel, extension: str, dialplan: str = "XML", partner_fo
     channel.mark_time("transferred", "Channel-Transfer-Time")
     if dialplan == "inline":
         run_inline_dialplan(channel, parse_inline(extension))
+        return
+    net = channel.core.safety_net
+    if net is not None and extension == LAST_RESORT and channel.variables.get(LAST_RESORT) == "armed":
+        run_inline_dialplan(channel, net.last_resort())
         return
     conference = channel.core.conferences_by_extension.get(extension)
     if conference is not None:

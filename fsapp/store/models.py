@@ -269,10 +269,35 @@ class Open311Key(BaseModel):
     revoked_at = UtcDateTimeField(null=True)
 
 
+class Recording(BaseModel):
+    """One recorded segment of a call (a queue conversation, a voicemail), its file, and who is on it.
+
+    A call transferred to a second queue has one row per segment (``RECORD_APPEND`` puts them in one file).
+    Voicemails are the staff's work list: ``done_at``/``done_by`` say who dealt with a message.
+    """
+
+    call_uuid = pw.CharField(max_length=64, index=True)
+    kind = pw.CharField(max_length=20, default="call")   # call | voicemail
+    file_name = pw.CharField(max_length=200, index=True)
+    path = pw.CharField(max_length=500)
+    queue = pw.CharField(max_length=60, null=True)
+    agent = pw.CharField(max_length=100, null=True)
+    caller_number = pw.CharField(max_length=40, default="")
+    citizen = pw.ForeignKeyField(Citizen, null=True, backref="recordings", on_delete="SET NULL")
+    case = pw.ForeignKeyField(Case, null=True, backref="recordings", on_delete="SET NULL")
+    subject = pw.CharField(max_length=300, default="")
+    started_at = UtcDateTimeField(index=True)
+    ended_at = UtcDateTimeField(null=True)
+    duration = pw.DoubleField(default=0.0)
+    deleted_at = UtcDateTimeField(null=True)   # the file was removed (retention or erasure)
+    done_at = UtcDateTimeField(null=True)
+    done_by = pw.CharField(max_length=100, default="")
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Department, Category, GuideEntry, Citizen, CitizenPhone, Property, CitizenProperty, ReferenceCounter,
     Case, CaseEvent, CaseNote, Attachment, Call, CallLeg, Interaction, CallbackRequest, AuditEntry, AwayNote,
-    Open311Key,
+    Open311Key, Recording,
 ]
 
 

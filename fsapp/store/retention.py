@@ -8,7 +8,7 @@ recordings, transcripts and attachments.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +18,7 @@ import peewee as pw
 from fsapp.store.base import StoreBase, bound, bulk
 from fsapp.store.errors import NotFound
 from fsapp.store.models import (Attachment, Call, CallbackRequest, Case, CaseEvent, CaseNote, Citizen,
-                                CitizenPhone, CitizenProperty, Interaction)
+                                CitizenPhone, CitizenProperty, Interaction, Recording)
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ class RetentionReport:
     transcripts: int = 0
     interactions: int = 0
     closed_cases: int = 0
+    recording_files: int = 0   # files deleted (a call's segments may share one file)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,13 @@ class ErasureReport:
     interactions: int
     calls: int
     files: int
+    recordings: int = 0
+    elsewhere: tuple[tuple[str, int], ...] = ()   # what the erasure hooks erased (campaign contacts...)
+
+
+ErasureHook = Callable[[int, list[str]], dict[str, int]]
+"""Erases what another part keeps of a citizen (their id, their numbers and addresses) in the erasure's
+transaction; returns how many rows of each kind it touched."""
 
 
 def _in_chunks(model: type[pw.Model], condition: pw.Expression, change: Callable[[list[int]], object]) -> int:
@@ -77,16 +85,25 @@ def _remove_file(path: str | None) -> int:
     return 1
 
 
+def _remove_files(paths: Iterable[str | None]) -> int:
+    """Remove each file once (a call's segments may share one); how many were there."""
+    return sum(_remove_file(path) for path in set(paths))
+
+
 class DataProtection(StoreBase):
-    """Retention runs and erasure requests."""
+    """Retention runs and erasure requests; ``erasure_hooks`` (see :data:`ErasureHook`) erase what other parts
+    keep of a citizen (the dialer's campaign lists) in the same transaction."""
+
+    erasure_hooks: list[ErasureHook]
 
     @bulk
     def apply_retention(self, policy: RetentionPolicy, actor: str = "retention") -> RetentionReport:
         """Remove or anonymize everything older than the policy allows."""
         now = self.clock()
+        recordings, files = (self._expire_recordings(now - timedelta(days=policy.recordings_days))
+                             if policy.recordings_days is not None else (0, 0))
         report = RetentionReport(
-            recordings=self._expire_recordings(now - timedelta(days=policy.recordings_days))
-            if policy.recordings_days is not None else 0,
+            recordings=recordings, recording_files=files,
             transcripts=_in_chunks(
                 Interaction, Interaction.transcript.is_null(False) & (Interaction.at < now - timedelta(
                     days=policy.transcripts_days)),
@@ -100,13 +117,28 @@ class DataProtection(StoreBase):
         self.audit(actor, "retention", "store", "-", str(report))
         return report
 
-    def _expire_recordings(self, cutoff: object) -> int:
+    def _expire_recordings(self, cutoff: object) -> tuple[int, int]:
+        """Recordings (rows, and the voicemails of contacts from before they were rows) older than ``cutoff``:
+        their files are deleted. Returns (recordings expired, files deleted)."""
+        files = 0
+
+        def delete(ids: list[int]) -> None:
+            nonlocal files
+            paths = [row.path for row in Recording.select(Recording.path).where(Recording.id.in_(ids))]
+            files += _remove_files(paths)
+            Recording.update(deleted_at=self.clock()).where(Recording.id.in_(ids)).execute()
+            Interaction.update(recording_path=None).where(Interaction.recording_path.in_(paths)).execute()
+
         def forget(ids: list[int]) -> None:
-            for row in Interaction.select(Interaction.recording_path).where(Interaction.id.in_(ids)):
-                _remove_file(row.recording_path)
+            nonlocal files
+            files += _remove_files(row.recording_path for row in Interaction.select(Interaction.recording_path)
+                                   .where(Interaction.id.in_(ids)))
             Interaction.update(recording_path=None).where(Interaction.id.in_(ids)).execute()
 
-        return _in_chunks(Interaction, Interaction.recording_path.is_null(False) & (Interaction.at < cutoff), forget)
+        rows = _in_chunks(Recording, Recording.deleted_at.is_null() & (Recording.started_at < cutoff), delete)
+        rows += _in_chunks(Interaction, Interaction.recording_path.is_null(False) & (Interaction.at < cutoff),
+                           forget)
+        return rows, files
 
     def _expire_interactions(self, cutoff: object) -> int:
         for row in Interaction.select(Interaction.recording_path).where(
@@ -156,6 +188,11 @@ class DataProtection(StoreBase):
             for case_id in case_ids:
                 files += self._anonymize_case(case_id, detach_citizen=False)
             files += self._erase_interactions(citizen_id, addresses)
+            recordings, recorded_files = self._erase_recordings(citizen_id, addresses)
+            files += recorded_files
+            elsewhere: dict[str, int] = {}
+            for hook in self.erasure_hooks:
+                elsewhere.update(hook(citizen_id, addresses))
             calls = Call.update(caller_number="").where(
                 (Call.citizen == citizen_id) | Call.caller_number.in_(addresses or [""])).execute()
             CallbackRequest.update(number="", status="cancelled").where(
@@ -168,10 +205,21 @@ class DataProtection(StoreBase):
                            erased_at=self.clock(), updated_at=self.clock()).where(
                 Citizen.id == citizen_id).execute()
             interactions = Interaction.select().where(Interaction.citizen == citizen_id).count()
+            others = tuple(sorted(elsewhere.items()))
             self.audit(actor, "erase", "citizen", citizen_id,
-                       f"{len(case_ids)} cases, {interactions} interactions, {calls} calls, {files} files")
+                       f"{len(case_ids)} cases, {interactions} interactions, {calls} calls, {recordings} recordings, "
+                       f"{files} files" + "".join(f", {count} {what}" for what, count in others))
         log.info("citizen %s erased by %s", citizen_id, actor)
-        return ErasureReport(citizen_id, len(case_ids), interactions, calls, files)
+        return ErasureReport(citizen_id, len(case_ids), interactions, calls, files, recordings, others)
+
+    def _erase_recordings(self, citizen_id: int, addresses: list[str]) -> tuple[int, int]:
+        """The citizen's recordings: files deleted, rows kept without the number. Returns (rows, files)."""
+        mine = (Recording.citizen == citizen_id) | Recording.caller_number.in_(addresses or [""])
+        rows = list(Recording.select(Recording.id, Recording.path, Recording.deleted_at).where(mine))
+        files = _remove_files(row.path for row in rows if row.deleted_at is None)
+        Recording.update(caller_number="", subject="", citizen=citizen_id).where(mine).execute()
+        Recording.update(deleted_at=self.clock()).where(mine, Recording.deleted_at.is_null()).execute()
+        return len(rows), files
 
     def _erase_interactions(self, citizen_id: int, addresses: list[str]) -> int:
         mine = (Interaction.citizen == citizen_id) | Interaction.address.in_(addresses or [""])

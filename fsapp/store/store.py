@@ -15,12 +15,13 @@ from fsapp.store.importer import Importer
 from fsapp.store.open311keys import Open311Keys
 from fsapp.store.phones import DEFAULT_REGION
 from fsapp.store.public import PublicCases
-from fsapp.store.retention import DataProtection
+from fsapp.store.recordings import RecordingLog
+from fsapp.store.retention import DataProtection, ErasureHook
 from fsapp.store.workflow import Clock, system_clock
 
 
-class Store(CaseCommands, CatalogQueries, ContactLog, Importer, DataProtection, AwayNotes, PublicCases, Open311Keys,
-            ContactClaims, StoreBase):
+class Store(CaseCommands, CatalogQueries, RecordingLog, ContactLog, Importer, DataProtection, AwayNotes,
+            PublicCases, Open311Keys, ContactClaims, StoreBase):
     """Citizens, properties, cases, contacts, calls and callbacks, on SQLite or PostgreSQL.
 
     Every method is a short transaction; what it returns are plain records, never live model objects.
@@ -30,6 +31,7 @@ class Store(CaseCommands, CatalogQueries, ContactLog, Importer, DataProtection, 
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.case_closed_listeners: list[CaseClosedListener] = []
         self.case_status_listeners: list[CaseStatusListener] = []
+        self.erasure_hooks: list[ErasureHook] = []
 
     def on_case_closed(self, listener: CaseClosedListener) -> None:
         """Call ``listener`` with the case's details each time a case is closed (closing the loop)."""
@@ -38,6 +40,11 @@ class Store(CaseCommands, CatalogQueries, ContactLog, Importer, DataProtection, 
     def on_case_status(self, listener: CaseStatusListener) -> None:
         """Call ``listener`` with the case's details, the old and the new status after each status change."""
         self.case_status_listeners.append(listener)
+
+    def on_erase(self, hook: ErasureHook) -> None:
+        """Let ``hook`` erase what another part keeps of a citizen whenever one is erased (see ErasureHook)."""
+        if hook not in self.erasure_hooks:
+            self.erasure_hooks.append(hook)
 
 
 def open_store(url: str, *, clock: Clock = system_clock, region: str = DEFAULT_REGION,

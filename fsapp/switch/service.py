@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 
 import gevent
@@ -27,6 +28,9 @@ from fsapp.switch.reconcile import bridged_pairs, channel_from_dump, channel_row
 from fsapp.switch.registry import ChannelRegistry
 
 log = logging.getLogger(__name__)
+
+LAST_RESORT = "fsapp_last_resort"   # set to "armed" by the rendered dialplan (dialplans/macros.xml)
+SAFE_UUID = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 Handler = Callable[[Call], None]
 ConnectHook = Callable[[ESLConnection], None]
@@ -127,10 +131,24 @@ class Switch:
             log.error("call %s: no flow for fsapp_entry=%s; hanging up", channel.uuid, entry)
             gevent.spawn(self._hangup_quietly, channel.uuid, "UNALLOCATED_NUMBER")
             return False
+        if channel.variables.get(LAST_RESORT) == "armed":
+            gevent.spawn(self._disarm_last_resort, channel.uuid)
         call = Call(self, channel, resumed=resumed)
         self._handlers[channel.uuid] = gevent.spawn(self._run_handler, handler, call)
         self._handler_link[channel.uuid] = self.client.connections_made
         return True
+
+    def _disarm_last_resort(self, uuid: str) -> None:
+        """A controller has the call: cancel the dialplan's last resort (``sched_transfer``, in the task group of
+        the call's UUID), which is for calls no controller takes. ``park_timeout`` cannot be cancelled: it
+        bounds the first park (``freeswitch.park_timeout``)."""
+        if not SAFE_UUID.fullmatch(uuid):
+            log.warning("call %r: not a UUID; its last resort is left armed", uuid)
+            return
+        try:
+            self.connection().api_ok(f"sched_del {uuid}")
+        except ESLError as exc:
+            log.warning("call %s: the last resort was not cancelled: %s", uuid, exc)
 
     def _run_handler(self, handler: Handler, call: Call) -> None:
         log.info("call %s: %s flow %s for %s", call.uuid, "resuming" if call.resumed else "starting",

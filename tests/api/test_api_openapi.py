@@ -72,6 +72,9 @@ def test_every_route_answers_as_documented(sim: SimulatedSwitch, controller: Con
     wait_until(lambda: admin.get("/api/v1/agents/ingrid")["state"] == "on-call", what="ingrid talking")
     admin.post(f"/api/v1/calls/{waiting}/recording/start")
     admin.post(f"/api/v1/calls/{waiting}/recording/stop")
+    admin.post(f"/api/v1/calls/{waiting}/recording/optout")
+    admin.post("/api/v1/queues/roads/recording", {"record": False})
+    admin.post("/api/v1/queues/roads/recording", {"record": True})
     session = admin.post("/api/v1/supervision", {"agent": "ingrid", "extension": "2001"})
     admin.get("/api/v1/supervision")
     admin.post(f"/api/v1/supervision/{session['id']}/mode", {"mode": "whisper"})
@@ -99,6 +102,9 @@ def test_every_route_answers_as_documented(sim: SimulatedSwitch, controller: Con
     admin.get(f"/api/v1/work/{item['id']}/messages", agent="ingrid", after=1)
     admin.post(f"/api/v1/work/{item['id']}/close", {"agent": "ingrid"})
     assert chat["id"] not in controller.channels.chats.chats
+    message = controller.store.save_recording({"call_uuid": second, "path": "/nowhere/m.wav", "caller_number":
+                                               "+4790000002"}, kind="voicemail")
+    admin.get("/api/v1/voicemails", open="true"), admin.post(f"/api/v1/voicemails/{message}/done", {"done": True})
     admin.post(f"/api/v1/calls/{waiting}/hangup")
     for bad in (lambda: admin.get("/api/v1/queues/nowhere"), lambda: admin.get("/api/v1/reports/weekly"),
                 lambda: admin.post("/api/v1/agents/ola/logout"), lambda: admin.post(

@@ -72,12 +72,13 @@ def test_mixed_list_respects_limits_and_retry_rules(make_campaign, campaigns: Ca
 
 def test_nothing_is_dialed_outside_the_window(make_campaign, campaigns: CampaignStore, switch: Switch) -> None:
     name = make_campaign("night", dict.fromkeys(numbers(3), "answer"), windows={"mon-fri": "09:00-20:00"})
-    saturday_late = timeline.next_weekday(timeline.SATURDAY, 23)
+    monday = timeline.next_working(timeline.MONDAY, 9, city_closed=frozenset())   # no public holiday
+    saturday_late = monday - timedelta(days=1, hours=10)
     clock = ManualClock(saturday_late)
     runner = CampaignRunner(campaigns, switch, name, clock=clock)
     runner.begin()
     wake_at = runner.step(clock())
-    assert wake_at == timeline.next_weekday(timeline.MONDAY, 9, after=saturday_late)
+    assert wake_at == monday
     assert runner.summary.started == 0
     clock.advance(seconds=(wake_at - clock()).total_seconds())
     runner.step(clock())

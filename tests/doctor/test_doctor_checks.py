@@ -33,6 +33,7 @@ def settings(sim: SimulatedSwitch, tmp_path: Path) -> dict:
     open_store(f"sqlite:///{database}").close()
     for agent in load_acd_config(ROOT / "conf/acd.yaml").agents.values():
         directory_users(sim.core).add((agent.contact.removeprefix("user/"), "fsapp.local"))
+    sim.arm_safety_net(after=30, park_timeout=7200, apology="/sounds/apology.wav")   # as `fsapp conf render` does
     return {"switch": {"host": sim.address[0], "port": sim.port, "password": "ClueCon", "calls_per_second": 30},
             "database": {"url": f"sqlite:///{database}"}, "acd": {"file": str(ROOT / "conf/acd.yaml")},
             "ivr": {"flows_dir": str(ROOT / "ivr_scripts"), "entries": {"main": "main_menu"}},
@@ -54,7 +55,20 @@ def test_a_healthy_setup_passes(settings: dict, tmp_path: Path) -> None:
     assert [r.line() for r in results if r.status is not Status.OK] == []
     names = set(_by_name(results))
     assert {"database", "queues and agents", "ivr flows", "published numbers", "trunk ACL", "event socket",
-            "switch ready", "switch throttle", "switch modules", "dialplan 6000", "agent SIP users"} <= names
+            "switch ready", "switch throttle", "switch modules", "dialplan 6000", "safety net 6000",
+            "agent SIP users"} <= names
+    assert _by_name(results)["safety net 6000"].message == "last resort armed, park_timeout 7200 s"
+
+
+@pytest.mark.parametrize("after, park_timeout, says", [
+    (0, 0, "no last resort and no park_timeout: a call no controller takes waits parked for ever"),
+    (30, 1200, "park_timeout 1200 s would hang up callers still waiting in a queue (the longest max_wait, 900 s, "
+               "plus up to 600 s in the menus)")])
+def test_a_missing_or_too_short_safety_net_is_named(sim: SimulatedSwitch, settings: dict, tmp_path: Path,
+                                                    after: int, park_timeout: int, says: str) -> None:
+    sim.arm_safety_net(after=after, park_timeout=park_timeout, apology="/sounds/apology.wav")
+    check = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["safety net 6000"]
+    assert (check.status, check.message) == (Status.WARN, says)
 
 
 @pytest.mark.parametrize("load, status", [(30, Status.OK), (29, Status.OK), (31, Status.FAIL), (80, Status.FAIL)])
@@ -143,7 +157,7 @@ def test_switch_checks_on_the_controllers_connection(sim: SimulatedSwitch, setti
     finally:
         connection.close()
     assert [r.status for r in results] == [Status.OK] * len(results)
-    assert results[0].name == "event socket" and results[-1].name == "dialplan 6000"
+    assert results[0].name == "event socket" and [r.name for r in results[-2:]] == ["dialplan 6000", "safety net 6000"]
 
 
 def test_cli_prints_one_line_per_check_and_exits_1_on_failure(settings: dict, tmp_path: Path) -> None:

@@ -30,7 +30,8 @@ GATEWAY_PASSWORD = "trunk&pa<ss"
 def config(tmp_path: Path):
     config = load_config(ROOT / "conf" / "fsapp.yaml", env={}, overrides={
         "switch.password": "Esl&Secret<1>", "switch.port": 8123, "acd.file": str(ACD_FILE),
-        "freeswitch.secrets_file": str(tmp_path / "var" / "secrets.yaml")})
+        "freeswitch.secrets_file": str(tmp_path / "var" / "secrets.yaml"),
+        "speech.tts_cache": str(ROOT / "sounds" / "tts")})   # the last resort's apology, rendered once
     config.numbers = {"6000": "main", "+4721000000": "main", "*8": "main"}
     config.freeswitch.esl_acl = {"controller": "10.0.0.5/32", "standby": "10.0.0.6/32"}
     config.freeswitch.trunk_acl = {"telco": "192.0.2.0/24"}
@@ -49,9 +50,11 @@ def _parse(path: Path) -> ET.Element:
 
 def test_every_file_is_well_formed(config, acd, tmp_path: Path) -> None:
     written = render_config(config, acd, tmp_path / "out", base=tmp_path)
-    assert len(written) == 8   # the music directory is not there: nothing generated
+    assert len(written) == 9   # the last resort's apology; the music directory is not there: nothing generated
+    assert [path.suffix for path in written].count(".wav") == 1
     for path in written:
-        _parse(path)
+        if path.suffix == ".xml":
+            _parse(path)
 
 
 def test_event_socket_password_port_and_acl_come_from_config(config, acd, tmp_path: Path) -> None:
@@ -101,6 +104,8 @@ def test_every_published_and_direct_number_sets_its_entry_and_parks(config, acd,
     assert "+4722001012" in entries   # Marte's direct number in conf/acd.yaml
     found = {}
     for extension in root.iter("extension"):
+        if extension.get("name") == "fsapp_last_resort":
+            continue
         condition = extension.find("condition")
         actions = [(a.get("application"), a.get("data")) for a in condition.iter("action")]
         matching = [n for n in entries if re.fullmatch(condition.get("expression"), n)]
@@ -108,7 +113,29 @@ def test_every_published_and_direct_number_sets_its_entry_and_parks(config, acd,
         found[matching[0]] = actions
     assert set(found) == set(entries)
     for number, actions in found.items():
-        assert actions == [("set", f"fsapp_entry={entries[number]}"), ("park", None)]
+        assert actions == [("set", f"fsapp_entry={entries[number]}"), ("set", "fsapp_last_resort=armed"),
+                           ("set", "park_timeout=7200:RECOVERY_ON_TIMER_EXPIRE"),
+                           ("sched_transfer", f"+30 fsapp_last_resort XML {config.freeswitch.context}"), ("park", None)]
+
+
+def test_the_last_resort_apologizes_then_dials_the_operator_number_or_hangs_up(config, acd, tmp_path: Path) -> None:
+    config.freeswitch.last_resort_number = "+4721000099"
+    render_config(config, acd, tmp_path / "out", ("dialplan",), base=tmp_path)
+    root = _parse(tmp_path / f"out/dialplan/{config.freeswitch.context}/fsapp_numbers.xml")
+    [last] = [e for e in root.iter("extension") if e.get("name") == "fsapp_last_resort"]
+    number, armed = last.findall("condition")
+    assert (number.get("field"), number.get("expression")) == ("destination_number", "^fsapp_last_resort$")
+    assert (armed.get("field"), armed.get("expression")) == ("${fsapp_last_resort}", "^armed$")   # not dialable
+    actions = [(a.get("application"), a.get("data")) for a in armed.iter("action")]
+    apology = actions[2][1]
+    assert actions == [("set", "fsapp_last_resort=used"), ("answer", None), ("playback", apology),
+                       ("bridge", "sofia/gateway/pstn/+4721000099"), ("hangup", "NORMAL_TEMPORARY_FAILURE")]
+    assert Path(apology).is_file() and apology.endswith(".wav")   # queue.apology, spoken in nb
+
+    config.freeswitch.last_resort_after, config.freeswitch.park_timeout = 0, 0
+    render_config(config, acd, tmp_path / "off", ("dialplan",), base=tmp_path)
+    text = (tmp_path / f"off/dialplan/{config.freeswitch.context}/fsapp_numbers.xml").read_text()
+    assert "fsapp_last_resort" not in text and "park_timeout" not in text
 
 
 def test_feature_codes_park_with_their_feature(config, acd, tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ import pytest
 
 from fsapp.store import MigrationError, make_reference, open_store
 from fsapp.store.database import open_database
-from fsapp.store.migrations import LATEST, SchemaVersion, current_version, migrate
+from fsapp.store import migrations
+from fsapp.store.migrations import LATEST, MIGRATIONS, Migration, SchemaVersion, current_version, migrate
 from fsapp.store.migrations import m0001_initial as v1
 from tests import timeline
 
@@ -46,12 +47,26 @@ def test_first_schema_data_survives_migration_to_latest(database_url: str) -> No
 
 def test_migrating_twice_does_nothing_and_records_versions(database_url: str) -> None:
     database = open_database(database_url)
-    assert migrate(database, _clock) == list(range(1, LATEST + 1))
+    assert migrate(database, _clock) == [m.version for m in MIGRATIONS]
     assert migrate(database, _clock) == []
     assert current_version(database) == LATEST
     with database.bind_ctx([SchemaVersion]):
         assert [row.version for row in SchemaVersion.select().order_by(SchemaVersion.version)] == \
-            list(range(1, LATEST + 1))
+            [m.version for m in MIGRATIONS]
     with pytest.raises(MigrationError, match="no migration"):
         migrate(database, _clock, target=LATEST + 1)
+    database.close()
+
+
+def test_a_migration_filling_a_gap_in_the_numbers_is_applied_to_a_database_past_it(database_url: str,
+                                                                                    monkeypatch) -> None:
+    database = open_database(database_url)
+    migrate(database, _clock)
+    gaps = sorted(set(range(1, LATEST + 1)) - {m.version for m in MIGRATIONS})
+    assert gaps, "the numbers have a gap for changes made elsewhere"
+    ran: list[int] = []
+    filler = Migration(gaps[0], "made elsewhere", lambda db: ran.append(gaps[0]))
+    monkeypatch.setattr(migrations, "MIGRATIONS", tuple(sorted((*MIGRATIONS, filler), key=lambda m: m.version)))
+    assert migrate(database, _clock) == [gaps[0]] and ran == [gaps[0]]
+    assert current_version(database) == LATEST
     database.close()

@@ -2,6 +2,10 @@
 
 To change the schema, add ``mNNNN_<what>.py`` with an ``apply(database)`` function, list it in
 :data:`MIGRATIONS` and change :mod:`fsapp.store.models` to match. Never edit an applied migration.
+
+Numbers may have gaps (a number handed to a change not merged yet): every listed migration that is not in
+``schema_version`` is applied, in order of its number, so a database already past a gap still gets the
+migration that later fills it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from fsapp.store.migrations import m0001_initial, m0002_citizen_identity, m0003_
 from fsapp.store.migrations import m0005_away_notes
 from fsapp.store.migrations import m0006_acd_state
 from fsapp.store.migrations import m0007_open311_privacy
+from fsapp.store.migrations import m0010_recordings
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "staff away notes", m0005_away_notes.apply),
     Migration(6, "shared ACD state", m0006_acd_state.apply),
     Migration(7, "Open311 public cases and keys, unverified contacts", m0007_open311_privacy.apply),
+    Migration(10, "recordings as rows: call, agent, citizen, voicemail work list", m0010_recordings.apply),
 )
 
 LATEST = MIGRATIONS[-1].version
@@ -66,7 +72,7 @@ def current_version(database: pw.Database) -> int:
 
 
 def migrate(database: pw.Database, now: Callable[[], datetime], target: int | None = None) -> list[int]:
-    """Apply every migration above the current version up to ``target`` (default: the latest).
+    """Apply every listed migration not applied yet, up to ``target`` (default: the latest), in order.
 
     Each migration runs in its own transaction; returns the versions applied.
     """
@@ -78,9 +84,10 @@ def migrate(database: pw.Database, now: Callable[[], datetime], target: int | No
         start = current_version(database)
         if start > LATEST:
             raise MigrationError(f"the database is at schema {start}, newer than this program ({LATEST})")
+        done = {row.version for row in SchemaVersion.select(SchemaVersion.version)}
         applied = []
         for migration in MIGRATIONS:
-            if start < migration.version <= goal:
+            if migration.version not in done and migration.version <= goal:
                 _apply_one(database, migration, now())
                 applied.append(migration.version)
     return applied
