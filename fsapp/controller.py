@@ -41,7 +41,7 @@ from fsapp.errors import FsappError, SourceError
 from fsapp.features import FeatureCodes
 from fsapp.health import HEARTBEAT_FILE, Heartbeat
 from fsapp.ha.acd_state import acd_snapshot, restore_router
-from fsapp.esl.errors import ESLError, TransportError
+from fsapp.esl.errors import ChannelGone, ESLError, TransportError
 from fsapp.ivr.actions import Callback, Queue, Recorded, Voicemail
 from fsapp.ivr.callpath import CallPath
 from fsapp.ivr.errors import FlowError
@@ -379,9 +379,11 @@ class Controller:
         try:
             self.endings.say(call, "queue.recording_notice", language)
             call.set_variable("fsapp_recording_notice", "played")
-        except TransportError:
-            raise   # the link dropped: the call is resumed after the reconnect
-        except (FsappError, ESLError) as exc:   # the queue takes the caller all the same (or sees them gone)
+        except (TransportError, ChannelGone):
+            raise   # the link dropped (the call is resumed after the reconnect), or the caller hung up
+        except (FsappError, ESLError) as exc:   # the queue takes the caller all the same
+            if call.gone:
+                raise ChannelGone(f"call {call.uuid} ended during the recording notice") from exc
             log.warning("call %s: recording notice not played: %s", call.uuid, exc)
 
     def _voicemail(self, call: Call, action: Voicemail, recorded: Recorded) -> None:

@@ -56,7 +56,7 @@ from fsapp.acd.snapshot_file import Snapshot, SnapshotFile
 from fsapp.texts import Texts, shipped_texts
 from fsapp.acd.states import AgentState
 from fsapp.config import OutboundConfig
-from fsapp.esl.errors import ConnectionLost, ESLError
+from fsapp.esl.errors import ChannelGone, ConnectionLost, ESLError
 from fsapp.esl.events import Event
 from fsapp.phones import DEFAULT_REGION
 from fsapp.switch import Call, Channel, OriginateFailed, Switch
@@ -184,6 +184,8 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         Runs in the call's greenlet. A call the router already has (restored after a restart) is taken
         up where it was. With ``keep_caller`` the caller is not hung up when the agent hangs up first.
         """
+        if call.gone:   # hung up before reaching the queue: its hangup will not be seen again
+            raise ChannelGone(f"call {call.uuid} ended before it reached queue {queue}")
         if not call.channel.answered:
             call.answer()
         info = caller or CallerInfo(number=call.caller_number or None)

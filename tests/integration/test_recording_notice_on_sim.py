@@ -98,3 +98,19 @@ def test_a_supervisor_switches_a_queue_off_and_opts_a_call_out(sim: SimulatedSwi
             ("operator", first_agent)]
     finally:
         controller.stop()
+
+
+def test_a_caller_who_hangs_up_during_the_notice_is_not_left_in_the_queue(sim: SimulatedSwitch, tmp_path, keypad,
+                                                                         ears) -> None:
+    controller = start(sim, tmp_path)
+    try:
+        notice = spoken(controller, "queue.recording_notice")
+        caller = keypad("0").call("+4790000506")
+        ears.wait_for(caller, notice)
+        sim.hangup(caller)
+        summary = controller.wait_finished(caller, WAIT)   # the flow ends: nothing waits on a gone channel
+        assert caller not in controller.acd.calls and controller.acd.router.members.get(caller) is None
+        assert summary.queue_outcome in (None, "abandoned")
+        assert controller.store.call(caller)["caller_number"] == "+4790000506"
+    finally:
+        controller.stop()
