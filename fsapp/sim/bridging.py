@@ -40,6 +40,30 @@ def uuid_bridge_at_next_frame(a: Channel, b: Channel) -> None:
         leg.bridging = False
     if a.alive and b.alive:
         uuid_bridge(a, b)
+    elif a.alive:
+        _bridge_cancelled(a)
+
+
+def _bridge_cancelled(a: Channel) -> None:
+    """The other leg ended before leg A's thread could bridge (``uuid_bridge_on_soft_execute``): A leaves its
+    park, then parks again with ``uuid_bridge_park_on_cancel``, else is hung up ``ORIGINATOR_CANCEL``."""
+    if not switch_true(a.variables.get("uuid_bridge_park_on_cancel")):
+        lifecycle.leave_park(a, "CS_SOFT_EXECUTE", 3)
+        lifecycle.hangup(a, "ORIGINATOR_CANCEL")
+        return
+    a.emit("CHANNEL_UNPARK")   # its park loop goes on: the switch parks it again (CS_PARK, CHANNEL_PARK)
+    lifecycle.complete_park(a)
+    a.set_state("CS_SOFT_EXECUTE")
+    a.set_state("CS_PARK")
+    a.emit("CHANNEL_PARK")
+
+
+def switch_true(value: str | None) -> bool:
+    """``switch_true``: yes, on, true, t, enabled, active, allow or a non-zero number."""
+    if value is None:
+        return False
+    word = value.strip().lower()
+    return word in ("yes", "on", "true", "t", "enabled", "active", "allow") or (word.isdigit() and int(word) != 0)
 
 
 def uuid_bridge(a: Channel, b: Channel) -> None:
