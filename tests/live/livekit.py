@@ -173,6 +173,13 @@ class SwitchConf:
             self.stop_profiles()
 
 
+def sox_stat(path: Path) -> dict[str, float]:
+    """``sox FILE -n stat``: length in seconds, RMS amplitude (0..1) and the rest, by name."""
+    report = subprocess.run(["sox", str(path), "-n", "stat"], capture_output=True, text=True, check=True).stderr
+    return {line.split(":")[0].strip(): float(line.split(":")[1]) for line in report.splitlines()
+            if ":" in line and line.split(":")[1].strip().lstrip("-").replace(".", "", 1).isdigit()}
+
+
 def ports_bound(table: str = "udp") -> set[int]:
     """Local ports bound on this machine (IPv4), from /proc/net/udp or /proc/net/tcp."""
     lines = Path(f"/proc/net/{table}").read_text().splitlines()[1:]
