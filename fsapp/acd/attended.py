@@ -184,6 +184,9 @@ class AttendedTransfers:
         queued.agent_id = consult.agent_id or queued.agent_id
         queued.begin_segment(consult.agent_id, target_leg, now)
         self._consulted_agent_takes_over(queued, consult)
+        if consult.agent_id is not None:   # after a restart, reconcile takes the leg up as the call's agent leg
+            self._safely(queued.uuid, "mark the agent leg",
+                         lambda: self._leg(target_leg).set_variable("fsapp_role", "agent"))
 
     def _consulted_agent_takes_over(self: AcdService, queued: QueuedCall, consult: Consultation) -> None:
         """A held agent who gets the caller is on call with them (wrap-up when their leg hangs up)."""
