@@ -896,6 +896,7 @@ class AcdService(AttendedTransfers, Engagements):
         call_uuid = channel.variables.get("fsapp_queue_call")
         if not agent_id or not call_uuid or agent_id not in self.router.agents:
             return
+        self._taken_over_unsaved(channel, agent_id, call_uuid)
         agent = self.router.agent(agent_id)
         leg = self.legs.get(channel.uuid) or AgentLeg(channel.uuid, call_uuid, agent_id)
         self.legs[channel.uuid] = leg

@@ -88,8 +88,8 @@ def uuid_bridge(a: Channel, b: Channel) -> None:
     a.profile["Channel-Bridged-Time"] = str(micros)
     a.times["bridged"] = micros
     b.times["bridged"] = micros
-    a.set_vars([("bridge_channel", b.name), ("bridge_uuid", b.uuid), ("signal_bond", b.uuid)])
-    b.set_vars([("bridge_channel", a.name), ("bridge_uuid", a.uuid), ("signal_bond", a.uuid)])
+    a.set_vars([("bridge_channel", b.name), ("bridge_to", b.uuid), ("bridge_uuid", b.uuid), ("signal_bond", b.uuid)])
+    b.set_vars([("bridge_channel", a.name), ("bridge_to", a.uuid), ("bridge_uuid", a.uuid), ("signal_bond", a.uuid)])
     a.emit("CHANNEL_BRIDGE", before=[("Bridge-A-Unique-ID", a.uuid), ("Bridge-B-Unique-ID", b.uuid)])
 
 
@@ -112,6 +112,8 @@ def _unbridge(bridge: Bridge) -> None:
     a.emit("CHANNEL_UNBRIDGE", before=[("Bridge-A-Unique-ID", a.uuid), ("Bridge-B-Unique-ID", bridge.b.uuid)])
     bridge.a.bridge = None
     bridge.b.bridge = None
+    for leg in (bridge.a, bridge.b):
+        leg.variables.pop("bridge_to", None)   # set while bridged only (bridge_uuid and signal_bond stay)
 
 
 def _survive(channel: Channel) -> None:
@@ -193,6 +195,8 @@ def bridge_app(channel: Channel, dial: str) -> str:
     b.other_leg = ("originator", _other_profile(a, True))
     bridge = Bridge(a, b, via_app=True)
     a.bridge = b.bridge = bridge
+    a.set_var("bridge_to", b.uuid)
+    b.set_var("bridge_to", a.uuid)
     a.emit("CHANNEL_BRIDGE", before=[("Bridge-A-Unique-ID", a.uuid), ("Bridge-B-Unique-ID", b.uuid)])
     try:
         channel.wait(None, lambda: not leg.alive)

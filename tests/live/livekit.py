@@ -30,6 +30,7 @@ OPERATORS_PORT, TRUNKS_PORT = 5062, 5080
 DOMAIN = "fsapp.local"
 CITIZENS_GATEWAY, CITIZENS_PORT = "sipp_citizens", 5292   # outbound.gateway: citizens' phones (SIPp) behind it
 PROFILES = ("fsapp_operators", "fsapp_trunks")
+MEDIA_PORTS = 40000   # SIPp's first media port: FreeSWITCH takes RTP ports from 16384-32768 (switch.conf.xml)
 # Rendered files copied as they are; acl.conf.xml is merged, local_stream.conf.xml gets the include line.
 COPIED = ("sip_profiles/fsapp_operators.xml", "sip_profiles/fsapp_trunks.xml", "directory/fsapp.xml",
           "dialplan/public/fsapp_numbers.xml", "dialplan/fsapp_operators.xml", MOH_SNIPPET)
@@ -211,7 +212,7 @@ class Sipp:
         self.work = work
         self.started: list[tuple[str, subprocess.Popen]] = []
         self.media_ports: dict[str, int] = {}   # scenario name -> the port its RTP is sent to
-        self._next_media = 20000
+        self._next_media = MEDIA_PORTS   # above the switch's RTP ports, or it may pick one SIPp holds
 
     def run(self, name: str, scenario: str, *args: str, remote: str | None = None, port: int,
             calls: int = 1, at_once: int = 1) -> subprocess.Popen:
