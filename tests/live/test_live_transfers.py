@@ -211,3 +211,23 @@ def test_three_way_conference(live: LiveSetup, controller: Controller, sipp_run:
     check_recording(path, live, ended - talking.bridged_at)
     check_row(controller, talking.uuid, "anna", ended - talking.bridged_at)
     agents_free(controller)
+
+
+def test_blind_transfer_to_an_agents_phone_keeps_recording(live: LiveSetup, controller: Controller, sipp_run: Sipp,
+                                                           phones: Callable[..., subprocess.Popen],
+                                                           watcher: Callable[..., Watcher]) -> None:
+    """anna hands her caller straight to bo's phone: the recording goes on to the end of the call."""
+    events = watcher(*EVENTS)
+    talking = caller_talks_to_anna(live, controller, sipp_run, phones, events, port=5570, hangup_after=22000)
+    gevent.sleep(TALK)                                  # anna and the caller talk
+    controller.acd.transfer(talking.uuid, agent="bo")
+    hung_up(events, talking.anna_leg, "anna's leg hung up")
+    bo = events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and talking.uuid in (e.uuid, e.get("Other-Leg-Unique-ID"))
+                     and talking.anna_leg not in (e.uuid, e.get("Other-Leg-Unique-ID")), 20, "the caller bridged to bo")
+    assert "1102" in (bo.get("Other-Leg-Channel-Name") or "") + (bo.get("Caller-Channel-Name") or "")
+    summary = controller.wait_finished(talking.uuid, 40)
+    assert summary.queue_outcome == "transferred"
+    ended = hung_up(events, talking.uuid, "the caller's hangup")
+    path = recording_of(events, talking.uuid, 1)        # one recording, from anna's answer to the end
+    check_recording(path, live, ended - talking.bridged_at)
+    wait_until(lambda: state_of(controller, "anna") == "available", 10, "anna available again")
