@@ -76,7 +76,10 @@ def uuid_bridge(a: Channel, b: Channel) -> None:
     a.other_leg = ("originatee", _other_profile(b, False))
     b.other_leg = ("originator", _other_profile(a, True))
     for leg in (b, a):
-        lifecycle.leave_park(leg, "CS_EXECUTE", 8)
+        if leg.parked:
+            lifecycle.leave_park(leg, "CS_EXECUTE", 8)
+        else:   # moved on from another bridge: no park to leave
+            leg.set_state("CS_EXECUTE", 8)
     micros = a.core.clock.micros()
     for leg, other, calling in ((a, b, BRIDGE_CALLING_A), (b, a, BRIDGE_CALLING_B)):
         leg.bridge = bridge
@@ -117,7 +120,10 @@ def _unbridge(bridge: Bridge) -> None:
 
 
 def _survive(channel: Channel) -> None:
-    """The leg left behind: re-parked with park_after_bridge, else hung up (end of its dialplan)."""
+    """The leg left behind: re-parked with park_after_bridge, else hung up (end of its dialplan); a leg that a
+    ``uuid_bridge`` is moving on (its thread signalled, CF_TRANSFER) just leaves, as on FreeSWITCH 1.10.12."""
+    if channel.bridging:
+        return
     if channel.variables.get("park_after_bridge") == "true":
         _repark(channel)
         return
@@ -142,9 +148,10 @@ def on_leg_hangup(channel: Channel) -> None:
             channel.poke()
             lifecycle.hangup(survivor, "NORMAL_CLEARING")
             return
-        if survivor.variables.get("park_after_bridge") == "true":
+        if survivor.bridging or survivor.variables.get("park_after_bridge") == "true":
             survivor.bridge = None
-            _repark(survivor)
+            if not survivor.bridging:   # on its way to another bridge: not parked in between
+                _repark(survivor)
             _unbridge(bridge)
             lifecycle.report(channel)
             lifecycle.destroy(channel)
