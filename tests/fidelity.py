@@ -77,6 +77,11 @@ class RawObserver:
             self._more.clear()
             assert self._more.wait(max(0.0, deadline - time.monotonic())), f"{count} legs not gone in {timeout} s"
 
+    def wait_more(self, timeout: float) -> None:
+        """Wait until more bytes arrive (AssertionError after ``timeout`` s)."""
+        self._more.clear()
+        assert self._more.wait(timeout), f"nothing more from the switch in {timeout} s"
+
     def close(self) -> tuple[bytes, bytes]:
         """Stop reading; returns everything received and sent."""
         self._reader.kill()

@@ -69,6 +69,7 @@ log = logging.getLogger(__name__)
 HANGUP = "CHANNEL_HANGUP_COMPLETE"   # in the switch's default subscription (CHANNEL_HANGUP is not)
 EXIT_KINDS = {"abandoned": ABANDONED, "voicemail": VOICEMAIL, "message": MESSAGE, "removed": REMOVED}
 LINK_POLL = 0.2           # real seconds between looks for the switch link while it is down
+HANDED_RECORDING_LIMIT = 24 * 3600.0   # seconds a transferred caller's recording is followed at most
 
 
 ClockWait = Callable[[Flag, float], bool]
@@ -344,7 +345,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         member = self.router.members.get(call_uuid)
         old_priority = member.priority if member is not None else queued.priority
         caller = member.caller if member is not None else queued.caller
-        self._leave_agent(queued)
+        self._leave_agent(queued, keep_recording=agent is not None or dial is not None)
         if member is not None:
             self._carry_out(self.router.caller_abandoned(call_uuid))
         if extension is not None or agent is not None or dial is not None:
@@ -372,11 +373,17 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         else:
             call.inline("bridge", dialstring.endpoint(destination))
 
-    def _leave_agent(self, queued: QueuedCall) -> None:
-        """Take a talking caller away from its agent: the agent goes to wrap-up, its leg is hung up."""
+    def _leave_agent(self, queued: QueuedCall, keep_recording: bool = False) -> None:
+        """Take a talking caller away from its agent: the agent goes to wrap-up, its leg is hung up.
+
+        ``keep_recording``: the caller is handed to a party outside the ACD (an agent's phone, an outside
+        number) and the recording goes on with them until the caller hangs up."""
         if queued.agent_leg is None:
             return
-        self._stop_recording(queued)
+        if keep_recording:
+            self._hand_recording_on(queued)
+        else:
+            self._stop_recording(queued)
         self._carry_out(self.router.call_ended(queued.uuid))
         leg, queued.agent_leg = queued.agent_leg, None
         queued.end_segment(self.clock())
@@ -864,8 +871,28 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         recording.ended_at = self.clock()
         if not queued.call.gone:
             self._safely(queued.uuid, "stop recording", lambda: queued.call.stop_recording(recording.path))
-        record = recording.as_record(recording.ended_at)
-        log.info("call %s: recorded %.1f s to %s", queued.uuid, record["duration"], record["path"])
+        self._report_recording(recording)
+
+    def _hand_recording_on(self, queued: QueuedCall) -> None:
+        """The recording goes on with the caller after the ACD lets the call go; reported when the caller's
+        channel is gone (the switch closes the file as it hangs up)."""
+        recording, queued.recording = queued.recording, None
+        if recording is not None:
+            log.info("call %s: recording to %s goes on after the transfer", queued.uuid, recording.path)
+            gevent.spawn(self._report_when_gone, queued.call, recording)
+
+    def _report_when_gone(self, call: Call, recording: Recording) -> None:
+        try:
+            call.wait_for("gone", HANDED_RECORDING_LIMIT)
+        except ESLError as exc:
+            log.warning("call %s: still up after %s s (%s); its recording is reported now", call.uuid,
+                        HANDED_RECORDING_LIMIT, exc)
+        recording.ended_at = self.clock()
+        self._submit(lambda: self._report_recording(recording))
+
+    def _report_recording(self, recording: Recording) -> None:
+        record = recording.as_record(recording.ended_at or self.clock())
+        log.info("call %s: recorded %.1f s to %s", recording.call_uuid, record["duration"], record["path"])
         if self.store is not None:
             self.store.save_recording(record)
         if self.on_recording is not None:
@@ -900,6 +927,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         call_uuid = channel.variables.get("fsapp_queue_call")
         if not agent_id or not call_uuid or agent_id not in self.router.agents:
             return
+        self._taken_over_unsaved(channel, agent_id, call_uuid)
         agent = self.router.agent(agent_id)
         leg = self.legs.get(channel.uuid) or AgentLeg(channel.uuid, call_uuid, agent_id)
         self.legs[channel.uuid] = leg

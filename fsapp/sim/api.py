@@ -173,6 +173,21 @@ def _uuid_setvar(core: SwitchCore, arg: str) -> tuple[str, Followup]:
     return "+OK\n", None
 
 
+def _uuid_setvar_multi(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    """``uuid_setvar_multi <uuid> a=1;b=2``: each ``name=value`` set (no ``=``: unset), as mod_commands does."""
+    uuid, _, pairs = arg.partition(" ")
+    channel = core.channels.get(uuid)
+    if channel is None:
+        return "-ERR No such channel!\n", None
+    names = [pair.partition("=") for pair in separate(pairs, ";", 64)]
+    for name, equals, value in names:
+        if name:
+            channel.set_var(name, value if equals else None)
+    if not any(name for name, _, _ in names):
+        return "-USAGE: <uuid> <var>=<value>;<var>=<value>...\n", None
+    return "+OK\n", None
+
+
 def _uuid_dump(core: SwitchCore, arg: str) -> tuple[str, Followup]:
     words = arg.split()
     channel = core.channels.get(words[0]) if words else None
@@ -307,7 +322,8 @@ def _conference(core: SwitchCore, arg: str) -> tuple[str, Followup]:
 
 COMMANDS: dict[str, Callable[[SwitchCore, str], tuple[str, Followup]]] = {
     "status": _status, "version": _version, "show": _show, "uuid_exists": _uuid_exists,
-    "uuid_getvar": _uuid_getvar, "uuid_setvar": _uuid_setvar, "uuid_dump": _uuid_dump, "uuid_kill": _uuid_kill,
+    "uuid_getvar": _uuid_getvar, "uuid_setvar": _uuid_setvar,
+    "uuid_setvar_multi": _uuid_setvar_multi, "uuid_dump": _uuid_dump, "uuid_kill": _uuid_kill,
     "uuid_break": _uuid_break, "uuid_broadcast": _uuid_broadcast, "uuid_bridge": _uuid_bridge,
     "uuid_transfer": _uuid_transfer, "uuid_record": _uuid_record, "originate": _originate_sync,
     "hupall": _hupall, "conference": _conference, "sched_del": sched_del,

@@ -40,6 +40,30 @@ def uuid_bridge_at_next_frame(a: Channel, b: Channel) -> None:
         leg.bridging = False
     if a.alive and b.alive:
         uuid_bridge(a, b)
+    elif a.alive:
+        _bridge_cancelled(a)
+
+
+def _bridge_cancelled(a: Channel) -> None:
+    """The other leg ended before leg A's thread could bridge (``uuid_bridge_on_soft_execute``): A leaves its
+    park, then parks again with ``uuid_bridge_park_on_cancel``, else is hung up ``ORIGINATOR_CANCEL``."""
+    if not switch_true(a.variables.get("uuid_bridge_park_on_cancel")):
+        lifecycle.leave_park(a, "CS_SOFT_EXECUTE", 3)
+        lifecycle.hangup(a, "ORIGINATOR_CANCEL")
+        return
+    a.emit("CHANNEL_UNPARK")   # its park loop goes on: the switch parks it again (CS_PARK, CHANNEL_PARK)
+    lifecycle.complete_park(a)
+    a.set_state("CS_SOFT_EXECUTE")
+    a.set_state("CS_PARK")
+    a.emit("CHANNEL_PARK")
+
+
+def switch_true(value: str | None) -> bool:
+    """``switch_true``: yes, on, true, t, enabled, active, allow or a non-zero number."""
+    if value is None:
+        return False
+    word = value.strip().lower()
+    return word in ("yes", "on", "true", "t", "enabled", "active", "allow") or (word.isdigit() and int(word) != 0)
 
 
 def uuid_bridge(a: Channel, b: Channel) -> None:
@@ -52,7 +76,10 @@ def uuid_bridge(a: Channel, b: Channel) -> None:
     a.other_leg = ("originatee", _other_profile(b, False))
     b.other_leg = ("originator", _other_profile(a, True))
     for leg in (b, a):
-        lifecycle.leave_park(leg, "CS_EXECUTE", 8)
+        if leg.parked:
+            lifecycle.leave_park(leg, "CS_EXECUTE", 8)
+        else:   # moved on from another bridge: no park to leave
+            leg.set_state("CS_EXECUTE", 8)
     micros = a.core.clock.micros()
     for leg, other, calling in ((a, b, BRIDGE_CALLING_A), (b, a, BRIDGE_CALLING_B)):
         leg.bridge = bridge
@@ -64,8 +91,8 @@ def uuid_bridge(a: Channel, b: Channel) -> None:
     a.profile["Channel-Bridged-Time"] = str(micros)
     a.times["bridged"] = micros
     b.times["bridged"] = micros
-    a.set_vars([("bridge_channel", b.name), ("bridge_uuid", b.uuid), ("signal_bond", b.uuid)])
-    b.set_vars([("bridge_channel", a.name), ("bridge_uuid", a.uuid), ("signal_bond", a.uuid)])
+    a.set_vars([("bridge_channel", b.name), ("bridge_to", b.uuid), ("bridge_uuid", b.uuid), ("signal_bond", b.uuid)])
+    b.set_vars([("bridge_channel", a.name), ("bridge_to", a.uuid), ("bridge_uuid", a.uuid), ("signal_bond", a.uuid)])
     a.emit("CHANNEL_BRIDGE", before=[("Bridge-A-Unique-ID", a.uuid), ("Bridge-B-Unique-ID", b.uuid)])
 
 
@@ -88,10 +115,15 @@ def _unbridge(bridge: Bridge) -> None:
     a.emit("CHANNEL_UNBRIDGE", before=[("Bridge-A-Unique-ID", a.uuid), ("Bridge-B-Unique-ID", bridge.b.uuid)])
     bridge.a.bridge = None
     bridge.b.bridge = None
+    for leg in (bridge.a, bridge.b):
+        leg.variables.pop("bridge_to", None)   # set while bridged only (bridge_uuid and signal_bond stay)
 
 
 def _survive(channel: Channel) -> None:
-    """The leg left behind: re-parked with park_after_bridge, else hung up (end of its dialplan)."""
+    """The leg left behind: re-parked with park_after_bridge, else hung up (end of its dialplan); a leg that a
+    ``uuid_bridge`` is moving on (its thread signalled, CF_TRANSFER) just leaves, as on FreeSWITCH 1.10.12."""
+    if channel.bridging:
+        return
     if channel.variables.get("park_after_bridge") == "true":
         _repark(channel)
         return
@@ -116,9 +148,10 @@ def on_leg_hangup(channel: Channel) -> None:
             channel.poke()
             lifecycle.hangup(survivor, "NORMAL_CLEARING")
             return
-        if survivor.variables.get("park_after_bridge") == "true":
+        if survivor.bridging or survivor.variables.get("park_after_bridge") == "true":
             survivor.bridge = None
-            _repark(survivor)
+            if not survivor.bridging:   # on its way to another bridge: not parked in between
+                _repark(survivor)
             _unbridge(bridge)
             lifecycle.report(channel)
             lifecycle.destroy(channel)
@@ -169,6 +202,8 @@ def bridge_app(channel: Channel, dial: str) -> str:
     b.other_leg = ("originator", _other_profile(a, True))
     bridge = Bridge(a, b, via_app=True)
     a.bridge = b.bridge = bridge
+    a.set_var("bridge_to", b.uuid)
+    b.set_var("bridge_to", a.uuid)
     a.emit("CHANNEL_BRIDGE", before=[("Bridge-A-Unique-ID", a.uuid), ("Bridge-B-Unique-ID", b.uuid)])
     try:
         channel.wait(None, lambda: not leg.alive)

@@ -172,11 +172,16 @@ class Call:
         self._conn().api_ok(f"uuid_transfer {self.uuid} {leg}{inline_destination([(app, arg)])} inline")
 
     def bridge(self, other: Call | str) -> None:
-        """Bridge to another parked leg; both legs re-park, not hang up, when the other side leaves."""
+        """Bridge to another parked leg; both legs re-park, not hang up, when the other side leaves.
+
+        The switch bridges in this leg's own thread after the +OK: if the other leg ends before that (an
+        operator's leg hung up by a transfer issued at once), ``uuid_bridge_park_on_cancel`` parks this leg
+        again where FreeSWITCH would otherwise hang it up (``ORIGINATOR_CANCEL``).
+        """
         other_uuid = other.uuid if isinstance(other, Call) else other
         conn = self._conn()
-        for leg in (self.uuid, other_uuid):
-            conn.api_ok(f"uuid_setvar {word(leg)} park_after_bridge true")
+        conn.api_ok(f"uuid_setvar_multi {word(self.uuid)} park_after_bridge=true;uuid_bridge_park_on_cancel=true")
+        conn.api_ok(f"uuid_setvar {word(other_uuid)} park_after_bridge true")
         try:
             conn.api_ok(f"uuid_bridge {self.uuid} {word(other_uuid)}")
         except CommandFailed as exc:

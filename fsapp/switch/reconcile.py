@@ -51,7 +51,9 @@ def channel_from_dump(uuid: str, dump: Any, row: dict[str, str], peer: str | Non
     channel.created_at = int(created) / 1e6 if created.isdigit() else (int(epoch) if epoch.isdigit() else 0.0)
     channel.answered = channel.answer_state == "answered" or row.get("callstate") == "ACTIVE"
     channel.parked = row.get("application") == "park"
-    channel.bridged_to = channel.last_peer = peer
+    # show calls lags behind the channels (the switch's SQL thread); bridge_to is the channel's own, set while
+    # it is bridged
+    channel.bridged_to = channel.last_peer = peer or str(get("variable_bridge_to") or "") or None
     for key, value in dump.items():
         if isinstance(key, str) and key.startswith("variable_"):
             channel.variables[key[9:]] = str(value)

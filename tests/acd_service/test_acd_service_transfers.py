@@ -350,3 +350,47 @@ def test_a_call_sent_back_to_the_queue_keeps_both_agents_in_one_recording(sim, c
     assert len(paths) == 1
     with wave.open(paths.pop()) as audio:
         assert audio.getnframes() / audio.getframerate() >= 5.0    # anna's 3 s were not overwritten by bo's
+
+
+def test_a_transfer_right_after_the_answer_keeps_the_caller(sim, controller) -> None:
+    """The switch bridges at the caller's next frame, after uuid_bridge's +OK: a transfer issued before then
+    hangs up the agent's leg first, and the caller, left with nobody to bridge to, must park, not hang up
+    (FreeSWITCH hangs the originator up ORIGINATOR_CANCEL unless uuid_bridge_park_on_cancel is set)."""
+    for agent in ("anna", "bo"):
+        sim.add_endpoint(agent, answer_after=0.5)
+    center = controller(build_config({"support": {"wrap_up": 60.0}}, {"anna": {"queues": {"support": 1}},
+                                                                      "bo": {"queues": {"support": 1}}}))
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000047", entry="support")
+    center.wait_state("anna", "on-call", caller)       # the ACD bridges in the same job, the switch a frame later
+    center.service.transfer(caller, queue="support")
+    center.service.agent_login("bo")
+    center.wait_state("bo", "on-call", caller)
+    bo_leg = center.agent_leg("bo")
+    bridged(center, caller, bo_leg)
+    assert sim.channel(caller).alive
+    sim.hangup(caller)
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id, outcome.agents) == (ANSWERED, "bo", ("anna", "bo"))
+
+
+def test_a_blind_transfer_to_an_agent_keeps_recording_the_caller(sim, controller) -> None:
+    """The caller's recording goes on through the bridge to the agent the call was handed to, until the end."""
+    for agent in ("anna", "bo"):
+        sim.add_endpoint(agent, answer_after=0.5)
+    center = controller(build_config({"support": {"record": True}}, {"anna": {"queues": {"support": 1}},
+                                                                      "bo": {}}))
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000048", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    anna_leg = center.agent_leg("anna")
+    bridged(center, caller, anna_leg)
+    sim.channel(caller).sleep(3.0)                  # anna and the caller talk
+    center.service.transfer(caller, agent="bo")
+    bo_leg = bridged(center, caller, not_to=anna_leg).get("Bridge-B-Unique-ID")
+    sim.channel(caller).sleep(3.0)                  # bo and the caller talk
+    sim.hangup(bo_leg)
+    assert sim.wait_gone(caller, WAIT)
+    record = center.recorded.wait(lambda r: r["call_uuid"] == caller)
+    with wave.open(record["path"]) as audio:
+        assert audio.getnframes() / audio.getframerate() >= 5.5   # anna's 3 s and bo's 3 s

@@ -51,7 +51,7 @@ def signature(frames: list) -> list:
 
 
 def test_every_transcript_is_present() -> None:
-    assert len(RX_STREAMS) == 14   # 13 of the first two batches, fsapp-live/queue_answer
+    assert len(RX_STREAMS) == 15   # 13 of the first two batches, fsapp-live/queue_answer and consult_complete
 
 
 @pytest.mark.parametrize("path", RX_STREAMS, ids=lambda p: p.name)

@@ -47,3 +47,35 @@ def test_calls_waiting_and_talking_across_a_crash_are_recorded(sim: SimulatedSwi
     assert {(r["call_uuid"], r["agent"], r["queue"], r["caller"]) for r in recordings} == {
         (talking, "ingrid", "operator", "+4790000021"), (waiting, "ingrid", "operator", "+4790000022")}
 
+
+
+def test_a_call_transferred_after_a_consultation_is_recorded_across_a_crash(sim: SimulatedSwitch, make_controller,
+                                                                            keypad) -> None:
+    for user in ("1001", "1002"):
+        sim.add_endpoint(user, behaviour="answer", answer_after=1.0)
+    sim.core.observers.append(CHANGES.poke)
+    first = watched(make_controller(MONDAY_MORNING))
+    first.acd.agent_login("ingrid")
+    caller = keypad("0").call("+4790000023")
+    wait_until(lambda: first.acd.router.agent_call(caller) == "ingrid", WAIT, "ingrid talking to the caller")
+    first.acd.agent_login("ola")
+    first.acd.consult(caller, agent="ola")
+    first.acd.complete_transfer(caller)
+    wait_until(lambda: first.acd.router.agent_call(caller) == "ola", WAIT, "ola talking to the caller")
+    ola_leg = first.acd.calls[caller].agent_leg
+    crash(first)
+
+    second = watched(make_controller(None))
+    assert second.acd.reconciled.wait(WAIT)
+    sim.channel(caller).sleep(2.0)                  # ola and the caller talk on
+    sim.hangup(caller)
+    assert sim.wait_gone(ola_leg, WAIT)
+    second.wait_finished(caller, WAIT)
+    row = second.store.call(caller)
+    assert (row["caller_number"], row["queue"], row["agent"], row["outcome"]) == (
+        "+4790000023", "operator", "ola", "answered")
+    assert row["talk_seconds"] >= 2.0 and row["hangup_cause"] == "NORMAL_CLEARING"
+    wait_until(lambda: second.acd.router.agent("ola").state.value == "wrap-up", WAIT, "ola in wrap-up, not on call")
+    recordings = find_recordings(second.config.paths.recordings, second.store, RecordingQuery())
+    assert [(r["agent"], r["queue"], r["caller"]) for r in recordings if r["call_uuid"] == caller] == [
+        ("ola", "operator", "+4790000023")]

@@ -30,6 +30,7 @@ OPERATORS_PORT, TRUNKS_PORT = 5062, 5080
 DOMAIN = "fsapp.local"
 CITIZENS_GATEWAY, CITIZENS_PORT = "sipp_citizens", 5292   # outbound.gateway: citizens' phones (SIPp) behind it
 PROFILES = ("fsapp_operators", "fsapp_trunks")
+MEDIA_PORTS = 40000   # SIPp's first media port: FreeSWITCH takes RTP ports from 16384-32768 (switch.conf.xml)
 # Rendered files copied as they are; acl.conf.xml is merged, local_stream.conf.xml gets the include line.
 COPIED = ("sip_profiles/fsapp_operators.xml", "sip_profiles/fsapp_trunks.xml", "directory/fsapp.xml",
           "dialplan/public/fsapp_numbers.xml", "dialplan/fsapp_operators.xml", MOH_SNIPPET)
@@ -173,6 +174,13 @@ class SwitchConf:
             self.stop_profiles()
 
 
+def sox_stat(path: Path) -> dict[str, float]:
+    """``sox FILE -n stat``: length in seconds, RMS amplitude (0..1) and the rest, by name."""
+    report = subprocess.run(["sox", str(path), "-n", "stat"], capture_output=True, text=True, check=True).stderr
+    return {line.split(":")[0].strip(): float(line.split(":")[1]) for line in report.splitlines()
+            if ":" in line and line.split(":")[1].strip().lstrip("-").replace(".", "", 1).isdigit()}
+
+
 def ports_bound(table: str = "udp") -> set[int]:
     """Local ports bound on this machine (IPv4), from /proc/net/udp or /proc/net/tcp."""
     lines = Path(f"/proc/net/{table}").read_text().splitlines()[1:]
@@ -204,7 +212,7 @@ class Sipp:
         self.work = work
         self.started: list[tuple[str, subprocess.Popen]] = []
         self.media_ports: dict[str, int] = {}   # scenario name -> the port its RTP is sent to
-        self._next_media = 20000
+        self._next_media = MEDIA_PORTS   # above the switch's RTP ports, or it may pick one SIPp holds
 
     def run(self, name: str, scenario: str, *args: str, remote: str | None = None, port: int,
             calls: int = 1, at_once: int = 1) -> subprocess.Popen:

@@ -14,7 +14,7 @@ from ivr_scripts.case_status import describe_case
 from tests.api.api_waits import wait_until
 from tests.live import scenarios
 from tests.live.conftest import PASSWORDS, LiveSetup
-from tests.live.livekit import DOMAIN, OPERATORS_PORT, TRUNKS_PORT, Sipp, Watcher
+from tests.live.livekit import DOMAIN, OPERATORS_PORT, TRUNKS_PORT, Sipp, Watcher, sox_stat
 from tests.live.pcaps import key_presses
 
 pytestmark = pytest.mark.freeswitch
@@ -34,13 +34,6 @@ def test_feature_codes_from_a_registered_softphone(live: LiveSetup, controller: 
                                remote=f"127.0.0.1:{OPERATORS_PORT}", port=5215)
         wait_until(lambda: state_of(controller, "anna") == state, 20, f"anna {state} after {code}")
         assert sipp_run.finish(dialled, 20) == 0, sipp_run.errors(f"dial_{code[1:]}")
-
-
-def sox_stat(path: Path) -> dict[str, float]:
-    """``sox FILE -n stat``: length in seconds, RMS amplitude (0..1) and the rest, by name."""
-    report = subprocess.run(["sox", str(path), "-n", "stat"], capture_output=True, text=True, check=True).stderr
-    return {line.split(":")[0].strip(): float(line.split(":")[1]) for line in report.splitlines()
-            if ":" in line and line.split(":")[1].strip().lstrip("-").replace(".", "", 1).isdigit()}
 
 
 def test_caller_keys_into_the_queue_an_operator_answers_and_the_talk_is_recorded(
@@ -96,37 +89,3 @@ def test_case_status_by_phone(live: LiveSetup, controller: Controller, sipp_run:
     spoken = controller.tts.render(describe_case(store.case_status(case.reference), "en"), "en")
     assert events.wait(lambda e: e.name == "PLAYBACK_START" and e.uuid == uuid
                        and e.get("Playback-File-Path") == str(spoken), 5, "the status read out")
-
-
-def test_blind_transfer_back_into_the_queue(live: LiveSetup, controller: Controller, sipp_run: Sipp,
-                                            phones: Callable[..., subprocess.Popen],
-                                            watcher: Callable[..., Watcher]) -> None:
-    """anna sends her caller back to the queue; bo, the one operator free, takes it."""
-    events = watcher("CHANNEL_PARK", "CHANNEL_BRIDGE", "CHANNEL_HANGUP_COMPLETE")
-    phones("1101", 5260, speech=live.speech)
-    phones("1102", 5270, speech=live.speech)
-    controller.acd.agent_login("anna")
-    keys = key_presses(sipp_run.work / "key2.pcap", "2")
-    caller = sipp_run.run("caller", scenarios.caller("6000", media=[(2000, keys), (5000, live.speech)],
-                                                     hangup_after=24000),
-                          remote=f"127.0.0.1:{TRUNKS_PORT}", port=5280)
-    uuid = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
-                       "the caller parked").uuid
-    wait_until(lambda: state_of(controller, "anna") == "on-call", 20, "anna talking to the caller")
-    anna_leg = controller.acd.calls[uuid].agent_leg
-    # the switch completes uuid_bridge after fsapp has the +OK: transferring before its CHANNEL_BRIDGE would hang
-    # the caller up (ORIGINATOR_CANCEL); an operator transfers after talking, so wait for it as they would
-    events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and {e.uuid, e.get("Other-Leg-Unique-ID")} == {uuid, anna_leg},
-                10, "the caller bridged to anna")
-    controller.acd.agent_login("bo")
-    controller.acd.transfer(uuid, queue="live")
-    events.wait(lambda e: e.name == "CHANNEL_HANGUP_COMPLETE" and e.uuid == anna_leg, 10, "anna's leg hung up")
-    wait_until(lambda: state_of(controller, "bo") == "on-call", 20, "bo talking to the caller")
-    bo_leg = controller.acd.calls[uuid].agent_leg
-    assert bo_leg not in (None, anna_leg)
-    events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and {e.uuid, e.get("Other-Leg-Unique-ID")} == {uuid, bo_leg},
-                10, "the caller bridged to bo")
-    assert state_of(controller, "anna") in ("wrap-up", "available")
-    summary = controller.wait_finished(uuid, 40)
-    assert sipp_run.finish(caller, 20) == 0, sipp_run.errors("caller")
-    assert summary.queue_outcome == "answered"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import wave
 from array import array
 
+import pytest
+
 from fsapp.sim import CallerScript
 from fsapp.sim.media import RATE
 from tests.sim.simhelpers import PAGD_MENU, SUBSCRIPTION, connect, names_until, run, wait_for
@@ -285,6 +287,37 @@ def test_bridge_without_park_after_bridge_hangs_up_the_survivor(sim) -> None:
                         ("CHANNEL_UNBRIDGE", caller), ("CHANNEL_HANGUP", caller)]
     assert ("CHANNEL_DESTROY", agent) in seen
     assert seen[-2:] == [("CHANNEL_HANGUP_COMPLETE", caller), ("CHANNEL_DESTROY", caller)]
+    connection.exit()
+
+
+@pytest.mark.parametrize("park_on_cancel", [False, True])
+def test_a_leg_gone_before_the_bridge_cancels_it(sim, park_on_cancel: bool) -> None:
+    """As FreeSWITCH 1.10.12 does (recorded live): the other leg killed right after uuid_bridge's +OK, before
+    the caller's thread bridges: the caller leaves its park, then is hung up ORIGINATOR_CANCEL, or parks again
+    with ``uuid_bridge_park_on_cancel`` set (set with ``uuid_setvar_multi``, as fsapp does)."""
+    connection = connect(sim)
+    sim.add_endpoint("agent1", answer_after=0.5)
+    caller = parked_call(sim, connection)
+    run(connection, caller, "answer")
+    agent = "5b0d1c1e-31a4-4c0e-9d55-0b5f0a3c2f61"
+    assert connection.bgapi(ORIGINATE.format(uuid=agent, user="agent1", extra=",park_after_bridge=true")) == \
+        f"+OK {agent}\n"
+    wait_for(connection, "CHANNEL_PARK", Unique_ID=agent)
+    if park_on_cancel:
+        assert connection.api(f"uuid_setvar_multi {caller} park_after_bridge=true;uuid_bridge_park_on_cancel=true"
+                              ) == "+OK\n"
+    assert connection.api(f"uuid_bridge {caller} {agent}") == f"+OK {agent}\n"
+    assert connection.api(f"uuid_kill {agent}") == "+OK\n"
+    events: list = []
+    last = wait_for(connection, "CHANNEL_PARK" if park_on_cancel else "CHANNEL_HANGUP_COMPLETE", seen=events,
+                    Unique_ID=caller)
+    seen = [event.name for event in events if event.uuid == caller]
+    assert seen[:2] == ["CHANNEL_UNPARK", "CHANNEL_EXECUTE_COMPLETE"] and "CHANNEL_BRIDGE" not in seen
+    if park_on_cancel:
+        played = run(connection, caller, "playback", "tone_stream://%(300,100,440);loops=2")
+        assert played["Application-Response"] == "FILE PLAYED"
+    else:
+        assert last["Hangup-Cause"] == "ORIGINATOR_CANCEL"
     connection.exit()
 
 

@@ -84,3 +84,16 @@ def test_reconnect_rows_and_dump_rebuild_a_channel() -> None:
     assert channel.entry == "main"
     assert channel.answered
     assert channel_rows(bodies[-1]) == []  # {"row_count": 0} with its space
+
+
+def test_a_bridge_the_switchs_tables_do_not_show_yet_is_read_from_the_channel() -> None:
+    """``show channels`` and ``show calls`` come from the switch's database, written behind the channels by its
+    SQL thread (seconds behind on a loaded switch): a caller just bridged may still be listed playing hold
+    music with no peer. ``uuid_dump`` reads the channel itself: its ``bridge_to`` is set while it is bridged."""
+    row = {"uuid": "caller-1", "application": "playback", "callstate": "ACTIVE"}
+    dump = {"Unique-ID": "caller-1", "Answer-State": "answered", "variable_fsapp_entry": "main",
+            "variable_bridge_to": "agent-leg-7", "variable_bridge_uuid": "agent-leg-7"}
+    channel = channel_from_dump("caller-1", dump, row, None)
+    assert channel.bridged_to == "agent-leg-7"
+    unbridged = {key: value for key, value in dump.items() if key != "variable_bridge_to"}   # bridge_uuid stays
+    assert channel_from_dump("caller-1", unbridged, row, None).bridged_to is None
