@@ -43,6 +43,7 @@ from benchlib import cpu_seconds, pin_to_cpu  # noqa: E402
 
 FSAPP_NUMBER, CALLCENTER_NUMBER = "6000", "6100"
 AGENT_PORT, CALLER_PORT = 5390, 5360
+CALLER_PATIENCE_MS = 60_000   # a caller not bridged and hung up by then counts as failed
 CC_QUEUE = "fsapp_bench@default"
 CC_CONF = "autoload_configs/callcenter.conf.xml"
 CC_DIALPLAN = "dialplan/public/00_fsapp_bench_callcenter.xml"
@@ -251,7 +252,8 @@ def run_load(bench: Any, number: str, calls: int, rate: float, name: str) -> dic
     cpu0 = switch_cpu_seconds(bench.switch_pid)
     stat = bench.sipp.work / f"{name}_stat.csv"
     started = time.monotonic()
-    caller = bench.sipp.run(name, scenarios.caller(number), "-r", str(rate), "-rp", "1000", "-trace_stat",
+    script = scenarios.caller(number).replace('timeout="180000"', f'timeout="{CALLER_PATIENCE_MS}"')
+    caller = bench.sipp.run(name, script, "-r", str(rate), "-rp", "1000", "-trace_stat",
                             "-stf", str(stat), "-fd", "1", remote=f"127.0.0.1:{TRUNKS_PORT}",
                             port=CALLER_PORT, calls=calls, at_once=3000)
     status = bench.sipp.finish(caller, 600)
@@ -295,6 +297,9 @@ class Bench:
             assert result.exit_code == 0, result.output
         self.switch_pid = int((Path(self.api("global_getvar run_dir").strip()) / "freeswitch.pid").read_text())
         self.limit = int(re.search(r"out of max (\d+)", self.api("status"))[1])
+        switch_conf = (conf_dir / "autoload_configs" / "switch.conf.xml").read_text()
+        found = re.search(r'<param name="loglevel" value="(\w+)"', switch_conf)
+        self.loglevel = found[1] if found else "debug"   # put back after the run (none given would disable logging)
         self.sipp = Sipp(self.work / "sipp")
 
     def api(self, command: str) -> str:
@@ -314,6 +319,7 @@ class Bench:
             (conf.conf_dir / relative).write_text(text)
         assert "+OK" in self.api("reloadxml")
         self.api("fsctl sps 500")
+        self.api("fsctl loglevel warning")   # as in production: the stock debug level costs the switch more
         self.sipp.run("agents", agents_scenario(self.talk_ms), port=AGENT_PORT,
                       calls=1_000_000, at_once=5000)
 
@@ -323,6 +329,7 @@ class Bench:
             self.sipp.stop_all()
         finally:
             self.api(f"fsctl sps {self.limit}")
+            self.api(f"fsctl loglevel {self.loglevel}")
             self.live.conf.undo()
 
 

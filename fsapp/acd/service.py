@@ -71,7 +71,7 @@ LINK_POLL = 0.2           # real seconds between looks for the switch link while
 
 
 ClockWait = Callable[[Flag, float], bool]
-SNAPSHOT_INTERVAL = 0.1   # seconds the saved router state may lag behind the live one
+SNAPSHOT_INTERVAL = 1.0   # seconds the saved router state may lag behind the live one (one write a second)
 """``wait(flag, seconds)``: wait until ``flag`` is set or ``seconds`` of the service's clock have passed."""
 
 
@@ -576,10 +576,27 @@ class AcdService(AttendedTransfers, Engagements):
         self._play_music(queued)
 
     def _play_music(self, queued: QueuedCall) -> None:
+        music = queued.music
+
         def play() -> None:
             queued.call.break_playback()
-            queued.call.broadcast(queued.music)
-        self._safely(queued.uuid, "hold music", play)
+            queued.call.broadcast(music)
+        self._in_order(queued, "hold music", play)
+
+    def _in_order(self, queued: QueuedCall, what: str, action: Callable[[], Any]) -> None:
+        """Run a caller's switch commands in a greenlet of their own, after the ones decided before them.
+
+        The worker decides for every call in turn; were it to wait for the switch's replies too, one round
+        trip per command would hold every other call's decisions, and an agent's answer -> bridge time
+        would grow with the load (bench/live_acd_capacity.py). Each caller's commands keep their order.
+        """
+        previous = queued.commands
+
+        def run() -> None:
+            if previous is not None:
+                previous.join()
+            self._safely(queued.uuid, what, action)
+        queued.commands = gevent.spawn(run)
 
     def _offer(self, offer: Offer) -> None:
         for target in offer.agents:
@@ -645,15 +662,24 @@ class AcdService(AttendedTransfers, Engagements):
             queued = self._adopt_caller(decision.call_uuid, decision.queue)
         queued.agent_id, queued.agent_leg, queued.waited = decision.agent_id, leg.uuid, decision.waited
         queued.begin_segment(decision.agent_id, leg.uuid, self.clock())
-        try:
-            queued.call.break_playback()
-            queued.call.bridge(leg.uuid)
-        except ESLError as exc:
-            log.warning("call %s: bridge to agent %s failed: %s", queued.uuid, decision.agent_id, exc)
-            return   # the hangup that follows ends the call on both sides
-        log.info("call %s: bridged to agent %s after %.0f s", queued.uuid, decision.agent_id, decision.waited)
-        if self.router.config.queue(decision.queue).record:
-            self._start_recording(queued, decision.queue)
+        record = self.router.config.queue(decision.queue).record
+
+        def bridge() -> None:
+            try:
+                queued.call.break_playback()
+                queued.call.bridge(leg.uuid)
+            except ESLError as exc:
+                log.warning("call %s: bridge to agent %s failed: %s", queued.uuid, decision.agent_id, exc)
+                return   # the hangup that follows ends the call on both sides
+            log.info("call %s: bridged to agent %s after %.0f s", queued.uuid, decision.agent_id, decision.waited)
+            if record:
+                self._submit(lambda: self._record_if_talking(queued, leg.uuid, decision.queue))
+        self._in_order(queued, "bridge", bridge)
+
+    def _record_if_talking(self, queued: QueuedCall, leg_uuid: str, queue: str) -> None:
+        """Start the recording of a conversation just bridged, unless it has already ended."""
+        if self.calls.get(queued.uuid) is queued and queued.agent_leg == leg_uuid and not queued.call.gone:
+            self._start_recording(queued, queue)
 
     def _adopt_caller(self, call_uuid: str, queue: str) -> QueuedCall:
         """A caller the service has no flow for (restored after a restart, its flow not yet resumed)."""
