@@ -187,11 +187,12 @@ class Observer:
 
         self.number = number
         self.connection = ESLConnection(*address).connect()
-        self.connection.subscribe(["CHANNEL_ANSWER", "CHANNEL_BRIDGE", "CHANNEL_HANGUP_COMPLETE"])
+        self.connection.subscribe(["CHANNEL_ANSWER", "CHANNEL_PARK", "CHANNEL_BRIDGE", "CHANNEL_HANGUP_COMPLETE"])
         self.callers: set[str] = set()
         self.bridged_callers: set[str] = set()
         self.agent_answers: dict[str, int] = {}
         self.latencies: list[float] = []
+        self.to_park: list[float] = []   # fsapp's agent legs park once answered: the switch's part of the wait
         self.agent_legs: set[str] = set()
         self.bridged_agents: set[str] = set()
         self.reader = gevent.spawn(self._read)
@@ -206,6 +207,8 @@ class Observer:
                 elif direction == "outbound" and (event.get("Caller-Destination-Number") or "").startswith("cap"):
                     self.agent_answers[event.uuid] = stamp
                     self.agent_legs.add(event.uuid)
+            elif event.name == "CHANNEL_PARK" and event.uuid in self.agent_answers:
+                self.to_park.append((stamp - self.agent_answers[event.uuid]) / 1000.0)
             elif event.name == "CHANNEL_BRIDGE":
                 legs = {event.uuid, event.get("Other-Leg-Unique-ID") or ""}
                 for leg in legs & self.agent_legs:
@@ -218,13 +221,20 @@ class Observer:
     def close(self) -> dict[str, Any]:
         self.reader.kill()
         self.connection.close()
-        ordered = sorted(self.latencies)
-        latency = ({"p50": round(statistics.median(ordered), 1), "p99": round(ordered[int(0.99 * (len(ordered) - 1))], 1),
-                    "max": round(ordered[-1], 1), "samples": len(ordered)} if ordered else None)
         return {"callers_answered": len(self.callers), "callers_bridged": len(self.bridged_callers),
                 "agents_answered": len(self.agent_legs),
                 "agents_answered_not_bridged": len(self.agent_legs - self.bridged_agents),
-                "agent_answer_to_bridge_ms": latency}
+                "agent_answer_to_bridge_ms": spread(self.latencies),
+                **({"agent_answer_to_park_ms": spread(self.to_park)} if self.to_park else {})}
+
+
+def spread(values: list[float]) -> dict[str, float] | None:
+    """Median, 99th percentile and maximum of some milliseconds."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    return {"p50": round(statistics.median(ordered), 1), "p99": round(ordered[int(0.99 * (len(ordered) - 1))], 1),
+            "max": round(ordered[-1], 1), "samples": len(ordered)}
 
 
 # -- one run --------------------------------------------------------------------------------------------------

@@ -666,8 +666,7 @@ class AcdService(AttendedTransfers, Engagements):
 
         def bridge() -> None:
             try:
-                queued.call.break_playback()
-                queued.call.bridge(leg.uuid)
+                queued.call.bridge(leg.uuid, stop_playback=True)
             except ESLError as exc:
                 log.warning("call %s: bridge to agent %s failed: %s", queued.uuid, decision.agent_id, exc)
                 return   # the hangup that follows ends the call on both sides
