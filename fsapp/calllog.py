@@ -52,13 +52,15 @@ class CallLog:
         switch.listen(self._on_event)
 
     def record_call(self, call_uuid: str, direction: str, started_at: datetime, **values: Any) -> int:
-        """``store.record_call``, with ``ended_at``/``hangup_cause`` filled in now or when the call ends."""
+        """``store.record_call``, with ``ended_at``/``hangup_cause`` filled in now or when the call ends (a
+        ``contact`` written with the row is written once, not again with the end)."""
         ended = self._ended.get(call_uuid)
         if ended is not None:
             values.setdefault("ended_at", ended[0])
             values.setdefault("hangup_cause", ended[1])
         else:
-            self._open[call_uuid] = (direction, started_at, dict(values))
+            self._open[call_uuid] = (direction, started_at, {key: value for key, value in values.items()
+                                                             if key != "contact"})
             while len(self._open) > REMEMBERED_ENDS:   # calls whose hangup was missed (the link was down)
                 self._open.popitem(last=False)
         return self.store.record_call(call_uuid, direction, started_at, **values)
