@@ -595,7 +595,7 @@ class AcdService(AttendedTransfers, Engagements):
         def run() -> None:
             if previous is not None:
                 previous.join()
-            self._safely(queued.uuid, what, action)
+            self._attempt(queued.uuid, what, action)
         queued.commands = gevent.spawn(run)
 
     def _offer(self, offer: Offer) -> None:
@@ -808,6 +808,7 @@ class AcdService(AttendedTransfers, Engagements):
         queued = self.calls.pop(decision.call_uuid, None)
         if queued is None:
             return
+        self._settle(queued)
         self._safely(queued.uuid, "stop music", lambda: queued.call.break_playback())
         self._finish(queued, QueueOutcome(CALLBACK, decision.queue, tuple(queued.queues),
                                           callback_number=decision.number, position=decision.position,
@@ -852,6 +853,7 @@ class AcdService(AttendedTransfers, Engagements):
                             segments=tuple(queued.segments))
 
     def _finish(self, queued: QueuedCall, outcome: QueueOutcome) -> None:
+        self._settle(queued)   # the flow takes the caller back: nothing of the queue's may reach it later
         if self.calls.get(queued.uuid) is queued:
             del self.calls[queued.uuid]
         if not queued.outcome.ready():
@@ -949,7 +951,22 @@ class AcdService(AttendedTransfers, Engagements):
             log.warning("call %s: hangup failed: %s", uuid, exc)
 
     def _safely(self, uuid: str, what: str, action: Callable[[], Any]) -> Any:
-        """Run a call verb; a failure (usually the caller just hung up) is logged, not raised."""
+        """Run a call verb, after the caller's commands still on their way (:meth:`_in_order`); a failure
+        (usually the caller just hung up) is logged, not raised."""
+        queued = self.calls.get(uuid)
+        if queued is not None:
+            self._settle(queued)
+        return self._attempt(uuid, what, action)
+
+    @staticmethod
+    def _settle(queued: QueuedCall) -> None:
+        """Wait until the caller's switch commands sent off the worker have run (a command decided after
+        them must reach the switch after them: no hold music over what follows the queue)."""
+        pending = queued.commands
+        if pending is not None and pending is not gevent.getcurrent():
+            pending.join()
+
+    def _attempt(self, uuid: str, what: str, action: Callable[[], Any]) -> Any:
         try:
             return action()
         except ESLError as exc:
