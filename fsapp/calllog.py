@@ -36,6 +36,8 @@ REMEMBERED_ENDS = 2000   # channels whose end is kept for a row written after th
 class CallStore(Protocol):
     def record_call(self, call_uuid: str, direction: str, started_at: datetime, **values: Any) -> int: ...
 
+    def end_call(self, call_uuid: str, ended_at: datetime, hangup_cause: str) -> bool: ...
+
 
 class Switchlike(Protocol):
     def listen(self, listener: Callable[[Event, Channel | None], None]) -> None: ...
@@ -79,9 +81,10 @@ class CallLog:
     def _complete(self, call_uuid: str, row: tuple[str, datetime, dict[str, Any]],
                   end: tuple[datetime, str]) -> None:
         direction, started_at, values = row
-        values = {**values, "ended_at": end[0], "hangup_cause": end[1]}
-        try:
-            self.store.record_call(call_uuid, direction, started_at, **values)
+        try:   # the row written at record_call gets its end; the whole row again only if it is not there
+            if not self.store.end_call(call_uuid, end[0], end[1]):
+                self.store.record_call(call_uuid, direction, started_at,
+                                       **{**values, "ended_at": end[0], "hangup_cause": end[1]})
         except Exception:   # the store failing must not take the switch's event dispatch down with it
             log.exception("call %s: its end was not recorded", call_uuid)
 

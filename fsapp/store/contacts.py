@@ -160,6 +160,12 @@ class ContactLog(StoreBase):
         return call_id
 
     @bound
+    def end_call(self, call_uuid: str, ended_at: datetime, hangup_cause: str) -> bool:
+        """Complete a call's record with its end; False when the call has no record."""
+        updated = Call.update(ended_at=ended_at, hangup_cause=hangup_cause).where(Call.call_uuid == call_uuid)
+        return bool(updated.execute())
+
+    @bound
     def call(self, call_uuid: str) -> dict[str, Any]:
         """The report record of one call with its legs."""
         call = Call.get_or_none(Call.call_uuid == call_uuid)

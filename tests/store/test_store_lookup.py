@@ -125,3 +125,15 @@ def test_a_call_and_its_contact_are_written_together_once(store: Store, clock: M
         store.record_call("call-3", "in", clock(), caller_number="22334455", contact={**contact, "channel": "fax"})
     with pytest.raises(StoreError):
         store.call("call-3")
+
+
+def test_a_call_s_end_completes_its_record_and_nothing_else(store: Store, clock: ManualClock) -> None:
+    start = clock()
+    legs = [LegInfo("leg-a", "caller", "+4722334455")]
+    store.record_call("call-4", "in", start, caller_number="+4722334455", queue="general", legs=legs)
+    assert store.end_call("call-4", start + timedelta(seconds=90), "NORMAL_CLEARING")
+    call = store.call("call-4")
+    assert (call["ended_at"], call["hangup_cause"], call["queue"]) == (start + timedelta(seconds=90),
+                                                                       "NORMAL_CLEARING", "general")
+    assert [leg["leg_uuid"] for leg in call["legs"]] == ["leg-a"]
+    assert not store.end_call("no-such-call", start, "NORMAL_CLEARING")
