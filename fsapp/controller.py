@@ -47,6 +47,7 @@ from fsapp.ivr.registry import FlowRegistry
 from fsapp.ivr.schema import Flow, QueueNode
 from fsapp.ivr.runner import Handlers, IvrRunner
 from fsapp.offhub import freeze_heap, thaw_heap
+from fsapp.register import RegisterError, sync_register
 from fsapp.speech.asr import Recognizers
 from fsapp.speech.tts import TtsCache
 from fsapp.queue_endings import QueueEndings
@@ -198,10 +199,19 @@ class Controller:
         self.switch.start()
         self.outbound.start()   # campaigns marked running (fsapp campaign start) and due callbacks
         self.heartbeat = Heartbeat(Path(self.config.paths.state) / HEARTBEAT_FILE, self._health, time.time).start()
-        if self.config.api.tokens or any(key.active for key in self.store.open311_keys()):
+        self._load_register()
+        if (self.config.api.tokens or any(key.active for key in self.store.open311_keys())
+                or self.store.desk_users()):
             self.start_api()
         freeze_heap()   # start-up objects out of the garbage collector's full walks (they stop the hub)
         return self
+
+    def _load_register(self) -> None:
+        """Departments, categories and the Q&A guide from ``register.file`` into the store (errors logged)."""
+        try:
+            sync_register(self.store, self.config.register.file)
+        except RegisterError as exc:
+            log.error("%s (the store keeps its categories)", exc.located())
 
     def start_api(self, port: int | None = None) -> ApiServer:
         """Serve the control API on ``api.listen:api.port`` (``port=0``: a free port, for tests)."""
