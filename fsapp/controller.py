@@ -126,6 +126,7 @@ class Controller:
         self.endings = QueueEndings(self.ivr.perform, self.ivr.audio_path, self.texts, enqueue=self._rescue_enqueue,
                                     known_queue=lambda name: name in self.acd_config.queues)
         self.finished: list[CallSummary] = []
+        self.desk_cases: dict[str, str] = {}   # call uuid -> the case the desk opened from it (linked at the end)
         self._flow_watch: gevent.Greenlet | None = None
         self.api_server: ApiServer | None = None
         self.heartbeat: Heartbeat | None = None
@@ -363,6 +364,7 @@ class Controller:
                                   outcome=queued.kind if queued else path.outcome, **queue_columns(queued))
         self.store.record_interaction("phone", "in", call_uuid=call.uuid, address=call.caller_number,
                                       agent=queued.agent_id if queued else None, ivr_path=path.nodes,
+                                      case_reference=self.desk_cases.pop(call.uuid, None),
                                       body=json.dumps(path.to_dict(), ensure_ascii=False))
         summary = CallSummary(call.uuid, call.caller_number, path, queued.kind if queued else None)
         self.finished.append(summary)

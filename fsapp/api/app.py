@@ -18,6 +18,8 @@ from fsapp.api.recordings import recording_file
 from fsapp.api.request import Request, parse_query, read_json_body
 from fsapp.api.routes import EVENTS_PATH, PREFIX, match
 from fsapp.api.sse import stream
+from fsapp.desk.app import DeskApp
+from fsapp.desk.routes import DESK_PREFIX
 from fsapp.httpbody import BodyError, abandon_body
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ def make_control_app(ctx: ControlContext) -> Callable[..., Iterable[bytes]]:
     """The WSGI application over ``ctx``; Open311 keys are the store's (``fsapp open311 keys``)."""
     open311 = make_open311_app(ctx.controller.store, open311_settings(ctx))
     document = openapi_document()
+    desk = DeskApp(ctx)
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -56,6 +59,8 @@ def make_control_app(ctx: ControlContext) -> Callable[..., Iterable[bytes]]:
             inner = dict(environ, SCRIPT_NAME=environ.get("SCRIPT_NAME", "") + OPEN311_PREFIX,
                          PATH_INFO=path[len(OPEN311_PREFIX):] or "/")
             return open311(inner, start_response)
+        if path == DESK_PREFIX or path.startswith(DESK_PREFIX + "/"):
+            return desk(environ, start_response)   # the operator's desk (sessions, forms, pages)
         if path == "/openapi.json" and method == "GET":
             return _json(start_response, 200, document)
         try:
@@ -68,6 +73,7 @@ def make_control_app(ctx: ControlContext) -> Callable[..., Iterable[bytes]]:
             log.exception("%s %s failed", method, path)
             return _json(start_response, 500, {"error": "internal error (see the controller's log)"})
 
+    app.desk = desk  # type: ignore[attr-defined]
     return app
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from fsapp.store.base import StoreBase, bound
 from fsapp.store.errors import NotFound, StoreError
-from fsapp.store.models import Case, CaseEvent, CitizenProperty, DeskUser, Interaction, Property
+from fsapp.store.models import Call, Case, CaseEvent, CitizenProperty, DeskUser, Interaction, Property
 from fsapp.store.reference import parse_reference
 
 DESK_ROLES = ("operator", "supervisor", "admin")
@@ -95,3 +95,15 @@ class DeskQueries(StoreBase):
                              old_value=case.deadline.isoformat() if case.deadline else None,
                              new_value=deadline.isoformat())
             self.audit(actor, "update", "case", case.reference, f"deadline {deadline.date()}")
+
+    @bound
+    def link_call_contact(self, call_uuid: str, reference: str) -> bool:
+        """Link the contact a call left (its ``phone`` interaction) to a case; False while the call has none yet."""
+        case = Case.get_or_none(Case.reference == parse_reference(reference))
+        if case is None:
+            raise NotFound(f"no case {reference}")
+        calls = Call.select(Call.id).where(Call.call_uuid == call_uuid)
+        linked = (Interaction.update(case=case.id)
+                  .where(Interaction.call.in_(calls), Interaction.channel == "phone", Interaction.case.is_null())
+                  .execute())
+        return bool(linked)
