@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from fsapp.api.errors import BadRequest
 from fsapp.desk.web import DeskRequest, Reply, json_reply, redirect
 from fsapp.store.records import to_jsonable
+from fsapp.store.reference import display_reference
 
 if TYPE_CHECKING:
     from fsapp.desk.app import DeskApp
@@ -40,7 +41,8 @@ def case_from_call(desk: DeskApp, request: DeskRequest) -> Reply:
     if store.link_call_contact(uuid, reference):   # the call was written down already (after-call work)
         desk.ctx.controller.desk_cases.pop(uuid, None)
     desk.ctx.audit(actor, "case-from-call", "call", uuid, case=reference)
-    return json_reply({"ok": True, "reference": reference}) if request.wants_json else redirect("/desk")
+    shown = display_reference(reference)
+    return json_reply({"ok": True, "reference": shown}) if request.wants_json else redirect("/desk")
 
 
 def _follow_up(desk: DeskApp, reference: str, form: dict[str, str], actor: str) -> None:

@@ -16,6 +16,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from fsapp.acd.states import AgentState
 from fsapp.controller import Controller
 from fsapp.sim import SimulatedSwitch
+from fsapp.store import display_reference
 from tests.api.api_waits import WAIT, wait_until
 from tests.desk.conftest import PASSWORD, in_browser
 from tests.integration.conftest import ROOT
@@ -95,7 +96,7 @@ def test_an_operator_takes_a_call_opens_a_case_and_transfers(sim: SimulatedSwitc
     shown = in_browser(offered_call, browser, caller)
     assert controller.acd.router.agent("ola").state is AgentState.RINGING   # before the phone is answered
     assert CALLER in shown["call-h"] and shown["citizen-name"] == "Astrid Berg"
-    assert old_case in shown["open-cases"] and "55512345" in shown["objects"]
+    assert display_reference(old_case) in shown["open-cases"] and "55512345" in shown["objects"]
     assert shown["call-queue"] == "water" and "q_waste_water" in shown["menu-path"]
 
     [ola_leg] = [c.uuid for c in sim.channels.values() if c.variables.get("fsapp_agent") == "ola"]
