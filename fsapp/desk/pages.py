@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,11 +116,21 @@ def _on_break(acd: Any, agent: str, reason: str) -> str:
     return acd.agent_break(agent, reason)
 
 
+@functools.lru_cache(maxsize=1)
+def _static_names() -> frozenset[str]:
+    return frozenset(path.name for path in STATIC_DIR.iterdir() if path.is_file())
+
+
+@functools.lru_cache(maxsize=16)
+def _static_bytes(name: str) -> bytes:
+    """The desk's script and style, read once (a few KB)."""
+    return (STATIC_DIR / name).read_bytes()
+
+
 def static_file(desk: DeskApp, request: DeskRequest) -> Reply:
     name = request.params["name"]
-    found = STATIC_DIR / name
-    if "/" in name or name.startswith(".") or not found.is_file():
+    if "/" in name or name.startswith(".") or name not in _static_names():
         raise NotFoundError(f"no file {name}")
     kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return Reply(200, found.read_bytes(), [("Content-Type", f"{kind}; charset=utf-8"),
+    return Reply(200, _static_bytes(name), [("Content-Type", f"{kind}; charset=utf-8"),
                                            ("Cache-Control", "max-age=300"), ("X-Content-Type-Options", "nosniff")])
