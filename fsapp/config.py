@@ -131,6 +131,7 @@ class DeskConfig:
     session_hours: float = 10.0   # a sign-in lasts this long (a shift), then the desk asks again
     secure_cookie: bool = False   # mark the session cookie Secure (set it when TLS is in front)
     language: str = "nb"          # the desk's language before a person has one (nb, en, or a file in texts/)
+    screen_pop_url: str = ""      # sent to the operator's phone in Call-Info with each offer; {uuid}: the call
     break_reasons: list[str] = field(default_factory=lambda: ["lunch", "meeting", "training", "back office"])
     wrapup_codes: list[str] = field(default_factory=lambda: ["answered", "case opened", "transferred",
                                                              "wrong number", "callback promised"])

@@ -161,7 +161,8 @@ class Controller:
                              language=self.config.ivr.default_language, on_recording=self._recording,
                              region=self.config.region, texts=self.texts,
                              callback_dial=self.config.outbound.dial_template(),
-                             callback_caller_id=self.config.outbound.caller_id())
+                             callback_caller_id=self.config.outbound.caller_id(),
+                             screen_pop_url=self.config.desk.screen_pop_url or None)
         service.snapshot = snapshot
         if self._clock_wait is not None:
             service.wait_on_clock = self._clock_wait

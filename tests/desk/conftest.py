@@ -16,7 +16,8 @@ from fsapp.offhub import Lane
 from fsapp.sim import SimulatedSwitch
 from tests.api.api_waits import CHANGES, WAIT
 from tests.api.conftest import free_port
-from tests.integration.conftest import MONDAY_MORNING, ROOT, controller_config, keypad, one_clock  # noqa: F401 (fixture)
+from tests.integration.conftest import MONDAY_MORNING, ROOT, controller_config, one_clock
+from tests.integration.conftest import keypad  # noqa: F401 (a fixture the browser test uses)
 
 PASSWORD = "correct horse battery"
 BROWSER = Lane("browser", 1)
