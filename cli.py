@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "fsapp.commands.doctor",
     "fsapp.commands.simulate",
     "fsapp.commands.supervisor",
+    "fsapp.commands.desk",
 ]
 
 

@@ -121,6 +121,24 @@ class AcdConfig:
 
 
 @dataclass
+class RegisterConfig:
+    file: str = "conf/register.yaml"   # departments, categories, custom fields and the Q&A guide
+
+
+@dataclass
+class DeskConfig:
+    """The operator's desk under /desk (README: Operator's desk)."""
+
+    session_hours: float = 10.0   # a sign-in lasts this long (a shift), then the desk asks again
+    secure_cookie: bool = False   # mark the session cookie Secure (set it when TLS is in front)
+    language: str = "nb"          # the desk's language before a person has one (nb, en, or a file in texts/)
+    screen_pop_url: str = ""      # sent to the operator's phone in Call-Info with each offer; {uuid}: the call
+    break_reasons: list[str] = field(default_factory=lambda: ["lunch", "meeting", "training", "back office"])
+    wrapup_codes: list[str] = field(default_factory=lambda: ["answered", "case opened", "transferred",
+                                                             "wrong number", "callback promised"])
+
+
+@dataclass
 class RetentionConfig:
     """Days each data class is kept by ``fsapp db retention`` (0: for ever)."""
 
@@ -279,6 +297,8 @@ class Config:
     ivr: IvrConfig = field(default_factory=IvrConfig)
     speech: SpeechConfig = field(default_factory=SpeechConfig)
     acd: AcdConfig = field(default_factory=AcdConfig)
+    register: RegisterConfig = field(default_factory=RegisterConfig)
+    desk: DeskConfig = field(default_factory=DeskConfig)
     paths: PathsConfig = field(default_factory=PathsConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     numbers: dict[str, str] = field(default_factory=lambda: {"6000": "main"})
@@ -299,6 +319,7 @@ _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     "api.max_body": lambda v: None if 1024 <= v <= 64 * 1024 * 1024 else "must be between 1024 and 67108864 (bytes)",
     "api.read_timeout": lambda v: None if 0 < v <= 600 else "must be between 0 and 600 (seconds)",
     "api.idle_timeout": lambda v: None if 0 < v <= 3600 else "must be between 0 and 3600 (seconds)",
+    "desk.session_hours": lambda v: None if 0 < v <= 168 else "must be between 0 and 168 (hours)",
     "open311.page_size": lambda v: None if v >= 1 else "must be at least 1",
     "open311.max_page_size": lambda v: None if 1 <= v <= 1000 else "must be between 1 and 1000",
     "open311.max_service_codes": lambda v: None if 1 <= v <= 100 else "must be between 1 and 100",

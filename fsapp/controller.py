@@ -50,6 +50,7 @@ from fsapp.ivr.registry import FlowRegistry
 from fsapp.ivr.schema import Flow, QueueNode
 from fsapp.ivr.runner import Handlers, IvrRunner
 from fsapp.offhub import freeze_heap, thaw_heap
+from fsapp.register import RegisterError, sync_register
 from fsapp.speech.asr import Recognizers
 from fsapp.speech.tts import TtsCache
 from fsapp.queue_endings import QueueEndings
@@ -128,6 +129,7 @@ class Controller:
         self.endings = QueueEndings(self.ivr.perform, self.ivr.audio_path, self.texts, enqueue=self._rescue_enqueue,
                                     known_queue=lambda name: name in self.acd_config.queues)
         self.finished: list[CallSummary] = []
+        self.desk_cases: dict[str, str] = {}   # call uuid -> the case the desk opened from it (linked at the end)
         self._flow_watch: gevent.Greenlet | None = None
         self.api_server: ApiServer | None = None
         self.heartbeat: Heartbeat | None = None
@@ -165,7 +167,8 @@ class Controller:
                              language=self.config.ivr.default_language, on_recording=self._recording,
                              region=self.config.region, texts=self.texts,
                              callback_dial=self.config.outbound.dial_template(),
-                             callback_caller_id=self.config.outbound.caller_id())
+                             callback_caller_id=self.config.outbound.caller_id(),
+                             screen_pop_url=self.config.desk.screen_pop_url or None)
         service.snapshot = snapshot
         if self._clock_wait is not None:
             service.wait_on_clock = self._clock_wait
@@ -211,10 +214,19 @@ class Controller:
         self.outbound.start()   # campaigns marked running (fsapp campaign start) and due callbacks
         self.channels.start()   # the mail listener, notices, chats (their web side is on the API's port)
         self.heartbeat = Heartbeat(Path(self.config.paths.state) / HEARTBEAT_FILE, self._health, time.time).start()
-        if self.config.api.tokens or self.channels.serves_http or any(key.active for key in self.store.open311_keys()):
+        self._load_register()
+        if (self.config.api.tokens or self.channels.serves_http or self.store.desk_users()
+                or any(key.active for key in self.store.open311_keys())):
             self.start_api()
         freeze_heap()   # start-up objects out of the garbage collector's full walks (they stop the hub)
         return self
+
+    def _load_register(self) -> None:
+        """Departments, categories and the Q&A guide from ``register.file`` into the store (errors logged)."""
+        try:
+            sync_register(self.store, self.config.register.file)
+        except RegisterError as exc:
+            log.error("%s (the store keeps its categories)", exc.located())
 
     def start_api(self, port: int | None = None) -> ApiServer:
         """Serve the control API on ``api.listen:api.port`` (``port=0``: a free port, for tests)."""
@@ -411,6 +423,7 @@ class Controller:
         started = datetime.fromtimestamp(call.channel.created_at or self._seconds(), timezone.utc)
         contact = {"channel": "phone", "direction": "in", "address": call.caller_number,
                    "agent": queued.agent_id if queued else None, "ivr_path": path.nodes,
+                   "case_reference": self.desk_cases.pop(call.uuid, None),   # opened from the desk during the call
                    "body": json.dumps(path.to_dict(), ensure_ascii=False)}
         self.call_log.record_call(call.uuid, "in", started, caller_number=call.caller_number,
                                   called_number=call.channel.destination, contact=contact,

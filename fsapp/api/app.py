@@ -19,6 +19,8 @@ from fsapp.api.recordings import recording_file
 from fsapp.api.request import Request, parse_query, read_json_body
 from fsapp.api.routes import EVENTS_PATH, PREFIX, match
 from fsapp.api.sse import stream
+from fsapp.desk.app import DeskApp
+from fsapp.desk.routes import DESK_PREFIX
 from fsapp.httpbody import BodyError, abandon_body
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ def make_control_app(ctx: ControlContext) -> Callable[..., Iterable[bytes]]:
     open311 = make_open311_app(ctx.controller.store, open311_settings(ctx))
     document = openapi_document()
     public = make_public_apps(ctx)   # the chat widget and the webhooks, each with its own checks
+    desk = DeskApp(ctx)
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -58,6 +61,8 @@ def make_control_app(ctx: ControlContext) -> Callable[..., Iterable[bytes]]:
             inner = dict(environ, SCRIPT_NAME=environ.get("SCRIPT_NAME", "") + OPEN311_PREFIX,
                          PATH_INFO=path[len(OPEN311_PREFIX):] or "/")
             return open311(inner, start_response)
+        if path == DESK_PREFIX or path.startswith(DESK_PREFIX + "/"):
+            return desk(environ, start_response)   # the operator's desk (sessions, forms, pages)
         for prefix, mounted in public.items():
             if path.startswith(prefix + "/"):
                 inner = dict(environ, SCRIPT_NAME=environ.get("SCRIPT_NAME", "") + prefix, PATH_INFO=path[len(prefix):])
@@ -74,6 +79,7 @@ def make_control_app(ctx: ControlContext) -> Callable[..., Iterable[bytes]]:
             log.exception("%s %s failed", method, path)
             return _json(start_response, 500, {"error": "internal error (see the controller's log)"})
 
+    app.desk = desk  # type: ignore[attr-defined]
     return app
 
 

@@ -49,15 +49,17 @@ class Grant:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a role, a short fingerprint of the token for the audit log, the bound agent if any."""
+    """Who is calling: a role, a short fingerprint of the token for the audit log, the bound agent if any;
+    a person signed in to the desk is named by ``person`` (the audit log shows the name)."""
 
     role: str
     fingerprint: str
     agent: str | None = None
+    person: str | None = None
 
     @property
     def actor(self) -> str:
-        return f"{self.role}:{self.fingerprint}"
+        return self.person or f"{self.role}:{self.fingerprint}"
 
     def may(self, permission: str) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]

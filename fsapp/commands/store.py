@@ -16,6 +16,7 @@ from fsapp.dialer.campaigns import CampaignStore
 from fsapp.dialer.erasure import attach_erasure
 from fsapp.dialer.surveys import attach_case_surveys
 from fsapp.errors import FsappError
+from fsapp.register import sync_register
 from fsapp.store import (CaseDetail, CaseSummary, CitizenRecord, ImportReport, Store, display_reference,
                          open_store, to_jsonable)
 from fsapp.store.migrations import LATEST
@@ -47,6 +48,8 @@ def open_store_for(ctx: click.Context, db_url: str | None, migrate: bool = False
         version = store.schema_version()
         if version == 0 or migrate:
             store.migrate()
+        if version == 0:   # a fresh database gets the register's categories at once
+            sync_register(store, config.register.file)
         elif version < LATEST:
             raise click.ClickException(f"the database schema is at version {version}, this program needs "
                                        f"{LATEST}: run `fsapp db migrate`")

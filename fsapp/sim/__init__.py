@@ -33,6 +33,7 @@ Public API of :class:`SimulatedSwitch`:
   ``.answer_state``, ``.eavesdrop_mode`` ``"0"``-``"3"`` or None, ``.recording_paths``, ``.gone`` flag).
 - ``hangup(uuid, cause="NORMAL_CLEARING")``: the far end hangs up.
 - ``send_dtmf(uuid, digits)``: the far end sends digits now.
+- ``pick_up(uuid)``: a ringing endpoint's leg answers now (a test answers "the phone" when it chooses).
 - ``wait_gone(uuid, timeout) -> bool``: wait until the channel is destroyed.
 - ``drop_clients() -> int``: close every client connection abruptly (no disconnect notice).
 - ``core.requests`` / ``core.originated``: the newest requests as received (``.line``, ``.headers``, ``.body``)
@@ -161,6 +162,12 @@ class SimulatedSwitch:
 
     def hangup(self, uuid: str, cause: str = "NORMAL_CLEARING") -> None:
         lifecycle.hangup(self.channel(uuid), cause)
+
+    def pick_up(self, uuid: str) -> None:
+        """The user of a ringing endpoint answers now (before its ``answer_after``)."""
+        channel = self.channel(uuid)
+        channel.picked_up = True
+        channel.poke()
 
     def send_dtmf(self, uuid: str, digits: str) -> None:
         channel = self.channel(uuid)

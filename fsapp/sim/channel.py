@@ -69,6 +69,7 @@ class Channel:
         self.current_app: AppCall | None = None
         self.bridge: Bridge | None = None
         self.break_requested = False
+        self.picked_up = False   # a ringing endpoint's user answers now (SimulatedSwitch.pick_up)
         self.stop_status: str | None = None   # what a stopped playback reports: break, or done (a bridge won)
         self.bridging = False                 # a uuid_bridge is on its way: a break noticed now reports done
         self.leave_park = False

@@ -111,15 +111,14 @@ def originate(core: SwitchCore, arg: str, on_result) -> None:
         return
     _ring(leg, request)
     timeout = float(variables.get("originate_timeout", "60"))
-    if endpoint.behaviour == "no_answer" or endpoint.answer_after >= timeout:
-        if not _wait(leg, timeout):
-            return
+    answers = endpoint.behaviour != "no_answer" and endpoint.answer_after < timeout
+    if not _wait(leg, endpoint.answer_after if answers else timeout):
+        return
+    if not answers and not leg.picked_up:
         _fail(leg, "NO_ANSWER", request)
         on_result("-ERR NO_ANSWER\n")
         lifecycle.report(leg)
         lifecycle.destroy(leg)
-        return
-    if not _wait(leg, endpoint.answer_after):
         return
     attach(leg, endpoint.script)
     _answer(leg)
@@ -183,9 +182,9 @@ def _ring(leg: Channel, request: OriginateRequest) -> None:
 
 
 def _wait(leg: Channel, seconds: float) -> bool:
-    """Ring for ``seconds``; False if the leg was hung up meanwhile (uuid_kill)."""
+    """Ring for ``seconds`` or until the test picks the phone up; False if the leg was hung up meanwhile."""
     try:
-        leg.sleep(seconds)
+        leg.wait(seconds, lambda: leg.picked_up)
         return True
     except Hangup:
         lifecycle.report(leg)

@@ -144,7 +144,7 @@ class ContactLog(StoreBase):
         """Write (or overwrite, by ``call_uuid``) the report record of one call and its legs.
 
         ``contact``: also keep the call as a contact (``channel``, ``direction``, ``address``, ``agent``,
-        ``ivr_path``, ``body``: as :meth:`record_interaction`) in the same transaction, linked to the call and,
+        ``ivr_path``, ``body``, ``case_reference``: as :meth:`record_interaction`) in the same transaction, linked to the call and,
         when its address is the caller's number, to the citizen found for the call (one look-up for both)."""
         if contact is not None:
             _check_contact(contact["channel"], contact["direction"])
@@ -165,9 +165,12 @@ class ContactLog(StoreBase):
                                started_at=leg.started_at or started_at, ended_at=leg.ended_at,
                                hangup_cause=leg.hangup_cause)
             if contact is not None:
-                address = contact.get("address") or ""
+                fields = dict(contact)
+                reference = fields.pop("case_reference", None)
+                address = fields.get("address") or ""
                 citizen_id = values["citizen"] if address == caller_number else self._citizen_by_address(address)
-                self._insert_interaction(at=None, citizen_id=citizen_id, call_id=call_id, **contact)
+                self._insert_interaction(at=None, citizen_id=citizen_id, call_id=call_id,
+                                         case_id=self._case_id(reference) if reference else None, **fields)
         return call_id
 
     @bound

@@ -294,10 +294,23 @@ class Recording(BaseModel):
     done_by = pw.CharField(max_length=100, default="")
 
 
+class DeskUser(BaseModel):
+    """A person who signs in to the desk: an operator (bound to an agent), a supervisor or an admin."""
+
+    name = pw.CharField(max_length=100, unique=True)
+    role = pw.CharField(max_length=20)
+    agent = pw.CharField(max_length=100, null=True)
+    password_hash = pw.CharField(max_length=200)   # argon2id, never the password
+    language = pw.CharField(max_length=10, default="nb")
+    disabled = pw.BooleanField(default=False)
+    created_at = UtcDateTimeField()
+    created_by = pw.CharField(max_length=100, default="")
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Department, Category, GuideEntry, Citizen, CitizenPhone, Property, CitizenProperty, ReferenceCounter,
     Case, CaseEvent, CaseNote, Attachment, Call, CallLeg, Interaction, CallbackRequest, AuditEntry, AwayNote,
-    Open311Key, Recording,
+    Open311Key, Recording, DeskUser,
 ]
 
 

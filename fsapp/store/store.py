@@ -11,6 +11,7 @@ from fsapp.store.catalog import CatalogQueries
 from fsapp.store.claims import ContactClaims
 from fsapp.store.contacts import ContactLog
 from fsapp.store.database import open_database
+from fsapp.store.desk import DeskQueries
 from fsapp.store.importer import Importer
 from fsapp.store.open311keys import Open311Keys
 from fsapp.store.phones import DEFAULT_REGION
@@ -21,7 +22,7 @@ from fsapp.store.workflow import Clock, system_clock
 
 
 class Store(CaseCommands, CatalogQueries, RecordingLog, ContactLog, Importer, DataProtection, AwayNotes,
-            PublicCases, Open311Keys, ContactClaims, StoreBase):
+            PublicCases, Open311Keys, ContactClaims, DeskQueries, StoreBase):
     """Citizens, properties, cases, contacts, calls and callbacks, on SQLite or PostgreSQL.
 
     Every method is a short transaction; what it returns are plain records, never live model objects.

@@ -6,9 +6,10 @@ No database and no clock of its own: callers pass the times in.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from fsapp.store.errors import InvalidCaseData, InvalidTransition
@@ -103,29 +104,60 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
+FIELD_KINDS = ("text", "number", "choice", "date")
+MAX_FIELD_TEXT = 2000   # characters a text field may hold
+
+
 @dataclass(frozen=True)
 class FieldDefinition:
-    """One custom field a category asks for (``meter_number``, ``arrears``)."""
+    """One custom field a category asks for (``meter_number``, ``arrears``).
+
+    ``pattern`` (a regular expression the whole text must match) applies to text fields; ``minimum`` and
+    ``maximum`` to numbers; a date is ``YYYY-MM-DD``.
+    """
 
     name: str
     label: str
-    kind: str = "text"  # text | number | choice
+    kind: str = "text"  # text | number | choice | date
     required: bool = False
     choices: tuple[str, ...] = ()
+    pattern: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    help: str = ""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FieldDefinition:
         """Build from the stored JSON form."""
         kind = str(data.get("kind", "text"))
-        if kind not in ("text", "number", "choice"):
-            raise InvalidCaseData(f"field {data.get('name')!r}: unknown kind {kind!r}")
+        if kind not in FIELD_KINDS:
+            raise InvalidCaseData(f"field {data.get('name')!r}: unknown kind {kind!r} (known: {', '.join(FIELD_KINDS)})")
+        pattern = str(data.get("pattern") or "")
+        if pattern:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise InvalidCaseData(f"field {data.get('name')!r}: bad pattern: {exc}") from None
         return cls(name=str(data["name"]), label=str(data.get("label", data["name"])), kind=kind,
-                   required=bool(data.get("required", False)), choices=tuple(data.get("choices", ())))
+                   required=bool(data.get("required", False)), choices=tuple(data.get("choices", ())),
+                   pattern=pattern, minimum=_number_or_none(data.get("minimum")),
+                   maximum=_number_or_none(data.get("maximum")), help=str(data.get("help") or ""))
 
     def to_dict(self) -> dict[str, Any]:
-        """The stored JSON form."""
-        return {"name": self.name, "label": self.label, "kind": self.kind, "required": self.required,
-                "choices": list(self.choices)}
+        """The stored JSON form (the optional checks only when set)."""
+        stored: dict[str, Any] = {"name": self.name, "label": self.label, "kind": self.kind,
+                                  "required": self.required, "choices": list(self.choices)}
+        optional = {"pattern": self.pattern, "minimum": self.minimum, "maximum": self.maximum, "help": self.help}
+        stored.update({key: value for key, value in optional.items() if value not in ("", None)})
+        return stored
+
+
+def _number_or_none(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidCaseData(f"minimum and maximum must be numbers, not {value!r}")
+    return float(value)
 
 
 def validate_custom_values(definitions: Sequence[FieldDefinition], values: Mapping[str, Any]) -> dict[str, Any]:
@@ -147,10 +179,29 @@ def validate_custom_values(definitions: Sequence[FieldDefinition], values: Mappi
 
 def _convert_value(definition: FieldDefinition, value: Any) -> Any:
     if definition.kind == "number":
-        try:
-            return float(value) if "." in str(value) else int(value)
-        except (TypeError, ValueError):
-            raise InvalidCaseData(f"field {definition.name!r} must be a number, not {value!r}") from None
+        return _checked_number(definition, value)
     if definition.kind == "choice" and str(value) not in definition.choices:
         raise InvalidCaseData(f"field {definition.name!r} must be one of {', '.join(definition.choices)}")
-    return str(value)
+    text = str(value).strip()
+    if len(text) > MAX_FIELD_TEXT:
+        raise InvalidCaseData(f"field {definition.name!r} is longer than {MAX_FIELD_TEXT} characters")
+    if definition.kind == "date":
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise InvalidCaseData(f"field {definition.name!r} must be a date (YYYY-MM-DD), not {text!r}") from None
+    if definition.pattern and re.fullmatch(definition.pattern, text) is None:
+        raise InvalidCaseData(f"field {definition.name!r}: {text!r} is not in the expected form")
+    return text if definition.kind == "text" else str(value)
+
+
+def _checked_number(definition: FieldDefinition, value: Any) -> int | float:
+    try:
+        number: int | float = float(value) if "." in str(value) else int(value)
+    except (TypeError, ValueError):
+        raise InvalidCaseData(f"field {definition.name!r} must be a number, not {value!r}") from None
+    if definition.minimum is not None and number < definition.minimum:
+        raise InvalidCaseData(f"field {definition.name!r} must be at least {definition.minimum:g}")
+    if definition.maximum is not None and number > definition.maximum:
+        raise InvalidCaseData(f"field {definition.name!r} must be at most {definition.maximum:g}")
+    return number

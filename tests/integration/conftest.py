@@ -39,6 +39,7 @@ def controller_config(sim: SimulatedSwitch, tmp_path: Path, flows_dir: Path = RO
         "database.url": f"sqlite:///{tmp_path / 'fsapp.db'}", "ivr.flows_dir": str(flows_dir),
         "acd.file": str(ROOT / "conf" / "acd.yaml"), "speech.tts_cache": str(ROOT / "sounds" / "tts"),
         "paths.recordings": str(tmp_path / "recordings"), "paths.state": str(tmp_path / "state"),
+        "register.file": str(tmp_path / "register.yaml"),   # none: a test makes the categories it needs
         "switch.host": host, "switch.port": port, **overrides})
 
 

@@ -23,6 +23,7 @@ from fsapp.store.migrations import m0001_initial, m0002_citizen_identity, m0003_
 from fsapp.store.migrations import m0005_away_notes
 from fsapp.store.migrations import m0006_acd_state
 from fsapp.store.migrations import m0007_open311_privacy
+from fsapp.store.migrations import m0008_desk_users
 from fsapp.store.migrations import m0010_recordings
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "staff away notes", m0005_away_notes.apply),
     Migration(6, "shared ACD state", m0006_acd_state.apply),
     Migration(7, "Open311 public cases and keys, unverified contacts", m0007_open311_privacy.apply),
+    Migration(8, "desk users", m0008_desk_users.apply),
     Migration(10, "recordings as rows: call, agent, citizen, voicemail work list", m0010_recordings.apply),
 )
 
