@@ -14,6 +14,7 @@ from fsapp.store.errors import NotFound, StoreError
 from fsapp.store.models import Call, CallbackRequest, CallLeg, Case, Citizen, CitizenPhone, Interaction
 from fsapp.store.phones import normalize_phone
 from fsapp.store.reference import parse_reference
+from fsapp.store.statements import insert_row
 
 CHANNELS = ("phone", "voicemail", "callback", "email", "sms", "web", "walk_in", "chat", "social")
 DIRECTIONS = ("in", "out")
@@ -58,11 +59,11 @@ class ContactLog(StoreBase):
                             recording_path: str | None = None, transcript: str | None = None,
                             ivr_path: Sequence[str] | str = "", ended_at: datetime | None = None) -> int:
         path = ivr_path if isinstance(ivr_path, str) else ">".join(ivr_path)
-        return Interaction.insert(at=at or self.clock(), channel=channel, direction=direction,
-                                  citizen=citizen_id, case=case_id, property=property_id, call=call_id,
-                                  address=address, agent=agent, subject=subject[:300], body=body,
-                                  recording_path=recording_path, transcript=transcript, ivr_path=path[:500],
-                                  ended_at=ended_at).execute()
+        return insert_row(Interaction, dict(at=at or self.clock(), channel=channel, direction=direction,
+                                            citizen=citizen_id, case=case_id, property=property_id, call=call_id,
+                                            address=address, agent=agent, subject=subject[:300], body=body,
+                                            recording_path=recording_path, transcript=transcript,
+                                            ivr_path=path[:500], ended_at=ended_at))
 
     @staticmethod
     def _call_id(call_uuid: str) -> int | None:
@@ -156,7 +157,7 @@ class ContactLog(StoreBase):
         with self.db.atomic():
             call_id = self._call_id(call_uuid)
             if call_id is None:
-                call_id = Call.insert(call_uuid=call_uuid, **values).execute()
+                call_id = insert_row(Call, {"call_uuid": call_uuid, **values})
             else:
                 Call.update(**values).where(Call.id == call_id).execute()
                 CallLeg.delete().where(CallLeg.call == call_id).execute()
