@@ -14,7 +14,7 @@ from fsapp.store.errors import NotFound, StoreError
 from fsapp.store.models import Call, CallbackRequest, CallLeg, Case, Citizen, CitizenPhone, Interaction
 from fsapp.store.phones import normalize_phone
 from fsapp.store.reference import parse_reference
-from fsapp.store.statements import insert_row
+from fsapp.store.statements import first_value, insert_row
 
 CHANNELS = ("phone", "voicemail", "callback", "email", "sms", "web", "walk_in", "chat", "social")
 DIRECTIONS = ("in", "out")
@@ -67,7 +67,7 @@ class ContactLog(StoreBase):
 
     @staticmethod
     def _call_id(call_uuid: str) -> int | None:
-        return Call.select(Call.id).where(Call.call_uuid == call_uuid).scalar()
+        return first_value(Call.id, Call.call_uuid, call_uuid)
 
     def _citizen_by_address(self, address: str) -> int | None:
         """The citizen a phone number or an e-mail address names, if any."""
@@ -79,7 +79,7 @@ class ContactLog(StoreBase):
         e164 = normalize_phone(number, self.region)
         if e164 is None:
             return None
-        return CitizenPhone.select(CitizenPhone.citizen).where(CitizenPhone.number == e164).limit(1).scalar()
+        return first_value(CitizenPhone.citizen, CitizenPhone.number, e164)
 
     @staticmethod
     def _citizen_by_email(address: str) -> int | None:

@@ -1,4 +1,4 @@
-"""Hot INSERTs whose SQL peewee builds once per database and table, then runs with each row's values.
+"""Hot statements whose SQL peewee builds once per database, then runs with each call's values.
 
 Building one INSERT's SQL costs peewee about 0.2 ms of Python (a query tree walked field by field), several
 times what SQLite takes to run it; a finished call writes two such rows. :func:`insert_row` names every
@@ -6,6 +6,7 @@ column of the table (a value not given is the field's default, else NULL: what p
 so the SQL is one text per table and only the values change::
 
     call_id = insert_row(Call, {"call_uuid": uuid, "direction": "in", ...})   # as Call.insert(...).execute()
+    call_id = first_value(Call.id, Call.call_uuid, uuid)     # as Call.select(Call.id).where(...).scalar()
 
 The values pass through each field's ``db_value`` exactly as peewee's query would pass them, and the row's
 id comes back as peewee returns it (``RETURNING`` where the database has it).
@@ -20,6 +21,7 @@ from typing import Any
 import peewee as pw
 
 _Prepared = tuple[str, list[pw.Field], bool]   # SQL, its columns, whether it returns the new id
+_SELECTS: weakref.WeakKeyDictionary[pw.Database, dict[tuple[pw.Field, pw.Field], str]] = weakref.WeakKeyDictionary()
 _PREPARED: weakref.WeakKeyDictionary[pw.Database, dict[type[pw.Model], _Prepared]] = weakref.WeakKeyDictionary()
 
 
@@ -48,6 +50,23 @@ def insert_row(model: type[pw.Model], values: Mapping[str, Any]) -> int:
     if returning:
         return cursor.fetchone()[0]  # type: ignore[no-any-return]
     return cursor.lastrowid  # type: ignore[no-any-return]
+
+
+def first_value(column: pw.Field, where: pw.Field, value: Any) -> Any:
+    """``column`` of the first row whose ``where`` equals ``value`` (None without one), as
+    ``select(column).where(where == value).scalar()`` answers, without building the SQL again."""
+    database = column.model._meta.database
+    selects = _SELECTS.setdefault(database, {})
+    sql = selects.get((column, where))
+    if sql is None:
+        template = column.model.select(column).where(where == value)
+        sql = selects[(column, where)] = database.get_sql_context().sql(template).query()[0]
+    cursor = database.execute_sql(sql, [where.db_value(value)])
+    try:
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return None if row is None else column.python_value(row[0])
 
 
 def _columns(model: type[pw.Model]) -> list[pw.Field]:

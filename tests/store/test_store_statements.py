@@ -9,8 +9,8 @@ import pytest
 
 from fsapp.store import Store
 from fsapp.store.lanes import in_store
-from fsapp.store.models import Call, Interaction
-from fsapp.store.statements import insert_row, row_values
+from fsapp.store.models import Call, CitizenPhone, Interaction
+from fsapp.store.statements import first_value, insert_row, row_values
 
 
 def _row(model: Any, row_id: int) -> dict[str, Any]:
@@ -57,3 +57,17 @@ def test_the_new_rows_ids_come_back_in_order(store: Store) -> None:
 def test_an_unknown_field_is_refused() -> None:
     with pytest.raises(ValueError, match="no field nonsense"):
         row_values(Call, {"call_uuid": "x", "nonsense": 1})
+
+
+def test_first_value_answers_as_peewee_scalar(store: Store) -> None:
+    citizen = store.add_citizen("Kari Nordmann", phones=["+4790000003"]).id
+    store.record_call("looked-up", "in", store.clock(), caller_number="+4790000003")
+
+    def both(number: str) -> tuple[Any, Any]:
+        return (first_value(CitizenPhone.citizen, CitizenPhone.number, number),
+                CitizenPhone.select(CitizenPhone.citizen).where(CitizenPhone.number == number).scalar())
+
+    assert in_store(store.db, both, "+4790000003") == (citizen, citizen)
+    assert in_store(store.db, both, "+4790000009") == (None, None)
+    assert in_store(store.db, both, "x' OR '1'='1") == (None, None)   # a value, never SQL
+    assert store.call("looked-up")["citizen_id"] == citizen
