@@ -105,6 +105,7 @@ def test_with_no_controller_the_last_resort_apologizes_and_hangs_up(
         parked = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
                              "the caller parked")
         uuid = parked.uuid
+        assert uuid in live.api("show tasks"), "no last resort scheduled in the call's task group"
         started = events.wait(lambda e: e.name == "PLAYBACK_START" and e.uuid == uuid, LAST_RESORT_AFTER + 10,
                               "the last resort's apology")
         stopped = events.wait(lambda e: e.name == "PLAYBACK_STOP" and e.uuid == uuid, 20, "the apology's end")
