@@ -194,13 +194,15 @@ def main() -> None:
     parser.add_argument("--talk", type=float, default=2.0, help="simulated seconds each agent talks")
     parser.add_argument("--speed", type=float, default=10.0, help="simulated seconds per wall second")
     parser.add_argument("--timeout", type=float, default=600.0)
-    parser.add_argument("--profile", default="", help="write the controller's cProfile of the queue run here")
+    parser.add_argument("--profile", default="", help="write the controller's cProfile of the queue run (or of the "
+                        "--only run) here")
     parser.add_argument("--only", choices=("queue", "plain"), default="", help="run one of the two flows")
     args = parser.parse_args()
     settings = {"calls": args.calls, "rate": args.rate, "agents": args.agents, "talk": args.talk,
                 "speed": args.speed, "timeout": args.timeout}
     if args.only:
-        print(json.dumps({"benchmark": "acd_capacity", **settings, args.only: measure(args.only, settings)}))
+        result = measure(args.only, {**settings, "profile": args.profile})
+        print(json.dumps({"benchmark": "acd_capacity", **settings, args.only: result}))
         return
     queue = measure("queue", {**settings, "profile": args.profile})
     plain = measure("plain", settings)

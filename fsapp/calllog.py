@@ -36,6 +36,8 @@ REMEMBERED_ENDS = 2000   # channels whose end is kept for a row written after th
 class CallStore(Protocol):
     def record_call(self, call_uuid: str, direction: str, started_at: datetime, **values: Any) -> int: ...
 
+    def end_call(self, call_uuid: str, ended_at: datetime, hangup_cause: str) -> bool: ...
+
 
 class Switchlike(Protocol):
     def listen(self, listener: Callable[[Event, Channel | None], None]) -> None: ...
@@ -52,13 +54,15 @@ class CallLog:
         switch.listen(self._on_event)
 
     def record_call(self, call_uuid: str, direction: str, started_at: datetime, **values: Any) -> int:
-        """``store.record_call``, with ``ended_at``/``hangup_cause`` filled in now or when the call ends."""
+        """``store.record_call``, with ``ended_at``/``hangup_cause`` filled in now or when the call ends (a
+        ``contact`` written with the row is written once, not again with the end)."""
         ended = self._ended.get(call_uuid)
         if ended is not None:
             values.setdefault("ended_at", ended[0])
             values.setdefault("hangup_cause", ended[1])
         else:
-            self._open[call_uuid] = (direction, started_at, dict(values))
+            self._open[call_uuid] = (direction, started_at, {key: value for key, value in values.items()
+                                                             if key != "contact"})
             while len(self._open) > REMEMBERED_ENDS:   # calls whose hangup was missed (the link was down)
                 self._open.popitem(last=False)
         return self.store.record_call(call_uuid, direction, started_at, **values)
@@ -77,9 +81,10 @@ class CallLog:
     def _complete(self, call_uuid: str, row: tuple[str, datetime, dict[str, Any]],
                   end: tuple[datetime, str]) -> None:
         direction, started_at, values = row
-        values = {**values, "ended_at": end[0], "hangup_cause": end[1]}
-        try:
-            self.store.record_call(call_uuid, direction, started_at, **values)
+        try:   # the row written at record_call gets its end; the whole row again only if it is not there
+            if not self.store.end_call(call_uuid, end[0], end[1]):
+                self.store.record_call(call_uuid, direction, started_at,
+                                       **{**values, "ended_at": end[0], "hangup_cause": end[1]})
         except Exception:   # the store failing must not take the switch's event dispatch down with it
             log.exception("call %s: its end was not recorded", call_uuid)
 

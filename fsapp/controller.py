@@ -409,12 +409,12 @@ class Controller:
     def _finished(self, call: Call, path: CallPath) -> None:
         queued = self._queue_outcomes.pop(call.uuid, None)
         started = datetime.fromtimestamp(call.channel.created_at or self._seconds(), timezone.utc)
+        contact = {"channel": "phone", "direction": "in", "address": call.caller_number,
+                   "agent": queued.agent_id if queued else None, "ivr_path": path.nodes,
+                   "body": json.dumps(path.to_dict(), ensure_ascii=False)}
         self.call_log.record_call(call.uuid, "in", started, caller_number=call.caller_number,
-                                  called_number=call.channel.destination,
+                                  called_number=call.channel.destination, contact=contact,
                                   outcome=queued.kind if queued else path.outcome, **queue_columns(queued))
-        self.store.record_interaction("phone", "in", call_uuid=call.uuid, address=call.caller_number,
-                                      agent=queued.agent_id if queued else None, ivr_path=path.nodes,
-                                      body=json.dumps(path.to_dict(), ensure_ascii=False))
         summary = CallSummary(call.uuid, call.caller_number, path, queued.kind if queued else None)
         self.finished.append(summary)
         del self.finished[:-1000]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gevent import Greenlet
 from gevent.event import AsyncResult
 
 from fsapp.acd.decisions import CallerInfo
@@ -39,6 +40,7 @@ class QueuedCall:
     asking_number: bool = False        # keying a callback number: its digits are not the exit key
     segments: list[AgentSegment] = field(default_factory=list)
     adopted: bool = False              # taken over after a restart with no flow waiting on its outcome
+    commands: Greenlet | None = None   # the caller's latest switch commands, run off the ACD's worker
 
     @property
     def uuid(self) -> str:

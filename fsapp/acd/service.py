@@ -73,7 +73,7 @@ HANDED_RECORDING_LIMIT = 24 * 3600.0   # seconds a transferred caller's recordin
 
 
 ClockWait = Callable[[Flag, float], bool]
-SNAPSHOT_INTERVAL = 0.1   # seconds the saved router state may lag behind the live one
+SNAPSHOT_INTERVAL = 1.0   # seconds the saved router state may lag behind the live one (one write a second)
 """``wait(flag, seconds)``: wait until ``flag`` is set or ``seconds`` of the service's clock have passed."""
 
 
@@ -587,10 +587,27 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         self._play_music(queued)
 
     def _play_music(self, queued: QueuedCall) -> None:
+        music = queued.music
+
         def play() -> None:
             queued.call.break_playback()
-            queued.call.broadcast(queued.music)
-        self._safely(queued.uuid, "hold music", play)
+            queued.call.broadcast(music)
+        self._in_order(queued, "hold music", play)
+
+    def _in_order(self, queued: QueuedCall, what: str, action: Callable[[], Any]) -> None:
+        """Run a caller's switch commands in a greenlet of their own, after the ones decided before them.
+
+        The worker decides for every call in turn; were it to wait for the switch's replies too, one round
+        trip per command would hold every other call's decisions, and an agent's answer -> bridge time
+        would grow with the load (bench/live_acd_capacity.py). Each caller's commands keep their order.
+        """
+        previous = queued.commands
+
+        def run() -> None:
+            if previous is not None:
+                previous.join()
+            self._attempt(queued.uuid, what, action)
+        queued.commands = gevent.spawn(run)
 
     def _offer(self, offer: Offer) -> None:
         for target in offer.agents:
@@ -656,15 +673,23 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
             queued = self._adopt_caller(decision.call_uuid, decision.queue)
         queued.agent_id, queued.agent_leg, queued.waited = decision.agent_id, leg.uuid, decision.waited
         queued.begin_segment(decision.agent_id, leg.uuid, self.clock())
-        try:
-            queued.call.break_playback()
-            queued.call.bridge(leg.uuid)
-        except ESLError as exc:
-            log.warning("call %s: bridge to agent %s failed: %s", queued.uuid, decision.agent_id, exc)
-            return   # the hangup that follows ends the call on both sides
-        log.info("call %s: bridged to agent %s after %.0f s", queued.uuid, decision.agent_id, decision.waited)
-        if self.records(queued.uuid, decision.queue):
-            self._start_recording(queued, decision.queue)
+        record = self.records(queued.uuid, decision.queue)
+
+        def bridge() -> None:
+            try:
+                queued.call.bridge(leg.uuid, stop_playback=True)
+            except ESLError as exc:
+                log.warning("call %s: bridge to agent %s failed: %s", queued.uuid, decision.agent_id, exc)
+                return   # the hangup that follows ends the call on both sides
+            log.info("call %s: bridged to agent %s after %.0f s", queued.uuid, decision.agent_id, decision.waited)
+            if record:
+                self._submit(lambda: self._record_if_talking(queued, leg.uuid, decision.queue))
+        self._in_order(queued, "bridge", bridge)
+
+    def _record_if_talking(self, queued: QueuedCall, leg_uuid: str, queue: str) -> None:
+        """Start the recording of a conversation just bridged, unless it has already ended."""
+        if self.calls.get(queued.uuid) is queued and queued.agent_leg == leg_uuid and not queued.call.gone:
+            self._start_recording(queued, queue)
 
     def _adopt_caller(self, call_uuid: str, queue: str) -> QueuedCall:
         """A caller the service has no flow for (restored after a restart, its flow not yet resumed)."""
@@ -794,6 +819,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         queued = self.calls.pop(decision.call_uuid, None)
         if queued is None:
             return
+        self._settle(queued)
         self._safely(queued.uuid, "stop music", lambda: queued.call.break_playback())
         self._finish(queued, QueueOutcome(CALLBACK, decision.queue, tuple(queued.queues),
                                           callback_number=decision.number, position=decision.position,
@@ -838,6 +864,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
                             segments=tuple(queued.segments))
 
     def _finish(self, queued: QueuedCall, outcome: QueueOutcome) -> None:
+        self._settle(queued)   # the flow takes the caller back: nothing of the queue's may reach it later
         if self.calls.get(queued.uuid) is queued:
             del self.calls[queued.uuid]
         if not queued.outcome.ready():
@@ -956,7 +983,22 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
             log.warning("call %s: hangup failed: %s", uuid, exc)
 
     def _safely(self, uuid: str, what: str, action: Callable[[], Any]) -> Any:
-        """Run a call verb; a failure (usually the caller just hung up) is logged, not raised."""
+        """Run a call verb, after the caller's commands still on their way (:meth:`_in_order`); a failure
+        (usually the caller just hung up) is logged, not raised."""
+        queued = self.calls.get(uuid)
+        if queued is not None:
+            self._settle(queued)
+        return self._attempt(uuid, what, action)
+
+    @staticmethod
+    def _settle(queued: QueuedCall) -> None:
+        """Wait until the caller's switch commands sent off the worker have run (a command decided after
+        them must reach the switch after them: no hold music over what follows the queue)."""
+        pending = queued.commands
+        if pending is not None and pending is not gevent.getcurrent():
+            pending.join()
+
+    def _attempt(self, uuid: str, what: str, action: Callable[[], Any]) -> Any:
         try:
             return action()
         except ESLError as exc:

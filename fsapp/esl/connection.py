@@ -295,9 +295,17 @@ class ESLConnection:
     def api_ok(self, command: str, timeout: float | None = None) -> str:
         """Like :meth:`api`, but an ``-ERR`` answer raises CommandFailed."""
         body = self.api(command, timeout)
-        if body.startswith("-ERR") or body.startswith("-USAGE"):
+        if refused(body):
             raise CommandFailed(f"switch {self.address}: api {command.split(' ', 1)[0]}: {body.strip()}", body)
         return body
+
+    def api_each(self, lines: list[str], timeout: float | None = None) -> list[str]:
+        """Several ``api`` commands sent together, their bodies read in order: one round trip, not one each.
+
+        The switch runs them one after another, as if each had waited for the one before; an ``-ERR`` of one
+        does not stop the next (look at the bodies, as after :meth:`api`)."""
+        sent = [(line, self._send_expecting_reply(commands.api(line))) for line in lines]
+        return [self._wait_reply(waiter, commands.api(line), timeout).text for line, waiter in sent]
 
     def bgapi_start(self, command: str, job_uuid: str | None = None,
                     timeout: float | None = None) -> tuple[str, AsyncResult]:
@@ -441,3 +449,8 @@ class ESLConnection:
             if event is None:
                 return
             yield event
+
+
+def refused(body: str) -> bool:
+    """Whether an ``api`` reply body says the command failed (``-ERR ...``, ``-USAGE ...``)."""
+    return body.startswith("-ERR") or body.startswith("-USAGE")

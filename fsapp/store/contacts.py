@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,14 +42,21 @@ class ContactLog(StoreBase):
                            recording_path: str | None = None, transcript: str | None = None,
                            ivr_path: Sequence[str] | str = "", ended_at: datetime | None = None) -> int:
         """Keep one contact; with a phone ``address`` and no citizen, the citizen is found by number."""
-        if channel not in CHANNELS:
-            raise StoreError(f"unknown channel {channel!r} (known: {', '.join(CHANNELS)})")
-        if direction not in DIRECTIONS:
-            raise StoreError(f"direction must be 'in' or 'out', not {direction!r}")
+        _check_contact(channel, direction)
         if citizen_id is None and address:
-            citizen_id = self._citizen_by_email(address) if "@" in address else self._citizen_by_number(address)
+            citizen_id = self._citizen_by_address(address)
         case_id = self._case_id(case_reference) if case_reference else None
         call_id = self._call_id(call_uuid) if call_uuid else None
+        return self._insert_interaction(channel, direction, at=at, citizen_id=citizen_id, case_id=case_id,
+                                        property_id=property_id, call_id=call_id, address=address, agent=agent,
+                                        subject=subject, body=body, recording_path=recording_path,
+                                        transcript=transcript, ivr_path=ivr_path, ended_at=ended_at)
+
+    def _insert_interaction(self, channel: str, direction: str, *, at: datetime | None, citizen_id: int | None,
+                            case_id: int | None = None, property_id: int | None = None, call_id: int | None = None,
+                            address: str = "", agent: str | None = None, subject: str = "", body: str = "",
+                            recording_path: str | None = None, transcript: str | None = None,
+                            ivr_path: Sequence[str] | str = "", ended_at: datetime | None = None) -> int:
         path = ivr_path if isinstance(ivr_path, str) else ">".join(ivr_path)
         return Interaction.insert(at=at or self.clock(), channel=channel, direction=direction,
                                   citizen=citizen_id, case=case_id, property=property_id, call=call_id,
@@ -60,6 +67,12 @@ class ContactLog(StoreBase):
     @staticmethod
     def _call_id(call_uuid: str) -> int | None:
         return Call.select(Call.id).where(Call.call_uuid == call_uuid).scalar()
+
+    def _citizen_by_address(self, address: str) -> int | None:
+        """The citizen a phone number or an e-mail address names, if any."""
+        if not address:
+            return None
+        return self._citizen_by_email(address) if "@" in address else self._citizen_by_number(address)
 
     def _citizen_by_number(self, number: str) -> int | None:
         e164 = normalize_phone(number, self.region)
@@ -127,8 +140,14 @@ class ContactLog(StoreBase):
                     called_number: str = "", answered_at: datetime | None = None, ended_at: datetime | None = None,
                     queue: str | None = None, agent: str | None = None, wait_seconds: float = 0.0,
                     talk_seconds: float = 0.0, outcome: str = "", hangup_cause: str = "",
-                    legs: Sequence[LegInfo] = ()) -> int:
-        """Write (or overwrite, by ``call_uuid``) the report record of one call and its legs."""
+                    legs: Sequence[LegInfo] = (), contact: Mapping[str, Any] | None = None) -> int:
+        """Write (or overwrite, by ``call_uuid``) the report record of one call and its legs.
+
+        ``contact``: also keep the call as a contact (``channel``, ``direction``, ``address``, ``agent``,
+        ``ivr_path``, ``body``: as :meth:`record_interaction`) in the same transaction, linked to the call and,
+        when its address is the caller's number, to the citizen found for the call (one look-up for both)."""
+        if contact is not None:
+            _check_contact(contact["channel"], contact["direction"])
         values = dict(direction=direction, caller_number=caller_number, called_number=called_number,
                       citizen=self._citizen_by_number(caller_number) if caller_number else None,
                       started_at=started_at, answered_at=answered_at, ended_at=ended_at, queue=queue, agent=agent,
@@ -145,7 +164,17 @@ class ContactLog(StoreBase):
                 CallLeg.create(call=call_id, leg_uuid=leg.leg_uuid, role=leg.role, number=leg.number,
                                started_at=leg.started_at or started_at, ended_at=leg.ended_at,
                                hangup_cause=leg.hangup_cause)
+            if contact is not None:
+                address = contact.get("address") or ""
+                citizen_id = values["citizen"] if address == caller_number else self._citizen_by_address(address)
+                self._insert_interaction(at=None, citizen_id=citizen_id, call_id=call_id, **contact)
         return call_id
+
+    @bound
+    def end_call(self, call_uuid: str, ended_at: datetime, hangup_cause: str) -> bool:
+        """Complete a call's record with its end; False when the call has no record."""
+        updated = Call.update(ended_at=ended_at, hangup_cause=hangup_cause).where(Call.call_uuid == call_uuid)
+        return bool(updated.execute())
 
     @bound
     def call(self, call_uuid: str) -> dict[str, Any]:
@@ -246,3 +275,10 @@ class ContactLog(StoreBase):
             changes.update(status=status, completed_at=self.clock())
         if not CallbackRequest.update(**changes).where(CallbackRequest.id == request_id).execute():
             raise NotFound(f"no callback request {request_id}")
+
+
+def _check_contact(channel: str, direction: str) -> None:
+    if channel not in CHANNELS:
+        raise StoreError(f"unknown channel {channel!r} (known: {', '.join(CHANNELS)})")
+    if direction not in DIRECTIONS:
+        raise StoreError(f"direction must be 'in' or 'out', not {direction!r}")

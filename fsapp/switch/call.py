@@ -11,7 +11,7 @@ import uuid as uuidlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fsapp.esl.connection import ESLConnection, Execution
+from fsapp.esl.connection import ESLConnection, Execution, refused
 from fsapp.esl.errors import CommandFailed
 from fsapp.esl.events import Event
 from fsapp.switch.channel import Channel
@@ -177,21 +177,25 @@ class Call:
         leg = "-both " if both else ""
         self._conn().api_ok(f"uuid_transfer {self.uuid} {leg}{inline_destination([(app, arg)])} inline")
 
-    def bridge(self, other: Call | str) -> None:
+    def bridge(self, other: Call | str, stop_playback: bool = False) -> None:
         """Bridge to another parked leg; both legs re-park, not hang up, when the other side leaves.
 
         The switch bridges in this leg's own thread after the +OK: if the other leg ends before that (an
         operator's leg hung up by a transfer issued at once), ``uuid_bridge_park_on_cancel`` parks this leg
-        again where FreeSWITCH would otherwise hang it up (``ORIGINATOR_CANCEL``).
-        """
+        again where FreeSWITCH would otherwise hang it up (``ORIGINATOR_CANCEL``). ``stop_playback``: first stop
+        what this leg plays (hold music), as :meth:`break_playback`. The commands go to the switch together: one
+        round trip."""
         other_uuid = other.uuid if isinstance(other, Call) else other
+        setup = [f"uuid_break {self.uuid} all"] if stop_playback else []
+        setup += [f"uuid_setvar_multi {word(self.uuid)} park_after_bridge=true;uuid_bridge_park_on_cancel=true",
+                  f"uuid_setvar {word(other_uuid)} park_after_bridge true"]
         conn = self._conn()
-        conn.api_ok(f"uuid_setvar_multi {word(self.uuid)} park_after_bridge=true;uuid_bridge_park_on_cancel=true")
-        conn.api_ok(f"uuid_setvar {word(other_uuid)} park_after_bridge true")
-        try:
-            conn.api_ok(f"uuid_bridge {self.uuid} {word(other_uuid)}")
-        except CommandFailed as exc:
-            raise BridgeFailed(f"call {self.uuid}: cannot bridge to {other_uuid}: {exc.reply.strip()}") from exc
+        *replies, bridged = conn.api_each([*setup, f"uuid_bridge {self.uuid} {word(other_uuid)}"])
+        for line, body in zip(setup, replies):
+            if refused(body):
+                raise CommandFailed(f"switch {conn.address}: api {line.split(' ', 1)[0]}: {body.strip()}", body)
+        if refused(bridged):
+            raise BridgeFailed(f"call {self.uuid}: cannot bridge to {other_uuid}: {bridged.strip()}")
 
     def start_recording(self, path: str, limit_s: int | None = None, *, append: bool = False) -> None:
         """Record the channel (both directions) to ``path`` in the background.
@@ -241,3 +245,4 @@ def _choice(value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise UnsafeValue(f"{value!r} is not one of {', '.join(allowed)}")
     return value
+

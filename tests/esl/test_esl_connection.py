@@ -179,3 +179,14 @@ def test_a_reply_that_never_comes_times_out() -> None:
     connection.close()
     server.release.set()
     assert connection.wait_closed(5)
+
+
+def test_commands_sent_together_get_their_own_replies_in_order() -> None:
+    server, connection = replay("inbound_commands", folder=TRANSCRIPTS)
+    connection.subscribe("BACKGROUND_JOB CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_HANGUP_COMPLETE "
+                         "DTMF CUSTOM callcenter::info".split())
+    status, missing, rows = connection.api_each(["status", "nosuchcommand", "show channels as json"])
+    assert status.startswith("UP 0 years")
+    assert missing == "-ERR nosuchcommand Command not found!\n"
+    assert rows == '{"row_count": 0}\n'
+    connection.close()

@@ -110,3 +110,30 @@ def test_callbacks_wait_until_due_and_finish(store: Store, clock: ManualClock) -
     store.finish_callback(later_id, "done")
     pending = store.pending_callbacks()
     assert [(c["id"], c["attempts"]) for c in pending] == [(now_id, 1)]
+
+
+def test_a_call_and_its_contact_are_written_together_once(store: Store, clock: ManualClock) -> None:
+    kari = store.add_citizen("Kari", ["22 33 44 55"])
+    contact = {"channel": "phone", "direction": "in", "address": "22334455", "agent": "1001",
+               "ivr_path": ["menu", "queue"], "body": "{}"}
+    store.record_call("call-2", "in", clock(), caller_number="22334455", contact=contact)
+    store.record_call("call-2", "in", clock(), caller_number="22334455", hangup_cause="NORMAL_CLEARING")
+    [kept] = store.interactions(citizen_id=kari.id)
+    assert (kept["channel"], kept["agent"], kept["ivr_path"]) == ("phone", "1001", "menu>queue")
+    assert store.call("call-2")["citizen_id"] == kari.id
+    with pytest.raises(StoreError, match="unknown channel"):
+        store.record_call("call-3", "in", clock(), caller_number="22334455", contact={**contact, "channel": "fax"})
+    with pytest.raises(StoreError):
+        store.call("call-3")
+
+
+def test_a_call_s_end_completes_its_record_and_nothing_else(store: Store, clock: ManualClock) -> None:
+    start = clock()
+    legs = [LegInfo("leg-a", "caller", "+4722334455")]
+    store.record_call("call-4", "in", start, caller_number="+4722334455", queue="general", legs=legs)
+    assert store.end_call("call-4", start + timedelta(seconds=90), "NORMAL_CLEARING")
+    call = store.call("call-4")
+    assert (call["ended_at"], call["hangup_cause"], call["queue"]) == (start + timedelta(seconds=90),
+                                                                       "NORMAL_CLEARING", "general")
+    assert [leg["leg_uuid"] for leg in call["legs"]] == ["leg-a"]
+    assert not store.end_call("no-such-call", start, "NORMAL_CLEARING")

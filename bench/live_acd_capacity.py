@@ -1,0 +1,428 @@
+"""The ACD on a real FreeSWITCH: SIPp callers at given rates into one queue, through fsapp and, in the same run,
+through FreeSWITCH's own mod_callcenter with the same agents. Run by hand against a live switch:
+
+    FSAPP_TEST_FREESWITCH=127.0.0.1:8021:ClueCon python bench/live_acd_capacity.py [--rates 40,80] [--seconds 15]
+        [--agents 250] [--talk 2] [--only fsapp|callcenter]
+
+Callers dial a published number whose flow goes straight into one queue (fsapp), or a number whose dial plan runs
+``callcenter`` (mod_callcenter). The ``--agents`` agents, all logged in, are one SIPp UAS that answers at once and
+hangs up ``--talk`` seconds after its ACK. A call succeeds when the caller is bridged to an agent and then gets
+the switch's BYE. For each rate and each queue: success rate, agent legs answered but never bridged, CPU per call
+of fsapp's controller process (user + system, from the first park to the last finished call) and of the switch
+process over the same span, and agent answer -> bridge latency (p50, p99) from the switch's own event times.
+
+The switch must run on this machine with its stock configuration (as for tests/live): fsapp's pieces are
+rendered and installed as the live suite does; the bench writes mod_callcenter's queue and agents into
+``autoload_configs/callcenter.conf.xml`` and a dial-plan extension into ``dialplan/public/``, loads
+mod_callcenter, raises ``sessions-per-second`` to 500, and undoes all of it at the end. The controller runs in
+a process of its own pinned to core 0. Prints one JSON line. Without FSAPP_TEST_FREESWITCH it prints that it
+was skipped. The switch is shared: wrap the run in ``flock /work/fs-lock`` (or your site's lock).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import queue
+import re
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchlib import cpu_seconds, pin_to_cpu  # noqa: E402
+
+FSAPP_NUMBER, CALLCENTER_NUMBER = "6000", "6100"
+AGENT_PORT, CALLER_PORT = 5390, 5360
+CALLER_PATIENCE_MS = 60_000   # a caller not bridged and hung up by then counts as failed
+CC_QUEUE = "fsapp_bench@default"
+CC_CONF = "autoload_configs/callcenter.conf.xml"
+CC_DIALPLAN = "dialplan/public/00_fsapp_bench_callcenter.xml"
+QUEUE_FLOW = """name: bench_queue
+default_language: en
+languages: [en]
+start: queue
+nodes:
+  queue: {kind: queue, queue: capacity}
+"""
+
+
+def agent_contact(index: int) -> str:
+    return f"sofia/internal/cap{index:04d}@127.0.0.1:{AGENT_PORT}"
+
+
+def agents_scenario(talk_ms: int) -> str:
+    """The agents' phones: answer at once, hang up ``talk_ms`` after the ACK. The live suite's answering phone
+    with its BYE addressed for a UAS nobody registered: the switch's ACK carries no Contact (SIPp's
+    ``[next_url]`` is empty then), and the BYE goes from the callee to the caller of the INVITE."""
+    from tests.live import scenarios
+
+    text = scenarios.phone_answers(ring=0, hangup_after=talk_ms)
+    text = text.replace('<recv request="INVITE" crlf="true"/>', """<recv request="INVITE" crlf="true">
+    <action>
+      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="caller"/>
+      <ereg regexp=".*" search_in="hdr" header="To:" assign_to="callee"/>
+    </action>
+  </recv>""")
+    head, bye = text.split("BYE [next_url] SIP/2.0", 1)
+    bye = (bye.replace("[last_From:]", "From: [$callee];tag=[pid]SIPpTag01[call_number]", 1)
+           .replace("[last_To:]", "To: [$caller]", 1))
+    return head + "BYE sip:mod_sofia@127.0.0.1:5060 SIP/2.0" + bye
+
+
+def acd_yaml(agents: int) -> str:
+    lines = ["queues:", "  capacity:", "    strategy: longest-idle", "    hold_music: local_stream://moh",
+             "    record: false", "    wrap_up: 0", "    reoffer_delay: 0", "    announce: {every: 0}", "agents:"]
+    for index in range(agents):
+        lines += [f"  cap{index:04d}:", f"    contact: {agent_contact(index)}", "    queues: [capacity]"]
+    return "\n".join(lines) + "\n"
+
+
+def callcenter_conf(agents: int) -> str:
+    rows = [f'    <agent name="cap{index:04d}" type="callback" contact="{agent_contact(index)}" status="Available" '
+            'max-no-answer="0" wrap-up-time="0" reject-delay-time="0" busy-delay-time="0" '
+            'no-answer-delay-time="0"/>' for index in range(agents)]
+    tiers = [f'    <tier agent="cap{index:04d}" queue="{CC_QUEUE}" level="1" position="1"/>' for index in range(agents)]
+    return f"""<configuration name="callcenter.conf" description="CallCenter (fsapp bench)">
+  <settings/>
+  <queues>
+    <queue name="{CC_QUEUE}">
+      <param name="strategy" value="longest-idle-agent"/>
+      <param name="moh-sound" value="local_stream://moh"/>
+      <param name="time-base-score" value="system"/>
+      <param name="max-wait-time" value="0"/>
+      <param name="max-wait-time-with-no-agent" value="0"/>
+      <param name="tier-rules-apply" value="false"/>
+      <param name="discard-abandoned-after" value="60"/>
+    </queue>
+  </queues>
+  <agents>
+{chr(10).join(rows)}
+  </agents>
+  <tiers>
+{chr(10).join(tiers)}
+  </tiers>
+</configuration>
+"""
+
+
+def callcenter_dialplan() -> str:
+    return f"""<include>
+  <extension name="fsapp_bench_callcenter">
+    <condition field="destination_number" expression="^{CALLCENTER_NUMBER}$">
+      <action application="answer"/>
+      <action application="callcenter" data="{CC_QUEUE}"/>
+      <action application="hangup"/>
+    </condition>
+  </extension>
+</include>
+"""
+
+
+# -- fsapp's controller, in a process of its own --------------------------------------------------------------
+
+def fsapp_controller(config_path: str, agents: int, out: Any, control: Any) -> None:
+    pin_to_cpu(0)
+    import logging
+
+    from fsapp.config import load_config
+    from fsapp.controller import Controller
+
+    logging.basicConfig(level=os.environ.get("FSAPP_BENCH_LOG", "WARNING"))
+    controller = Controller(load_config(Path(config_path), env={}))
+    state: dict[str, Any] = {"done": 0, "cpu0": None, "cpu1": None, "outcomes": {}}
+    original = controller.ivr.handlers.on_finished
+
+    def counted(call: Any, path: Any) -> None:
+        assert original is not None
+        original(call, path)
+        summary = controller.finished[-1]
+        outcome = summary.queue_outcome or summary.path.outcome
+        state["outcomes"][outcome] = state["outcomes"].get(outcome, 0) + 1
+        state["done"] += 1
+        state["cpu1"] = cpu_seconds()
+
+    def first_park(event: Any, _channel: Any) -> None:
+        if state["cpu0"] is None and event.name == "CHANNEL_PARK":
+            state["cpu0"] = cpu_seconds()
+
+    controller.ivr.handlers.on_finished = counted
+    controller.start()
+    controller.switch.listen(first_park)
+    controller.switch.wait_connected(30)
+    assert controller.acd.reconciled.wait(30), "the ACD did not reconcile with the switch"
+    for agent in controller.acd_config.agents:
+        controller.acd.agent_login(agent)
+    out.put("ready")
+    import gevent
+    while True:   # one report per run the parent asks for, until it says stop
+        while control.empty():
+            gevent.sleep(0.2)
+        if control.get() == "stop":
+            break
+        spent = (state["cpu1"] or 0.0) - (state["cpu0"] or 0.0)
+        out.put({"finished": state["done"], "outcomes": state["outcomes"], "cpu_s": round(spent, 3)})
+        state.update(done=0, cpu0=None, cpu1=None, outcomes={})
+    controller.stop()
+
+
+# -- the observer: the switch's own event times ---------------------------------------------------------------
+
+class Observer:
+    """Answer, bridge and hangup events of the callers (by number) and the agent legs (outbound)."""
+
+    def __init__(self, address: tuple[str, int, str], number: str) -> None:
+        import gevent
+
+        from fsapp.esl.connection import ESLConnection
+
+        self.number = number
+        self.connection = ESLConnection(*address).connect()
+        self.connection.subscribe(["CHANNEL_ANSWER", "CHANNEL_PARK", "CHANNEL_BRIDGE", "CHANNEL_HANGUP_COMPLETE"])
+        self.callers: set[str] = set()
+        self.bridged_callers: set[str] = set()
+        self.agent_answers: dict[str, int] = {}
+        self.latencies: list[float] = []
+        self.to_park: list[float] = []   # fsapp's agent legs park once answered: the switch's part of the wait
+        self.agent_legs: set[str] = set()
+        self.bridged_agents: set[str] = set()
+        self.reader = gevent.spawn(self._read)
+
+    def _read(self) -> None:
+        for event in self.connection.iter_events():
+            stamp = int(event.get("Event-Date-Timestamp") or 0)
+            direction = event.get("Call-Direction")
+            if event.name == "CHANNEL_ANSWER":
+                if direction == "inbound" and event.get("Caller-Destination-Number") == self.number:
+                    self.callers.add(event.uuid)
+                elif direction == "outbound" and (event.get("Caller-Destination-Number") or "").startswith("cap"):
+                    self.agent_answers[event.uuid] = stamp
+                    self.agent_legs.add(event.uuid)
+            elif event.name == "CHANNEL_PARK" and event.uuid in self.agent_answers:
+                self.to_park.append((stamp - self.agent_answers[event.uuid]) / 1000.0)
+            elif event.name == "CHANNEL_BRIDGE":
+                legs = {event.uuid, event.get("Other-Leg-Unique-ID") or ""}
+                for leg in legs & self.agent_legs:
+                    self.bridged_agents.add(leg)
+                    answered = self.agent_answers.pop(leg, None)
+                    if answered is not None:
+                        self.latencies.append((stamp - answered) / 1000.0)
+                self.bridged_callers |= legs & self.callers
+
+    def close(self) -> dict[str, Any]:
+        self.reader.kill()
+        self.connection.close()
+        return {"callers_answered": len(self.callers), "callers_bridged": len(self.bridged_callers),
+                "agents_answered": len(self.agent_legs),
+                "agents_answered_not_bridged": len(self.agent_legs - self.bridged_agents),
+                "agent_answer_to_bridge_ms": spread(self.latencies),
+                **({"agent_answer_to_park_ms": spread(self.to_park)} if self.to_park else {})}
+
+
+def spread(values: list[float]) -> dict[str, float] | None:
+    """Median, 99th percentile and maximum of some milliseconds."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    return {"p50": round(statistics.median(ordered), 1), "p99": round(ordered[int(0.99 * (len(ordered) - 1))], 1),
+            "max": round(ordered[-1], 1), "samples": len(ordered)}
+
+
+# -- one run --------------------------------------------------------------------------------------------------
+
+def switch_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def sipp_counts(stat_file: Path) -> dict[str, int]:
+    """Successful and failed calls from the last line of SIPp's statistics file."""
+    lines = [line for line in stat_file.read_text(errors="replace").splitlines() if line.strip()]
+    if len(lines) < 2:
+        return {}
+    header, last = lines[0].split(";"), lines[-1].split(";")
+    values = dict(zip(header, last))
+    return {"successful": int(values.get("SuccessfulCall(C)", 0)), "failed": int(values.get("FailedCall(C)", 0))}
+
+
+def run_load(bench: Any, number: str, calls: int, rate: float, name: str) -> dict[str, Any]:
+    from tests.live import scenarios
+    from tests.live.livekit import TRUNKS_PORT
+
+    observer = Observer(bench.address, number)
+    cpu0 = switch_cpu_seconds(bench.switch_pid)
+    stat = bench.sipp.work / f"{name}_stat.csv"
+    started = time.monotonic()
+    script = scenarios.caller(number).replace('timeout="180000"', f'timeout="{CALLER_PATIENCE_MS}"')
+    caller = bench.sipp.run(name, script, "-r", str(rate), "-rp", "1000", "-trace_stat",
+                            "-stf", str(stat), "-fd", "1", remote=f"127.0.0.1:{TRUNKS_PORT}",
+                            port=CALLER_PORT, calls=calls, at_once=3000)
+    status = bench.sipp.finish(caller, 600)
+    wall = time.monotonic() - started
+    switch_cpu = switch_cpu_seconds(bench.switch_pid) - cpu0
+    seen = observer.close()
+    counts = sipp_counts(stat)
+    succeeded = min(seen["callers_bridged"], counts.get("successful", 0))
+    return {"calls": calls, "rate_per_s": rate, "sipp_exit": status, "sipp": counts, **seen,
+            "success_rate": round(succeeded / calls, 4), "wall_s": round(wall, 1),
+            "switch_cpu_ms_per_call": round(switch_cpu * 1000 / calls, 2)}
+
+
+class Bench:
+    """The installed switch configuration, SIPp, the agents' UAS and (for fsapp) the controller process."""
+
+    def __init__(self, address: tuple[str, int, str], agents: int, talk_ms: int) -> None:
+        import yaml
+        from click.testing import CliRunner
+
+        from cli import main as cli_main
+        from tests.live.conftest import PASSWORDS, LiveSetup
+        from tests.live.livekit import Sipp, SwitchConf, live_settings, prepare_work_dir
+
+        self.address, self.agents, self.talk_ms = address, agents, talk_ms
+        self.work = Path(tempfile.mkdtemp(prefix="fsapp-live-acd-"))
+        prepare_work_dir(self.work, PASSWORDS)
+        (self.work / "flows" / "live_menu.yaml").unlink()   # the suite's menu names the suite's queue
+        (self.work / "flows" / "bench_queue.yaml").write_text(QUEUE_FLOW)
+        (self.work / "acd.yaml").write_text(acd_yaml(agents))
+        settings = live_settings(address, self.work)
+        settings["ivr"]["entries"] = {"main": "bench_queue"}
+        settings["acd"]["file"] = str(self.work / "acd.yaml")
+        settings["switch"]["calls_per_second"] = 500
+        self.config_path = self.work / "fsapp.yaml"
+        self.config_path.write_text(yaml.safe_dump(settings))
+        conf_dir = Path(self.api("global_getvar conf_dir").strip())
+        self.live = LiveSetup(address, self.work, self.config_path, SwitchConf(conf_dir, self.api), self.work)
+        for step in (("db", "migrate"), ("conf", "render", "--out", str(self.work / "rendered"))):
+            result = CliRunner().invoke(cli_main, ["--config", str(self.config_path), *step], env={})
+            assert result.exit_code == 0, result.output
+        self.switch_pid = int((Path(self.api("global_getvar run_dir").strip()) / "freeswitch.pid").read_text())
+        self.limit = int(re.search(r"out of max (\d+)", self.api("status"))[1])
+        switch_conf = (conf_dir / "autoload_configs" / "switch.conf.xml").read_text()
+        found = re.search(r'<param name="loglevel" value="(\w+)"', switch_conf)
+        self.loglevel = found[1] if found else "debug"   # put back after the run (none given would disable logging)
+        self.sipp = Sipp(self.work / "sipp")
+
+    def api(self, command: str) -> str:
+        from fsapp.esl.connection import ESLConnection
+
+        connection = ESLConnection(*self.address).connect()
+        try:
+            return connection.api(command)
+        finally:
+            connection.close()
+
+    def install(self) -> None:
+        conf = self.live.conf
+        conf.install(self.work / "rendered")
+        for relative, text in ((CC_CONF, callcenter_conf(self.agents)), (CC_DIALPLAN, callcenter_dialplan())):
+            conf._keep(conf.conf_dir / relative)
+            (conf.conf_dir / relative).write_text(text)
+        assert "+OK" in self.api("reloadxml")
+        self.api("fsctl sps 500")
+        self.api("fsctl loglevel warning")   # as in production: the stock debug level costs the switch more
+        self.sipp.run("agents", agents_scenario(self.talk_ms), port=AGENT_PORT,
+                      calls=1_000_000, at_once=5000)
+
+    def undo(self) -> None:
+        try:
+            self.api("unload mod_callcenter")
+            self.sipp.stop_all()
+        finally:
+            self.api(f"fsctl sps {self.limit}")
+            self.api(f"fsctl loglevel {self.loglevel}")
+            self.live.conf.undo()
+
+
+def measure_fsapp(bench: Bench, rates: list[float], seconds: float) -> list[dict[str, Any]]:
+    context = multiprocessing.get_context("spawn")
+    out, control = context.Queue(), context.Queue()
+    process = context.Process(target=fsapp_controller, args=(str(bench.config_path), bench.agents, out, control))
+    process.start()
+    results = []
+    try:
+        assert _from(process, out, 120) == "ready"
+        for rate in rates:
+            calls = int(rate * seconds)
+            result = run_load(bench, FSAPP_NUMBER, calls, rate, f"fsapp_{int(rate)}")
+            time.sleep(3)   # the last calls' records: the controller reports once they are written
+            control.put("report")
+            controller = _from(process, out, 120)
+            result["controller"] = controller
+            result["controller_cpu_ms_per_call"] = round(controller["cpu_s"] * 1000 / max(1, controller["finished"]), 2)
+            results.append(result)
+    finally:
+        control.put("stop")
+        process.join(60)
+        if process.is_alive():
+            process.terminate()
+    return results
+
+
+def _from(process: Any, out: Any, timeout: float) -> Any:
+    """The controller's next message; fails at once when the controller process has died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            return out.get(timeout=1)
+        except queue.Empty:
+            assert process.is_alive(), "fsapp's controller died (see its output above)"
+    raise AssertionError(f"no word from fsapp's controller within {timeout} s")
+
+
+def measure_callcenter(bench: Bench, rates: list[float], seconds: float) -> list[dict[str, Any]]:
+    reply = bench.api("load mod_callcenter")
+    assert "+OK" in reply, reply
+    return [run_load(bench, CALLCENTER_NUMBER, int(rate * seconds), rate, f"callcenter_{int(rate)}")
+            for rate in rates]
+
+
+def _stop(signum: int, _frame: Any) -> None:
+    raise SystemExit(f"stopped by signal {signum}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rates", default="40,80", help="calls placed per second, comma-separated")
+    parser.add_argument("--seconds", type=float, default=15.0, help="how long each rate is offered")
+    parser.add_argument("--agents", type=int, default=250)
+    parser.add_argument("--talk", type=float, default=2.0, help="seconds each agent talks after the ACK")
+    parser.add_argument("--only", choices=("fsapp", "callcenter"), default="")
+    args = parser.parse_args()
+    value = os.environ.get("FSAPP_TEST_FREESWITCH")
+    if not value:
+        print(json.dumps({"benchmark": "live_acd_capacity", "skipped": "no live FreeSWITCH: set "
+                          "FSAPP_TEST_FREESWITCH=host:port:password"}))
+        return
+    host, port, password = value.split(":", 2)
+    rates = [float(rate) for rate in args.rates.split(",")]
+    signal.signal(signal.SIGTERM, _stop)   # a stopped run still undoes what it installed in the shared switch
+    bench = Bench((host, int(port), password), args.agents, int(args.talk * 1000))
+    report: dict[str, Any] = {"benchmark": "live_acd_capacity", "agents": args.agents, "talk_s": args.talk,
+                              "seconds_per_rate": args.seconds, "switch_sps": 500,
+                              "loadavg_before": os.getloadavg()[0]}
+    try:
+        bench.install()
+        if args.only in ("", "fsapp"):
+            report["fsapp"] = measure_fsapp(bench, rates, args.seconds)
+        if args.only in ("", "callcenter"):
+            report["mod_callcenter"] = measure_callcenter(bench, rates, args.seconds)
+    finally:
+        bench.undo()
+    report["loadavg_after"] = os.getloadavg()[0]
+    report["targets"] = {"rate_per_s": 80, "success_rate": 0.99, "controller_cpu_ms_per_call": 3.0,
+                         "agent_answer_to_bridge_p99_ms": 100.0}
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
