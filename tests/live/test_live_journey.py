@@ -18,7 +18,6 @@ import pytest
 from fsapp.controller import Controller
 from fsapp.queue_endings import spoken_digits
 from fsapp.store.recordings import RecordingFilter
-from tests.api.api_waits import wait_until
 from tests.live import scenarios
 from tests.live.conftest import LiveSetup
 from tests.live.livekit import TRUNKS_PORT, Sipp, Watcher, sox_stat
@@ -95,7 +94,7 @@ def test_with_no_controller_the_last_resort_apologizes_and_hangs_up(
     """No controller on the Event Socket (stopped, or its connection gone): the dialplan's scheduled transfer
     takes the parked call to the last resort after last_resort_after seconds; the caller hears the apology and
     the switch hangs up (no last_resort_number in the suite's fsapp.yaml)."""
-    events = watcher("CHANNEL_PARK", "CHANNEL_ANSWER", "PLAYBACK_START", "PLAYBACK_STOP", "CHANNEL_HANGUP_COMPLETE")
+    events = watcher("CHANNEL_PARK", "ADD_SCHEDULE", "PLAYBACK_START", "PLAYBACK_STOP", "CHANNEL_HANGUP_COMPLETE")
     apology = rendered_apology(live)
     assert Path(apology).is_file(), apology   # `fsapp conf render` made it
     caller = sipp_run.run("caller", scenarios.caller("6000", caller_id=CALLER_ID), remote=f"127.0.0.1:{TRUNKS_PORT}",
@@ -105,7 +104,8 @@ def test_with_no_controller_the_last_resort_apologizes_and_hangs_up(
         parked = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
                              "the caller parked")
         uuid = parked.uuid
-        assert uuid in live.api("show tasks"), "no last resort scheduled in the call's task group"
+        events.wait(lambda e: e.name == "ADD_SCHEDULE" and e.get("Task-Group") == uuid, 5,
+                    "the last resort scheduled in the call's task group")
         started = events.wait(lambda e: e.name == "PLAYBACK_START" and e.uuid == uuid, LAST_RESORT_AFTER + 10,
                               "the last resort's apology")
         stopped = events.wait(lambda e: e.name == "PLAYBACK_STOP" and e.uuid == uuid, 20, "the apology's end")
@@ -126,14 +126,17 @@ def test_a_running_controller_cancels_the_net_and_a_long_wait_is_not_cut(
         live: LiveSetup, controller: Controller, sipp_run: Sipp, watcher: Callable[..., Watcher]) -> None:
     """The controller takes the call (``sched_del <uuid>``): the caller waits in the queue well past
     last_resort_after with hold music, and leaves when they choose to."""
-    events = watcher("CHANNEL_PARK", "CHANNEL_EXECUTE", "CHANNEL_HANGUP_COMPLETE")
+    events = watcher("CHANNEL_PARK", "DEL_SCHEDULE", "CHANNEL_EXECUTE", "CHANNEL_HANGUP_COMPLETE")
     keys = key_presses(sipp_run.work / "key2.pcap", "2", at=2.0)
     stay = (LAST_RESORT_AFTER + 15) * 1000
     caller = sipp_run.run("caller", scenarios.caller("6000", media=[(2000, keys)], hangup_after=stay,
                                                      caller_id=CALLER_ID),
                           remote=f"127.0.0.1:{TRUNKS_PORT}", port=5830)
     uuid = parked_main(events)
-    wait_until(lambda: uuid not in live.api("show tasks"), 10, "the last resort's task deleted")
+    cancelled = events.wait(lambda e: e.name == "DEL_SCHEDULE" and e.get("Task-Group") == uuid, 10,
+                            "the last resort's task deleted")   # the switch's `show tasks` table lags behind
+    assert seconds_between(events.wait(lambda e: e.name == "CHANNEL_PARK" and e.uuid == uuid, 1, "the park"),
+                           cancelled) < 5, "deleted when it ran, not cancelled"
     summary = controller.wait_finished(uuid, LAST_RESORT_AFTER + 30)
     assert sipp_run.finish(caller, 20) == 0, sipp_run.errors("caller")   # the caller hung up, as scripted
     hung_up = events.wait(lambda e: e.name == "CHANNEL_HANGUP_COMPLETE" and e.uuid == uuid, 10, "the hang-up")
