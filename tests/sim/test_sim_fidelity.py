@@ -3,7 +3,8 @@ run by fsapp's controller on both, compared per leg by event names and fsapp_* v
 
 The scenario (recorded on FreeSWITCH 1.10.12 by tests/live/test_live_fidelity.py): a caller keys 2 two
 seconds into the menu's prompt, waits in the queue, anna's phone answers after one second of ringing, the
-call is recorded, the caller hangs up 16 s after the answer. Every difference must be listed, with the
+call is recorded (the caller hears the recording notice first), the caller hangs up 16 s after the answer; the
+dialplan arms its safety net, which the controller cancels. Every difference must be listed, with the
 reason it is harmless, in differences.yaml: a new one fails this test, and so does one that is gone.
 """
 
@@ -38,7 +39,9 @@ def controller(sim: SimulatedSwitch, tmp_path: Path):
     shutil.copyfile(ROOT / "ivr_scripts" / "case_status.py", flows / "case_status.py")
     config = controller_config(sim, tmp_path, flows, **{
         "acd.file": str(LIVE / "acd.yaml"), "ivr.entries": {"main": "live_menu"}, "ivr.default_language": "en",
-        "speech.tts_cache": str(tmp_path / "tts"), "acd.recording_notice": False})   # as recorded (livekit.py)
+        "speech.tts_cache": str(tmp_path / "tts")})
+    # the dialplan's safety net as `fsapp conf render` writes it with the defaults (livekit.py keeps them)
+    sim.arm_safety_net(after=30, park_timeout=7200, apology=str(tmp_path / "apology.wav"))
     started = Controller(config, switch_checks=False, **one_clock(sim)).start()
     started.switch.wait_connected(20)
     assert started.acd.reconciled.wait(20)
