@@ -25,7 +25,7 @@ from fsapp.acd.config import AcdConfig
 from fsapp.acd.decisions import CallerInfo
 from fsapp.acd.loader import load_acd_config
 from fsapp.acd.outcome import ANSWERED, QueueOutcome
-from fsapp.acd.service import AcdService, ClockWait
+from fsapp.acd.service import WAITING_VARIABLE, AcdService, ClockWait
 from fsapp.calllog import CallLog, queue_columns
 from fsapp.channels.service import ChannelService
 from fsapp.config import Config
@@ -268,8 +268,9 @@ class Controller:
         if call.resumed:
             call.break_playback()
             member = self.acd.router.members.get(call.uuid)
-            if member is not None:
-                self._resume_in_queue(call, member.queue)
+            queue = member.queue if member is not None else self._queue_marked_on(call)
+            if queue is not None:
+                self._resume_in_queue(call, queue)
                 return
         flow: Flow | None = None
         try:
@@ -286,6 +287,16 @@ class Controller:
         if path.stopped and not call.gone:
             log.warning("call %s: its flow stopped at %s: %s", call.uuid, path.nodes[-1:], path.stopped)
             self._rescue(call, flow, path.language)
+
+    def _queue_marked_on(self, call: Call) -> str | None:
+        """The queue a resumed caller was waiting in when the saved ACD state did not hold them yet (a restart
+        within the snapshot interval of their joining): the channel carries it; they go back in line last."""
+        queue = call.variables.get(WAITING_VARIABLE) or ""
+        if queue not in self.acd_config.queues or call.channel.bridged_to:
+            return None
+        log.warning("call %s: resumed in queue %s from its channel (not in the saved state): back in line",
+                    call.uuid, queue)
+        return queue
 
     def _rescue(self, call: Call, flow: Flow | None, language: str) -> None:
         language = language or (flow.default_language if flow else self.config.ivr.default_language)

@@ -73,6 +73,7 @@ HANDED_RECORDING_LIMIT = 24 * 3600.0   # seconds a transferred caller's recordin
 
 
 ClockWait = Callable[[Flag, float], bool]
+WAITING_VARIABLE = "fsapp_waiting_in"   # set on a caller's channel when they join a queue (its name)
 SNAPSHOT_INTERVAL = 1.0   # seconds the saved router state may lag behind the live one (one write a second)
 """``wait(flag, seconds)``: wait until ``flag`` is set or ``seconds`` of the service's clock have passed."""
 
@@ -189,9 +190,17 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
             raise ChannelGone(f"call {call.uuid} ended before it reached queue {queue}")
         if not call.channel.answered:
             call.answer()
+        if call.variables.get(WAITING_VARIABLE) != queue:   # a restart finds the caller's queue on the channel,
+            call.set_variable(WAITING_VARIABLE, queue)        # should the saved state not hold them yet
         info = caller or CallerInfo(number=call.caller_number or None)
         queued = self._run(lambda: self._admit(call, queue, priority, skills, info, keep_caller))
-        return queued.outcome.get()
+        outcome = queued.outcome.get()
+        if not call.gone:   # out of the queue, still on the line (a queue ending, a survey): not back in line
+            try:
+                call.set_variable(WAITING_VARIABLE, "")
+            except ESLError as exc:
+                log.info("call %s: left queue %s, its mark stays: %s", call.uuid, queue, exc)
+        return outcome
 
     def _admit(self, call: Call, queue: str, priority: int, skills: dict[str, int] | None,
                info: CallerInfo, keep_caller: bool) -> QueuedCall:

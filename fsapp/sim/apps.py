@@ -294,15 +294,25 @@ def record(channel: Channel, call: AppCall) -> str:
     return NONE
 
 
+def _fills_silence(channel: Channel) -> bool:
+    """Whether ``record`` writes the time the party sent no RTP: FreeSWITCH writes only the frames it received
+    (comfort-noise frames are skipped) unless ``record_fill_cng`` is ``true`` or a level above 0."""
+    if not getattr(channel.party, "silence_suppression", False):
+        return True   # the party sends RTP all along, silence included
+    fill = channel.variables.get("record_fill_cng", "").strip().lower()
+    return fill == "true" or (fill.isdigit() and int(fill) > 0)
+
+
 def _stop_record(channel: Channel, path: str, speech: media.Audio | None, started: float,
                  ended_on_silence: bool) -> None:
     elapsed = channel.core.clock.now() - started
-    if speech is None:
-        audio = media.Audio.silence(elapsed)
-    elif ended_on_silence:
-        audio = speech.head(elapsed)
+    spoken = speech.head(elapsed) if speech is not None else media.Audio.silence(0.0)
+    if ended_on_silence and speech is not None:
+        audio = spoken
+    elif not _fills_silence(channel):
+        audio = spoken   # the pauses were never received: the file is shorter than the time recorded
     else:
-        audio = speech.head(elapsed) + media.Audio.silence(max(0.0, elapsed - speech.seconds))
+        audio = spoken + media.Audio.silence(max(0.0, elapsed - spoken.seconds))
     size = media.write_wav(path, audio)
     channel.recording_paths.append(path)
     if ended_on_silence:

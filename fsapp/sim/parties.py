@@ -27,12 +27,15 @@ class CallerScript:
     - ``on_hold``: ``(seconds, digit)`` pairs counted from the first endless playback the party
       hears (hold music: ``local_stream://``, a looping tone); ``digit=None`` hangs up. They stop as soon as the leg is bridged (a caller's
       patience, or a caller pressing a key to leave the queue).
+    - ``silence_suppression``: the party sends no RTP while it does not speak (voice activity detection, a
+      muted phone); FreeSWITCH's ``record`` then writes only what it received unless ``record_fill_cng`` is set.
     """
 
     keys: list[tuple[float, str]] = field(default_factory=list)
     hangup_after: float | None = None
     speech_wav: str | Path | None = None
     on_hold: list[tuple[float, str | None]] = field(default_factory=list)
+    silence_suppression: bool = False
 
     @cached_property
     def speech(self) -> media.Audio | None:

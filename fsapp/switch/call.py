@@ -114,8 +114,14 @@ class Call:
 
     def record(self, path: str, time_limit_s: int, silence_threshold: int = 200, silence_hits_s: int = 3,
                timeout: float | None = None) -> RecordResult:
-        """Record the caller; ends at the time limit or after ``silence_hits_s`` of silence."""
+        """Record the caller; ends at the time limit or after ``silence_hits_s`` of silence.
+
+        ``record_fill_cng``: FreeSWITCH writes only the frames it receives, so the pauses of a phone that sends no
+        RTP while its user is silent (voice activity detection, mute) would vanish from the file; filled, the
+        file is as long as the time recorded."""
         limit = timeout if timeout is not None else time_limit_s + 10.0
+        if self.channel.variables.get("record_fill_cng") != "true":
+            self.set("record_fill_cng", "true")
         complete = self.execute("record", f"{path} {time_limit_s} {silence_threshold} {silence_hits_s}", limit)
         ms = complete.variable("record_ms") or "0"
         return RecordResult(path, int(ms) if ms.isdigit() else 0,

@@ -14,6 +14,8 @@ from gevent.event import Event as Flag
 from fsapp.controller import Controller
 from fsapp.esl.connection import ESLConnection
 from fsapp.sim import CallerScript, SimulatedSwitch
+from fsapp.sim.media import load_wav
+from fsapp.store.recordings import RecordingFilter
 from tests.integration.conftest import MONDAY_MORNING, ROOT, SUNDAY, WAIT, controller_config, one_clock
 
 
@@ -130,4 +132,37 @@ def test_a_flow_whose_store_fails_apologizes_and_sends_the_caller_to_the_operato
         ears.wait_for(caller, "local_stream://moh")
         assert caller in controller.acd.router.waiting("operator")
     finally:
+        controller.stop()
+
+
+def test_a_voicemail_keeps_the_pauses_of_a_caller_who_sends_no_rtp_while_silent(sim, tmp_path, ears) -> None:
+    """A phone with silence suppression sends RTP only while its user speaks. FreeSWITCH's ``record`` writes
+    only the frames it received unless ``record_fill_cng`` is set: the message would lose its pauses and be
+    shorter than the time it was recorded (seen on FreeSWITCH 1.10.12)."""
+    acd = tmp_path / "acd.yaml"
+    acd.write_text((ROOT / "conf" / "acd.yaml").read_text().replace(
+        "    max_wait: 420\n    on_max_wait: {action: voicemail", "    max_wait: 5\n    on_max_wait: {action: voicemail"))
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "main_menu.yaml").write_text("name: main_menu\ndefault_language: en\nlanguages: [en]\nstart: q\n"
+                                          "nodes:\n  q: {kind: queue, queue: waste}\n")
+    controller = start(sim, tmp_path, **{"acd.file": str(acd), "ivr.flows_dir": str(flows)})
+    recorder = ESLConnection(*sim.address, "ClueCon").connect()
+    recorder.subscribe(["RECORD_START", "RECORD_STOP"])
+    try:
+        utterance = controller.tts.render("roads and parking", "en")   # about a second of speech
+        prompt = load_wav(controller.tts.render(controller.texts.say("queue.voicemail", "en"), "en")).seconds
+        leaves = 5 + prompt + 6.0   # from the hold music: max_wait, the prompt, then 6 s of message
+        caller = sim.place_call("+4790000316", script=CallerScript(speech_wav=str(utterance), on_hold=[(leaves, None)],
+                                                                   silence_suppression=True))
+        started, stopped = (recorder.next_event(timeout=WAIT) for _ in range(2))
+        assert (started.name, stopped.name, started.uuid) == ("RECORD_START", "RECORD_STOP", caller)
+        controller.wait_finished(caller, WAIT)
+        recorded = (int(stopped["Event-Date-Timestamp"]) - int(started["Event-Date-Timestamp"])) / 1e6
+        assert recorded > 3.0, recorded   # the caller spoke about a second, then kept silent until hanging up
+        [row] = controller.store.recordings(RecordingFilter(kind="voicemail", call_uuid=caller))
+        assert load_wav(row["path"]).seconds == pytest.approx(recorded, abs=0.25)
+        assert row["duration"] == pytest.approx(recorded, abs=0.25)
+    finally:
+        recorder.close()
         controller.stop()

@@ -79,3 +79,26 @@ def test_a_call_transferred_after_a_consultation_is_recorded_across_a_crash(sim:
     recordings = find_recordings(second.config.paths.recordings, second.store, RecordingQuery())
     assert [(r["agent"], r["queue"], r["caller"]) for r in recordings if r["call_uuid"] == caller] == [
         ("ola", "operator", "+4790000023")]
+
+
+def test_a_caller_who_joined_just_before_a_crash_goes_back_to_their_queue(sim: SimulatedSwitch, make_controller,
+                                                                           keypad) -> None:
+    sim.add_endpoint("1001", behaviour="answer", answer_after=1.0)
+    sim.core.observers.append(CHANGES.poke)
+    first = watched(make_controller(MONDAY_MORNING))
+    first.acd.snapshot_interval = 3600.0   # the saved state never learns of the caller before the crash
+    waiting = keypad("0").call("+4790000023")
+    wait_until(lambda: waiting in first.acd.router.members, WAIT, "the caller in line")
+    assert sim.channel(waiting).variables.get("fsapp_waiting_in") == "operator"
+    crash(first)
+
+    second = watched(make_controller(None))
+    assert second.acd.reconciled.wait(WAIT)
+    wait_until(lambda: second.acd.router.members.get(waiting), WAIT, "the caller back in line, not in the menu")
+    assert second.acd.router.members[waiting].queue == "operator"
+    second.acd.agent_login("ingrid")
+    wait_until(lambda: second.acd.router.agent_call(waiting) == "ingrid", WAIT, "ingrid answering the caller")
+    sim.hangup(waiting)
+    second.wait_finished(waiting, WAIT)
+    row = second.store.call(waiting)
+    assert (row["queue"], row["agent"], row["outcome"]) == ("operator", "ingrid", "answered")

@@ -258,16 +258,13 @@ def live_settings(address: tuple[str, int, str], work: Path) -> dict:
         "database": {"url": f"sqlite:///{work / 'fsapp.db'}"},
         "ivr": {"flows_dir": str(work / "flows"), "entries": {"main": "live_menu"}, "default_language": "en"},
         "speech": {"tts_cache": str(work / "tts")},
-        # the recorded fidelity scenario (fsapp-live/queue_answer) predates the recording notice and the dialplan's
-        # safety net: both off until it is recorded again (FSAPP_TRANSCRIPTS_WRITE=1)
-        "acd": {"file": str(LIVE / "acd.yaml"), "recording_notice": False},
+        "acd": {"file": str(LIVE / "acd.yaml")},   # the recording notice on, as by default
         "paths": {"sounds": str(work / "sounds"), "recordings": str(work / "recordings"),
                   "state": str(work / "state")},
         "numbers": {"6000": "main"},
         "freeswitch": {"domain": DOMAIN, "sip_ip": "127.0.0.1", "operators_port": OPERATORS_PORT,
                        "trunks_port": TRUNKS_PORT, "trunk_acl": {"sipp": "127.0.0.1/32"},
                        "moh_dir": str(work / "moh"), "secrets_file": str(work / "softphone-secrets.yaml"),
-                       "last_resort_after": 0, "park_timeout": 0,
                        "gateways": {CITIZENS_GATEWAY: f"sip:127.0.0.1:{CITIZENS_PORT};register=false;ping=0"}},
         "outbound": {"gateway": CITIZENS_GATEWAY, "caller_id_number": "4721000000", "caller_id_name": "Servicetorget"},
     }
