@@ -25,7 +25,7 @@ from fsapp.acd.config import AcdConfig
 from fsapp.acd.decisions import CallerInfo
 from fsapp.acd.loader import load_acd_config
 from fsapp.acd.outcome import ANSWERED, QueueOutcome
-from fsapp.acd.service import WAITING_VARIABLE, AcdService, ClockWait
+from fsapp.acd.service import LEFT_QUEUE, WAITING_VARIABLE, AcdService, ClockWait
 from fsapp.calllog import CallLog, queue_columns
 from fsapp.channels.service import ChannelService
 from fsapp.config import Config
@@ -292,7 +292,7 @@ class Controller:
         """The queue a resumed caller was waiting in when the saved ACD state did not hold them yet (a restart
         within the snapshot interval of their joining): the channel carries it; they go back in line last."""
         queue = call.variables.get(WAITING_VARIABLE) or ""
-        if queue not in self.acd_config.queues or call.channel.bridged_to:
+        if queue == LEFT_QUEUE or queue not in self.acd_config.queues or call.channel.bridged_to:
             return None
         log.warning("call %s: resumed in queue %s from its channel (not in the saved state): back in line",
                     call.uuid, queue)

@@ -74,6 +74,7 @@ HANDED_RECORDING_LIMIT = 24 * 3600.0   # seconds a transferred caller's recordin
 
 ClockWait = Callable[[Flag, float], bool]
 WAITING_VARIABLE = "fsapp_waiting_in"   # set on a caller's channel when they join a queue (its name)
+LEFT_QUEUE = "answered"                  # ... and this once an agent has them
 SNAPSHOT_INTERVAL = 1.0   # seconds the saved router state may lag behind the live one (one write a second)
 """``wait(flag, seconds)``: wait until ``flag`` is set or ``seconds`` of the service's clock have passed."""
 
@@ -686,7 +687,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
 
         def bridge() -> None:
             try:
-                queued.call.bridge(leg.uuid, stop_playback=True)
+                queued.call.bridge(leg.uuid, stop_playback=True, marks={WAITING_VARIABLE: LEFT_QUEUE})
             except ESLError as exc:
                 log.warning("call %s: bridge to agent %s failed: %s", queued.uuid, decision.agent_id, exc)
                 return   # the hangup that follows ends the call on both sides

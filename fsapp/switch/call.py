@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import uuid as uuidlib
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from fsapp.esl.connection import ESLConnection, Execution, refused
@@ -177,17 +178,18 @@ class Call:
         leg = "-both " if both else ""
         self._conn().api_ok(f"uuid_transfer {self.uuid} {leg}{inline_destination([(app, arg)])} inline")
 
-    def bridge(self, other: Call | str, stop_playback: bool = False) -> None:
+    def bridge(self, other: Call | str, stop_playback: bool = False, marks: Mapping[str, str] | None = None) -> None:
         """Bridge to another parked leg; both legs re-park, not hang up, when the other side leaves.
 
         The switch bridges in this leg's own thread after the +OK: if the other leg ends before that (an
         operator's leg hung up by a transfer issued at once), ``uuid_bridge_park_on_cancel`` parks this leg
         again where FreeSWITCH would otherwise hang it up (``ORIGINATOR_CANCEL``). ``stop_playback``: first stop
         what this leg plays (hold music), as :meth:`break_playback`. The commands go to the switch together: one
-        round trip."""
+        round trip. ``marks``: fsapp's own variables set on this leg in the same command (plain names and values)."""
         other_uuid = other.uuid if isinstance(other, Call) else other
         setup = [f"uuid_break {self.uuid} all"] if stop_playback else []
-        setup += [f"uuid_setvar_multi {word(self.uuid)} park_after_bridge=true;uuid_bridge_park_on_cancel=true",
+        extra = "".join(f";{variable_name(name)}={setvar_value(value)}" for name, value in (marks or {}).items())
+        setup += [f"uuid_setvar_multi {word(self.uuid)} park_after_bridge=true;uuid_bridge_park_on_cancel=true{extra}",
                   f"uuid_setvar {word(other_uuid)} park_after_bridge true"]
         conn = self._conn()
         *replies, bridged = conn.api_each([*setup, f"uuid_bridge {self.uuid} {word(other_uuid)}"])
