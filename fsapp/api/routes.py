@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from fsapp.api import handlers as h
 from fsapp.api.schemas import array, ref
@@ -109,10 +109,23 @@ RECORDING_FILE_PATH = f"{PREFIX}/recordings/{{name}}"
 SCREEN_POP_PATH = "/screen-pop/{uuid}"
 
 
+class Routed(Protocol):
+    method: str
+    pattern: re.Pattern[str]
+
+
+R = TypeVar("R", bound=Routed)
+
+
 def match(method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
     """The route for ``method path`` and its parameters; the flag says whether the path exists at all."""
+    return match_in(ROUTES, method, path)
+
+
+def match_in(routes: Sequence[R], method: str, path: str) -> tuple[R | None, dict[str, str], bool]:
+    """As :func:`match`, in any table of routes with a ``method`` and a compiled ``pattern``."""
     exists = False
-    for route in ROUTES:
+    for route in routes:
         found = route.pattern.match(path)
         if found:
             exists = True

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from fsapp.api.routes import match_in
 from fsapp.desk import calls, cases, pages, people, supervise
 
 DESK_PREFIX = "/desk"
@@ -53,11 +54,4 @@ DESK_ROUTES: list[DeskRoute] = [
 
 def find_route(method: str, path: str) -> tuple[DeskRoute | None, dict[str, str], bool]:
     """The route for ``method path`` and its parameters; the flag says whether the path exists at all."""
-    exists = False
-    for route in DESK_ROUTES:
-        found = route.pattern.match(path)
-        if found:
-            exists = True
-            if route.method == method:
-                return route, found.groupdict(), True
-    return None, {}, exists
+    return match_in(DESK_ROUTES, method, path)
