@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import uuid as uuidlib
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fsapp.esl.connection import ESLConnection, Execution, refused
@@ -188,7 +188,7 @@ class Call:
         round trip. ``marks``: fsapp's own variables set on this leg in the same command (plain names and values)."""
         other_uuid = other.uuid if isinstance(other, Call) else other
         setup = [f"uuid_break {self.uuid} all"] if stop_playback else []
-        extra = "".join(f";{variable_name(name)}={setvar_value(value)}" for name, value in (marks or {}).items())
+        extra = "".join(f";{variable_name(name)}={_multi_value(value)}" for name, value in (marks or {}).items())
         setup += [f"uuid_setvar_multi {word(self.uuid)} park_after_bridge=true;uuid_bridge_park_on_cancel=true{extra}",
                   f"uuid_setvar {word(other_uuid)} park_after_bridge true"]
         conn = self._conn()
@@ -248,3 +248,9 @@ def _choice(value: str, allowed: tuple[str, ...]) -> str:
         raise UnsafeValue(f"{value!r} is not one of {', '.join(allowed)}")
     return value
 
+
+def _multi_value(value: str) -> str:
+    """A value for one ``name=value`` pair of ``uuid_setvar_multi``, where ``;`` and ``=`` separate pairs."""
+    if ";" in value or "=" in value:
+        raise UnsafeValue(f"variable value {value!r} holds ';' or '=', which uuid_setvar_multi reads as syntax")
+    return setvar_value(value)
