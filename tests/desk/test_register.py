@@ -47,9 +47,11 @@ def test_custom_fields_check_patterns_ranges_and_dates() -> None:
     fields = [FieldDefinition("meter", "Meter", pattern="[0-9]{6,10}"),
               FieldDefinition("amount", "Amount", kind="number", minimum=0, maximum=1000),
               FieldDefinition("since", "Since", kind="date")]
-    assert validate_custom_values(fields, {"meter": "123456", "amount": "12.5", "since": "2024-02-29"}) == {
-        "meter": "123456", "amount": 12.5, "since": "2024-02-29"}   # any-date-ok (a parser check)
-    for bad in ({"meter": "12a456"}, {"amount": "-1"}, {"amount": "1001"}, {"since": "29.02.2024"},
+    leap_day = "2024-02-29"   # any-date-ok: a parser check (a leap day, valid on any run date)
+    assert validate_custom_values(fields, {"meter": "123456", "amount": "12.5", "since": leap_day}) == {
+        "meter": "123456", "amount": 12.5, "since": leap_day}
+    wrong_format = "29.02.2024"   # any-date-ok: a format check
+    for bad in ({"meter": "12a456"}, {"amount": "-1"}, {"amount": "1001"}, {"since": wrong_format},
                 {"meter": "1" * 3000}):
         with pytest.raises(InvalidCaseData):
             validate_custom_values(fields, bad)
