@@ -192,17 +192,6 @@ class AttendedTransfers:
         leg.set_variable("fsapp_queue", queue)
         leg.set_variable("fsapp_role", "agent")
 
-    def _taken_over_unsaved(self: AcdService, channel: Channel, agent_id: str, call_uuid: str) -> None:
-        """Reconcile found a consulted agent's leg marked as the call's agent leg and bridged to the caller while
-        the restored state still holds the agent for the consultation (the process died before its state was
-        saved): the switch is right, the agent is on call with the caller."""
-        status = self.router.agent(agent_id).status
-        queue = channel.variables.get("fsapp_queue") or ""
-        if (channel.role == "agent" and channel.bridged_to == call_uuid and queue in self.router.queues
-                and status.state is AgentState.BREAK and status.reason == CONSULTATION):
-            log.info("call %s: agent %s found talking to the transferred caller", call_uuid, agent_id)
-            self._carry_out(self.router.agent_took_call(agent_id, call_uuid, queue))
-
     def _consulted_agent_takes_over(self: AcdService, queued: QueuedCall, consult: Consultation) -> None:
         """A held agent who gets the caller is on call with them (wrap-up when their leg hangs up)."""
         agent_id = consult.agent_id

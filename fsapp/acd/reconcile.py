@@ -94,3 +94,51 @@ def _release_agent(router: Router, agent: Agent, now: float) -> list[Decision]:
             router.queues[member.queue].line.mark_ready(member)
             decisions += router._route_member(member, now, "agent channel gone")
     return decisions + router._serve_agent(agent, now)
+
+
+def agent_found_on_call(router: Router, agent_id: str, call_uuid: str, queue: str) -> list[Decision]:
+    """The switch shows ``agent_id``'s leg bridged to the caller ``call_uuid`` of ``queue`` while the restored
+    state says otherwise: the process died within the snapshot interval of the answer (or of a completed
+    transfer), so the saved state still has the agent free, ringing, on a consultation break or logged out,
+    and perhaps the caller waiting. The switch is right: the caller leaves the line answered by the agent,
+    and the agent is on call with them (wrap-up when the call ends). An agent the state has on, or ringing
+    for, another call is left for the ordinary repairs."""
+    agent = router.agent(agent_id)
+    if agent.state is S.ON_CALL or (agent.state in BUSY and agent.call_uuid != call_uuid):
+        return []
+    now = router.clock()
+    description = (f"agent {agent_id}: {agent.state.value} in the saved state but talking to call {call_uuid} "
+                   f"on the switch, now on call")
+    log.warning("%s", description)
+    decisions: list[Decision] = [Repair("agent", agent_id, "agent-on-call", description)]
+    decisions += _answered_member(router, agent_id, call_uuid, now)
+    router.timers.cancel(("agent", agent_id))
+    agent.deadline = None
+    agent.call_uuid, agent.call_queue, agent.answered_at = call_uuid, queue, now
+    router._on_call[call_uuid] = agent_id
+    moves = [router._set_state(agent, state, now, call_uuid=call_uuid) for state in _WAY_TO_A_CALL[agent.state]]
+    decisions[1:1] = moves + [router._set_state(agent, S.ON_CALL, now, call_uuid=call_uuid)]
+    return decisions
+
+
+# The legal moves from where the saved state left the agent to on-call: an offer they answered (a held agent
+# takes the caller straight from the consultation break).
+_WAY_TO_A_CALL: dict[AgentState, tuple[AgentState, ...]] = {
+    S.LOGGED_OUT: (S.AVAILABLE, S.RESERVED), S.AVAILABLE: (S.RESERVED,), S.WRAP_UP: (S.AVAILABLE, S.RESERVED),
+    S.BREAK: (), S.RESERVED: (), S.RINGING: ()}
+
+
+def _answered_member(router: Router, agent_id: str, call_uuid: str, now: float) -> list[Decision]:
+    """The saved line still holds the caller: they leave it answered by ``agent_id``; the others rung for
+    them are released (never the answering agent's own, bridged leg)."""
+    member = router.members.get(call_uuid)
+    if member is None:
+        return []
+    member.offered_to.discard(agent_id)
+    released, decisions = router._withdraw_offers(member, f"answered by {agent_id}")
+    waited = now - member.queue_entered_at
+    router._trace(member, now, "answered", agent=agent_id, waited=round(waited, 3), reason="found on the switch")
+    decisions.append(router._exit(member, "answered", now, agent_id))
+    for other in released:
+        decisions += router._serve_agent(other, now)
+    return decisions

@@ -51,6 +51,7 @@ from fsapp.acd.pickup import pickup as pickup_call
 from fsapp.acd.prompts import PromptRenderer, announcement_text, ask_number_text, tone_prompt
 from fsapp.acd.recording_control import RecordingControl
 from fsapp.acd.recordings import Recording, recording_path
+from fsapp.acd.reconcile import agent_found_on_call
 from fsapp.acd.router import Router
 from fsapp.acd.snapshot_file import Snapshot, SnapshotFile
 from fsapp.texts import Texts, shipped_texts
@@ -964,7 +965,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         call_uuid = channel.variables.get("fsapp_queue_call")
         if not agent_id or not call_uuid or agent_id not in self.router.agents:
             return
-        self._taken_over_unsaved(channel, agent_id, call_uuid)
+        self._found_on_call(channel, agent_id, call_uuid)
         agent = self.router.agent(agent_id)
         leg = self.legs.get(channel.uuid) or AgentLeg(channel.uuid, call_uuid, agent_id)
         self.legs[channel.uuid] = leg
@@ -983,6 +984,17 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
             self.legs.pop(channel.uuid, None)
             log.warning("agent %s: stray leg %s for call %s hung up", agent_id, channel.uuid, call_uuid)
             self._kill(channel.uuid)
+
+    def _found_on_call(self, channel: Channel, agent_id: str, call_uuid: str) -> None:
+        """Reconcile found an agent's leg bridged to its caller: whatever the restored state says (the process
+        died before saving the answer or a completed transfer), the agent is on call with that caller."""
+        queue = channel.variables.get("fsapp_queue") or ""
+        if channel.bridged_to != call_uuid or queue not in self.router.queues:
+            return
+        decisions = agent_found_on_call(self.router, agent_id, call_uuid, queue)
+        if decisions:
+            self.engaged.pop(agent_id, None)   # a consultation's hold is over: the transfer completed
+            self._carry_out(decisions)
 
     # ------------------------------------------------------------------ helpers
 

@@ -113,3 +113,48 @@ def test_restore_drops_members_of_removed_queues(clock) -> None:
     router.call_arrived("c2", "gone")
     again = Router.restore(build_config({"q": {}}, {}), clock, router.snapshot())
     assert list(again.members) == ["c1"]
+
+
+@pytest.mark.parametrize("saved_as", ["logged-out", "available", "ringing", "wrap-up", "consultation"])
+def test_an_agent_the_switch_shows_talking_to_a_caller_is_on_call_with_them(make_router, clock,
+                                                                          saved_as: str) -> None:
+    """The saved state lags the switch (a crash within the snapshot interval of an answer or a transfer): the
+    switch is right. Where the saved line still holds the caller, they leave it answered by the agent."""
+    from fsapp.acd.reconcile import agent_found_on_call
+
+    agents = {"anna": {"queues": {"q": 1}}, "bo": {"queues": {"q": 1}}}
+    router = make_router({"q": {"strategy": "ring-all", "reserve_timeout": 999, "offer_timeout": 999}},
+                         agents, login=saved_as != "logged-out")
+    if saved_as == "logged-out":
+        router.call_arrived("c1", "q")             # nobody logged in: the caller waits
+    elif saved_as == "ringing":
+        router.call_arrived("c1", "q")             # rung on anna and bo
+        router.offer_ringing("c1", "anna")
+    elif saved_as == "wrap-up":
+        router.call_arrived("earlier", "q")
+        router.offer_answered("earlier", "anna")
+        router.call_ended("earlier")
+    elif saved_as == "consultation":
+        router.agent_break("anna", "consultation")
+    was_waiting = "c1" in router.members
+    decisions = agent_found_on_call(router, "anna", "c1", "q")
+    assert [(r.subject_id, r.action) for r in of_type(decisions, Repair)] == [("anna", "agent-on-call")]
+    assert router.agent("anna").state is S.ON_CALL and router.agent_call("c1") == "anna"
+    assert "c1" not in router.members
+    assert [(e.outcome, e.agent_id) for e in of_type(decisions, QueueExit)] == (
+        [("answered", "anna")] if was_waiting else [])
+    assert not [o for o in of_type(decisions, Offer) if o.call_uuid == "c1"]
+    assert router.agent("bo").state in (S.AVAILABLE, S.LOGGED_OUT)   # not left ringing for a taken caller
+    assert agent_found_on_call(router, "anna", "c1", "q") == []      # once
+    router.call_ended("c1")
+    assert router.agent("anna").state is S.WRAP_UP
+
+
+def test_an_agent_the_state_has_on_another_call_is_left_to_the_ordinary_repairs(make_router, clock) -> None:
+    from fsapp.acd.reconcile import agent_found_on_call
+
+    router = make_router({"q": {}}, {"anna": {"queues": {"q": 1}}})
+    router.call_arrived("c1", "q")
+    router.offer_answered("c1", "anna")
+    assert agent_found_on_call(router, "anna", "c2", "q") == []
+    assert router.agent_call("c1") == "anna"

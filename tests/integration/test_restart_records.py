@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fsapp.api.recordings import RecordingQuery, find_recordings
 from fsapp.sim import SimulatedSwitch
 from tests.api.api_waits import CHANGES, wait_until
@@ -13,6 +15,15 @@ def watched(controller):
     controller.acd.change_listeners.append(CHANGES.poke)
     controller.switch.listen(CHANGES.poke)
     return controller
+
+
+def talking(controller, caller: str, agent: str) -> bool:
+    """The router has ``agent`` on the caller's call and the switch has bridged the two (as the controller saw
+    it in the switch's events)."""
+    queued = controller.acd.calls.get(caller)
+    channel = controller.switch.registry.get(caller)
+    return (controller.acd.router.agent_call(caller) == agent and queued is not None and channel is not None
+            and queued.agent_leg is not None and channel.bridged_to == queued.agent_leg)
 
 
 def test_calls_waiting_and_talking_across_a_crash_are_recorded(sim: SimulatedSwitch, make_controller,
@@ -49,20 +60,27 @@ def test_calls_waiting_and_talking_across_a_crash_are_recorded(sim: SimulatedSwi
 
 
 
+@pytest.mark.parametrize("saved", [True, False], ids=["state-saved", "state-never-saved"])
 def test_a_call_transferred_after_a_consultation_is_recorded_across_a_crash(sim: SimulatedSwitch, make_controller,
-                                                                            keypad) -> None:
+                                                                            keypad, saved: bool) -> None:
+    """Saved or not (a crash within the snapshot interval of the transfer), the switch shows ola talking to the
+    caller: the new controller takes that up and records the call as ola's."""
     for user in ("1001", "1002"):
         sim.add_endpoint(user, behaviour="answer", answer_after=1.0)
     sim.core.observers.append(CHANGES.poke)
     first = watched(make_controller(MONDAY_MORNING))
+    if not saved:
+        first.acd.snapshot_interval = 3600.0
     first.acd.agent_login("ingrid")
     caller = keypad("0").call("+4790000023")
     wait_until(lambda: first.acd.router.agent_call(caller) == "ingrid", WAIT, "ingrid talking to the caller")
     first.acd.agent_login("ola")
     first.acd.consult(caller, agent="ola")
     first.acd.complete_transfer(caller)
-    wait_until(lambda: first.acd.router.agent_call(caller) == "ola", WAIT, "ola talking to the caller")
+    wait_until(lambda: talking(first, caller, "ola"), WAIT, "ola talking to the caller")
     ola_leg = first.acd.calls[caller].agent_leg
+    if saved:
+        first.acd._save_snapshot()
     crash(first)
 
     second = watched(make_controller(None))
@@ -102,3 +120,34 @@ def test_a_caller_who_joined_just_before_a_crash_goes_back_to_their_queue(sim: S
     second.wait_finished(waiting, WAIT)
     row = second.store.call(waiting)
     assert (row["queue"], row["agent"], row["outcome"]) == ("operator", "ingrid", "answered")
+
+
+def test_a_caller_answered_just_before_a_crash_stays_with_their_agent(sim: SimulatedSwitch, make_controller,
+                                                                      keypad) -> None:
+    """The saved state has the caller still waiting and ingrid logged out; the switch has them talking. The
+    new controller believes the switch: no second offer, no hung-up agent leg, ingrid's answered call."""
+    sim.add_endpoint("1001", behaviour="answer", answer_after=1.0)
+    sim.add_endpoint("1002", behaviour="answer", answer_after=1.0)
+    sim.core.observers.append(CHANGES.poke)
+    first = watched(make_controller(MONDAY_MORNING))
+    first.acd.snapshot_interval = 3600.0
+    caller = keypad("0").call("+4790000024")
+    wait_until(lambda: caller in first.acd.router.members, WAIT, "the caller in line")
+    first.acd._save_snapshot()                      # the last state saved: caller waiting, nobody logged in
+    first.acd.agent_login("ingrid")
+    wait_until(lambda: talking(first, caller, "ingrid"), WAIT, "ingrid talking to the caller")
+    ingrid_leg = first.acd.calls[caller].agent_leg
+    crash(first)
+
+    second = watched(make_controller(None))
+    assert second.acd.reconciled.wait(WAIT)
+    assert caller not in second.acd.router.members
+    assert second.acd.router.agent_call(caller) == "ingrid"
+    second.acd.agent_login("ola")                   # free, and never offered the caller again
+    sim.channel(caller).sleep(2.0)
+    assert ingrid_leg in sim.channels and second.acd.router.agent("ola").state.value == "available"
+    sim.hangup(caller)
+    second.wait_finished(caller, WAIT)
+    row = second.store.call(caller)
+    assert (row["queue"], row["agent"], row["outcome"]) == ("operator", "ingrid", "answered")
+    assert row["talk_seconds"] >= 2.0
