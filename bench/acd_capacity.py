@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchlib import cpu_seconds, pin_to_cpu  # noqa: E402
+from benchlib import cpu_seconds, pin_to_cpu, start_profile, stop_profile  # noqa: E402
 
 QUEUE_FLOW = """name: main_menu
 default_language: en
@@ -138,17 +138,11 @@ def run_controller(port: int, out: Any, settings: dict[str, Any]) -> None:
     controller.switch.wait_connected(30)
     for agent in controller.acd_config.agents:
         controller.acd.agent_login(agent)
-    profiler = None
-    if settings.get("profile"):
-        import cProfile
-        profiler = cProfile.Profile()
-        profiler.enable()
+    profiler = start_profile(settings.get("profile", ""))
     out.put("ready")
     completed = finished.wait(settings["timeout"])
     spent = cpu_seconds() - (state["cpu0"] or cpu_seconds())
-    if profiler is not None:
-        profiler.disable()
-        profiler.dump_stats(settings["profile"])
+    stop_profile(profiler, settings.get("profile", ""))
     out.put({"cpu_ms_per_call": round(spent * 1000 / max(1, state["done"]), 3), "finished": state["done"],
              "completed": bool(completed), "outcomes": state["outcomes"]})
     controller.stop()

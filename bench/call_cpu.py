@@ -4,9 +4,10 @@ Each call is answer + a 2 s prompt + hangup, the load the brief measured on a re
 Python controller used 1.2-1.6 ms CPU per call). The simulated switch runs in its own process, pinned to
 the other core, at 50x real time, and places the calls; the controller process measures its own CPU time
 from the first call to the last hangup. Prints one JSON line with ms of CPU per call for each controller
-and the ratio. Target: fsapp at most 2 ms per call.
+(fsapp's Switch layer alone, fsapp's whole controller with its IVR, ACD, records and store, and the bare loop)
+and the ratios. Target: the whole controller at most 2 ms per call and 2x the bare loop.
 
-    python bench/call_cpu.py [--calls 2000] [--rate 200]
+    python bench/call_cpu.py [--calls 2000] [--rate 200] [--only switch|controller|bare]
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import json
 import multiprocessing
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,9 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchlib import cpu_seconds, pin_to_cpu  # noqa: E402
+from benchlib import PLAIN_FLOW, PROMPT, cpu_seconds, pin_to_cpu, whole_controller  # noqa: E402
 
-PROMPT = "tone_stream://%(2000,0,440)"
 SPEED = 50.0
 
 
@@ -69,6 +70,20 @@ def fsapp_controller(port: int, calls: int, out: multiprocessing.Queue) -> None:
     out.put("ready")
     finished.wait(3600)
     out.put({"cpu_ms_per_call": round((cpu_seconds() - state["cpu0"]) * 1000 / calls, 3)})
+
+
+def controller_on_sim(port: int, calls: int, out: multiprocessing.Queue) -> None:
+    """fsapp's whole controller (IVR flow, ACD, call records, SQLite store) with a flow doing the same."""
+    work = Path(tempfile.mkdtemp(prefix="fsapp-call-cpu-"))
+    flows = work / "flows"
+    flows.mkdir()
+    (flows / "plain.yaml").write_text(PLAIN_FLOW)
+    whole_controller(str(ROOT / "conf" / "fsapp.yaml"), {
+        "database.url": f"sqlite:///{work / 'fsapp.db'}", "ivr.flows_dir": str(flows),
+        "ivr.entries": {"main": "plain"}, "acd.file": str(ROOT / "conf" / "acd.yaml"),
+        "paths.recordings": str(work / "recordings"), "paths.state": str(work / "state"),
+        "register.file": str(work / "register.yaml"), "switch.host": "127.0.0.1", "switch.port": port},
+        calls, out)
 
 
 def bare_controller(port: int, calls: int, out: multiprocessing.Queue) -> None:
@@ -127,14 +142,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=200.0, help="calls placed per wall second")
+    parser.add_argument("--only", choices=["switch", "controller", "bare"], help="one controller (to profile it)")
     args = parser.parse_args()
-    fsapp_result = measure(fsapp_controller, args.calls, args.rate)
-    bare_result = measure(bare_controller, args.calls, args.rate)
+    controllers = {"switch": fsapp_controller, "controller": controller_on_sim, "bare": bare_controller}
+    results = {name: measure(controller, args.calls, args.rate) for name, controller in controllers.items()
+               if args.only in (None, name)}
+    bare = results.get("bare", {}).get("cpu_ms_per_call")
     print(json.dumps({
         "benchmark": "call_cpu", "calls": args.calls, "rate_per_s": args.rate, "sim_speed": SPEED,
-        "fsapp": fsapp_result, "bare_connection": bare_result,
-        "ratio_fsapp_to_bare": round(fsapp_result["cpu_ms_per_call"] / bare_result["cpu_ms_per_call"], 2),
-        "target_ms": 2.0,
+        "fsapp": results.get("switch"), "fsapp_controller": results.get("controller"),
+        "bare_connection": results.get("bare"),
+        **{f"ratio_{name}_to_bare": round(result["cpu_ms_per_call"] / bare, 2)
+           for name, result in results.items() if bare and name != "bare" and result.get("cpu_ms_per_call")},
+        "target_ms": 2.0, "target_ratio": 2.0,
     }))
 
 

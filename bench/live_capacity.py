@@ -29,18 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchlib import cpu_seconds, pin_to_cpu  # noqa: E402
+from benchlib import PLAIN_FLOW, PROMPT, cpu_seconds, per_call_ms, pin_to_cpu, whole_controller  # noqa: E402
 
-PROMPT = "tone_stream://%(2000,0,440)"
 CALLER_PORT = 5360
-PLAIN_FLOW = f"""name: plain
-default_language: en
-languages: [en]
-start: prompt
-nodes:
-  prompt: {{kind: play, file: "{PROMPT}", next: bye}}
-  bye: {{kind: hangup}}
-"""
 
 
 def fsapp_controller(address: tuple[str, int, str], calls: int, out: multiprocessing.Queue) -> None:
@@ -68,46 +59,8 @@ def fsapp_controller(address: tuple[str, int, str], calls: int, out: multiproces
     switch.start().wait_connected(30)
     out.put("ready")
     finished.wait(600)
-    out.put({"handled": state["done"], "cpu_ms_per_call": _per_call(state["cpu0"], state["done"])})
+    out.put({"handled": state["done"], "cpu_ms_per_call": per_call_ms(state["cpu0"], state["done"])})
     switch.stop()
-
-
-def ivr_controller(config_path: str, calls: int, out: multiprocessing.Queue) -> None:
-    """fsapp's whole controller (IVR, ACD, call records, the store) with a flow doing the same."""
-    pin_to_cpu(0)
-    import logging
-
-    import gevent
-    from gevent.event import Event
-
-    from fsapp.config import load_config
-    from fsapp.controller import Controller
-
-    logging.basicConfig(level=logging.WARNING)
-    controller = Controller(load_config(Path(config_path), env={}))
-    finished, state = Event(), {"done": 0, "cpu0": None}
-    original = controller.ivr.handlers.on_finished
-
-    def counted(call, path) -> None:
-        assert original is not None
-        original(call, path)   # the call's records written
-        state["done"] += 1
-        if state["done"] >= calls:
-            finished.set()
-
-    def first_park(event, _channel) -> None:
-        if state["cpu0"] is None and event.name == "CHANNEL_PARK":
-            state["cpu0"] = cpu_seconds()
-
-    controller.ivr.handlers.on_finished = counted
-    controller.start()
-    controller.switch.listen(first_park)
-    controller.switch.wait_connected(30)
-    out.put("ready")
-    finished.wait(600)
-    gevent.sleep(1.0)   # the last hangups' completions of the call records (the ticker's idle cost included)
-    out.put({"handled": state["done"], "cpu_ms_per_call": _per_call(state["cpu0"], state["done"])})
-    controller.stop()
 
 
 def bare_controller(address: tuple[str, int, str], calls: int, out: multiprocessing.Queue) -> None:
@@ -145,11 +98,7 @@ def bare_controller(address: tuple[str, int, str], calls: int, out: multiprocess
     gevent.spawn(dispatch)
     out.put("ready")
     finished.wait(600)
-    out.put({"handled": state["done"], "cpu_ms_per_call": _per_call(state["cpu0"], state["done"])})
-
-
-def _per_call(cpu0: float | None, done: int) -> float | None:
-    return round((cpu_seconds() - cpu0) * 1000 / done, 3) if cpu0 is not None and done else None
+    out.put({"handled": state["done"], "cpu_ms_per_call": per_call_ms(state["cpu0"], state["done"])})
 
 
 def run(controller, args: tuple, live, sipp, calls: int, rate: float) -> dict:
@@ -221,7 +170,7 @@ def measure(address: tuple[str, int, str], calls: int, rate: float) -> dict:
     try:
         _api(address, "fsctl sps 500")
         fsapp = run(fsapp_controller, (address,), live, sipp, calls, rate)
-        whole = run(ivr_controller, (str(ivr_config(work, address)),), live, sipp, calls, rate)
+        whole = run(whole_controller, (str(ivr_config(work, address)), {}), live, sipp, calls, rate)
         bare = run(bare_controller, (address,), live, sipp, calls, rate)
     finally:
         sipp.stop_all()

@@ -2,8 +2,10 @@
 
 A flow, the relay or the dialer writes a call's row when it is done with the call, which may be before the
 caller's channel has hung up (the flow hung up itself, or handed the call on) or after. :class:`CallLog`
-writes the row at once; if the channel has already ended, with its end, else the row is written again when
-the channel's CHANNEL_HANGUP_COMPLETE arrives::
+writes the row at once; if the channel has already ended, with its end, else the row is completed when the
+channel's CHANNEL_HANGUP_COMPLETE arrives. A call fsapp itself is hanging up (``hanging_up``: its end is a
+moment away) is written once, with its end, when that event comes, or without it after ``HOLD_FOR`` seconds
+if it does not (the link dropped); :meth:`CallLog.flush` writes what is held when the controller stops::
 
     log = CallLog(store, switch, now=controller.utc_now)
     log.record_call(call.uuid, "in", started, caller_number=..., **queue_columns(outcome))   # as store.record_call
@@ -15,6 +17,7 @@ finished the call, waiting and talking time, and one ``agent`` leg per party who
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -31,6 +34,11 @@ log = logging.getLogger(__name__)
 
 HANGUP = "CHANNEL_HANGUP_COMPLETE"
 REMEMBERED_ENDS = 2000   # channels whose end is kept for a row written after the hangup (and rows waiting)
+HOLD_FOR = 5.0   # seconds a row of a call being hung up waits for the hangup, to be written once with its end
+
+
+Row = tuple[str, datetime, dict[str, Any]]   # direction, started at, the row's other values
+Written = Callable[[], None] | None   # told when a held row has been written
 
 
 class CallStore(Protocol):
@@ -51,21 +59,34 @@ class CallLog:
         self.now = now
         self._open: OrderedDict[str, tuple[str, datetime, dict[str, Any]]] = OrderedDict()   # before the hangup
         self._ended: OrderedDict[str, tuple[datetime, str]] = OrderedDict()
+        self._held: dict[str, tuple[float, Row, Written]] = {}   # calls being hung up: since (monotonic), row
+        self._sweeper: gevent.Greenlet | None = None
         switch.listen(self._on_event)
 
-    def record_call(self, call_uuid: str, direction: str, started_at: datetime, **values: Any) -> int:
+    def record_call(self, call_uuid: str, direction: str, started_at: datetime, *, hanging_up: bool = False,
+                    written: Written = None, **values: Any) -> int | None:
         """``store.record_call``, with ``ended_at``/``hangup_cause`` filled in now or when the call ends (a
-        ``contact`` written with the row is written once, not again with the end)."""
+        ``contact`` written with the row is written once, not again with the end). ``hanging_up``: fsapp has
+        told the switch to hang the call up; the row is held for its end and written once (returns None).
+        ``written`` is called once the row is in the store."""
         ended = self._ended.get(call_uuid)
         if ended is not None:
             values.setdefault("ended_at", ended[0])
             values.setdefault("hangup_cause", ended[1])
+        elif hanging_up:
+            self._held[call_uuid] = (time.monotonic(), (direction, started_at, values), written)
+            if self._sweeper is None:
+                self._sweeper = gevent.spawn(self._sweep)
+            return None
         else:
             self._open[call_uuid] = (direction, started_at, {key: value for key, value in values.items()
                                                              if key != "contact"})
             while len(self._open) > REMEMBERED_ENDS:   # calls whose hangup was missed (the link was down)
                 self._open.popitem(last=False)
-        return self.store.record_call(call_uuid, direction, started_at, **values)
+        call_id = self.store.record_call(call_uuid, direction, started_at, **values)
+        if written is not None:
+            written()
+        return call_id
 
     def _on_event(self, event: Event, channel: Channel | None) -> None:
         if event.name != HANGUP or channel is None:
@@ -74,12 +95,53 @@ class CallLog:
         self._ended[channel.uuid] = end
         while len(self._ended) > REMEMBERED_ENDS:
             self._ended.popitem(last=False)
+        held = self._held.pop(channel.uuid, None)
+        if held is not None:
+            gevent.spawn(self._write, channel.uuid, held, end)   # a listener must not block
+            return
         row = self._open.pop(channel.uuid, None)
         if row is not None:
-            gevent.spawn(self._complete, channel.uuid, row, end)   # a listener must not block
+            gevent.spawn(self._complete, channel.uuid, row, end)
 
-    def _complete(self, call_uuid: str, row: tuple[str, datetime, dict[str, Any]],
-                  end: tuple[datetime, str]) -> None:
+    def flush(self) -> None:
+        """Write every held row now, without its end (the controller is stopping)."""
+        for call_uuid in list(self._held):
+            self._release(call_uuid)
+
+    def _sweep(self) -> None:
+        """Write, without their end, the rows whose hangup did not come within HOLD_FOR (then completed as
+        any row is if the end comes later); runs while rows are held."""
+        try:
+            while self._held:
+                gevent.sleep(HOLD_FOR)
+                due = time.monotonic() - HOLD_FOR
+                for call_uuid in [uuid for uuid, (since, _row, _written) in self._held.items() if since <= due]:
+                    self._release(call_uuid)
+        finally:
+            self._sweeper = None
+
+    def _release(self, call_uuid: str) -> None:
+        held = self._held.pop(call_uuid, None)
+        if held is None:
+            return
+        direction, started_at, values = held[1]
+        log.warning("call %s: no hangup from the switch within %.0f s of fsapp's; its row is written without "
+                    "its end", call_uuid, HOLD_FOR)
+        self._open[call_uuid] = (direction, started_at, {k: v for k, v in values.items() if k != "contact"})
+        self._write(call_uuid, held, None)
+
+    def _write(self, call_uuid: str, held: tuple[float, Row, Written], end: tuple[datetime, str] | None) -> None:
+        _since, (direction, started_at, values), written = held
+        if end is not None:
+            values = {**values, "ended_at": end[0], "hangup_cause": end[1]}
+        try:
+            self.store.record_call(call_uuid, direction, started_at, **values)
+        except Exception:   # the store failing must not take the switch's event dispatch down with it
+            log.exception("call %s: its row was not written", call_uuid)
+        if written is not None:
+            written()
+
+    def _complete(self, call_uuid: str, row: Row, end: tuple[datetime, str]) -> None:
         direction, started_at, values = row
         try:   # the row written at record_call gets its end; the whole row again only if it is not there
             if not self.store.end_call(call_uuid, end[0], end[1]):

@@ -248,6 +248,7 @@ class Controller:
         if self.heartbeat is not None:
             self.heartbeat.stop()
         self.acd.stop()
+        self.call_log.flush()
         self.switch.stop()
         thaw_heap()
 
@@ -436,13 +437,18 @@ class Controller:
                    "agent": queued.agent_id if queued else None, "ivr_path": path.nodes,
                    "case_reference": self.desk_cases.pop(call.uuid, None),   # opened from the desk during the call
                    "body": json.dumps(path.to_dict(), ensure_ascii=False)}
+        summary = CallSummary(call.uuid, call.caller_number, path, queued.kind if queued else None)
         self.call_log.record_call(call.uuid, "in", started, caller_number=call.caller_number,
                                   called_number=call.channel.destination, contact=contact,
-                                  outcome=queued.kind if queued else path.outcome, **queue_columns(queued))
-        summary = CallSummary(call.uuid, call.caller_number, path, queued.kind if queued else None)
+                                  outcome=queued.kind if queued else path.outcome, **queue_columns(queued),
+                                  hanging_up=call.channel.hangup_sent and not call.gone,
+                                  written=lambda: self._recorded(summary))
+
+    def _recorded(self, summary: CallSummary) -> None:
+        """The call's row is in the store: the call is finished for :meth:`wait_finished`."""
         self.finished.append(summary)
         del self.finished[:-1000]
-        self._summaries.set(call.uuid, summary)
+        self._summaries.set(summary.call_uuid, summary)
 
     def wait_finished(self, call_uuid: str, timeout: float) -> CallSummary:
         """Wait until the call has left its flow and been recorded; returns its summary (the latest

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -17,6 +17,8 @@ class Step:
     confidence: float | None = None
     note: str | None = None
 
+
+STEP_FIELDS = tuple(f.name for f in fields(Step))
 
 SELF_SERVICE = "self-service"
 """The outcome of a call that got what it came for in the menu (e.g. heard its case's status), however it ended."""
@@ -52,6 +54,9 @@ class CallPath:
             self.outcome, self.detail = outcome, detail
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["steps"] = [{k: v for k, v in step.items() if v is not None} for step in data["steps"]]
-        return data
+        """The path as JSON-ready data; a step lists only what happened there (every call writes one: built
+        field by field, as ``dataclasses.asdict`` deep-copies each value)."""
+        return {"flow": self.flow, "call_uuid": self.call_uuid, "language": self.language,
+                "steps": [{name: value for name in STEP_FIELDS if (value := getattr(step, name)) is not None}
+                          for step in self.steps],
+                "outcome": self.outcome, "detail": self.detail, "errors": list(self.errors), "stopped": self.stopped}

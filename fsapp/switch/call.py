@@ -159,9 +159,11 @@ class Call:
     def hangup(self, cause: str = "NORMAL_CLEARING") -> None:
         log.info("call %s: hangup %s", self.uuid, cause)
         self._conn().hangup(self.uuid, cause)
+        self.channel.hangup_sent = True
 
     def kill(self, cause: str = "NORMAL_CLEARING") -> None:
         self._conn().api_ok(f"uuid_kill {self.uuid} {word(cause)}")
+        self.channel.hangup_sent = True
 
     def transfer(self, destination: str, dialplan: str = "XML", context: str = "default",
                  both: bool = False) -> None:

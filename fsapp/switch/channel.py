@@ -38,6 +38,7 @@ class Channel:
     application: str = ""
     hangup_cause: str | None = None
     gone: bool = False
+    hangup_sent: bool = False   # fsapp told the switch to hang it up: its CHANNEL_HANGUP_COMPLETE is on the way
     created_at: float = 0.0
     variables: dict[str, str] = field(default_factory=dict)
 
