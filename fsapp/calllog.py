@@ -5,7 +5,8 @@ caller's channel has hung up (the flow hung up itself, or handed the call on) or
 writes the row at once; if the channel has already ended, with its end, else the row is completed when the
 channel's CHANNEL_HANGUP_COMPLETE arrives. A call fsapp itself is hanging up (``hanging_up``: its end is a
 moment away) is written once, with its end, when that event comes, or without it after ``HOLD_FOR`` seconds
-if it does not (the link dropped); :meth:`CallLog.flush` writes what is held when the controller stops::
+if it does not (the link dropped); :meth:`CallLog.flush` writes what is held when the controller stops. Rows
+and ends that come while the store writes the last ones go together, in one transaction::
 
     log = CallLog(store, switch, now=controller.utc_now)
     log.record_call(call.uuid, "in", started, caller_number=..., **queue_columns(outcome))   # as store.record_call
@@ -19,7 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
@@ -27,7 +28,7 @@ import gevent
 
 from fsapp.acd.outcome import QueueOutcome
 from fsapp.esl.events import Event
-from fsapp.store import LegInfo
+from fsapp.store import CallWrite, LegInfo
 from fsapp.switch.channel import Channel
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ Written = Callable[[], None] | None   # told when a held row has been written
 class CallStore(Protocol):
     def record_call(self, call_uuid: str, direction: str, started_at: datetime, **values: Any) -> int: ...
 
-    def end_call(self, call_uuid: str, ended_at: datetime, hangup_cause: str) -> bool: ...
+    def write_calls(self, writes: Sequence[CallWrite]) -> None: ...
 
 
 class Switchlike(Protocol):
@@ -61,6 +62,8 @@ class CallLog:
         self._ended: OrderedDict[str, tuple[datetime, str]] = OrderedDict()
         self._held: dict[str, tuple[float, Row, Written]] = {}   # calls being hung up: since (monotonic), row
         self._sweeper: gevent.Greenlet | None = None
+        self._batch: list[tuple[CallWrite, Written]] = []   # written together, after the batch in progress
+        self._writer: gevent.Greenlet | None = None
         switch.listen(self._on_event)
 
     def record_call(self, call_uuid: str, direction: str, started_at: datetime, *, hanging_up: bool = False,
@@ -97,16 +100,24 @@ class CallLog:
             self._ended.popitem(last=False)
         held = self._held.pop(channel.uuid, None)
         if held is not None:
-            gevent.spawn(self._write, channel.uuid, held, end)   # a listener must not block
+            direction, started_at, values = held[1]
+            values = {**values, "ended_at": end[0], "hangup_cause": end[1]}
+            self._queue(CallWrite(channel.uuid, direction, started_at, values), held[2])
             return
         row = self._open.pop(channel.uuid, None)
-        if row is not None:
-            gevent.spawn(self._complete, channel.uuid, row, end)
+        if row is not None:   # the row written at record_call gets its end; the whole row only if it is not there
+            direction, started_at, values = row
+            values = {**values, "ended_at": end[0], "hangup_cause": end[1]}
+            self._queue(CallWrite(channel.uuid, direction, started_at, values, end_only=True), None)
 
     def flush(self) -> None:
-        """Write every held row now, without its end (the controller is stopping)."""
+        """Write every held row now, without its end, and whatever waits to be written (the controller is
+        stopping)."""
         for call_uuid in list(self._held):
             self._release(call_uuid)
+        if self._writer is not None:
+            self._writer.join()
+        self._drain()
 
     def _sweep(self) -> None:
         """Write, without their end, the rows whose hangup did not come within HOLD_FOR (then completed as
@@ -128,27 +139,35 @@ class CallLog:
         log.warning("call %s: no hangup from the switch within %.0f s of fsapp's; its row is written without "
                     "its end", call_uuid, HOLD_FOR)
         self._open[call_uuid] = (direction, started_at, {k: v for k, v in values.items() if k != "contact"})
-        self._write(call_uuid, held, None)
+        self._queue(CallWrite(call_uuid, direction, started_at, values), held[2])
 
-    def _write(self, call_uuid: str, held: tuple[float, Row, Written], end: tuple[datetime, str] | None) -> None:
-        _since, (direction, started_at, values), written = held
-        if end is not None:
-            values = {**values, "ended_at": end[0], "hangup_cause": end[1]}
+    def _queue(self, write: CallWrite, written: Written) -> None:
+        """Write in the next batch: a listener must not block, and rows that come while the store writes the
+        last batch go together (one trip to the store lane, one commit)."""
+        self._batch.append((write, written))
+        if self._writer is None:
+            self._writer = gevent.spawn(self._drain)
+
+    def _drain(self) -> None:
         try:
-            self.store.record_call(call_uuid, direction, started_at, **values)
-        except Exception:   # the store failing must not take the switch's event dispatch down with it
-            log.exception("call %s: its row was not written", call_uuid)
-        if written is not None:
-            written()
+            while self._batch:
+                batch, self._batch = self._batch, []
+                self._write_batch(batch)
+        finally:
+            self._writer = None
 
-    def _complete(self, call_uuid: str, row: Row, end: tuple[datetime, str]) -> None:
-        direction, started_at, values = row
-        try:   # the row written at record_call gets its end; the whole row again only if it is not there
-            if not self.store.end_call(call_uuid, end[0], end[1]):
-                self.store.record_call(call_uuid, direction, started_at,
-                                       **{**values, "ended_at": end[0], "hangup_cause": end[1]})
+    def _write_batch(self, batch: list[tuple[CallWrite, Written]]) -> None:
+        try:
+            self.store.write_calls([write for write, _written in batch])
         except Exception:   # the store failing must not take the switch's event dispatch down with it
-            log.exception("call %s: its end was not recorded", call_uuid)
+            if len(batch) > 1:   # one bad row must not cost the others theirs
+                for item in batch:
+                    self._write_batch([item])
+                return
+            log.exception("call %s: its row was not written", batch[0][0].call_uuid)
+        for _write, written in batch:
+            if written is not None:
+                written()
 
 
 def utc(epoch: float) -> datetime:

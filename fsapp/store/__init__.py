@@ -10,7 +10,7 @@ Entry point::
 
 from __future__ import annotations
 
-from fsapp.store.contacts import LegInfo
+from fsapp.store.contacts import CallWrite, LegInfo
 from fsapp.store.errors import (DatabaseUrlError, ImportFileError, InvalidCaseData, InvalidReference,
                                 InvalidTransition, MigrationError, NotFound, StoreError)
 from fsapp.store.importer import ImportReport, RowProblem
@@ -24,7 +24,7 @@ from fsapp.store.workflow import CaseStatus, FieldDefinition
 __all__ = [
     "AttachmentRecord", "CallerInfo", "CaseDetail", "CaseEventRecord", "CaseStatus", "CaseSummary",
     "CitizenRecord", "DatabaseUrlError", "ErasureReport", "FieldDefinition", "ImportFileError", "ImportReport",
-    "InvalidCaseData", "InvalidReference", "InvalidTransition", "LegInfo", "MigrationError", "NoteRecord",
+    "InvalidCaseData", "InvalidReference", "InvalidTransition", "CallWrite", "LegInfo", "MigrationError", "NoteRecord",
     "NotFound", "RetentionPolicy", "RetentionReport", "RowProblem", "Store", "StoreError", "display_reference",
     "make_reference", "open_store", "parse_reference", "to_jsonable",
 ]

@@ -32,6 +32,18 @@ class LegInfo:
     hangup_cause: str = ""
 
 
+@dataclass(frozen=True)
+class CallWrite:
+    """One call's row (``values`` as :meth:`ContactLog.record_call` takes them), or with ``end_only`` its end
+    (``values`` then hold the whole row, written only if the call has no row yet)."""
+
+    call_uuid: str
+    direction: str
+    started_at: datetime
+    values: Mapping[str, Any]
+    end_only: bool = False
+
+
 class ContactLog(StoreBase):
     """Writing down contacts, calls and callbacks."""
 
@@ -173,6 +185,17 @@ class ContactLog(StoreBase):
                 self._insert_interaction(at=None, citizen_id=citizen_id, call_id=call_id,
                                          case_id=self._case_id(reference) if reference else None, **fields)
         return call_id
+
+    @bound
+    def write_calls(self, writes: Sequence[CallWrite]) -> None:
+        """Several calls' rows and ends in one transaction (what the call log gathered while the store was busy
+        with the last batch): one trip to the store lane and one commit for all."""
+        with self.db.atomic():
+            for write in writes:
+                values = dict(write.values)
+                if write.end_only and self.end_call(write.call_uuid, values["ended_at"], values["hangup_cause"]):
+                    continue
+                self.record_call(write.call_uuid, write.direction, write.started_at, **values)
 
     @bound
     def end_call(self, call_uuid: str, ended_at: datetime, hangup_cause: str) -> bool:

@@ -71,3 +71,26 @@ def test_first_value_answers_as_peewee_scalar(store: Store) -> None:
     assert in_store(store.db, both, "+4790000009") == (None, None)
     assert in_store(store.db, both, "x' OR '1'='1") == (None, None)   # a value, never SQL
     assert store.call("looked-up")["citizen_id"] == citizen
+
+
+def test_calls_written_in_one_batch_are_as_if_written_one_by_one(store: Store) -> None:
+    from fsapp.store import CallWrite
+
+    started = store.clock() - timedelta(minutes=2)
+    ended = started + timedelta(seconds=40)
+    store.record_call("up-before", "in", started, caller_number="+4790000002", outcome="transfer")
+    store.write_calls([
+        CallWrite("held", "in", started, {"caller_number": "+4790000003", "outcome": "hangup", "ended_at": ended,
+                                          "hangup_cause": "NORMAL_CLEARING",
+                                          "contact": {"channel": "phone", "direction": "in",
+                                                      "address": "+4790000003", "body": "{}"}}),
+        CallWrite("up-before", "in", started, {"caller_number": "+4790000002", "outcome": "transfer",
+                                               "ended_at": ended, "hangup_cause": "USER_BUSY"}, end_only=True),
+        CallWrite("never-written", "in", started, {"caller_number": "+4790000004", "outcome": "queue",
+                                                   "ended_at": ended, "hangup_cause": "NORMAL_CLEARING"},
+                  end_only=True)])
+    rows = {uuid: store.call(uuid) for uuid in ("held", "up-before", "never-written")}
+    assert {uuid: (row["outcome"], row["ended_at"], row["hangup_cause"]) for uuid, row in rows.items()} == {
+        "held": ("hangup", ended, "NORMAL_CLEARING"), "up-before": ("transfer", ended, "USER_BUSY"),
+        "never-written": ("queue", ended, "NORMAL_CLEARING")}
+    assert [c["channel"] for c in store.interactions(limit=10) if c["address"] == "+4790000003"] == ["phone"]

@@ -22,15 +22,21 @@ class Store:
     def __init__(self) -> None:
         self.writes: list[tuple[str, str, dict[str, Any]]] = []
         self.ended = Flag()
+        self.batches: list[int] = []
 
     def record_call(self, call_uuid: str, direction: str, started_at: datetime, **values: Any) -> int:
         self.writes.append(("row", call_uuid, values))
         return len(self.writes)
 
-    def end_call(self, call_uuid: str, ended_at: datetime, hangup_cause: str) -> bool:
-        self.writes.append(("end", call_uuid, {"ended_at": ended_at, "hangup_cause": hangup_cause}))
-        self.ended.set()
-        return True
+    def write_calls(self, writes) -> None:
+        self.batches.append(len(writes))
+        for write in writes:
+            if write.end_only and any(uuid == write.call_uuid for _kind, uuid, _values in self.writes):
+                self.writes.append(("end", write.call_uuid, {key: write.values[key]
+                                                             for key in ("ended_at", "hangup_cause")}))
+                self.ended.set()
+            else:
+                self.record_call(write.call_uuid, write.direction, write.started_at, **write.values)
 
 
 class Switch:
@@ -109,3 +115,43 @@ def test_a_call_that_ended_first_is_written_once_with_its_end(parts) -> None:
     switch.hang_up("c8", "USER_BUSY")
     log.record_call("c8", "in", NOW, outcome="abandoned", hanging_up=True)
     assert store.writes == [("row", "c8", {"outcome": "abandoned", "ended_at": NOW, "hangup_cause": "USER_BUSY"})]
+
+
+def test_rows_that_come_while_the_store_writes_go_together_in_one_batch(parts) -> None:
+    store, switch, log = parts
+    flags = []
+    for index in range(5):
+        flag = Flag()
+        flags.append(flag)
+        log.record_call(f"b{index}", "in", NOW, outcome="hangup", hanging_up=True, written=flag.set)
+    for index in range(5):   # five hangups in one burst of events, before the writer runs
+        switch.hang_up(f"b{index}")
+    assert all(flag.wait(WAIT) for flag in flags)
+    assert store.batches == [5] and sorted(uuid for _kind, uuid, _values in store.writes) == [
+        f"b{index}" for index in range(5)]
+
+
+def test_one_row_the_store_refuses_does_not_cost_the_others_theirs(parts) -> None:
+    store, switch, log = parts
+    refused = store.record_call
+
+    def record_call(call_uuid: str, direction: str, started_at: datetime, **values: Any) -> int:
+        if call_uuid == "bad":
+            raise ValueError("refused")
+        return refused(call_uuid, direction, started_at, **values)
+
+    def write_calls(writes) -> None:   # one transaction: all or none
+        if any(write.call_uuid == "bad" for write in writes):
+            raise ValueError("refused")
+        for write in writes:
+            record_call(write.call_uuid, write.direction, write.started_at, **write.values)
+
+    store.record_call, store.write_calls = record_call, write_calls
+    done = Flag()
+    for uuid in ("good1", "bad", "good2"):
+        log.record_call(uuid, "in", NOW, outcome="hangup", hanging_up=True,
+                        written=done.set if uuid == "good2" else None)
+    for uuid in ("good1", "bad", "good2"):
+        switch.hang_up(uuid)
+    assert done.wait(WAIT)
+    assert sorted(uuid for _kind, uuid, _values in store.writes) == ["good1", "good2"]
