@@ -51,9 +51,16 @@ class ResultBook(Generic[T]):
                 del self._results[key]   # nobody else waits for it
 
     def _trim(self) -> None:
-        if len(self._results) <= self.keep:
+        """Forget the oldest results beyond ``keep`` (the oldest come first: usually the first one goes), never
+        a slot someone still waits on."""
+        excess = len(self._results) - self.keep
+        if excess <= 0:
             return
-        for key in [key for key, result in self._results.items() if result.ready()]:
-            if len(self._results) <= self.keep:
-                return
+        doomed: list[str] = []
+        for key, result in self._results.items():
+            if result.ready():
+                doomed.append(key)
+                if len(doomed) >= excess:
+                    break
+        for key in doomed:
             del self._results[key]
