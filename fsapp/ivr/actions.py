@@ -27,7 +27,14 @@ class Play:
     path: str
 
 
-Audio = Union[Say, Play]
+@dataclass(frozen=True)
+class Medley:
+    """Several prompts played as one, each in its own voice (a language menu: each choice in its language)."""
+
+    parts: tuple[Say | Play, ...]
+
+
+Audio = Union[Say, Play, Medley]
 
 
 @dataclass(frozen=True)

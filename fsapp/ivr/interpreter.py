@@ -17,7 +17,7 @@ from collections.abc import Callable, Generator
 from datetime import datetime
 from typing import Any
 
-from fsapp.ivr.actions import (FINAL_ACTIONS, Action, Audio, Callback, Collect, Digits, Hangup, Listen, Play,
+from fsapp.ivr.actions import (FINAL_ACTIONS, Action, Audio, Callback, Collect, Digits, Hangup, Listen, Medley, Play,
                                Queue, Recorded, Result, Say, Speech, Transfer, Voicemail)
 from fsapp.ivr.callpath import SELF_SERVICE, SELF_SERVICE_VARIABLE, CallPath, Step
 from fsapp.ivr.errors import HookError, InterpreterError
@@ -171,7 +171,7 @@ class Interpreter:
         phrases = tuple(p for option in node.options for p in option.phrases.get(self.language, ()))
         use_speech = self.flow.speech and bool(phrases)
         keys = "".join(option.key for option in node.options if option.key)
-        prompt = self.audio(node.prompt)
+        prompt = self._menu_prompt(node)
         for attempt in range(max(node.tries, 1)):
             if use_speech and attempt == 0:
                 result = self._expect((yield Listen(prompt, self.language, phrases, timeout_s=node.timeout_s)),
@@ -190,6 +190,15 @@ class Interpreter:
         step.note = f"no valid choice after {node.tries} tries"
         yield from self._speak(node.max_tries_prompt)
         return node.on_max_tries
+
+    def _menu_prompt(self, node: MenuNode) -> Audio | None:
+        """The menu's prompt, then each option that announces itself, in its own language and voice."""
+        prompt = self.audio(node.prompt) if node.prompt.texts or node.prompt.file else None
+        announced = tuple(Say(render(text, self.variables), language) for language, text in node.announcements())
+        if not announced:
+            return prompt
+        parts = ((prompt,) if isinstance(prompt, (Say, Play)) else ()) + announced
+        return parts[0] if len(parts) == 1 else Medley(parts)
 
     def _option_by_speech(self, node: MenuNode, result: Speech, step: Step) -> tuple[MenuOption | None, str]:
         if result.digits:

@@ -255,14 +255,14 @@ def _options(r: _Reader, p: KeyPath, value: Any) -> tuple[MenuOption, ...]:
         if "next" in fields:
             options.append(MenuOption(key=fields.get("key"), phrases=fields.get("phrases") or {},
                                       next=fields["next"], language=fields.get("language"),
-                                      values=fields.get("values") or {}))
+                                      values=fields.get("values") or {}, announce=fields.get("announce")))
     return tuple(options)
 
 
 # yaml key -> (attribute, converter), per node kind.
 _OPTION_FIELDS: dict[str, tuple[str, Converter]] = {
     "key": ("key", _keys), "say": ("phrases", _phrases), "next": ("next", _name),
-    "language": ("language", _name), "set": ("values", _str_map)}
+    "language": ("language", _name), "set": ("values", _str_map), "announce": ("announce", _text)}
 _PROMPTED = {"prompt": ("prompt", _prompt)}
 _DIGITS = {"min": ("min_digits", _int), "max": ("max_digits", _int), "terminator": ("terminator", _terminator),
            "timeout": ("timeout_s", _seconds), "pattern": ("pattern", _pattern)}
@@ -300,7 +300,7 @@ _KIND_FIELDS: dict[str, dict[str, tuple[str, Converter]]] = {
     "hangup": {"prompt": ("prompt", _prompt), "cause": ("cause", _text)},
 }
 _REQUIRED: dict[str, tuple[str, ...]] = {
-    "say": ("prompt",), "play": ("file",), "menu": ("prompt", "options"), "collect": ("prompt",),
+    "say": ("prompt",), "play": ("file",), "menu": ("options",), "collect": ("prompt",),
     "listen": ("prompt",), "schedule": ("hours", "open", "closed"), "set": ("values",),
     "branch": ("cases",), "hook": ("call",), "queue": ("queue",), "transfer": ("destination",),
     "voicemail": ("prompt",), "callback": ("prompt", "number_prompt"), "goto": ("next",),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fsapp.ivr.schema import Flow
+from fsapp.ivr.schema import Flow, MenuNode
 
 _VARIABLE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 
@@ -18,4 +18,7 @@ def flow_prompts(flow: Flow) -> list[tuple[str, str]]:
             for language, text in prompt.texts.items():
                 if not _VARIABLE.search(text):
                     found[(language, text)] = None
+        if isinstance(node, MenuNode):
+            for language, text in node.announcements():
+                found[(language, text)] = None
     return list(found)

@@ -19,8 +19,8 @@ from typing import Any, Protocol, TypeVar
 
 from fsapp.errors import FsappError
 from fsapp.esl.errors import TransportError
-from fsapp.ivr.actions import (Action, Audio, Callback, Collect, Digits, Hangup, Listen, Play, Queue, Recorded,
-                               Result, Say, Speech, Transfer, Voicemail)
+from fsapp.ivr.actions import (Action, Audio, Callback, Collect, Digits, Hangup, Listen, Medley, Play, Queue,
+                               Recorded, Result, Say, Speech, Transfer, Voicemail)
 from fsapp.ivr.callpath import CallPath
 from fsapp.ivr.errors import IvrError
 from fsapp.ivr.hooks import HookRunner
@@ -184,9 +184,19 @@ class IvrRunner:
             return SILENCE
         if isinstance(audio, Play):
             return audio.path
+        if isinstance(audio, Medley):
+            return self._medley_path(audio)
         path = self.tts.path_for(audio.text, audio.language)
         if not path.exists():
             path = self.offload(self.tts.render, audio.text, audio.language, timeout=30.0)
+        return str(path)
+
+    def _medley_path(self, medley: Medley) -> str:
+        """One file of the medley's prompts (each rendered in its own voice), joined once and kept."""
+        parts = [Path(self.audio_path(part)) for part in medley.parts]
+        path = self.tts.medley_path(parts)
+        if not path.exists():
+            path = self.offload(self.tts.medley, parts, timeout=30.0)
         return str(path)
 
     def _play(self, call: CallControl, path: str) -> None:

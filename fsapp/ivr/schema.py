@@ -87,6 +87,7 @@ class MenuOption:
     next: str
     language: str | None = None
     values: dict[str, str] = field(default_factory=dict)
+    announce: str | None = None   # said in the option's own language after the menu's prompt ("Norsk, tast 1")
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,14 @@ class MenuNode(NodeBase):
         return pairs + _present(("on_max_tries", self.on_max_tries))
 
     def prompts(self) -> list[tuple[str, Prompt]]:
-        return _prompts(("prompt", self.prompt), ("timeout_prompt", self.timeout_prompt),
+        prompt = self.prompt if self.prompt.texts or self.prompt.file or not self.announcements() else None
+        return _prompts(("prompt", prompt), ("timeout_prompt", self.timeout_prompt),
                         ("invalid_prompt", self.invalid_prompt), ("max_tries_prompt", self.max_tries_prompt))
+
+    def announcements(self) -> list[tuple[str, str]]:
+        """(language, text) of each option that announces itself in its own language, in order."""
+        return [(option.language, option.announce) for option in self.options
+                if option.announce and option.language]
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from fsapp.ivr.actions import (Action, Callback, Collect, Digits, Hangup, Listen, Play, Queue, Recorded, Result,
-                               Say, Speech, Transfer, Voicemail)
+from fsapp.ivr.actions import (Action, Audio, Callback, Collect, Digits, Hangup, Listen, Medley, Play, Queue, Recorded,
+                               Result, Say, Speech, Transfer, Voicemail)
 from fsapp.ivr.callpath import CallPath
 from fsapp.ivr.interpreter import Interpreter
 from fsapp.speech.grammar import Grammar
@@ -47,7 +47,9 @@ class Script:
         return self.ask(question) if self.ask else None
 
 
-def _audio_line(audio: Say | Play | None) -> list[str]:
+def _audio_line(audio: Audio | None) -> list[str]:
+    if isinstance(audio, Medley):
+        return [line for part in audio.parts for line in _audio_line(part)]
     if isinstance(audio, Say):
         return [f"[say {audio.language}] {audio.text}"]
     if isinstance(audio, Play):

@@ -171,6 +171,9 @@ def _check_options(flow: Flow, node: MenuNode, declared: set[str]) -> list[FlowE
             for language in flow.languages:
                 if language not in option.phrases:
                     errors.append(_error(flow, where + ("say",), f"no spoken phrases for {language!r}"))
+        if option.announce is not None and option.language is None:
+            errors.append(_error(flow, where + ("announce",), "an announced option needs its language: it is said "
+                                                               "in that language"))
     return errors
 
 

@@ -5,8 +5,10 @@ Conversion is done by sox, which resamples with a proper low-pass filter.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import threading
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,3 +84,24 @@ def pcm16(source: str | Path, rate: int = WIDEBAND_RATE) -> bytes:
             return wav.readframes(info.frames)
     return _run_sox(["-V1", str(source), "-t", "raw", "-r", str(rate), "-c", "1", "-b", "16",
                      "-e", "signed-integer", "-L", "-"], str(source))
+
+
+def join_wavs(sources: list[Path], target: Path) -> Path:
+    """One WAV of ``sources`` one after the other (same rate, channels and width, as the cache renders them)."""
+    with wave.open(str(sources[0]), "rb") as first:
+        params = first.getparams()
+    staged = target.with_name(f".{target.stem}.{os.getpid()}.{threading.get_ident()}.wav")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(staged), "wb") as writer:
+        writer.setnchannels(params.nchannels)
+        writer.setsampwidth(params.sampwidth)
+        writer.setframerate(params.framerate)
+        for source in sources:
+            with wave.open(str(source), "rb") as reader:
+                if (reader.getnchannels(), reader.getsampwidth(), reader.getframerate()) != (
+                        params.nchannels, params.sampwidth, params.framerate):
+                    staged.unlink(missing_ok=True)
+                    raise AudioError(f"{source}: not the format of {sources[0]}; cannot be joined to it")
+                writer.writeframes(reader.readframes(reader.getnframes()))
+    os.replace(staged, target)
+    return target

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from fsapp.offhub import SPEECH, off_hub
-from fsapp.speech.audio import TELEPHONE_RATE, WIDEBAND_RATE, convert, lowered
+from fsapp.speech.audio import TELEPHONE_RATE, WIDEBAND_RATE, convert, join_wavs, lowered
 from fsapp.speech.errors import TtsError
 from fsapp.speech.voices import prepare_text, voice_for
 
@@ -94,6 +94,17 @@ class TtsCache:
         """Where the rendering of ``text`` is (or will be) kept."""
         chosen = voice_for(language, voice)
         return self.directory / language / str(rate) / f"{self.key(text, language, chosen)}.wav"
+
+    def medley_path(self, parts: list[Path]) -> Path:
+        """Where the prompts ``parts`` played one after the other are (or will be) kept."""
+        key = hashlib.sha256("\0".join(str(part) for part in parts).encode()).hexdigest()[:32]
+        return self.directory / "medley" / str(TELEPHONE_RATE) / f"{key}.wav"
+
+    def medley(self, parts: list[Path]) -> Path:
+        """One file of the rendered prompts ``parts`` one after the other (each in its own voice), joined once
+        (off the hub: call it on the speech lane)."""
+        target = self.medley_path(parts)
+        return target if target.exists() else join_wavs(parts, target)
 
     def is_cached(self, text: str, language: str, voice: str | None = None) -> bool:
         return all(self.path_for(text, language, voice, rate).exists() for rate in RATES)

@@ -196,3 +196,53 @@ def test_keys_typed_ahead_begin_a_longer_answer(tts, tmp_path, write_flow) -> No
     asked = next(step for step in path.steps if step.node == "number")
     assert asked.keys == "12345678"
     assert ("pagd", "silence_stream://250", "[0-9*#]+") in call.log   # the rest is read without a prompt
+
+
+def test_a_language_menu_says_each_choice_in_its_own_voice_as_one_prompt(tts, tmp_path, write_flow) -> None:
+    import wave
+
+    flow = write_flow("""
+        default_language: nb
+        languages: [nb, en, pl]
+        start: pick
+        nodes:
+          pick:
+            kind: menu
+            options:
+              - {key: "1", language: nb, announce: "Norsk, tast 1.", next: bye}
+              - {key: "2", language: pl, announce: "Polski, naciśnij 2.", next: bye}
+              - {key: "3", language: en, announce: "English, press 3.", next: bye}
+          bye: {kind: hangup}
+    """)
+    call = FakeCall(keys=["2"])
+    path = _runner(tts, tmp_path, TUESDAY_MORNING, []).run(call, load_valid(flow))
+    assert path.language == "pl"
+    prompt = next(entry[1] for entry in call.log if entry[0] == "pagd")
+    parts = [tts.render("Norsk, tast 1.", "nb"), tts.render("Polski, naciśnij 2.", "pl"),
+             tts.render("English, press 3.", "en")]
+    assert prompt == str(tts.medley_path(parts))   # one file: the menu's keys stop it at any point
+
+    def frames(path: Path) -> bytes:
+        with wave.open(str(path), "rb") as reader:
+            return reader.readframes(reader.getnframes())
+
+    assert frames(Path(prompt)) == b"".join(frames(part) for part in parts)   # each in its own voice, in order
+
+
+def test_an_announced_choice_needs_its_language(write_flow) -> None:
+    from fsapp.ivr.validate import validate_file
+
+    flow = write_flow("""
+        default_language: nb
+        start: pick
+        nodes:
+          pick:
+            kind: menu
+            options:
+              - {key: "1", announce: "Norsk, tast 1.", next: bye}
+          bye: {kind: hangup}
+    """)
+    _flow, errors = validate_file(flow)
+    assert [str(error).split(": ", 1)[1] for error in errors] == [
+        "nodes.pick.prompt: no 'nb' prompt (the flow declares nb)",   # nothing announced: a prompt is needed
+        "nodes.pick.options.0.announce: an announced option needs its language: it is said in that language"]
