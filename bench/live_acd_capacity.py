@@ -15,8 +15,29 @@ The switch must run on this machine with its stock configuration (as for tests/l
 rendered and installed as the live suite does; the bench writes mod_callcenter's queue and agents into
 ``autoload_configs/callcenter.conf.xml`` and a dial-plan extension into ``dialplan/public/``, loads
 mod_callcenter, raises ``sessions-per-second`` to 500, and undoes all of it at the end. The controller runs in
-a process of its own pinned to core 0. Prints one JSON line. Without FSAPP_TEST_FREESWITCH it prints that it
-was skipped. The switch is shared: wrap the run in ``flock /work/fs-lock`` (or your site's lock).
+a process of its own pinned to core 0, with ``--command-connections`` Event Socket connections for its commands
+(``switch.command_connections``; 0: commands share the event connection) and, with ``--controller-fifo N``,
+SCHED_FIFO at priority N as the switch's own threads run. Prints one JSON line. Without FSAPP_TEST_FREESWITCH
+it prints that it was skipped. The switch is shared: wrap the run in ``flock /work/fs-lock`` (or your site's
+lock). mod_callcenter at 80 calls/s crashed the switch once (a segfault in mod_callcenter.so): ``--rates 40``
+for it on a switch others use.
+
+Measured on the 2-core machine, 20 s per rate, 250 agents talking 2 s (success, controller CPU per call,
+agent-answer -> bridge p50/p99, the switch's CPU per call, how long SIPp took to place the calls):
+
+    command connections  rate  fsapp                                           the machine
+    0                    40    100 %, 6.4 ms, 240 ms / 1.88 s, switch 38 ms, 24 s   quiet (load 8 after)
+    0                    40    77 %, 6.2 ms, 780 ms / 2.0 s, switch 41 ms, 24 s     after a switch restart
+    1                    40    52 %, 9.0 ms, 220 ms / 1.6 s, switch 69 ms, 46 s     other tests running
+    0 / 1                40    10.8 % / 10.6 %, 13.5 / 11.8 ms, switch 125 / 129 ms, 76 / 78 s  both cores busy
+    3                    40    27 %, 12.2 ms, 1.32 s / 1.94 s, switch 130 ms, 80 s; mod_callcenter in the
+                               same run 99.1 %, p50 40 ms, p99 80 ms, switch 51 ms
+    0 / 1 / 3, FIFO      80    6.3 % / 9.2 % / 13.4 %, 8.7 / 5.4 / 5.8 ms, switch 74 / 78 / 93 ms, 71-83 s
+
+At 40 calls/s the switch alone needs most of both cores; once anything else takes CPU, callers wait longer,
+their hold music costs the switch more, and a bridge later than the agents' 2 s loses the call, whichever way
+the commands travel. At 80 calls/s the switch needs more CPU than the machine has (target: 80 calls/s at
+99 %, 3 ms per call, bridge p99 < 100 ms: not met on this machine).
 """
 
 from __future__ import annotations

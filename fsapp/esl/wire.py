@@ -156,6 +156,7 @@ class Wire:
         while self._replies:
             self._replies.popleft().set_exception(lost)
         self._closed.set()
+        log.debug("switch %s: %s socket ended: %s", self.address, self.role or "the", self.lost_reason)
         self._on_closed(self.lost_reason)
 
     # -- sending ---------------------------------------------------------------------------------------
