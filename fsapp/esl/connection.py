@@ -160,6 +160,8 @@ class ESLConnection:
             log.debug("switch %s: ignoring frame %s", self.address, frame.content_type)
 
     def _on_event(self, event: Event) -> None:
+        if self._closed.is_set():
+            return   # read by a socket of a link already down (another socket ended first): nobody reads them
         # Headers are read lazily: only the few that routing needs are decoded here.
         name = event.get("Event-Name")
         if name == "BACKGROUND_JOB":

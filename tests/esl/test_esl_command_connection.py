@@ -120,6 +120,17 @@ def test_losing_either_socket_closes_the_link_and_fails_what_waits(sim: Simulate
     connection.close()
 
 
+def test_a_command_socket_lost_while_the_event_queue_is_full_ends_the_event_reader_too(sim: SimulatedSwitch) -> None:
+    connection = connect(sim, 1, queue_size=1)
+    flood(sim, 300)
+    assert connection.api("status", timeout=2.0).startswith("UP ")   # the event reader meanwhile fills the queue
+    assert sim.drop_clients(listening=False) == 1
+    drained = gevent.spawn(lambda: list(connection.iter_events()))
+    assert drained.get(timeout=WAIT)   # the events read before the end, then the end
+    connection._event_wire.join(WAIT)
+    assert connection._event_wire.closed   # not left blocked on a queue nobody reads any more
+
+
 def test_exit_closes_every_socket(sim: SimulatedSwitch) -> None:
     connection = connect(sim, 2)
     assert len(listening(sim)) == 3
