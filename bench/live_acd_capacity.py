@@ -28,15 +28,19 @@ agent-answer -> bridge p50/p99, the switch's CPU per call, how long SIPp took to
     command connections  rate  fsapp                                           the machine
     0                    40    100 %, 6.4 ms, 240 ms / 1.88 s, switch 38 ms, 24 s   quiet (load 8 after)
     0                    40    77 %, 6.2 ms, 780 ms / 2.0 s, switch 41 ms, 24 s     after a switch restart
-    1                    40    52 %, 9.0 ms, 220 ms / 1.6 s, switch 69 ms, 46 s     other tests running
-    0 / 1                40    10.8 % / 10.6 %, 13.5 / 11.8 ms, switch 125 / 129 ms, 76 / 78 s  both cores busy
+    0 | 1, five pairs    40    13.5 | 52 %, 10.8 | 10.6 %, 50 | 14 %, 60 | 36 %, 28 | 18.5 %;
+      run back to back         bridge p50 220-560 | 200-880 ms, p99 1.6-2.0 s both; 6.7-17 | 8.2-13.6 ms;
+                               switch 46-141 | 53-145 ms; SIPp 29-84 | 34-89 s     other work on the cores
+    1 (mod_callcenter)   40    14 % (mod_callcenter in the same run 99.5 %, p50 40 ms, p99 80 ms, switch 49 ms)
     3                    40    27 %, 12.2 ms, 1.32 s / 1.94 s, switch 130 ms, 80 s; mod_callcenter in the
                                same run 99.1 %, p50 40 ms, p99 80 ms, switch 51 ms
     0 / 1 / 3, FIFO      80    6.3 % / 9.2 % / 13.4 %, 8.7 / 5.4 / 5.8 ms, switch 74 / 78 / 93 ms, 71-83 s
 
 At 40 calls/s the switch alone needs most of both cores; once anything else takes CPU, callers wait longer,
 their hold music costs the switch more, and a bridge later than the agents' 2 s loses the call, whichever way
-the commands travel. At 80 calls/s the switch needs more CPU than the machine has (target: 80 calls/s at
+the commands travel: the runs are bistable (agents hang up 2 s after answering, so a late bridge sends the
+caller to another agent and costs the switch another leg), and command connections made no difference to the
+outcome beyond that noise. At 80 calls/s the switch needs more CPU than the machine has (target: 80 calls/s at
 99 %, 3 ms per call, bridge p99 < 100 ms: not met on this machine).
 """
 
