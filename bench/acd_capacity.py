@@ -11,6 +11,7 @@ the first call to the last recorded one; a watcher on the switch's Event Socket 
 to the bridge with its caller (real milliseconds). Prints one JSON line.
 
     python bench/acd_capacity.py [--calls 600] [--rate 40] [--agents 250] [--profile out.prof]
+        [--command-connections 1]
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def run_controller(port: int, out: Any, settings: dict[str, Any]) -> None:
         "database.url": f"sqlite:///{work / 'fsapp.db'}", "ivr.flows_dir": str(flows),
         "acd.file": str(work / "acd.yaml"), "speech.tts_cache": str(ROOT / "sounds" / "tts"),
         "paths.recordings": str(work / "recordings"), "paths.state": str(work / "state"),
-        "switch.host": "127.0.0.1", "switch.port": port})
+        "switch.host": "127.0.0.1", "switch.port": port, "switch.command_connections": settings["command_connections"]})
     controller = Controller(config)
     finished, state = Event(), {"done": 0, "cpu0": None, "outcomes": {}}
     original = controller.ivr.handlers.on_finished
@@ -191,9 +192,11 @@ def main() -> None:
     parser.add_argument("--profile", default="", help="write the controller's cProfile of the queue run (or of the "
                         "--only run) here")
     parser.add_argument("--only", choices=("queue", "plain"), default="", help="run one of the two flows")
+    parser.add_argument("--command-connections", type=int, default=1,
+                        help="switch.command_connections (0: commands share the event connection)")
     args = parser.parse_args()
     settings = {"calls": args.calls, "rate": args.rate, "agents": args.agents, "talk": args.talk,
-                "speed": args.speed, "timeout": args.timeout}
+                "speed": args.speed, "timeout": args.timeout, "command_connections": args.command_connections}
     if args.only:
         result = measure(args.only, {**settings, "profile": args.profile})
         print(json.dumps({"benchmark": "acd_capacity", **settings, args.only: result}))

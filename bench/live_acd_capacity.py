@@ -2,7 +2,7 @@
 through FreeSWITCH's own mod_callcenter with the same agents. Run by hand against a live switch:
 
     FSAPP_TEST_FREESWITCH=127.0.0.1:8021:ClueCon python bench/live_acd_capacity.py [--rates 40,80] [--seconds 15]
-        [--agents 250] [--talk 2] [--only fsapp|callcenter]
+        [--agents 250] [--talk 2] [--only fsapp|callcenter] [--command-connections 1]
 
 Callers dial a published number whose flow goes straight into one queue (fsapp), or a number whose dial plan runs
 ``callcenter`` (mod_callcenter). The ``--agents`` agents, all logged in, are one SIPp UAS that answers at once and
@@ -15,8 +15,33 @@ The switch must run on this machine with its stock configuration (as for tests/l
 rendered and installed as the live suite does; the bench writes mod_callcenter's queue and agents into
 ``autoload_configs/callcenter.conf.xml`` and a dial-plan extension into ``dialplan/public/``, loads
 mod_callcenter, raises ``sessions-per-second`` to 500, and undoes all of it at the end. The controller runs in
-a process of its own pinned to core 0. Prints one JSON line. Without FSAPP_TEST_FREESWITCH it prints that it
-was skipped. The switch is shared: wrap the run in ``flock /work/fs-lock`` (or your site's lock).
+a process of its own pinned to core 0, with ``--command-connections`` Event Socket connections for its commands
+(``switch.command_connections``; 0: commands share the event connection) and, with ``--controller-fifo N``,
+SCHED_FIFO at priority N as the switch's own threads run. Prints one JSON line. Without FSAPP_TEST_FREESWITCH
+it prints that it was skipped. The switch is shared: wrap the run in ``flock /work/fs-lock`` (or your site's
+lock). mod_callcenter at 80 calls/s crashed the switch once (a segfault in mod_callcenter.so): ``--rates 40``
+for it on a switch others use.
+
+Measured on the 2-core machine, 20 s per rate, 250 agents talking 2 s (success, controller CPU per call,
+agent-answer -> bridge p50/p99, the switch's CPU per call, how long SIPp took to place the calls):
+
+    command connections  rate  fsapp                                           the machine
+    0                    40    100 %, 6.4 ms, 240 ms / 1.88 s, switch 38 ms, 24 s   quiet (load 8 after)
+    0                    40    77 %, 6.2 ms, 780 ms / 2.0 s, switch 41 ms, 24 s     after a switch restart
+    0 | 1, five pairs    40    13.5 | 52 %, 10.8 | 10.6 %, 50 | 14 %, 60 | 36 %, 28 | 18.5 %;
+      run back to back         bridge p50 220-560 | 200-880 ms, p99 1.6-2.0 s both; 6.7-17 | 8.2-13.6 ms;
+                               switch 46-141 | 53-145 ms; SIPp 29-84 | 34-89 s     other work on the cores
+    1 (mod_callcenter)   40    14 % (mod_callcenter in the same run 99.5 %, p50 40 ms, p99 80 ms, switch 49 ms)
+    3                    40    27 %, 12.2 ms, 1.32 s / 1.94 s, switch 130 ms, 80 s; mod_callcenter in the
+                               same run 99.1 %, p50 40 ms, p99 80 ms, switch 51 ms
+    0 / 1 / 3, FIFO      80    6.3 % / 9.2 % / 13.4 %, 8.7 / 5.4 / 5.8 ms, switch 74 / 78 / 93 ms, 71-83 s
+
+At 40 calls/s the switch alone needs most of both cores; once anything else takes CPU, callers wait longer,
+their hold music costs the switch more, and a bridge later than the agents' 2 s loses the call, whichever way
+the commands travel: the runs are bistable (agents hang up 2 s after answering, so a late bridge sends the
+caller to another agent and costs the switch another leg), and command connections made no difference to the
+outcome beyond that noise. At 80 calls/s the switch needs more CPU than the machine has (target: 80 calls/s at
+99 %, 3 ms per call, bridge p99 < 100 ms: not met on this machine).
 """
 
 from __future__ import annotations
@@ -130,8 +155,10 @@ def callcenter_dialplan() -> str:
 
 # -- fsapp's controller, in a process of its own --------------------------------------------------------------
 
-def fsapp_controller(config_path: str, agents: int, out: Any, control: Any) -> None:
+def fsapp_controller(config_path: str, agents: int, out: Any, control: Any, fifo: int) -> None:
     pin_to_cpu(0)
+    if fifo:   # the switch's own threads run SCHED_FIFO: without it, a busy switch leaves the controller no CPU
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(fifo))
     import logging
 
     from fsapp.config import load_config
@@ -280,7 +307,7 @@ def run_load(bench: Any, number: str, calls: int, rate: float, name: str) -> dic
 class Bench:
     """The installed switch configuration, SIPp, the agents' UAS and (for fsapp) the controller process."""
 
-    def __init__(self, address: tuple[str, int, str], agents: int, talk_ms: int) -> None:
+    def __init__(self, address: tuple[str, int, str], agents: int, talk_ms: int, command_connections: int) -> None:
         import yaml
         from click.testing import CliRunner
 
@@ -298,6 +325,7 @@ class Bench:
         settings["ivr"]["entries"] = {"main": "bench_queue"}
         settings["acd"]["file"] = str(self.work / "acd.yaml")
         settings["switch"]["calls_per_second"] = 500
+        settings["switch"]["command_connections"] = command_connections
         self.config_path = self.work / "fsapp.yaml"
         self.config_path.write_text(yaml.safe_dump(settings))
         conf_dir = Path(self.api("global_getvar conf_dir").strip())
@@ -334,19 +362,24 @@ class Bench:
                       calls=1_000_000, at_once=5000)
 
     def undo(self) -> None:
-        try:
-            self.api("unload mod_callcenter")
-            self.sipp.stop_all()
-        finally:
-            self.api(f"fsctl sps {self.limit}")
-            self.api(f"fsctl loglevel {self.loglevel}")
-            self.live.conf.undo()
+        """Take back what :meth:`install` did, each step whatever became of the others (a switch that died
+        under load still gets its files back, and the agents' SIPp is still stopped)."""
+        steps = (lambda: self.api("unload mod_callcenter"), self.sipp.stop_all,
+                 lambda: self.api("hupall NORMAL_CLEARING fsapp_role agent"),   # agents' legs left parked
+                 lambda: self.api(f"fsctl sps {self.limit}"), lambda: self.api(f"fsctl loglevel {self.loglevel}"),
+                 self.live.conf.undo)
+        for step in steps:
+            try:
+                step()
+            except Exception as exc:  # noqa: BLE001 - report it and go on putting the switch back
+                print(f"undo: {exc}", file=sys.stderr)
 
 
-def measure_fsapp(bench: Bench, rates: list[float], seconds: float) -> list[dict[str, Any]]:
+def measure_fsapp(bench: Bench, rates: list[float], seconds: float, fifo: int) -> list[dict[str, Any]]:
     context = multiprocessing.get_context("spawn")
     out, control = context.Queue(), context.Queue()
-    process = context.Process(target=fsapp_controller, args=(str(bench.config_path), bench.agents, out, control))
+    process = context.Process(target=fsapp_controller,
+                              args=(str(bench.config_path), bench.agents, out, control, fifo))
     process.start()
     results = []
     try:
@@ -397,6 +430,10 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=250)
     parser.add_argument("--talk", type=float, default=2.0, help="seconds each agent talks after the ACK")
     parser.add_argument("--only", choices=("fsapp", "callcenter"), default="")
+    parser.add_argument("--controller-fifo", type=int, default=0,
+                        help="run fsapp's controller SCHED_FIFO at this priority, as the switch's threads run (0: not)")
+    parser.add_argument("--command-connections", type=int, default=1,
+                        help="fsapp's switch.command_connections (0: commands share the event connection)")
     args = parser.parse_args()
     value = os.environ.get("FSAPP_TEST_FREESWITCH")
     if not value:
@@ -406,14 +443,16 @@ def main() -> None:
     host, port, password = value.split(":", 2)
     rates = [float(rate) for rate in args.rates.split(",")]
     signal.signal(signal.SIGTERM, _stop)   # a stopped run still undoes what it installed in the shared switch
-    bench = Bench((host, int(port), password), args.agents, int(args.talk * 1000))
+    bench = Bench((host, int(port), password), args.agents, int(args.talk * 1000), args.command_connections)
     report: dict[str, Any] = {"benchmark": "live_acd_capacity", "agents": args.agents, "talk_s": args.talk,
                               "seconds_per_rate": args.seconds, "switch_sps": 500,
+                              "command_connections": args.command_connections,
+                              "controller_fifo": args.controller_fifo,
                               "loadavg_before": os.getloadavg()[0]}
     try:
         bench.install()
         if args.only in ("", "fsapp"):
-            report["fsapp"] = measure_fsapp(bench, rates, args.seconds)
+            report["fsapp"] = measure_fsapp(bench, rates, args.seconds, args.controller_fifo)
         if args.only in ("", "callcenter"):
             report["mod_callcenter"] = measure_callcenter(bench, rates, args.seconds)
     finally:

@@ -33,6 +33,7 @@ class SwitchConfig:
     connect_timeout: float = 5.0
     command_timeout: float = 10.0
     event_queue: int = 1000
+    command_connections: int = 1
     calls_per_second: int = 30
 
 
@@ -328,6 +329,7 @@ _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     "switch.connect_timeout": lambda v: None if v > 0 else "must be positive",
     "switch.command_timeout": lambda v: None if v > 0 else "must be positive",
     "switch.event_queue": lambda v: None if v >= 10 else "must be at least 10",
+    "switch.command_connections": lambda v: None if 0 <= v <= 8 else "must be between 0 and 8",
     "switch.calls_per_second": lambda v: None if v > 0 else "must be positive",
     "switches.port": lambda v: None if 0 <= v <= 65535 else "must be between 1 and 65535 (0: switch.port)",
     "ha.poll_interval": lambda v: None if v > 0 else "must be positive",

@@ -2,8 +2,9 @@
 
 - :mod:`fsapp.esl.parser`: sans-IO framing (bytes -> frames -> events), split lines first, then decode.
 - :mod:`fsapp.esl.commands`: commands as bytes.
-- :mod:`fsapp.esl.connection`: one gevent connection (reader greenlet, bounded event queue, reply FIFO,
-  Job-UUID map, execute completion by Application-UUID).
+- :mod:`fsapp.esl.wire`: one authenticated socket (reader greenlet, reply FIFO).
+- :mod:`fsapp.esl.connection`: a connection to one switch over one socket, or one for events and a few for
+  commands (bounded event queue, Job-UUID map, execute completion by Application-UUID).
 - :mod:`fsapp.esl.client`: a connection kept alive with reconnect and backoff.
 - :mod:`fsapp.esl.errors`: the exception tree.
 """

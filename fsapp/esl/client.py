@@ -1,7 +1,8 @@
 """A switch link that stays up: connect, subscribe, dispatch events, and reconnect with backoff.
 
 ``on_event`` is called for every event from one dispatcher greenlet, in order; it must not wait on the
-switch (replies are read by the same connection's reader, which stops while the event queue is full).
+switch (job results and execute completions are events, read by the event socket's reader, which stops while
+the event queue is full; without command sockets, so are the replies).
 ``on_connect`` runs in its own greenlet after every (re)connection, e.g. to rebuild state from
 ``show channels as json``.
 """
@@ -32,7 +33,7 @@ class ESLClient:
                  on_event: EventHandler, on_connect: ConnectHandler | None = None,
                  on_disconnect: Callable[[str], None] | None = None,
                  backoff: Backoff | None = None, connect_timeout: float = 5.0,
-                 command_timeout: float = 10.0, queue_size: int = 1000) -> None:
+                 command_timeout: float = 10.0, queue_size: int = 1000, command_connections: int = 0) -> None:
         self.host, self.port, self.address = host, port, f"{host}:{port}"
         self._password = password
         self._events = list(events)
@@ -43,6 +44,7 @@ class ESLClient:
         self._connect_timeout = connect_timeout
         self._command_timeout = command_timeout
         self._queue_size = queue_size
+        self._command_connections = command_connections
         self._connection: ESLConnection | None = None
         self._connected = Flag()
         self._stopping = False
@@ -102,7 +104,8 @@ class ESLClient:
 
     def _open(self) -> ESLConnection:
         connection = ESLConnection(self.host, self.port, self._password, connect_timeout=self._connect_timeout,
-                                   command_timeout=self._command_timeout, queue_size=self._queue_size)
+                                   command_timeout=self._command_timeout, queue_size=self._queue_size,
+                                   command_connections=self._command_connections)
         connection.connect()
         try:
             connection.subscribe(self._events)

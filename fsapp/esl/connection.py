@@ -1,31 +1,35 @@
-"""One inbound Event Socket connection over gevent.
+"""One inbound Event Socket connection over gevent: one socket, or one for events and a few for commands.
 
-One reader greenlet turns bytes into frames. Replies are matched to commands in the order the commands
-were sent; ``bgapi`` results are matched by Job-UUID; a ``sendmsg`` execute carrying an Event-UUID is
-completed by the CHANNEL_EXECUTE_COMPLETE whose Application-UUID matches. Every event then goes into a
-bounded queue for one consumer: when the consumer falls behind, the reader stops reading and the switch
-buffers, so memory stays bounded.
+Each socket (:class:`~fsapp.esl.wire.Wire`) has one reader greenlet and matches replies to its commands in the
+order they were sent; ``bgapi`` results are matched by Job-UUID; a ``sendmsg`` execute carrying an Event-UUID is
+completed by the CHANNEL_EXECUTE_COMPLETE whose Application-UUID matches. Every event then goes into a bounded
+queue for one consumer: when the consumer falls behind, the reader stops reading and the switch buffers, so
+memory stays bounded.
+
+FreeSWITCH writes a socket's replies into the same stream as its events, behind every event queued before
+them, and serves a socket's commands from the thread that writes those events. Under load a reply on the
+event socket waits behind thousands of events. With ``command_connections`` > 0 commands go over sockets of
+their own that subscribe to nothing, so their replies come back at once whatever the event load; the events a
+command causes (BACKGROUND_JOB, CHANNEL_EXECUTE_COMPLETE) are fired to every subscribed socket and arrive on
+the event socket, where jobs and executions are registered before their command is written. The sockets are
+one link: when any of them ends, all of them are closed and everything waiting fails with ConnectionLost.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid as uuidlib
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 
 import gevent
 import gevent.queue
-from gevent import socket
 from gevent.event import AsyncResult, Event as Flag
-from gevent.lock import Semaphore
 
 from fsapp.esl import commands
-from fsapp.esl.errors import (AccessDenied, AuthenticationFailed, ChannelGone, CommandFailed, ConnectFailed,
-                              ConnectionLost, ESLTimeout, ProtocolError)
+from fsapp.esl.errors import ChannelGone, CommandFailed, ConnectionLost, ESLTimeout
 from fsapp.esl.events import Event
-from fsapp.esl.parser import (API_RESPONSE, AUTH_REQUEST, COMMAND_REPLY, DISCONNECT_NOTICE, RUDE_REJECTION,
-                              Frame, FrameParser)
+from fsapp.esl.parser import DISCONNECT_NOTICE, Frame
+from fsapp.esl.wire import Wire
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +66,18 @@ class Execution:
 
 
 class ESLConnection:
-    """An authenticated inbound connection to one switch's Event Socket."""
+    """An authenticated inbound connection to one switch's Event Socket.
+
+    ``command_connections``: sockets opened besides the event socket for ``api``, ``bgapi``, ``sendmsg`` and
+    ``sendevent`` (0: everything on one socket). Subscriptions (``event``, ``filter``, ``linger``...) always go
+    to the event socket.
+    """
 
     def __init__(self, host: str, port: int, password: str, *, connect_timeout: float = 5.0,
-                 command_timeout: float = 10.0, queue_size: int = 1000, read_size: int = 65536) -> None:
+                 command_timeout: float = 10.0, queue_size: int = 1000, read_size: int = 65536,
+                 command_connections: int = 0) -> None:
+        if command_connections < 0:
+            raise ValueError("command_connections cannot be negative")
         self.host = host
         self.port = port
         self.address = f"{host}:{port}"
@@ -73,79 +85,59 @@ class ESLConnection:
         self.connect_timeout = connect_timeout
         self.command_timeout = command_timeout
         self._read_size = read_size
-        self._sock: socket.socket | None = None
-        self._parser = FrameParser()
-        self._write_lock = Semaphore()
-        self._replies: deque[AsyncResult] = deque()
+        self._command_count = command_connections
+        self._event_wire = self._wire("events")
+        self._command_wires: list[Wire] = []
         self._jobs: dict[str, AsyncResult] = {}
         self._unclaimed_jobs: dict[str, str] = {}
         self._executions: dict[str, Execution] = {}
         self._executions_by_channel: dict[str, set[str]] = {}
         self.events: gevent.queue.Queue = gevent.queue.Queue(maxsize=queue_size)
         self.disconnect_notice: Frame | None = None
+        self._started = False
         self._closed = Flag()
-        self._reader: gevent.Greenlet | None = None
         self._lost_reason = "connection closed"
-        self._early: list[Frame] = []
+
+    def _wire(self, role: str) -> Wire:
+        return Wire(self.host, self.port, self._password, on_frame=self._route, on_closed=self._wire_closed,
+                    connect_timeout=self.connect_timeout, read_size=self._read_size, role=role)
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
     def connect(self) -> ESLConnection:
-        """Open the socket, authenticate, and start reading. Raises a TransportError naming the switch."""
+        """Open the sockets, authenticate, and start reading. Raises a TransportError naming the switch."""
+        wires = [self._event_wire] + [self._wire(f"commands {n + 1}") for n in range(self._command_count)]
+        opened: list[Wire] = []
         try:
-            self._sock = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
-        except OSError as exc:
-            raise ConnectFailed(f"cannot connect to switch {self.address}: {exc.strerror or exc}") from exc
-        self._sock.settimeout(None)
-        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            self._authenticate()
+            for wire in wires:
+                wire.connect()
+                opened.append(wire)
         except BaseException:
-            self._close_socket()
+            for wire in opened:
+                wire.close_socket()
             raise
-        self._reader = gevent.spawn(self._read_loop)
+        self._command_wires = wires[1:]
+        self._started = True
+        for wire in wires:
+            wire.start()
         return self
 
-    def _authenticate(self) -> None:
-        greeting = self._read_frame_blocking()
-        if greeting.content_type == RUDE_REJECTION:
-            raise AccessDenied(f"switch {self.address} refused the connection: {greeting.text.strip()}")
-        if greeting.content_type != AUTH_REQUEST:
-            raise ProtocolError(f"switch {self.address} did not ask for auth (got {greeting.content_type!r})")
-        self._sock.sendall(commands.auth(self._password))
-        reply = self._read_frame_blocking()
-        if not reply.reply_text.startswith("+OK"):
-            raise AuthenticationFailed(f"switch {self.address} rejected the password ({reply.reply_text.strip()})")
-
-    def _read_frame_blocking(self) -> Frame:
-        """Read during login; frames that arrive together with the one wanted are kept for the reader."""
-        with gevent.Timeout(self.connect_timeout, False):
-            while not self._early:
-                data = self._sock.recv(4096)
-                if not data:
-                    raise ConnectFailed(f"switch {self.address} closed the connection during login")
-                self._early.extend(self._parser.feed(data))
-        if not self._early:
-            raise ConnectFailed(f"switch {self.address} did not answer within {self.connect_timeout} s")
-        return self._early.pop(0)
+    @property
+    def _wires(self) -> list[Wire]:
+        return [self._event_wire, *self._command_wires]
 
     def close(self) -> None:
-        """Close the socket; anything still waiting fails with ConnectionLost."""
+        """Close the sockets; anything still waiting fails with ConnectionLost."""
         self._lost_reason = "connection closed by fsapp"
-        self._close_socket()
-        if self._reader is not None and gevent.getcurrent() is not self._reader:
-            self._reader.join(timeout=self.connect_timeout)
-
-    def _close_socket(self) -> None:
-        if self._sock is not None:
-            try:
-                self._sock.close()
-            except OSError:
-                pass
+        for wire in self._wires:
+            wire.lost_reason = self._lost_reason
+            wire.close_socket()
+        for wire in self._wires:
+            wire.join(self.connect_timeout)
 
     @property
     def connected(self) -> bool:
-        return self._reader is not None and not self._closed.is_set()
+        return self._started and not self._closed.is_set()
 
     @property
     def lost_reason(self) -> str:
@@ -156,47 +148,20 @@ class ESLConnection:
         """Wait until the connection is gone; True if it is."""
         return self._closed.wait(timeout)
 
-    # -- reader ----------------------------------------------------------------------------------------
-
-    def _read_loop(self) -> None:
-        try:
-            for frame in self._early:
-                self._route(frame)
-            self._early.clear()
-            while True:
-                data = self._sock.recv(self._read_size)
-                if not data:
-                    self._lost_reason = f"switch {self.address} closed the connection"
-                    break
-                for frame in self._parser.feed(data):
-                    self._route(frame)
-        except OSError as exc:
-            if "by fsapp" not in self._lost_reason:
-                self._lost_reason = f"connection to switch {self.address} failed: {exc}"
-        except ProtocolError as exc:
-            self._lost_reason = f"switch {self.address} sent a malformed frame: {exc}"
-            log.error("%s", self._lost_reason)
-        finally:
-            self._shutdown()
+    # -- frames other than replies, from every wire ----------------------------------------------------
 
     def _route(self, frame: Frame) -> None:
-        content_type = frame.content_type
-        if content_type == COMMAND_REPLY or content_type == API_RESPONSE:
-            if self._replies:
-                self._replies.popleft().set(frame)
-            else:
-                log.warning("switch %s sent a reply nobody asked for: %r", self.address, frame.reply_text[:80])
-        elif frame.is_event:
+        if frame.is_event:
             self._on_event(frame.event())
-        elif content_type == DISCONNECT_NOTICE:
+        elif frame.content_type == DISCONNECT_NOTICE:
             self.disconnect_notice = frame
             log.info("switch %s: disconnect notice: %s", self.address, frame.text.strip().replace("\n", " "))
-        elif content_type == RUDE_REJECTION:
-            self._lost_reason = f"switch {self.address} refused the connection: {frame.text.strip()}"
         else:
-            log.debug("switch %s: ignoring frame %s", self.address, content_type)
+            log.debug("switch %s: ignoring frame %s", self.address, frame.content_type)
 
     def _on_event(self, event: Event) -> None:
+        if self._closed.is_set():
+            return   # read by a socket of a link already down (another socket ended first): nobody reads them
         # Headers are read lazily: only the few that routing needs are decoded here.
         name = event.get("Event-Name")
         if name == "BACKGROUND_JOB":
@@ -245,11 +210,17 @@ class ESLConnection:
                 execution._result.set_exception(
                     ChannelGone(f"channel {channel_uuid} hung up before {execution.app} completed"))
 
-    def _shutdown(self) -> None:
-        self._close_socket()
+    def _wire_closed(self, reason: str) -> None:
+        """One socket ended: the link is down. The first to end names the reason and closes the others."""
+        if self._closed.is_set():
+            return
+        if "by fsapp" not in self._lost_reason:
+            self._lost_reason = reason
+        for wire in self._wires:
+            if not wire.closed:
+                wire.lost_reason = self._lost_reason
+                wire.close_socket()
         lost = ConnectionLost(self._lost_reason)
-        while self._replies:
-            self._replies.popleft().set_exception(lost)
         for job in self._jobs.values():
             job.set_exception(lost)
         self._jobs.clear()
@@ -264,21 +235,23 @@ class ESLConnection:
     # -- sending ---------------------------------------------------------------------------------------
 
     def send(self, data: bytes, timeout: float | None = None) -> Frame:
-        """Send one command and wait for its reply frame."""
-        waiter = self._send_expecting_reply(data)
+        """Send one command (on a command socket when there are any) and wait for its reply frame."""
+        waiter = self._send_on(self._command_wire(), data)
         return self._wait_reply(waiter, data, timeout)
 
-    def _send_expecting_reply(self, data: bytes) -> AsyncResult:
-        if self._closed.is_set() or self._sock is None:
+    def _command_wire(self) -> Wire:
+        """The command socket with the fewest replies outstanding; the event socket when there is none."""
+        wires = self._command_wires
+        if not wires:
+            return self._event_wire
+        if len(wires) == 1:
+            return wires[0]
+        return min(wires, key=lambda wire: wire.pending)
+
+    def _send_on(self, wire: Wire, data: bytes) -> AsyncResult:
+        if not self._started or self._closed.is_set():
             raise ConnectionLost(f"not connected to switch {self.address}: {self._lost_reason}")
-        waiter = AsyncResult()
-        with self._write_lock:
-            self._replies.append(waiter)
-            try:
-                self._sock.sendall(data)
-            except OSError as exc:
-                raise ConnectionLost(f"cannot write to switch {self.address}: {exc}") from exc
-        return waiter
+        return wire.send(data)
 
     def _wait_reply(self, waiter: AsyncResult, data: bytes, timeout: float | None) -> Frame:
         limit = self.command_timeout if timeout is None else timeout
@@ -304,7 +277,8 @@ class ESLConnection:
 
         The switch runs them one after another, as if each had waited for the one before; an ``-ERR`` of one
         does not stop the next (look at the bodies, as after :meth:`api`)."""
-        sent = [(line, self._send_expecting_reply(commands.api(line))) for line in lines]
+        wire = self._command_wire()   # one socket: the switch runs them in the order sent
+        sent = [(line, self._send_on(wire, commands.api(line))) for line in lines]
         return [self._wait_reply(waiter, commands.api(line), timeout).text for line, waiter in sent]
 
     def bgapi_start(self, command: str, job_uuid: str | None = None,
@@ -394,19 +368,19 @@ class ESLConnection:
 
     def subscribe(self, names: Iterable[str], fmt: str = "plain") -> str:
         """Subscribe to events by name (``CUSTOM`` subclasses are put last, as the switch requires)."""
-        return self._checked(commands.event(list(names), fmt), "event")
+        return self._checked(commands.event(list(names), fmt), "event", self._event_wire)
 
     def filter(self, header: str, value: str) -> str:
-        return self._checked(commands.filter_add(header, value), "filter")
+        return self._checked(commands.filter_add(header, value), "filter", self._event_wire)
 
     def filter_delete(self, header: str, value: str | None = None) -> str:
-        return self._checked(commands.filter_delete(header, value), "filter delete")
+        return self._checked(commands.filter_delete(header, value), "filter delete", self._event_wire)
 
     def linger(self, seconds: int | None = None) -> str:
-        return self._checked(commands.linger(seconds), "linger")
+        return self._checked(commands.linger(seconds), "linger", self._event_wire)
 
     def noevents(self) -> str:
-        return self._checked(commands.simple("noevents"), "noevents")
+        return self._checked(commands.simple("noevents"), "noevents", self._event_wire)
 
     def sendevent(self, name: str, headers: Mapping[str, str], body: str | None = None) -> str:
         """Fire an event into the switch; returns the new event's UUID."""
@@ -414,17 +388,21 @@ class ESLConnection:
         return text[3:].strip()
 
     def exit(self, timeout: float | None = None) -> None:
-        """Say goodbye; the switch answers, sends a disconnect notice and closes."""
+        """Say goodbye on the event socket; the switch answers, sends a disconnect notice and closes, and the
+        command sockets are closed with it."""
         self._lost_reason = "connection closed by fsapp"
+        limit = self.command_timeout if timeout is None else timeout
         try:
-            self.send(commands.simple("exit"), timeout)
+            self._wait_reply(self._send_on(self._event_wire, commands.simple("exit")), b"exit", limit)
         except ConnectionLost:
             pass
-        self._closed.wait(self.command_timeout if timeout is None else timeout)
-        self._close_socket()
+        self._closed.wait(limit)
+        for wire in self._wires:
+            wire.close_socket()
 
-    def _checked(self, data: bytes, what: str) -> str:
-        text = self.send(data).reply_text
+    def _checked(self, data: bytes, what: str, wire: Wire | None = None) -> str:
+        """Send on ``wire`` (default: a command socket); the Reply-Text, raising CommandFailed unless +OK."""
+        text = self._wait_reply(self._send_on(wire or self._command_wire(), data), data, None).reply_text
         if not text.startswith("+OK"):
             raise CommandFailed(f"switch {self.address}: {what}: {text}", text)
         return text

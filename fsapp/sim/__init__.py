@@ -112,9 +112,12 @@ class SimulatedSwitch:
     def port(self) -> int:
         return self.address[1]
 
-    def drop_clients(self) -> int:
-        """Cut every client connection abruptly; calls are not affected. Returns how many were cut."""
-        return self._server.drop_clients()
+    def drop_clients(self, listening: bool | None = None) -> int:
+        """Cut client connections abruptly; calls are not affected. Returns how many were cut.
+
+        ``listening``: only those subscribed to events (True), or only those that are not (False): a
+        controller's command connections."""
+        return self._server.drop_clients(listening)
 
     # -- parties -----------------------------------------------------------------------------------
 

@@ -332,8 +332,10 @@ class SimServer:
         finally:
             self.sessions.remove(session)
 
-    def drop_clients(self) -> int:
-        sessions = list(self.sessions)
+    def drop_clients(self, listening: bool | None = None) -> int:
+        """Cut sessions abruptly: all, or only those that do (``listening=True``) or do not subscribe to events."""
+        sessions = [session for session in self.sessions
+                    if listening is None or (session.subscription is not None) == listening]
         for session in sessions:
             if session in self.core.listeners:
                 self.core.listeners.remove(session)

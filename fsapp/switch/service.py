@@ -56,7 +56,8 @@ class Switch:
 
     def __init__(self, host: str, port: int, password: str, *, name: str | None = None,
                  events: Iterable[str] = DEFAULT_EVENTS, app_timeout: float = 3600.0,
-                 reconnect_wait: float = 30.0, connect_timeout: float = 5.0, command_timeout: float = 10.0) -> None:
+                 reconnect_wait: float = 30.0, connect_timeout: float = 5.0, command_timeout: float = 10.0,
+                 queue_size: int = 1000, command_connections: int = 1) -> None:
         self.name = name or f"{host}:{port}"
         self.registry = ChannelRegistry()
         self.app_timeout = app_timeout
@@ -70,7 +71,8 @@ class Switch:
         self.reconciled = Flag()
         self.client = ESLClient(host, port, password, events=events, on_event=self._on_event,
                                 on_connect=self._connected, on_disconnect=self._on_disconnect,
-                                connect_timeout=connect_timeout, command_timeout=command_timeout)
+                                connect_timeout=connect_timeout, command_timeout=command_timeout,
+                                queue_size=queue_size, command_connections=command_connections)
 
     # -- wiring ----------------------------------------------------------------------------------------
 

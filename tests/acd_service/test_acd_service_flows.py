@@ -88,7 +88,7 @@ def test_an_agent_rung_for_a_callback_keeps_ringing_across_a_reconnect(sim, cont
     reconciled = AsyncResult()
     original = center.service._reconcile
     center.service._reconcile = lambda: (original(), reconciled.set(center.router.agent("anna").state))[0]
-    assert sim.drop_clients() == 1
+    assert sim.drop_clients(listening=True) == 1   # the event socket: the link goes down
     assert reconciled.get(timeout=WAIT) is AgentState.RINGING
     assert center.router.waiting("support") == [caller]
     assert center.agent_leg("anna") == ringing_leg

@@ -120,7 +120,10 @@ def test_originate_failures_carry_the_cause(sim: SimulatedSwitch, make_switch, b
     assert failure.value.cause == cause
 
 
-def test_a_call_in_progress_when_the_link_drops_is_resumed(sim: SimulatedSwitch, make_switch) -> None:
+@pytest.mark.parametrize("listening, cut", [(None, 2), (True, 1), (False, 1)],
+                         ids=["both sockets cut", "event socket cut", "command socket cut"])
+def test_a_call_in_progress_when_the_link_drops_is_resumed(sim: SimulatedSwitch, make_switch,
+                                                           listening: bool | None, cut: int) -> None:
     first_step = Flag()
     resumed: AsyncResult = AsyncResult()
     runs: list[bool] = []
@@ -143,7 +146,7 @@ def test_a_call_in_progress_when_the_link_drops_is_resumed(sim: SimulatedSwitch,
     switch.start().wait_connected(WAIT)
     uuid = sim.place_call(caller="+4790000005", script=CallerScript(hangup_after=6000.0))
     assert first_step.wait(WAIT)
-    assert sim.drop_clients() == 1
+    assert sim.drop_clients(listening) == cut
     assert resumed.get(timeout=WAIT) == ("menu", True)
     assert runs == [False, True]
     assert switch.client.connections_made == 2
