@@ -95,16 +95,34 @@ def _result(channel: Channel, mode: str, code: int, pages: int, total: int, loca
             ("fax-local-station-id", local), ("fax-remote-station-id", remote)])
 
 
-def _page_event(channel: Channel, mode: str, page: int, total: int) -> None:
-    _event(channel, f"spandsp::{mode}faxpageresult", "spanfax_phase_d_handler", "538",
-           [("fax-document-transferred-pages", str(page)), ("fax-document-total-pages", str(total)),
-            ("fax-image-resolution", RESOLUTION), ("fax-file-image-resolution", RESOLUTION),
-            ("fax-image-size", str(page * 42000)), ("fax-image-pixel-size", "1728x2292"),
-            ("fax-file-image-pixel-size", "1728x2292"), ("fax-bad-rows", "0"), ("fax-longest-bad-row-run", "0"),
-            ("fax-encoding", "4"), ("fax-encoding-name", "T.6")])
+def _negotiated(channel: Channel, mode: str, local: str, remote: str, total: int) -> None:
+    """Phase B: the machines agreed; the rate, ECM and identities as variables, ``spandsp::<mode>faxnegociateresult``."""
+    values = [("fax_transfer_rate", "14400")] + ([("fax_document_total_pages", str(total))] if mode == "tx" else [])
+    values += [("fax_ecm_used", "on"), ("fax_t38_status", "off"), ("fax_local_station_id", local),
+               ("fax_remote_station_id", remote)]   # remote country, vendor, model: empty, so unset
+    channel.set_vars(values)
+    headers = [("uuid", channel.uuid), ("fax-transfer-rate", "14400"), ("fax-ecm-used", "on"),
+               ("fax-t38-status", "off"), ("fax-local-station-id", local), ("fax-remote-station-id", remote),
+               ("fax-remote-country", ""), ("fax-remote-vendor", ""), ("fax-remote-model", "")]
+    _event(channel, f"spandsp::{mode}faxnegociateresult", "spanfax_phase_b_handler", "401",
+           headers + ([("fax-document-total-pages", str(total))] if mode == "tx" else []))
+
+
+def _page_done(channel: Channel, mode: str, page: int, total: int) -> None:
+    """Phase D: one page is through; its figures as variables, ``spandsp::<mode>faxpageresult``."""
+    figures = [("fax_image_resolution", RESOLUTION), ("fax_file_image_resolution", RESOLUTION),
+               ("fax_image_pixel_size", "1728x2292"), ("fax_file_image_pixel_size", "1728x2292"),
+               ("fax_image_size", str(page * 42000)), ("fax_bad_rows", "0"), ("fax_longest_bad_row_run", "0"),
+               ("fax_encoding", "4"), ("fax_encoding_name", "T.6"), ("fax_document_transferred_pages", str(page))]
+    channel.set_vars(figures + ([("fax_document_total_pages", str(total))] if mode == "tx" else []))
+    headers = [("uuid", channel.uuid), ("fax-document-transferred-pages", str(page))]
+    headers += [("fax-document-total-pages", str(total))] if mode == "tx" else []
+    headers += [(name.replace("_", "-"), value) for name, value in figures[:9]]
+    _event(channel, f"spandsp::{mode}faxpageresult", "spanfax_phase_d_handler", "538", headers)
 
 
 def _event(channel: Channel, subclass: str, function: str, line: str, headers: list[tuple[str, str]]) -> None:
+    """A spandsp event: the channel's data (``switch_channel_event_set_data``), then its own headers."""
     core = channel.core
     if not core.anyone_wants("CUSTOM", subclass):
         core.factory.skip()
@@ -112,8 +130,7 @@ def _event(channel: Channel, subclass: str, function: str, line: str, headers: l
     from fsapp.sim.events import channel_data
     event = core.factory.core("CUSTOM", subclass=subclass, calling=("mod_spandsp_fax.c", function, line))
     event += channel_data(channel)
-    event.append(("uuid", channel.uuid))
-    event += headers
+    event += [(name, value) for name, value in headers if value != ""]   # an empty header is not added
     core.fire(event)
 
 
@@ -145,6 +162,7 @@ def rxfax(channel: Channel, call: AppCall) -> str:
         if machine.refuse_code is not None:
             _result(channel, "rx", machine.refuse_code, 0, 0, local, remote)
             return "_none_"
+        _negotiated(channel, "rx", local, remote, 0)
         for number, page in enumerate(pages, start=1):
             if machine.hang_up_after_pages is not None and number > machine.hang_up_after_pages:
                 from fsapp.sim.lifecycle import hangup
@@ -152,7 +170,7 @@ def rxfax(channel: Channel, call: AppCall) -> str:
                 channel.sleep(60.0)   # the hangup arrives at once
             channel.sleep(machine.seconds_per_page)
             sent.append(page)
-            _page_event(channel, "rx", number, 0)
+            _page_done(channel, "rx", number, 0)
     except Hangup:
         _write_pages(path, sent)
         _result(channel, "rx", CALL_DROPPED, len(sent), 0, local, remote)
@@ -185,10 +203,11 @@ def txfax(channel: Channel, call: AppCall) -> str:
         if machine.refuse_code is not None:
             _result(channel, "tx", machine.refuse_code, 0, len(pages), local, machine.station_id)
             return "_none_"
+        _negotiated(channel, "tx", local, machine.station_id, len(pages))
         for number in range(1, len(pages) + 1):
             channel.sleep(machine.seconds_per_page)
             done = number
-            _page_event(channel, "tx", number, len(pages))
+            _page_done(channel, "tx", number, len(pages))
     except Hangup:
         _result(channel, "tx", CALL_DROPPED, done, len(pages), local, machine.station_id)
         raise

@@ -17,17 +17,16 @@ from pathlib import Path
 import pytest
 
 from fsapp.controller import Controller
-from fsapp.esl.connection import ESLConnection
 from fsapp.store import display_reference
 from tests.api.api_waits import CHANGES, wait_until
 from tests.fax.pages import fax_tiff, letter_pdf
+from tests.fax.story import TRANSCRIPT, fax_story
 from tests.fax.test_fax_documents import pdf_pages
 from tests.live.conftest import LiveSetup
 from tests.live.livekit import FAX_NUMBER, Watcher
 
 pytestmark = pytest.mark.freeswitch
 FAX_WAIT = 180.0     # a page takes 10-20 s at 9600-14400 bit/s, set-up and training some more
-TRANSCRIPT = Path(__file__).resolve().parents[1] / "data" / "transcripts" / "fsapp-live" / "fax_receive.json"
 SENDER = "+4790000501"
 
 
@@ -74,10 +73,7 @@ def test_a_fax_sent_over_loopback_lands_on_the_senders_case(live: LiveSetup, fax
     tx_result = events.wait(lambda e: e.get("Event-Subclass") == "spandsp::txfaxresult", 30, "spandsp::txfaxresult")
     assert rx_complete.variable("fax_remote_station_id") == station
     assert (tx_result.get("fax-success"), tx_result.get("fax-document-transferred-pages")) == ("1", "3")
-    seen = {"rxfax_complete_fax_variables": sorted(rx_complete.variables("fax_")),
-            "rxfax_application_response": rx_complete.get("Application-Response"),
-            "rxfaxresult_fax_headers": [k for k in rx_result.headers if k.startswith("fax-")],
-            "rxfaxresult_has_channel_data": "Unique-ID" in rx_result.headers and "uuid" in rx_result.headers}
+    seen = fax_story(rx_complete, rx_result)
     if os.environ.get("FSAPP_TRANSCRIPTS_WRITE") == "1":
         TRANSCRIPT.write_text(json.dumps(seen, indent=1) + "\n")
     assert seen == json.loads(TRANSCRIPT.read_text())
