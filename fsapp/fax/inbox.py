@@ -49,7 +49,7 @@ class FaxInbox:
         if config.fax.enabled and not config.fax.number:
             raise FsappError("fax.enabled needs fax.number: the number the dialplan hands to fsapp")
         self.config, self.fax, self.store, self.now, self.rules = config, config.fax, store, now, rules
-        self.folder = Path(config.paths.faxes)
+        self.folder = Path(config.paths.faxes).resolve()
         self.received: list[int] = []   # contacts kept, newest last
         self.listeners: list[Callable[[int], None]] = []   # told of each contact kept (must not block)
 

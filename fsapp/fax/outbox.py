@@ -57,7 +57,7 @@ def prepare(store: Store, config: Config, reference: str, number: str, source: P
     case = store.case_status(reference)
     e164 = dialable_number(number, config.region)
     dial = number_endpoint(config.fax.dial_template or config.outbound.dial_template(), e164)
-    tiff = spool_path(Path(config.paths.faxes), "out", now(), ".tif")
+    tiff = spool_path(Path(config.paths.faxes).resolve(), "out", now(), ".tif")
     converted = to_fax_tiff(source, tiff, max_pages=config.fax.max_pages, max_bytes=config.fax.max_bytes)
     return FaxJob(case.reference, e164, dial, converted)
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 
 def spool_path(folder: Path, direction: str, moment: datetime, suffix: str) -> Path:
-    """A new file ``<folder>/<direction>/<YYYY-MM-DD>/<time>-<random>.<suffix>`` (the directory is created 0700)."""
-    day = folder / direction / moment.strftime("%Y-%m-%d")
-    day.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """A new file ``<folder>/<direction>/<YYYY-MM-DD>/<time>-<random>.<suffix>``, by absolute path (the switch reads
+    or writes it). Directories are made for the owner and the group (the switch's user), never for others."""
+    day = folder.resolve() / direction / moment.strftime("%Y-%m-%d")
+    day.mkdir(parents=True, exist_ok=True, mode=0o770)
     return day / f"{moment.strftime('%H%M%S')}-{secrets.token_hex(8)}{suffix}"
 
 

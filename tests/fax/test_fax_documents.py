@@ -88,3 +88,18 @@ def test_a_broken_pdf_is_refused(tmp_path: Path) -> None:
 def test_an_unreadable_tiff_counts_no_pages(tmp_path: Path) -> None:
     (tmp_path / "x.tif").write_bytes(b"nothing")
     assert tiff_pages(tmp_path / "x.tif") == 0
+
+
+def test_conversions_leave_the_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gevent
+
+    from fsapp import offhub
+    from fsapp.fax import documents
+
+    where: list[bool] = []
+    checked = documents._check_size
+    monkeypatch.setattr(documents, "_check_size", lambda *args: where.append(offhub.on_worker()) or checked(*args))
+    tiff = fax_tiff(tmp_path / "in.tif", 1)
+    gevent.spawn(tiff_to_pdf, tiff, tmp_path / "out.pdf", **LIMITS).get(timeout=30)
+    gevent.spawn(to_fax_tiff, tiff, tmp_path / "send.tif", **LIMITS).get(timeout=30)
+    assert where == [True, True]   # both ran on the documents lane's thread, not on the hub
