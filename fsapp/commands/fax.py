@@ -23,13 +23,16 @@ def fax() -> None:
 @fax.command("send")
 @click.option("--case", "reference", required=True, help="The case the fax is about (it is kept there).")
 @click.option("--number", required=True, help="The fax number to send to (E.164 or national).")
-@click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("document", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @store_options
 @click.pass_context
-def send(ctx: click.Context, reference: str, number: str, document: Path, as_json: bool, db_url: str | None,
-         actor: str) -> None:
+def send(ctx: click.Context, reference: str, number: str, document: Path | None, as_json: bool,
+         db_url: str | None, actor: str) -> None:
     """Send DOCUMENT (PDF, TIFF or picture) to NUMBER and keep it on the case. Exit status 1 if it failed.
+
+    Without DOCUMENT, a one-page letter about the case is sent (its reference, category, status and dates, and
+    the fax number to reply to; never its description or notes).
 
     The command places the call itself, over the switch's Event Socket, beside a running controller (which
     it leaves every other call to)."""

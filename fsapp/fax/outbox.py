@@ -18,6 +18,7 @@ from fsapp.config import Config
 from fsapp.esl.errors import ChannelGone, ESLError
 from fsapp.fax.documents import Converted, DocumentError, tiff_to_pdf, to_fax_tiff
 from fsapp.fax.inbox import fax_variables
+from fsapp.fax.letter import letter_lines, write_letter
 from fsapp.fax.result import FaxResult
 from fsapp.fax.spool import remove_quietly, spool_path
 from fsapp.store import Store, display_reference
@@ -51,14 +52,23 @@ class FaxJob:
     tiff: Converted
 
 
-def prepare(store: Store, config: Config, reference: str, number: str, source: Path,
+def prepare(store: Store, config: Config, reference: str, number: str, source: Path | None,
             now: Callable[[], datetime]) -> FaxJob:
-    """Check the case, the number and the file, and make the TIFF to send (StoreError, NotDialable, DocumentError)."""
+    """Check the case, the number and the file, and make the TIFF to send (StoreError, NotDialable, DocumentError).
+    Without a ``source``, a one-page letter about the case is sent (:mod:`fsapp.fax.letter`)."""
     case = store.case_status(reference)
     e164 = dialable_number(number, config.region)
     dial = number_endpoint(config.fax.dial_template or config.outbound.dial_template(), e164)
     tiff = spool_path(Path(config.paths.faxes).resolve(), "out", now(), ".tif")
-    converted = to_fax_tiff(source, tiff, max_pages=config.fax.max_pages, max_bytes=config.fax.max_bytes)
+    letter = None
+    if source is None:
+        lines = letter_lines(case, config.fax.header or config.outbound.caller_id_name, config.fax.number)
+        source = letter = write_letter(lines, tiff.with_suffix(".png"))
+    try:
+        converted = to_fax_tiff(source, tiff, max_pages=config.fax.max_pages, max_bytes=config.fax.max_bytes)
+    finally:
+        if letter is not None:
+            remove_quietly(letter)
     return FaxJob(case.reference, e164, dial, converted)
 
 
@@ -108,7 +118,7 @@ def record(store: Store, config: Config, job: FaxJob, result: FaxResult, actor: 
     return SentFax(interaction, job.number, result, job.tiff.pages)
 
 
-def send_fax(switch: Switch, store: Store, config: Config, *, reference: str, number: str, source: Path,
+def send_fax(switch: Switch, store: Store, config: Config, *, reference: str, number: str, source: Path | None,
              actor: str, now: Callable[[], datetime]) -> SentFax:
     """Prepare, transmit and record one fax from case ``reference`` to ``number``."""
     job = prepare(store, config, reference, number, source, now)

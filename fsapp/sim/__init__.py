@@ -187,5 +187,6 @@ class SimulatedSwitch:
         self.stop()
 
 
-__all__ = ["CallerScript", "Channel", "Endpoint", "FaxMachine", "SimClock", "SimError", "SimNotRunning", "SimulatedSwitch",
+__all__ = ["CallerScript", "Channel", "Endpoint", "FaxMachine", "SimClock", "SimError", "SimNotRunning",
+           "SimulatedSwitch",
            "UnknownChannel"]

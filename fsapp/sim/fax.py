@@ -96,7 +96,7 @@ def _result(channel: Channel, mode: str, code: int, pages: int, total: int, loca
 
 
 def _negotiated(channel: Channel, mode: str, local: str, remote: str, total: int) -> None:
-    """Phase B: the machines agreed; the rate, ECM and identities as variables, ``spandsp::<mode>faxnegociateresult``."""
+    """Phase B: the machines agreed: rate, ECM and identities as variables; ``spandsp::<mode>faxnegociateresult``."""
     values = [("fax_transfer_rate", "14400")] + ([("fax_document_total_pages", str(total))] if mode == "tx" else [])
     values += [("fax_ecm_used", "on"), ("fax_t38_status", "off"), ("fax_local_station_id", local),
                ("fax_remote_station_id", remote)]   # remote country, vendor, model: empty, so unset

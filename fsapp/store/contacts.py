@@ -142,7 +142,8 @@ class ContactLog(StoreBase):
 
     @bound
     def add_interaction_file(self, interaction_id: int, source: str | Path, filename: str, *,
-                             content_type: str = "application/octet-stream", pages: int | None = None) -> dict[str, Any]:
+                             content_type: str = "application/octet-stream",
+                             pages: int | None = None) -> dict[str, Any]:
         """Keep a copy of ``source`` with a contact (under ``contacts/<id>/`` of the files directory)."""
         if Interaction.get_or_none(Interaction.id == interaction_id) is None:
             raise NotFound(f"no interaction {interaction_id}")

@@ -202,7 +202,7 @@ class Interaction(BaseModel):
     """One contact on any channel, with or without a case: the object register."""
 
     at = UtcDateTimeField(index=True)
-    channel = pw.CharField(max_length=20)  # phone | voicemail | callback | email | sms | web | walk_in | chat | social | fax
+    channel = pw.CharField(max_length=20)  # phone voicemail callback email sms web walk_in chat social fax
     direction = pw.CharField(max_length=10)  # in | out
     citizen = pw.ForeignKeyField(Citizen, null=True, backref="interactions", on_delete="SET NULL")
     case = pw.ForeignKeyField(Case, null=True, backref="interactions", on_delete="SET NULL")

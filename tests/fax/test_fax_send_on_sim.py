@@ -123,3 +123,31 @@ def test_an_unknown_case_is_refused(sim: SimulatedSwitch, setup, tmp_path) -> No
     status, output = fax_send(config, "--case", missing, "--number", NUMBER, str(fax_tiff(tmp_path / "d.tif", 1)))
     assert status != 0 and f"no case {missing}" in output
     assert not sim.core.originated
+
+
+def test_without_a_document_a_letter_about_the_case_is_sent(sim: SimulatedSwitch, setup, tmp_path) -> None:
+    from PIL import Image
+
+    config, store, reference = setup
+    machine = FaxMachine(receive_dir=tmp_path / "machine")
+    sim.add_endpoint(NUMBER, fax=machine)
+    status, output = fax_send(config, "--case", reference, "--number", NUMBER, "--json")
+    assert status == 0, output
+    assert json.loads(output)["pages_sent"] == 1
+    [received] = machine.received
+    with Image.open(received) as page:
+        assert page.n_frames == 1 and page.convert("L").getextrema()[0] == 0   # something is written on it
+
+
+def test_the_letter_names_the_case_and_leaves_out_what_the_citizen_said(setup) -> None:
+    from fsapp.fax.letter import letter_lines
+    from fsapp.store import display_reference
+
+    _, store, reference = setup
+    store.add_category("evil", "Roads\r\nX-Injected: 1\x00")
+    case = store.new_case("evil", "My neighbour's name is ...", "agent")
+    lines = letter_lines(store.case_status(case.reference), "Servicetorget", "+4721000099")
+    text = "\n".join(lines)
+    assert f"Case {display_reference(case.reference)}" in lines and "+4721000099" in text
+    assert "neighbour" not in text
+    assert not any(ord(c) < 32 for line in lines for c in line)
