@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fsapp.config import Config
-from fsapp.esl.errors import ChannelGone, ESLError
+from fsapp.esl.errors import ChannelGone, ConnectionLost, ESLError
 from fsapp.errors import FsappError
 from fsapp.fax.documents import Converted, DocumentError, tiff_pages, tiff_to_pdf
 from fsapp.fax.result import FaxResult
@@ -53,8 +53,10 @@ class FaxInbox:
         self.received: list[int] = []   # contacts kept, newest last
         self.listeners: list[Callable[[int], None]] = []   # told of each contact kept (must not block)
 
-    def serve(self, call: Call) -> int:
+    def serve(self, call: Call) -> int | None:
         """Receive one fax call and keep it; returns the contact's id."""
+        if call.resumed and call.variables.get("fax_filename"):
+            return self._resumed(call, call.variables["fax_filename"])
         tiff = spool_path(self.folder, "in", self.now(), ".tif")
         log.info("call %s: fax from %s", call.uuid, caller_number(call.caller_number))
         result = self._receive(call, tiff)
@@ -62,23 +64,48 @@ class FaxInbox:
         return self.keep(call.uuid, call.caller_number, tiff, result)
 
     def _receive(self, call: Call, tiff: Path) -> FaxResult:
+        """Answer and receive; the switch's result. A dropped link raises: the call is resumed (:meth:`_resumed`)."""
         try:
             call.answer(ANSWER_TIMEOUT)
             for name, value in fax_variables(self.config).items():
                 call.set(name, value)
             complete = call.execute("rxfax", str(tiff), timeout=self.fax.receive_timeout + 30.0)
+            result = FaxResult.from_variables(complete.variable, complete.get("Application-Response"))
         except ChannelGone:
-            return FaxResult.not_started("the caller hung up before the fax completed")
+            result = FaxResult.not_started("the caller hung up before the fax completed")
+        except ConnectionLost:
+            raise   # the fax goes on on the switch
         except ESLError as exc:
             log.warning("call %s: rxfax: %s", call.uuid, exc)
-            return FaxResult.not_started(f"the switch did not complete the fax: {exc}")
-        finally:
-            if not call.gone:
-                try:
-                    call.hangup()
-                except ESLError:
-                    pass   # gone meanwhile
-        return FaxResult.from_variables(complete.variable, complete.get("Application-Response"))
+            result = FaxResult.not_started(f"the switch did not complete the fax: {exc}")
+        self._hang_up(call)
+        return result
+
+    def _resumed(self, call: Call, path: str) -> int | None:
+        """A fax under way when the link dropped or the controller restarted: the switch goes on receiving into
+        the file this controller (or its predecessor) named. Its result event was missed, so the fax is kept when
+        the call ends, with the pages in the file and its result marked unknown."""
+        tiff = Path(path)
+        if not tiff.is_absolute() or self.folder not in tiff.parents or tiff.suffix != ".tif":
+            log.warning("call %s: resumed fax call writes outside %s; hanging up", call.uuid, self.folder)
+            self._hang_up(call)
+            return None
+        log.info("call %s: fax resumed; waiting for the call to end", call.uuid)
+        try:
+            call.wait_for("gone", self.fax.receive_timeout + 30.0)
+        except ESLError:
+            self._hang_up(call)
+        result = FaxResult.not_started("the controller restarted during the fax: the switch's result is unknown")
+        return self.keep(call.uuid, call.caller_number, tiff, result)
+
+    @staticmethod
+    def _hang_up(call: Call) -> None:
+        if call.gone:
+            return
+        try:
+            call.hangup()
+        except ESLError:
+            pass   # gone meanwhile
 
     def keep(self, call_uuid: str, caller: str, tiff: Path, result: FaxResult) -> int:
         """Keep a received fax (whatever became of it) as a contact with its PDF, or its TIFF when that is all."""

@@ -48,6 +48,7 @@ class FaxMachine:
     - ``refuse_code``: it refuses the fax with this T.30 code (e.g. 9 or 10) after the set-up.
     - ``seconds_per_page``: simulated seconds one page takes on the line.
     - ``received``: the TIFF files it received from ``txfax`` (copies, in order).
+    - ``hang_up_when_done``: having sent its document, it hangs up a second later, as fax machines do.
     """
 
     document: str | Path | None = None
@@ -57,6 +58,7 @@ class FaxMachine:
     seconds_per_page: float = 6.0
     received: list[Path] = field(default_factory=list)
     receive_dir: str | Path | None = None
+    hang_up_when_done: bool = True
 
 
 def _pages_of(path: Path) -> list[Image.Image]:
@@ -177,7 +179,19 @@ def rxfax(channel: Channel, call: AppCall) -> str:
         raise
     _write_pages(path, sent)
     _result(channel, "rx", OK, len(sent), len(sent), local, remote)
+    if machine.hang_up_when_done:
+        channel.core.spawn(_hang_up_soon, channel)
     return "_none_"
+
+
+def _hang_up_soon(channel: Channel) -> None:
+    from fsapp.sim.lifecycle import hangup
+    try:
+        channel.sleep(1.0)
+    except Hangup:
+        return   # the switch hung up first
+    if channel.alive:
+        hangup(channel, "NORMAL_CLEARING")
 
 
 def txfax(channel: Channel, call: AppCall) -> str:

@@ -114,3 +114,20 @@ def test_the_channels_report_counts_faxes(sim: SimulatedSwitch, fax_controller, 
     table = build_report(controller.store, "channels", now - timedelta(hours=1), now + timedelta(hours=1),
                          zone=controller.zone)
     assert ["fax", 1, 0, 1] in table.rows
+
+
+def test_a_fax_under_way_when_the_controller_restarts_is_kept_when_it_ends(sim: SimulatedSwitch, fax_controller,
+                                                                         tmp_path) -> None:
+    from tests.integration.conftest import crash
+
+    first = fax_controller()
+    uuid = send_fax(sim, "+4790000406", FaxMachine(fax_tiff(tmp_path / "send.tif", 3), station_id="FAX 6"))
+    wait_until(lambda: sim.channel(uuid).variables.get("fax_filename"), WAIT, "rxfax under way")
+    crash(first)
+    second = fax_controller()
+    [interaction] = kept(second)
+    contact = second.store.interaction(interaction)
+    assert "the controller restarted during the fax" in contact["body"]
+    [pdf] = second.store.interaction_files(interaction)
+    assert pdf["pages"] == 3                                  # the pages the switch wrote meanwhile
+    assert first.fax.received == []
