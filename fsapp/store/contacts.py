@@ -163,14 +163,15 @@ class ContactLog(StoreBase):
     @bound
     def fax_contacts(self, limit: int = 50) -> list[dict[str, Any]]:
         """The newest fax contacts (in and out), each with its case, pages and files."""
-        rows = list(Interaction.select(Interaction, Case.reference).join(Case, pw.JOIN.LEFT_OUTER)
-                    .where(Interaction.channel == "fax")
+        rows = list(Interaction.select().where(Interaction.channel == "fax")
                     .order_by(Interaction.at.desc(), Interaction.id.desc()).limit(limit))
+        references = {case.id: case.reference for case in Case.select(Case.id, Case.reference).where(
+            Case.id.in_({r.case_id for r in rows if r.case_id}))}
         files: dict[int, list[dict[str, Any]]] = {}
         for row in InteractionFile.select().where(InteractionFile.interaction.in_([r.id for r in rows])):
             files.setdefault(row.interaction_id, []).append(_file_row(row))
         return [{"id": r.id, "at": r.at, "direction": r.direction, "address": r.address,
-                 "citizen_id": r.citizen_id, "case_reference": r.case.reference if r.case_id else None,
+                 "citizen_id": r.citizen_id, "case_reference": references.get(r.case_id),
                  "unverified_case": r.unverified_case, "subject": r.subject, "body": r.body,
                  "pages": sum(f["pages"] or 0 for f in files.get(r.id, [])), "files": files.get(r.id, [])}
                 for r in rows]

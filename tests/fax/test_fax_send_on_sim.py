@@ -151,3 +151,13 @@ def test_the_letter_names_the_case_and_leaves_out_what_the_citizen_said(setup) -
     assert f"Case {display_reference(case.reference)}" in lines and "+4721000099" in text
     assert "neighbour" not in text
     assert not any(ord(c) < 32 for line in lines for c in line)
+
+
+def test_fax_list_shows_the_faxes_with_their_case_and_pages(sim: SimulatedSwitch, setup, tmp_path) -> None:
+    config, store, reference = setup
+    sim.add_endpoint(NUMBER, fax=FaxMachine())
+    assert fax_send(config, "--case", reference, "--number", NUMBER, str(fax_tiff(tmp_path / "d.tif", 2)))[0] == 0
+    result = CliRunner().invoke(cli.main, ["--config", str(config), "fax", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    [row] = [json.loads(line) for line in result.output.splitlines()]
+    assert (row["direction"], row["case_reference"], row["pages"], row["address"]) == ("out", reference, 2, NUMBER)
