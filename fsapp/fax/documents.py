@@ -91,6 +91,7 @@ def _dpi(frame: Image.Image) -> tuple[float, float]:
     return (x, y) if 50 <= x <= 1200 and 50 <= y <= 1200 else FAX_DPI
 
 
+@off_hub(DOCUMENTS)
 def tiff_pages(path: Path) -> int:
     """How many pages a TIFF holds (0 when it cannot be read)."""
     try:

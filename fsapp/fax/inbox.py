@@ -85,8 +85,8 @@ class FaxInbox:
         """A fax under way when the link dropped or the controller restarted: the switch goes on receiving into
         the file this controller (or its predecessor) named. Its result event was missed, so the fax is kept when
         the call ends, with the pages in the file and its result marked unknown."""
-        tiff = Path(path)
-        if not tiff.is_absolute() or self.folder not in tiff.parents or tiff.suffix != ".tif":
+        tiff = Path(path).resolve() if Path(path).is_absolute() else None
+        if tiff is None or self.folder not in tiff.parents or tiff.suffix != ".tif":
             log.warning("call %s: resumed fax call writes outside %s; hanging up", call.uuid, self.folder)
             self._hang_up(call)
             return None

@@ -54,3 +54,32 @@ def test_migration_12_adds_the_files_table_to_a_database_at_10(tmp_path: Path) -
     assert current_version(database) == 10 and "interaction_file" not in database.get_tables()
     assert migrate(database, now) == [12]
     assert "interaction_file" in database.get_tables()
+
+
+class StubCall:
+    """A resumed call whose fax_filename points elsewhere (what a tampered switch could claim)."""
+
+    uuid, caller_number, resumed, gone = "c-1", "+4790000401", True, False
+
+    def __init__(self, path: str) -> None:
+        self.variables = {"fax_filename": path}
+        self.hung_up = False
+
+    def hangup(self) -> None:
+        self.hung_up = True
+
+
+def test_a_resumed_fax_never_reads_outside_the_spool(tmp_path: Path) -> None:
+    from fsapp.config import load_config
+    from fsapp.fax.inbox import FaxInbox
+
+    config = load_config(None, env={}, overrides={"paths.faxes": str(tmp_path / "faxes"), "fax.enabled": True,
+                                                  "fax.number": "+4721000099"})
+    store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}", files_dir=tmp_path / "files")
+    inbox = FaxInbox(config, store, lambda: datetime.now(timezone.utc))
+    (tmp_path / "secret.tif").write_bytes(b"not yours")
+    for path in (str(tmp_path / "faxes" / "in" / ".." / ".." / "secret.tif"), "relative/in/x.tif",
+                 str(tmp_path / "faxes" / "in" / "x.txt")):
+        call = StubCall(path)
+        assert inbox.serve(call) is None and call.hung_up   # type: ignore[arg-type]
+    assert store.fax_contacts() == [] and (tmp_path / "secret.tif").exists()
