@@ -3,7 +3,6 @@ PDF, linked to the sender's citizen and (verified) case; a partial or failed fax
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
