@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "fsapp.commands.simulate",
     "fsapp.commands.supervisor",
     "fsapp.commands.desk",
+    "fsapp.commands.fax",
 ]
 
 

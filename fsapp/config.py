@@ -154,6 +154,7 @@ class PathsConfig:
     sounds: str = "sounds"
     recordings: str = "recordings"
     state: str = "var"
+    faxes: str = "var/fax"           # received and sent fax files (TIFF as on the line, PDF as kept)
 
 
 @dataclass
@@ -274,6 +275,21 @@ class SocialConfig:
 
 
 @dataclass
+class FaxConfig:
+    """The published fax number (received with mod_spandsp's rxfax, kept as PDF contacts) and fax out from cases."""
+
+    enabled: bool = False
+    number: str = ""                 # the published fax number the dialplan hands to fsapp (e.g. +4721000099)
+    station_id: str = ""             # our T.30 station identifier (digits, spaces, +; at most 20); empty: number
+    header: str = ""                 # the header line printed on pages sent; empty: none
+    max_pages: int = 50              # pages kept of one fax (and sent at most); the contact says when more came
+    max_bytes: int = 20971520        # bytes a received TIFF or a file to send may have
+    receive_timeout: int = 900       # seconds one fax call may last
+    dial_template: str = ""          # where fax out is dialled, {number} standing for it; empty: outbound.gateway
+    ecm: bool = True                 # ask for error correction (fax_use_ecm)
+
+
+@dataclass
 class NoticesConfig:
     """Closing the loop: citizens told of their case's progress on their preferred channel."""
 
@@ -311,6 +327,7 @@ class Config:
     chat: ChatConfig = field(default_factory=ChatConfig)
     social: SocialConfig = field(default_factory=SocialConfig)
     notices: NoticesConfig = field(default_factory=NoticesConfig)
+    fax: FaxConfig = field(default_factory=FaxConfig)
     source: str | None = None
 
 
@@ -379,11 +396,30 @@ _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     "chat.idle_timeout": lambda v: None if 10 <= v <= 86400 else "must be between 10 and 86400 (seconds)",
     "chat.allowed_origins": lambda v: next((f"{o!r} must be scheme://host[:port]" for o in v
                                             if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?", o)), None),
+    "fax.number": lambda v: None if re.fullmatch(r"(\+?[0-9]{2,15})?", v)
+    else "must be a number (digits, optionally after +) or empty",
+    "fax.station_id": lambda v: None if re.fullmatch(r"[0-9+ ]{0,20}", v)
+    else "must be at most 20 digits, spaces or '+' (T.30 allows no more)",
+    "fax.header": lambda v: None if re.fullmatch(r"[\w .,:/()+-]{0,50}", v)
+    else "must be at most 50 letters, digits, spaces or . , : / ( ) + -",
+    "fax.max_pages": lambda v: None if 1 <= v <= 500 else "must be between 1 and 500",
+    "fax.max_bytes": lambda v: None if 65536 <= v <= 512 * 1024 * 1024
+    else "must be between 65536 and 536870912 (bytes)",
+    "fax.receive_timeout": lambda v: None if 60 <= v <= 7200 else "must be between 60 and 7200 (seconds)",
+    "fax.dial_template": lambda v: _check_dial_template(v),
     "notices.statuses": lambda v: next((f"unknown status {s!r}" for s in v if s not in _CASE_STATUSES), None),
 }
 
 MIN_TOKEN = 16   # characters a webhook token must have
 _CASE_STATUSES = ("received", "accepted", "assigned", "in_progress", "resolved", "closed", "reopened")  # CaseStatus
+
+
+def _check_dial_template(template: str) -> str | None:
+    """Empty, or one endpoint (as fsapp.switch.dialstring.endpoint reads one) holding ``{number}`` once."""
+    endpoint = re.fullmatch(r"[a-z][a-z0-9_.]{0,19}/[A-Za-z0-9+*#_.@:;=~/-]{0,200}", template.replace("{number}", "1"))
+    if not template or (template.count("{number}") == 1 and endpoint):
+        return None
+    return "must be one endpoint holding {number} once (sofia/gateway/pstn/{number}) or empty"
 
 
 def _check_token(token: str) -> str | None:

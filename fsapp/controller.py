@@ -38,6 +38,7 @@ from fsapp.dialer.scripts import default_prompt
 from fsapp.dialer.surveys import attach_case_surveys, unknown_surveys
 from fsapp.doctor.on_connect import log_switch_checks
 from fsapp.errors import FsappError, SourceError
+from fsapp.fax.inbox import FaxInbox
 from fsapp.features import FeatureCodes
 from fsapp.health import HEARTBEAT_FILE, Heartbeat
 from fsapp.ha.acd_state import acd_snapshot, restore_router
@@ -56,7 +57,7 @@ from fsapp.speech.tts import TtsCache
 from fsapp.queue_endings import QueueEndings
 from fsapp.relay.service import RelayService
 from fsapp.results import ResultBook
-from fsapp.render.model import DIRECT_ENTRY, FEATURE_ENTRY
+from fsapp.render.model import DIRECT_ENTRY, FAX_ENTRY, FEATURE_ENTRY
 from fsapp.store import open_store
 from fsapp.switch.call import Call
 from fsapp.switch.pool import SwitchPool, build_switch
@@ -156,6 +157,9 @@ class Controller:
         attach_case_surveys(self.store, self.outbound.campaigns, config.surveys.after_case_closed)
         self.channels = ChannelService(config, self.store, lambda: self.acd.router, self._seconds, self.now,
                                        self.flows, agent_name=self._agent_shown_name)
+        self.fax = FaxInbox(config, self.store, self.utc_now, self.channels.rules)
+        if config.fax.enabled:
+            self.switch.route(FAX_ENTRY, self.fax.serve)   # the published fax number
         attach_erasure(self.store)
 
     def _build_acd(self) -> AcdService:

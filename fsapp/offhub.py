@@ -181,5 +181,8 @@ at a time on a small machine."""
 HOOKS = Lane("hooks", 8)
 """Menu hooks: code the city writes, which may call slow systems (always run with a timeout)."""
 
+DOCUMENTS = Lane("documents", 1)
+"""Converting files (a received fax to PDF, a document to the fax's TIFF): CPU work, one at a time."""
+
 NETWORK = Lane("network", 4)
 """Requests to other systems that may be slow: mail to the SMTP server, SMS to the gateway (with timeouts)."""

@@ -46,8 +46,23 @@ def run_switch_checks(connection: ApiConnection, config: Config) -> list[CheckRe
         return results + [fail("switch status", f"`api status` failed: {exc}", "check the switch's console log")]
     results += [switch_ready(status), switch_throttle(status, config.switch.calls_per_second)]
     results += module_checks(connection)
+    results += fax_checks(connection, config)
     results += dialplan_checks(connection, config)
     return results
+
+
+def fax_checks(connection: ApiConnection, config: Config) -> list[CheckResult]:
+    """With the fax number on: mod_spandsp, which receives and sends faxes, is loaded."""
+    if not config.fax.enabled:
+        return []
+    try:
+        present = connection.api("module_exists mod_spandsp").strip() == "true"
+    except ESLError as exc:
+        return [fail("fax", f"`api module_exists` failed: {exc}", "is mod_commands loaded?")]
+    if not present:
+        return [fail("fax", f"fax.enabled, but mod_spandsp is not loaded: calls to {config.fax.number} cannot be "
+                            "received", "`load mod_spandsp` on the switch and add it to modules.conf.xml")]
+    return [ok("fax", f"mod_spandsp loaded for the fax number {config.fax.number}")]
 
 
 def event_socket_acl(connection: ApiConnection) -> CheckResult:

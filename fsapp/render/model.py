@@ -10,6 +10,7 @@ from typing import Any
 
 from fsapp.acd.config import AcdConfig, AgentConfig
 from fsapp.config import Config
+from fsapp.render.errors import RenderError
 from fsapp.render.gateways import Gateway, parse_gateways
 from fsapp.speech.tts import TtsCache
 from fsapp.switch.dialstring import number_endpoint
@@ -21,6 +22,7 @@ FEATURE_ENTRY = "feature"
 TRUNK_SET = 1       # the load balancer's dispatcher set of the nodes' trunk profiles
 OPERATOR_SET = 2    # ... and of their operators' profiles
 DIRECT_ENTRY = "direct"   # staff's direct numbers: the relay service picks the person by the number dialled
+FAX_ENTRY = "fax"         # the published fax number: fsapp.fax.inbox receives it
 _USER_CONTACT = re.compile(r"^user/(?P<user>[^@/]+)")
 _SOFIA_CONTACT = re.compile(r"^sofia/[^/]+/(?:sip:)?(?P<user>[^@/]+)@")
 
@@ -120,6 +122,16 @@ def direct_numbers(acd: AcdConfig) -> dict[str, str]:
     return {agent.direct_number: DIRECT_ENTRY for agent in acd.agents.values() if agent.direct_number}
 
 
+def fax_numbers(config: Config) -> dict[str, str]:
+    """The published fax number -> the fax entry, when fax is enabled; refused when ``numbers`` also has it."""
+    fax = config.fax
+    if not fax.enabled or not fax.number:
+        return {}
+    if fax.number in config.numbers:
+        raise RenderError(f"fax.number {fax.number} is also in numbers: a number reaches one service")
+    return {fax.number: FAX_ENTRY}
+
+
 def feature_codes(codes: dict[str, str]) -> list[FeatureCode]:
     return [FeatureCode(code, feature, exact_pattern(code)) for code, feature in sorted(codes.items())]
 
@@ -174,7 +186,7 @@ def template_context(config: Config, acd: AcdConfig, passwords: dict[str, str], 
         "switch": config.switch, "fs": fs, "esl_acl_name": ESL_ACL, "trunk_acl_name": TRUNK_ACL,
         "esl_acl": sorted(fs.esl_acl.items()), "trunk_acl": sorted(fs.trunk_acl.items()),
         "gateways": gateways, "softphones": phones,
-        "numbers": published_numbers({**direct_numbers(acd), **config.numbers}),
+        "numbers": published_numbers({**direct_numbers(acd), **config.numbers, **fax_numbers(config)}),
         "features": feature_codes(fs.feature_codes),
         "feature_entry": FEATURE_ENTRY, "moh_path": moh_path(fs.moh_dir, base),
         "balancer": config.balancer, "balancer_nodes": balancer_nodes(config),

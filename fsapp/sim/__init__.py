@@ -70,6 +70,7 @@ from fsapp.sim.channel import Channel
 from fsapp.sim.clock import SimClock
 from fsapp.sim.core import SwitchCore
 from fsapp.sim.errors import SimError, SimNotRunning, UnknownChannel
+from fsapp.sim.fax import FaxMachine
 from fsapp.sim.parties import CallerScript, Endpoint, attach
 from fsapp.sim.server import SimServer
 
@@ -140,8 +141,8 @@ class SimulatedSwitch:
 
     def add_endpoint(self, name: str, behaviour: str = "answer", answer_after: float = 1.0,
                      hangup_after: float | None = None, keys: list[tuple[float, str]] | tuple = (),
-                     speech_wav: str | Path | None = None) -> Endpoint:
-        endpoint = Endpoint(name, behaviour, answer_after, hangup_after, list(keys), speech_wav)
+                     speech_wav: str | Path | None = None, fax: FaxMachine | None = None) -> Endpoint:
+        endpoint = Endpoint(name, behaviour, answer_after, hangup_after, list(keys), speech_wav, fax)
         self.core.endpoints[name] = endpoint
         return endpoint
 
@@ -189,5 +190,6 @@ class SimulatedSwitch:
         self.stop()
 
 
-__all__ = ["CallerScript", "Channel", "Endpoint", "SimClock", "SimError", "SimNotRunning", "SimulatedSwitch",
+__all__ = ["CallerScript", "Channel", "Endpoint", "FaxMachine", "SimClock", "SimError", "SimNotRunning",
+           "SimulatedSwitch",
            "UnknownChannel"]

@@ -8,6 +8,7 @@ from typing import Callable
 
 from fsapp.sim import media, templates
 from fsapp.sim.channel import AppCall, Channel, Hangup
+from fsapp.sim.fax import rxfax, txfax
 from fsapp.sim.parties import hold_started
 from fsapp.sim.safety import sched_transfer
 
@@ -375,6 +376,7 @@ APPLICATIONS: dict[str, Callable[[Channel, AppCall], str]] = {
     "unset": unset_variable, "playback": playback, "speak": speak, "sleep": sleep,
     "play_and_get_digits": play_and_get_digits, "record": record, "hangup": hangup_app, "park": park,
     "eavesdrop": eavesdrop, "conference": conference, "bridge": bridge, "sched_transfer": sched_transfer,
+    "rxfax": rxfax, "txfax": txfax,
 }
 
 

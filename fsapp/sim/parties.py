@@ -10,6 +10,7 @@ from typing import Callable
 
 from fsapp.sim import media
 from fsapp.sim.channel import Channel, Hangup
+from fsapp.sim.fax import FaxMachine
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class CallerScript:
     speech_wav: str | Path | None = None
     on_hold: list[tuple[float, str | None]] = field(default_factory=list)
     silence_suppression: bool = False
+    fax: FaxMachine | None = None     # the party is a fax machine (see fsapp.sim.fax)
 
     @cached_property
     def speech(self) -> media.Audio | None:
@@ -55,6 +57,7 @@ class Endpoint:
     hangup_after: float | Callable[[], float | None] | None = None
     keys: list[tuple[float, str]] = field(default_factory=list)
     speech_wav: str | Path | None = None
+    fax: FaxMachine | None = None
 
     def __post_init__(self) -> None:
         if self.behaviour not in BEHAVIOURS:
@@ -64,13 +67,13 @@ class Endpoint:
     def script(self) -> CallerScript:
         if callable(self.hangup_after):
             return CallerScript(keys=list(self.keys), hangup_after=self.hangup_after(),
-                                speech_wav=self.speech_wav)
+                                speech_wav=self.speech_wav, fax=self.fax)
         return self._fixed_script
 
     @cached_property
     def _fixed_script(self) -> CallerScript:
         hangup_after = self.hangup_after if not callable(self.hangup_after) else None
-        return CallerScript(keys=list(self.keys), hangup_after=hangup_after, speech_wav=self.speech_wav)
+        return CallerScript(keys=list(self.keys), hangup_after=hangup_after, speech_wav=self.speech_wav, fax=self.fax)
 
 
 def attach(channel: Channel, script: CallerScript) -> None:

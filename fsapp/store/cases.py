@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 from collections.abc import Callable, Mapping, Sequence
@@ -15,6 +14,7 @@ import peewee as pw
 from fsapp.store.base import StoreBase, bound, bulk
 from fsapp.store.citizens import CitizenQueries
 from fsapp.store.errors import NotFound
+from fsapp.store.files import sha256_of
 from fsapp.store.models import (Attachment, Case, CaseEvent, CaseNote, Category, Citizen, Department,
                                 ReferenceCounter)
 from fsapp.store.records import (AttachmentRecord, CaseDetail, CaseEventRecord, CaseSummary, NoteRecord)
@@ -184,7 +184,7 @@ class CaseCommands(CitizenQueries, StoreBase):
         """Copy a file next to the case's other files and record its SHA-256 and size."""
         case = self._case(reference)
         source_path = Path(source)
-        digest = _sha256(source_path)
+        digest = sha256_of(source_path)
         name = Path(filename or source_path.name).name
         target = self.files_dir / case.reference / f"{digest[:16]}-{name}"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -205,7 +205,7 @@ class CaseCommands(CitizenQueries, StoreBase):
         if attachment is None:
             raise NotFound(f"no attachment {attachment_id}")
         path = Path(attachment.path)
-        return path.exists() and _sha256(path) == attachment.sha256
+        return path.exists() and sha256_of(path) == attachment.sha256
 
     @bulk
     def find_cases(self, *, status: str | None = None, category: str | None = None,
@@ -249,10 +249,3 @@ class CaseCommands(CitizenQueries, StoreBase):
         cases = self.find_cases(overdue_only=True, limit=limit)
         return sorted(cases, key=lambda c: c.deadline or c.received_at)
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -202,7 +202,7 @@ class Interaction(BaseModel):
     """One contact on any channel, with or without a case: the object register."""
 
     at = UtcDateTimeField(index=True)
-    channel = pw.CharField(max_length=20)  # phone | voicemail | callback | email | sms | web | walk_in | chat | social
+    channel = pw.CharField(max_length=20)  # phone voicemail callback email sms web walk_in chat social fax
     direction = pw.CharField(max_length=10)  # in | out
     citizen = pw.ForeignKeyField(Citizen, null=True, backref="interactions", on_delete="SET NULL")
     case = pw.ForeignKeyField(Case, null=True, backref="interactions", on_delete="SET NULL")
@@ -220,6 +220,19 @@ class Interaction(BaseModel):
 
     class Meta:
         indexes = ((("citizen", "at"), False),)
+
+
+class InteractionFile(BaseModel):
+    """A file kept with a contact (a received fax as PDF); the bytes live on disk, checked by their SHA-256."""
+
+    interaction = pw.ForeignKeyField(Interaction, backref="files", on_delete="CASCADE")
+    filename = pw.CharField(max_length=255)
+    path = pw.CharField(max_length=500)
+    sha256 = pw.CharField(max_length=64)
+    size = pw.BigIntegerField()
+    content_type = pw.CharField(max_length=100, default="application/octet-stream")
+    pages = pw.IntegerField(null=True)
+    added_at = UtcDateTimeField()
 
 
 class CallbackRequest(BaseModel):
@@ -309,8 +322,8 @@ class DeskUser(BaseModel):
 
 ALL_MODELS: list[type[BaseModel]] = [
     Department, Category, GuideEntry, Citizen, CitizenPhone, Property, CitizenProperty, ReferenceCounter,
-    Case, CaseEvent, CaseNote, Attachment, Call, CallLeg, Interaction, CallbackRequest, AuditEntry, AwayNote,
-    Open311Key, Recording, DeskUser,
+    Case, CaseEvent, CaseNote, Attachment, Call, CallLeg, Interaction, InteractionFile, CallbackRequest, AuditEntry,
+    AwayNote, Open311Key, Recording, DeskUser,
 ]
 
 

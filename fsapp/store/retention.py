@@ -18,7 +18,7 @@ import peewee as pw
 from fsapp.store.base import StoreBase, bound, bulk
 from fsapp.store.errors import NotFound
 from fsapp.store.models import (Attachment, Call, CallbackRequest, Case, CaseEvent, CaseNote, Citizen,
-                                CitizenPhone, CitizenProperty, Interaction, Recording)
+                                CitizenPhone, CitizenProperty, Interaction, InteractionFile, Recording)
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,16 @@ def _remove_files(paths: Iterable[str | None]) -> int:
     return sum(_remove_file(path) for path in set(paths))
 
 
+def _remove_interaction_files(condition: pw.Expression) -> int:
+    """Delete the files (and their rows) of the contacts matching ``condition``; how many files were there."""
+    files = 0
+    while rows := list(InteractionFile.select(InteractionFile.id, InteractionFile.path).join(Interaction)
+                       .where(condition).limit(CHUNK)):
+        files += _remove_files(row.path for row in rows)
+        InteractionFile.delete().where(InteractionFile.id.in_([row.id for row in rows])).execute()
+    return files
+
+
 class DataProtection(StoreBase):
     """Retention runs and erasure requests; ``erasure_hooks`` (see :data:`ErasureHook`) erase what other parts
     keep of a citizen (the dialer's campaign lists) in the same transaction."""
@@ -141,6 +151,7 @@ class DataProtection(StoreBase):
         return rows, files
 
     def _expire_interactions(self, cutoff: object) -> int:
+        _remove_interaction_files(Interaction.at < cutoff)
         for row in Interaction.select(Interaction.recording_path).where(
                 Interaction.recording_path.is_null(False), Interaction.at < cutoff).iterator():
             _remove_file(row.recording_path)
@@ -227,6 +238,7 @@ class DataProtection(StoreBase):
         recorded = Interaction.select(Interaction.recording_path).where(mine, Interaction.recording_path.is_null(False))
         for row in recorded:
             files += _remove_file(row.recording_path)
+        files += _remove_interaction_files(mine)
         Interaction.update(citizen=citizen_id, address="", subject="", body="", transcript=None,
                            recording_path=None).where(mine).execute()
         return files

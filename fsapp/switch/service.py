@@ -57,8 +57,11 @@ class Switch:
     def __init__(self, host: str, port: int, password: str, *, name: str | None = None,
                  events: Iterable[str] = DEFAULT_EVENTS, app_timeout: float = 3600.0,
                  reconnect_wait: float = 30.0, connect_timeout: float = 5.0, command_timeout: float = 10.0,
-                 queue_size: int = 1000, command_connections: int = 1) -> None:
+                 queue_size: int = 1000, command_connections: int = 1, drives_calls: bool = True) -> None:
+        """``drives_calls=False``: a link that only places and drives its own legs (a command such as ``fsapp fax
+        send`` beside a running controller): parked calls are left to the controller, never resumed or hung up."""
         self.name = name or f"{host}:{port}"
+        self.drives_calls = drives_calls
         self.registry = ChannelRegistry()
         self.app_timeout = app_timeout
         self.reconnect_wait = reconnect_wait
@@ -126,8 +129,8 @@ class Switch:
 
     def _start_handler(self, channel: Channel, resumed: bool) -> bool:
         entry = channel.entry
-        if entry is None:
-            return False  # a leg fsapp originated: its originator drives it
+        if entry is None or not self.drives_calls:
+            return False  # a leg fsapp originated: its originator drives it (or the controller drives it)
         handler = self._routes.get(entry) or self._routes.get("*")
         if handler is None:
             log.error("call %s: no flow for fsapp_entry=%s; hanging up", channel.uuid, entry)

@@ -116,6 +116,15 @@ def test_missing_modules(sim: SimulatedSwitch, settings: dict, tmp_path: Path) -
     assert checks["module mod_local_stream"].status is Status.WARN
 
 
+def test_the_fax_number_needs_mod_spandsp(sim: SimulatedSwitch, settings: dict, tmp_path: Path) -> None:
+    assert "fax" not in _by_name(run_doctor(_config(settings, tmp_path), timeout=5))   # fax off: no check
+    settings["fax"] = {"enabled": True, "number": "+4721000099"}
+    assert _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["fax"].status is Status.OK
+    loaded_modules(sim.core).discard("mod_spandsp")
+    check = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["fax"]
+    assert check.status is Status.FAIL and "load mod_spandsp" in check.hint
+
+
 def test_wrong_password_and_unreachable_switch(settings: dict, tmp_path: Path) -> None:
     settings["switch"]["password"] = "wrong"
     check = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["event socket"]

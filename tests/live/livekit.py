@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LIVE = Path(__file__).resolve().parent
 OPERATORS_PORT, TRUNKS_PORT = 5062, 5080
 DOMAIN = "fsapp.local"
+FAX_NUMBER = "+4721000099"   # fax.number of the live runs
 CITIZENS_GATEWAY, CITIZENS_PORT = "sipp_citizens", 5292   # outbound.gateway: citizens' phones (SIPp) behind it
 PROFILES = ("fsapp_operators", "fsapp_trunks")
 MEDIA_PORTS = 40000   # SIPp's first media port: FreeSWITCH takes RTP ports from 16384-32768 (switch.conf.xml)
@@ -260,13 +261,16 @@ def live_settings(address: tuple[str, int, str], work: Path) -> dict:
         "speech": {"tts_cache": str(work / "tts")},
         "acd": {"file": str(LIVE / "acd.yaml")},   # the recording notice on, as by default
         "paths": {"sounds": str(work / "sounds"), "recordings": str(work / "recordings"),
-                  "state": str(work / "state")},
+                  "state": str(work / "state"), "faxes": str(work / "faxes")},
         "numbers": {"6000": "main"},
         "freeswitch": {"domain": DOMAIN, "sip_ip": "127.0.0.1", "operators_port": OPERATORS_PORT,
                        "trunks_port": TRUNKS_PORT, "trunk_acl": {"sipp": "127.0.0.1/32"},
                        "moh_dir": str(work / "moh"), "secrets_file": str(work / "softphone-secrets.yaml"),
                        "gateways": {CITIZENS_GATEWAY: f"sip:127.0.0.1:{CITIZENS_PORT};register=false;ping=0"}},
         "outbound": {"gateway": CITIZENS_GATEWAY, "caller_id_number": "4721000000", "caller_id_name": "Servicetorget"},
+        # the published fax number; fax out goes over loopback into the switch's own dialplan (so back to it)
+        "fax": {"enabled": True, "number": FAX_NUMBER, "station_id": "+47 21 00 00 99",
+                "dial_template": "loopback/{number}/public"},
     }
 
 

@@ -78,7 +78,7 @@ def test_interactions_without_a_case_are_kept_and_linked_by_number(store: Store,
     assert history[1]["ivr_path"] == "main>status"
     assert [h["body"] for h in store.interactions(case_reference=case.reference)] == ["Fixed"]
     with pytest.raises(StoreError, match="unknown channel"):
-        store.record_interaction("fax", "in")
+        store.record_interaction("pigeon", "in")
 
 
 def test_calls_are_recorded_with_legs_and_rewritten_by_uuid(store: Store, clock: ManualClock) -> None:
@@ -122,7 +122,7 @@ def test_a_call_and_its_contact_are_written_together_once(store: Store, clock: M
     assert (kept["channel"], kept["agent"], kept["ivr_path"]) == ("phone", "1001", "menu>queue")
     assert store.call("call-2")["citizen_id"] == kari.id
     with pytest.raises(StoreError, match="unknown channel"):
-        store.record_call("call-3", "in", clock(), caller_number="22334455", contact={**contact, "channel": "fax"})
+        store.record_call("call-3", "in", clock(), caller_number="22334455", contact={**contact, "channel": "pigeon"})
     with pytest.raises(StoreError):
         store.call("call-3")
 
