@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import peewee as pw
 
 from fsapp.store.base import StoreBase, bound, bulk
 from fsapp.store.errors import NotFound
-from fsapp.store.models import (Attachment, Call, CallbackRequest, Case, CaseEvent, CaseNote, Citizen,
+from fsapp.store.models import (Attachment, ContactFile, Call, CallbackRequest, Case, CaseEvent, CaseNote, Citizen,
                                 CitizenPhone, CitizenProperty, Interaction, Recording)
 
 log = logging.getLogger(__name__)
@@ -146,8 +147,19 @@ class DataProtection(StoreBase):
             _remove_file(row.recording_path)
         _in_chunks(Call, (Call.started_at < cutoff) & ((Call.caller_number != "") | Call.citizen.is_null(False)),
                    lambda ids: Call.update(caller_number="", citizen=None).where(Call.id.in_(ids)).execute())
-        return _in_chunks(Interaction, Interaction.at < cutoff,
-                          lambda ids: Interaction.delete().where(Interaction.id.in_(ids)).execute())
+        def delete(ids: list[int]) -> int:
+            self._forget_contact_files(ids)
+            return Interaction.delete().where(Interaction.id.in_(ids)).execute()
+
+        return _in_chunks(Interaction, Interaction.at < cutoff, delete)
+
+    @staticmethod
+    def _forget_contact_files(interactions: Any) -> int:
+        """Remove the files kept with these contacts (a mail's attachments and original) and their rows."""
+        rows = ContactFile.select(ContactFile.path).where(ContactFile.interaction.in_(interactions))
+        removed = _remove_files(row.path for row in rows)
+        ContactFile.delete().where(ContactFile.interaction.in_(interactions)).execute()
+        return removed
 
     def _expire_closed_cases(self, cutoff: object, actor: str) -> int:
         done = CaseEvent.select(CaseEvent.case).where(CaseEvent.kind == "anonymized")
@@ -227,6 +239,7 @@ class DataProtection(StoreBase):
         recorded = Interaction.select(Interaction.recording_path).where(mine, Interaction.recording_path.is_null(False))
         for row in recorded:
             files += _remove_file(row.recording_path)
+        files += self._forget_contact_files(Interaction.select(Interaction.id).where(mine))
         Interaction.update(citizen=citizen_id, address="", subject="", body="", transcript=None,
                            recording_path=None).where(mine).execute()
         return files
