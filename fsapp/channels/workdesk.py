@@ -50,6 +50,7 @@ class WorkItem:
     agent: str | None = None
     accepted_at: float | None = None
     closed_at: float | None = None
+    number: int = 0                            # the desk's counter its id was made from
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "queue": self.queue, "arrived_at": self.arrived_at,
@@ -79,12 +80,21 @@ class WorkDesk:
             raise WorkError(f"unknown kind {kind!r}")
         if queue not in self.router.queues:
             raise WorkError(f"no queue {queue!r}")
-        item = WorkItem(id=f"{prefix or kind}-{next(self._ids)}", kind=kind, queue=queue, arrived_at=self.clock(),
+        number = next(self._ids)
+        item = WorkItem(id=f"{prefix or kind}-{number}", kind=kind, queue=queue, arrived_at=self.clock(),
                         summary=summary[:200], address=address, interaction_id=interaction_id,
-                        skills=self.skills_for(language), language=language)
+                        skills=self.skills_for(language), language=language, number=number)
+        self._tell(item, "added")   # kept first: an item the store refused is not on the desk either
         self.items[item.id] = item
-        self._tell(item, "added")
         return item
+
+    def restore(self, item: WorkItem) -> None:
+        """Put back an item kept before a restart (its queue and agent checked by the caller); ids go on
+        after the highest number restored."""
+        item.skills = self.skills_for(item.language)
+        self.items[item.id] = item
+        highest = max(i.number for i in self.items.values())
+        self._ids = itertools.count(max(highest + 1, next(self._ids)))
 
     def item(self, item_id: str) -> WorkItem:
         try:
@@ -144,7 +154,11 @@ class WorkDesk:
         if reason:
             raise WorkError(reason)
         item.agent, item.accepted_at = agent_id, self.clock()
-        self._tell(item, "accepted")
+        try:
+            self._tell(item, "accepted")
+        except Exception:   # not kept: the item goes back to waiting, the operator is told
+            item.agent, item.accepted_at = None, None
+            raise
         return item
 
     def close(self, item_id: str) -> WorkItem:
