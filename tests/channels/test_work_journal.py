@@ -15,6 +15,8 @@ from fsapp.channels.journal import WorkJournal, restore_work
 from fsapp.channels.workdesk import WorkDesk
 from fsapp.store import Store, open_store
 from fsapp.store.errors import StoreError
+from fsapp.store.lanes import in_store
+from fsapp.store.models import WorkItemRow
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = "<script>alert(1)</script>\u202e'; DROP TABLE work_item; --"
@@ -99,8 +101,6 @@ def test_a_chat_whose_item_was_lost_is_kept_as_a_contact(store: Store) -> None:
     clock = Clock()
     before = build(store, clock)
     opened = before.open_chat("roads", Visitor(email="kari@example.no"), "Orphan words")
-    from fsapp.store.models import WorkItemRow
-    from fsapp.store.lanes import in_store
     in_store(store.db, lambda: WorkItemRow.delete().execute())
     after = restarted(store, clock)
     assert after.chats.chats == {} and store.open_chats() == []

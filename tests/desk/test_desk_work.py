@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from fsapp.acd.states import AgentState, AgentStatus
+from fsapp.channels.conversations import Visitor
 from fsapp.controller import Controller
 from fsapp.sim import SimulatedSwitch
 from fsapp.store.workitems import FileToKeep
@@ -37,12 +38,7 @@ def signed_in(controller: Controller, name: str) -> DeskClient:
 
 
 def open_chat(controller: Controller, text: str, name: str = "") -> str:
-    return controller.channels.conversations.open_chat("roads", _visitor(name), text)["id"]
-
-
-def _visitor(name: str) -> object:
-    from fsapp.channels.conversations import Visitor
-    return Visitor(name=name)
+    return controller.channels.conversations.open_chat("roads", Visitor(name=name), text)["id"]
 
 
 def test_an_operator_takes_a_chat_beside_a_call_answers_and_closes_it_onto_a_case(work_desk: Controller) -> None:
