@@ -83,13 +83,15 @@ class Conversations:
         first = clean_text(text, self.chats.max_message)
         if len(self.chats.chats) >= self.chats.max_open:
             raise ChatError("too many chats open; try again later")
-        item = self.desk.add("chat", queue, summary=first[:120], address=visitor.address, language=visitor.language)
-        try:
-            chat = self.chats.open(item.id, queue, first, name=visitor.name, phone=visitor.phone,
-                                   email=visitor.email, language=visitor.language)
-        except Exception:
-            self.desk.close(item.id)   # no chat without its first message: the page is told, nothing waits
-            raise
+        opened: list[Chat] = []
+
+        def open_its_chat(item: WorkItem) -> None:   # before operators see the item
+            opened.append(self.chats.open(item.id, queue, first, name=visitor.name, phone=visitor.phone,
+                                          email=visitor.email, language=visitor.language))
+
+        item = self.desk.add("chat", queue, summary=first[:120], address=visitor.address, language=visitor.language,
+                             opening=open_its_chat)
+        chat = opened[0]
         log.info("chat %s opened in %s (%s)", item.id, queue, "anonymous" if not visitor.address else "identified")
         return {"id": chat.id, **self.chat_view(chat.id, 0)}
 

@@ -28,7 +28,7 @@ class WorkJournal:
         self.store = store
 
     def attach(self, desk: WorkDesk, chats: ChatBook) -> None:
-        desk.listeners.insert(0, self.item_changed)
+        desk.keeper = self.item_changed
         chats.journal = self
 
     def item_changed(self, item: WorkItem, what: str) -> None:

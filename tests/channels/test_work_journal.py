@@ -125,3 +125,21 @@ def test_a_message_the_store_refuses_is_not_shown(store: Store, monkeypatch: pyt
     with pytest.raises(StoreError):
         before.open_chat("roads", Visitor(), "Not kept")
     assert len(before.desk.items) == 1 and len(before.chats.chats) == 1
+
+
+def test_operators_see_a_chat_only_once_it_and_its_first_message_are_kept(store: Store,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock()
+    conversations = build(store, clock)
+    seen_while_keeping: list[list[str]] = []
+    keep_line = store.add_chat_line
+
+    def watching(*args: object, **kwargs: object) -> None:
+        seen_while_keeping.append([item.id for item in conversations.desk.offered("ingrid")])   # the hub may serve
+        keep_line(*args, **kwargs)                                                               # a page meanwhile
+
+    monkeypatch.setattr(store, "add_chat_line", watching)
+    opened = conversations.open_chat("roads", Visitor(), "Hello")
+    assert seen_while_keeping == [[]]
+    item_id = conversations.chats.get(opened["id"]).item_id
+    assert [item.id for item in conversations.desk.offered("ingrid")] == [item_id]
