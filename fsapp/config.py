@@ -227,6 +227,7 @@ class EmailConfig:
     domains: list[str] = field(default_factory=list)     # recipient domains accepted; empty: any
     allowed_relays: list[str] = field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])   # who may hand us mail
     max_size: int = 1048576          # bytes one message may have (SMTP SIZE; larger ones are refused)
+    max_attachments: int = 20        # files one message may carry (kept with the contact); more: refused (552)
     queue: str = ""                  # ACD queue inbound mail waits in as a work item; empty: kept, not queued
     smtp_host: str = ""              # server notices go out through; empty: no mail is sent
     smtp_port: int = 587
@@ -384,6 +385,7 @@ _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     "email.smtp_port": lambda v: None if 1 <= v <= 65535 else "must be between 1 and 65535",
     "email.max_size": lambda v: None if 1024 <= v <= 64 * 1024 * 1024 else "must be between 1024 and 67108864 (bytes)",
     "email.allowed_relays": lambda v: _check_networks(v),
+    "email.max_attachments": lambda v: None if 0 <= v <= 200 else "must be between 0 and 200",
     "sms.webhook_token": lambda v: _check_token(v),
     "sms.max_body": lambda v: None if 256 <= v <= 1024 * 1024 else "must be between 256 and 1048576 (bytes)",
     "social.tokens": lambda v: next((f"{name}: {problem}" for name, token in v.items()

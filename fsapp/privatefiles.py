@@ -16,14 +16,15 @@ log = logging.getLogger(__name__)
 PRIVATE = 0o600
 
 
-def write_atomic(path: str | Path, text: str, mode: int = PRIVATE) -> Path:
-    """Write ``text`` to ``path`` through a scratch file created with ``mode`` (a crash leaves old or new)."""
+def write_atomic(path: str | Path, text: str | bytes, mode: int = PRIVATE) -> Path:
+    """Write ``text`` (or bytes) to ``path`` through a scratch file created with ``mode`` (a crash leaves old or
+    new)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = target.with_name(target.name + ".tmp")
     descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(text.encode("utf-8") if isinstance(text, str) else text)
     os.chmod(scratch, mode)   # the scratch file may have been left by a crash with another mode
     os.replace(scratch, target)
     return target

@@ -11,7 +11,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from fsapp.errors import FsappError
 
@@ -80,8 +80,18 @@ class Chat:
         return "\n".join(lines)
 
 
+class ChatJournal(Protocol):
+    """Where a chat's changes are kept as they happen (the store), so a restart loses none of them."""
+
+    def opened(self, chat: Chat) -> None: ...
+
+    def said(self, chat: Chat, message: ChatMessage) -> None: ...
+
+    def taken(self, chat: Chat) -> None: ...
+
+
 class ChatBook:
-    """Open chats by id and by work item."""
+    """Open chats by id and by work item; with a ``journal``, every change is kept before it is made."""
 
     def __init__(self, clock: Callable[[], float], *, max_open: int = 200, max_message: int = 2000,
                  idle_timeout: float = 900.0, max_messages: int = 500) -> None:
@@ -90,6 +100,7 @@ class ChatBook:
         self.max_messages = max_messages
         self.chats: dict[str, Chat] = {}
         self.by_item: dict[str, str] = {}
+        self.journal: ChatJournal | None = None
 
     def open(self, item_id: str, queue: str, first_text: str, **who: str) -> Chat:
         """A new chat whose first message is ``first_text``; ChatError when too many are open."""
@@ -99,10 +110,19 @@ class ChatBook:
         now = self.clock()
         chat = Chat(id=secrets.token_urlsafe(18), item_id=item_id, queue=queue, started_at=now, last_seen=now,
                     last_activity=now, **who)
+        if self.journal is not None:
+            self.journal.opened(chat)
+        self._add(chat, CITIZEN, text)
         self.chats[chat.id] = chat
         self.by_item[item_id] = chat.id
-        self._add(chat, CITIZEN, text)
         return chat
+
+    def restore(self, chat: Chat) -> None:
+        """Put back a chat kept before a restart; its page and its operator get a full idle time to come back."""
+        now = self.clock()
+        chat.last_seen = chat.last_activity = now
+        self.chats[chat.id] = chat
+        self.by_item[chat.item_id] = chat.id
 
     def get(self, chat_id: str) -> Chat:
         chat = self.chats.get(chat_id) if isinstance(chat_id, str) else None
@@ -131,6 +151,8 @@ class ChatBook:
 
     def taken(self, chat: Chat, agent: str, shown_name: str) -> None:
         chat.agent = agent
+        if self.journal is not None:
+            self.journal.taken(chat)
         self._add(chat, SYSTEM, f"{shown_name} has joined the chat")
 
     def since(self, chat: Chat, after: int) -> list[ChatMessage]:
@@ -162,6 +184,8 @@ class ChatBook:
         if len(chat.messages) >= self.max_messages:
             raise ChatError("this chat is too long; please start a new one")
         message = ChatMessage(len(chat.messages) + 1, self.clock(), author, text, agent)
+        if self.journal is not None:
+            self.journal.said(chat, message)   # kept before it is shown: a message the store refused is not said
         chat.messages.append(message)
         chat.last_activity = message.at
         return message

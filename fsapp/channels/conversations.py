@@ -83,9 +83,15 @@ class Conversations:
         first = clean_text(text, self.chats.max_message)
         if len(self.chats.chats) >= self.chats.max_open:
             raise ChatError("too many chats open; try again later")
-        item = self.desk.add("chat", queue, summary=first[:120], address=visitor.address, language=visitor.language)
-        chat = self.chats.open(item.id, queue, first, name=visitor.name, phone=visitor.phone, email=visitor.email,
-                               language=visitor.language)
+        opened: list[Chat] = []
+
+        def open_its_chat(item: WorkItem) -> None:   # before operators see the item
+            opened.append(self.chats.open(item.id, queue, first, name=visitor.name, phone=visitor.phone,
+                                          email=visitor.email, language=visitor.language))
+
+        item = self.desk.add("chat", queue, summary=first[:120], address=visitor.address, language=visitor.language,
+                             opening=open_its_chat)
+        chat = opened[0]
         log.info("chat %s opened in %s (%s)", item.id, queue, "anonymous" if not visitor.address else "identified")
         return {"id": chat.id, **self.chat_view(chat.id, 0)}
 
@@ -105,12 +111,18 @@ class Conversations:
 
     def end_chat(self, chat_id: str, by: str, case_reference: str | None = None) -> int:
         """End a chat: it leaves the desk, and its transcript becomes a contact (on the case, if named)."""
-        chat = self.chats.end(chat_id, by)
+        chat = self.chats.get(chat_id)
+        chat.closed_by = by
+        try:
+            interaction = self._keep_transcript(chat, case_reference)   # kept before the chat goes
+        except Exception:
+            chat.closed_by = None
+            raise
+        self.chats.end(chat_id, by)
         try:
             self.desk.close(chat.item_id)
         except WorkError:
             pass   # already closed
-        interaction = self._keep_transcript(chat, case_reference)
         log.info("chat %s ended (%s): contact %d", chat.item_id, by, interaction)
         return interaction
 

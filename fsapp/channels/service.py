@@ -8,7 +8,7 @@ listener's thread and from store listeners is handed over by a :class:`HubBridge
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from fsapp.channels.bridge import HubBridge
 from fsapp.channels.chat import ChatBook
 from fsapp.channels.outbound import build_mailer, build_sms
 from fsapp.channels.conversations import Conversations
+from fsapp.channels.journal import WorkJournal, restore_work
 from fsapp.channels.workdesk import WorkDesk
 from fsapp.config import Config
 from fsapp.errors import FsappError
@@ -31,6 +32,7 @@ from fsapp.notify.templates import BUILTIN_DIR, NoticeTemplates
 from fsapp.offhub import NETWORK
 from fsapp.phones import normalize_phone
 from fsapp.store import CaseDetail, Store
+from fsapp.store.workitems import FileToKeep
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ class ChannelService:
         self.notifier = Notifier(store, templates, self.mailer, self.sms)   # type: ignore[arg-type]
         self.conversations = Conversations(self.desk, self.chats, store, mailer=self.mailer, sms=self.sms,
                                            agent_name=agent_name)
+        WorkJournal(store).attach(self.desk, self.chats)   # items and chats kept in the store as they change
         self.notice_listeners: list[Callable[[str, str | None], None]] = []   # (case, channel) after each notice
         self.bridge: HubBridge | None = None
         self.mail_listener: Any = None
@@ -80,6 +83,8 @@ class ChannelService:
 
     def start(self) -> ChannelService:
         self.bridge = HubBridge()
+        if not self.desk.items:
+            restore_work(self.store, self.desk, self.chats, self.fallback_queue)
         if self.config.notices.enabled:
             self.store.on_case_status(self._status_changed)
         email = self.config.email
@@ -88,7 +93,9 @@ class ChannelService:
                 self.mail_listener = NETWORK.run(
                     start_mail_listener, self.store, self.rules, email.listen, email.port, email.domains,
                     relays=email.allowed_relays, max_size=email.max_size, bridge=self.bridge,
-                    record=lambda address, subject, body: self.receive("email", address, subject, body))
+                    max_files=email.max_attachments,
+                    record=lambda address, subject, body, files=(): self.receive("email", address, subject, body,
+                                                                                 files))
             except (OSError, RuntimeError) as exc:   # the port is taken, the address is not ours
                 raise FsappError(f"email.listen {email.listen}:{email.port}: cannot listen: {exc}") from exc
             log.info("inbound mail on %s:%d", email.listen, email.port)
@@ -108,17 +115,24 @@ class ChannelService:
 
     # -- inbound -----------------------------------------------------------------------------------------
 
+    def fallback_queue(self, kind: str) -> str:
+        """Where an item of ``kind`` waits when its own queue is gone: its channel's queue, else the chat's."""
+        queue = self.queue_for(kind)
+        return queue if queue in self.desk.router.queues else self.chat_queue(None)
+
     def queue_for(self, channel: str) -> str:
         """The queue messages of ``channel`` wait in ("": none)."""
         return {"email": self.config.email.queue, "sms": self.config.sms.queue,
                 "social": self.config.social.queue}.get(channel, "")
 
-    def receive(self, channel: str, address: str, subject: str, body: str) -> int:
+    def receive(self, channel: str, address: str, subject: str, body: str,
+                files: Sequence[FileToKeep] = ()) -> int:
         """Keep an inbound message as a contact (linked to a quoted case when its sender is verified, else
-        flagged for an operator) and, when the channel has a queue, put it there as a work item."""
+        flagged for an operator), with its files (a mail's original and attachments), and, when the channel
+        has a queue, put it there as a work item."""
         if channel == "sms":
             address = normalize_phone(address, self.config.region) or address   # answers go to E.164
-        interaction = receive(self.store, self.rules, channel, address, subject, body)
+        interaction = receive(self.store, self.rules, channel, address, subject, body, files)
         queue = self.queue_for(channel)
         if queue:
             item = self.desk.add(channel, queue, summary=subject or body[:120], address=address,

@@ -50,6 +50,7 @@ class WorkItem:
     agent: str | None = None
     accepted_at: float | None = None
     closed_at: float | None = None
+    number: int = 0                            # the desk's counter its id was made from
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "queue": self.queue, "arrived_at": self.arrived_at,
@@ -65,7 +66,8 @@ class WorkDesk:
         self.router, self.clock, self.max_per_agent = router, clock, max_per_agent
         self.items: dict[str, WorkItem] = {}
         self._ids = itertools.count(1)
-        self.listeners: list[Callable[[WorkItem, str], None]] = []   # (item, what happened)
+        self.listeners: list[Callable[[WorkItem, str], None]] = []   # (item, what happened), once it shows
+        self.keeper: Callable[[WorkItem, str], None] | None = None   # the store: told before a change shows
 
     def skills_for(self, language: str) -> dict[str, int]:
         """The skill a language asks for, when the ACD has it (``lang-nb``)."""
@@ -73,18 +75,36 @@ class WorkDesk:
         return {name: 1} if language and name in self.router.config.skills else {}
 
     def add(self, kind: str, queue: str, *, summary: str = "", address: str = "", language: str = "",
-            interaction_id: int | None = None, prefix: str = "") -> WorkItem:
-        """Put a new item at the end of ``queue``'s line."""
+            interaction_id: int | None = None, prefix: str = "",
+            opening: Callable[[WorkItem], None] | None = None) -> WorkItem:
+        """Put a new item at the end of ``queue``'s line. It is kept first, then ``opening(item)`` runs (a chat
+        made for it), and only then do operators see it; when either fails, nothing of it is left."""
         if kind not in KINDS:
             raise WorkError(f"unknown kind {kind!r}")
         if queue not in self.router.queues:
             raise WorkError(f"no queue {queue!r}")
-        item = WorkItem(id=f"{prefix or kind}-{next(self._ids)}", kind=kind, queue=queue, arrived_at=self.clock(),
+        number = next(self._ids)
+        item = WorkItem(id=f"{prefix or kind}-{number}", kind=kind, queue=queue, arrived_at=self.clock(),
                         summary=summary[:200], address=address, interaction_id=interaction_id,
-                        skills=self.skills_for(language), language=language)
+                        skills=self.skills_for(language), language=language, number=number)
+        self._keep(item, "added")
+        if opening is not None:
+            try:
+                opening(item)
+            except Exception:
+                self._keep(item, "closed")
+                raise
         self.items[item.id] = item
         self._tell(item, "added")
         return item
+
+    def restore(self, item: WorkItem) -> None:
+        """Put back an item kept before a restart (its queue and agent checked by the caller); ids go on
+        after the highest number restored."""
+        item.skills = self.skills_for(item.language)
+        self.items[item.id] = item
+        highest = max(i.number for i in self.items.values())
+        self._ids = itertools.count(max(highest + 1, next(self._ids)))
 
     def item(self, item_id: str) -> WorkItem:
         try:
@@ -143,18 +163,30 @@ class WorkDesk:
         reason = self.why_not(agent_id, item)
         if reason:
             raise WorkError(reason)
-        item.agent, item.accepted_at = agent_id, self.clock()
+        item.agent, item.accepted_at = agent_id, self.clock()   # set before keeping: nobody else takes it meanwhile
+        try:
+            self._keep(item, "accepted")
+        except Exception:   # not kept: the item goes back to waiting, the operator is told
+            item.agent, item.accepted_at = None, None
+            raise
         self._tell(item, "accepted")
         return item
 
     def close(self, item_id: str) -> WorkItem:
         """The item is done (or its citizen left): it leaves the desk."""
-        item = self.items.pop(item_id, None)
+        item = self.items.get(item_id)
         if item is None:
             raise UnknownItem(f"no work item {item_id}")
+        self._keep(item, "closed")
+        if self.items.pop(item_id, None) is None:
+            raise UnknownItem(f"no work item {item_id}")   # closed by someone else while it was being kept
         item.closed_at = self.clock()
         self._tell(item, "closed")
         return item
+
+    def _keep(self, item: WorkItem, what: str) -> None:
+        if self.keeper is not None:
+            self.keeper(item, what)
 
     def _tell(self, item: WorkItem, what: str) -> None:
         for listener in list(self.listeners):

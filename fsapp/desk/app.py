@@ -41,6 +41,7 @@ class DeskApp:
         self.config = ctx.controller.config
         self.sessions = SessionBook(clock, self.config.desk.session_hours * 3600)
         self.sign_ins = RateLimiter(clock)
+        self.sends = RateLimiter(clock)   # what a person's page sends about work items (chat.rate_per_minute)
         self.clock = clock
         self._catalog: tuple[float, dict[str, Any]] | None = None
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fsapp.api.routes import match_in
-from fsapp.desk import calls, cases, pages, people, supervise
+from fsapp.desk import calls, cases, pages, people, supervise, work
 
 DESK_PREFIX = "/desk"
 SUPERVISORS = frozenset({"supervisor", "admin"})
@@ -47,6 +47,13 @@ DESK_ROUTES: list[DeskRoute] = [
     DeskRoute("POST", f"{P}/call/{{uuid}}/{{action}}", calls.call_action),
     DeskRoute("GET", f"{P}/citizens", cases.find_citizens),
     DeskRoute("POST", f"{P}/citizens", cases.new_citizen),
+    DeskRoute("GET", f"{P}/work", work.work_list),
+    DeskRoute("GET", f"{P}/work/{{id}}", work.item_panel),
+    DeskRoute("POST", f"{P}/work/{{id}}/accept", work.accept),
+    DeskRoute("GET", f"{P}/work/{{id}}/messages", work.messages),
+    DeskRoute("POST", f"{P}/work/{{id}}/messages", work.send),
+    DeskRoute("POST", f"{P}/work/{{id}}/close", work.close),
+    DeskRoute("GET", f"{P}/files/{{id}}", work.contact_file),
     DeskRoute("GET", f"{P}/wallboard", supervise.wallboard, roles=SUPERVISORS),
     DeskRoute("POST", f"{P}/supervise", supervise.supervise, roles=SUPERVISORS),
 ]

@@ -133,16 +133,16 @@ class FaxInbox:
     def _attach(self, interaction: int, tiff: Path, converted: Converted | None) -> bool:
         stamp = self.now().strftime("%Y%m%d-%H%M%S")
         if converted is not None:
-            self.store.add_interaction_file(interaction, converted.path, f"fax-{stamp}.pdf",
-                                            content_type="application/pdf", pages=converted.pages)
+            self.store.keep_contact_file_copy(interaction, converted.path, f"fax-{stamp}.pdf", kind="fax",
+                                              content_type="application/pdf", pages=converted.pages)
             reference = self.store.interaction(interaction)["case_reference"]
             if reference:
                 self.store.attach_file(reference, converted.path, "fax", f"fax-{stamp}.pdf", "application/pdf")
             remove_quietly(tiff, converted.path)
             return True
         if tiff.exists() and tiff.stat().st_size <= self.fax.max_bytes:
-            self.store.add_interaction_file(interaction, tiff, f"fax-{stamp}.tif", content_type="image/tiff",
-                                            pages=tiff_pages(tiff) or None)
+            self.store.keep_contact_file_copy(interaction, tiff, f"fax-{stamp}.tif", kind="fax",
+                                              content_type="image/tiff", pages=tiff_pages(tiff) or None)
             remove_quietly(tiff)
             return True
         remove_quietly(tiff)   # nothing arrived, or more than a fax can be: not kept

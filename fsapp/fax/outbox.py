@@ -106,12 +106,12 @@ def record(store: Store, config: Config, job: FaxJob, result: FaxResult, actor: 
     pdf = job.tiff.path.with_suffix(".pdf")
     try:
         tiff_to_pdf(job.tiff.path, pdf, max_pages=config.fax.max_pages, max_bytes=config.fax.max_bytes)
-        store.add_interaction_file(interaction, pdf, f"fax-to-{job.number.lstrip('+')}.pdf",
-                                   content_type="application/pdf", pages=job.tiff.pages)
+        store.keep_contact_file_copy(interaction, pdf, f"fax-to-{job.number.lstrip('+')}.pdf", kind="fax",
+                                     content_type="application/pdf", pages=job.tiff.pages)
     except DocumentError as exc:   # the TIFF was ours: keep it as it is
         log.warning("fax of case %s: %s", job.reference, exc)
-        store.add_interaction_file(interaction, job.tiff.path, "fax.tif", content_type="image/tiff",
-                                   pages=job.tiff.pages)
+        store.keep_contact_file_copy(interaction, job.tiff.path, "fax.tif", kind="fax", content_type="image/tiff",
+                                     pages=job.tiff.pages)
     store.add_note(job.reference, line, actor)
     remove_quietly(job.tiff.path, pdf)
     log.info("fax of case %s kept as contact %d: %s", display_reference(job.reference), interaction, line)

@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -23,7 +22,9 @@ from aiosmtpd.controller import Controller
 
 from fsapp.httpbody import BodyError, abandon_body, parse_json_object, read_body
 from fsapp.notify.errors import NotifyError
+from fsapp.notify.mailparts import TooManyFiles, mail_content
 from fsapp.store import InvalidReference, NotFound, Store, parse_reference
+from fsapp.store.workitems import FileToKeep
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def decide(channel: str, text: str, rules: Sequence[CaseRule]) -> Decision:
 
 
 def receive(store: Store, rules: Sequence[CaseRule], channel: str, address: str, subject: str,
-            body: str) -> int:
+            body: str, files: Sequence[FileToKeep] = ()) -> int:
     """Record an inbound message (and a case when a rule says so); returns the interaction id.
 
     A quoted case is linked only when the sender is verified as that case's citizen: the address is the
@@ -77,6 +78,8 @@ def receive(store: Store, rules: Sequence[CaseRule], channel: str, address: str,
         except NotFound:
             reference = None
     interaction = store.record_interaction(channel, "in", address=address, subject=subject, body=body)
+    if files:
+        store.keep_contact_files(interaction, files)
     if reference is not None:
         sender = store.interaction_citizen(interaction)
         if sender is not None and sender == owner:
@@ -94,7 +97,7 @@ def receive(store: Store, rules: Sequence[CaseRule], channel: str, address: str,
     return interaction
 
 
-Recorder = Callable[[str, str, str], int]   # (address, subject, body) -> the contact's id
+Recorder = Callable[..., int]   # (address, subject, body[, files]) -> the contact's id
 
 
 class InboundMailHandler:
@@ -107,11 +110,12 @@ class InboundMailHandler:
 
     def __init__(self, store: Store, rules: Sequence[CaseRule], domains: Collection[str] = (), *,
                  relays: Collection[str] = (), record: Recorder | None = None, bridge: Any = None,
-                 timeout: float = 30.0) -> None:
+                 timeout: float = 30.0, max_files: int = 20) -> None:
         self.store, self.rules, self.domains = store, rules, {d.lower() for d in domains}
         self.relays = [ipaddress.ip_network(relay, strict=False) for relay in relays]
-        self.record: Recorder = record or (lambda address, subject, body: receive(
-            self.store, self.rules, "email", address, subject, body))
+        self.record: Recorder = record or (lambda address, subject, body, files=(): receive(
+            self.store, self.rules, "email", address, subject, body, files))
+        self.max_files = max_files
         self.bridge, self.timeout = bridge, timeout
         self.received: list[int] = []
 
@@ -141,13 +145,20 @@ class InboundMailHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        raw = envelope.original_content or envelope.content
         message = message_from_bytes(envelope.content, policy=policy.default)
-        address, subject, body = sender_address(message, envelope.mail_from), _subject_of(message), _text_of(message)
+        address, subject = sender_address(message, envelope.mail_from), _subject_of(message)
+        try:
+            content = mail_content(message, raw, self.max_files)
+        except TooManyFiles as exc:
+            log.info("mail from %s refused: %s", address, exc)
+            return f"552 {exc}"
+        body, files = content.text, content.files
         try:
             if self.bridge is None:
-                interaction = self.record(address, subject, body)
+                interaction = self.record(address, subject, body, files)
             else:
-                future = self.bridge.submit(self.record, address, subject, body)
+                future = self.bridge.submit(self.record, address, subject, body, files)
                 interaction = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
         except Exception:  # the sender keeps the message and tries again later
             log.exception("mail from %s could not be kept", address)
@@ -173,22 +184,12 @@ def _subject_of(message: Any) -> str:
         return ""
 
 
-def _text_of(message: Any) -> str:
-    if isinstance(message, EmailMessage):
-        try:
-            part = message.get_body(preferencelist=("plain", "html"))
-            if part is not None:
-                return str(part.get_content()).strip()
-        except (LookupError, ValueError, TypeError):   # an unknown charset or a broken part
-            return ""
-    return ""
-
-
 def start_mail_listener(store: Store, rules: Sequence[CaseRule], host: str = "127.0.0.1", port: int = 8025,
                         domains: Collection[str] = (), *, relays: Collection[str] = (), max_size: int = 1048576,
-                        record: Recorder | None = None, bridge: Any = None) -> Controller:
+                        record: Recorder | None = None, bridge: Any = None, max_files: int = 20) -> Controller:
     """Start an SMTP listener in its own thread; call ``.stop()`` on the result to end it."""
-    handler = InboundMailHandler(store, rules, domains, relays=relays, record=record, bridge=bridge)
+    handler = InboundMailHandler(store, rules, domains, relays=relays, record=record, bridge=bridge,
+                                 max_files=max_files)
     controller = Controller(handler, hostname=host, port=port, data_size_limit=max_size)
     controller.start()
     return controller

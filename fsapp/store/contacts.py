@@ -5,19 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import peewee as pw
 
 from fsapp.store.base import StoreBase, bound, bulk
 from fsapp.store.errors import NotFound, StoreError
-from fsapp.store.files import keep_copy
-from fsapp.store.models import (Call, CallbackRequest, CallLeg, Case, Citizen, CitizenPhone, Interaction,
-                                InteractionFile)
+from fsapp.store.models import (Call, CallbackRequest, CallLeg, Case, Citizen, CitizenPhone, ContactFile,
+                                Interaction)
 from fsapp.store.phones import normalize_phone
 from fsapp.store.reference import parse_reference
 from fsapp.store.statements import first_value, insert_row
+from fsapp.store.workitems import file_row
 
 CHANNELS = ("phone", "voicemail", "callback", "email", "sms", "web", "walk_in", "chat", "social", "fax")
 DIRECTIONS = ("in", "out")
@@ -153,26 +152,6 @@ class ContactLog(StoreBase):
             raise NotFound(f"no interaction {interaction_id}")
 
     @bound
-    def add_interaction_file(self, interaction_id: int, source: str | Path, filename: str, *,
-                             content_type: str = "application/octet-stream",
-                             pages: int | None = None) -> dict[str, Any]:
-        """Keep a copy of ``source`` with a contact (under ``contacts/<id>/`` of the files directory)."""
-        if Interaction.get_or_none(Interaction.id == interaction_id) is None:
-            raise NotFound(f"no interaction {interaction_id}")
-        target, digest, size = keep_copy(Path(source), self.files_dir / "contacts" / str(interaction_id), filename)
-        row = InteractionFile.create(interaction=interaction_id, filename=target.name.split("-", 1)[1],
-                                     path=str(target), sha256=digest, size=size, content_type=content_type,
-                                     pages=pages, added_at=self.clock())
-        return _file_row(row)
-
-    @bound
-    def interaction_files(self, interaction_id: int) -> list[dict[str, Any]]:
-        """The files kept with a contact, oldest first."""
-        rows = InteractionFile.select().where(InteractionFile.interaction == interaction_id).order_by(
-            InteractionFile.id)
-        return [_file_row(row) for row in rows]
-
-    @bound
     def fax_contacts(self, limit: int = 50) -> list[dict[str, Any]]:
         """The newest fax contacts (in and out), each with its case, pages and files."""
         rows = list(Interaction.select().where(Interaction.channel == "fax")
@@ -180,8 +159,9 @@ class ContactLog(StoreBase):
         references = {case.id: case.reference for case in Case.select(Case.id, Case.reference).where(
             Case.id.in_({r.case_id for r in rows if r.case_id}))}
         files: dict[int, list[dict[str, Any]]] = {}
-        for row in InteractionFile.select().where(InteractionFile.interaction.in_([r.id for r in rows])):
-            files.setdefault(row.interaction_id, []).append(_file_row(row))
+        for row in ContactFile.select().where(ContactFile.interaction.in_([r.id for r in rows])).order_by(
+                ContactFile.id):
+            files.setdefault(row.interaction_id, []).append(file_row(row))
         return [{"id": r.id, "at": r.at, "direction": r.direction, "address": r.address,
                  "citizen_id": r.citizen_id, "case_reference": references.get(r.case_id),
                  "unverified_case": r.unverified_case, "subject": r.subject, "body": r.body,
@@ -342,12 +322,6 @@ class ContactLog(StoreBase):
             changes.update(status=status, completed_at=self.clock())
         if not CallbackRequest.update(**changes).where(CallbackRequest.id == request_id).execute():
             raise NotFound(f"no callback request {request_id}")
-
-
-def _file_row(row: InteractionFile) -> dict[str, Any]:
-    return {"id": row.id, "interaction_id": row.interaction_id, "filename": row.filename, "path": row.path,
-            "sha256": row.sha256, "size": row.size, "content_type": row.content_type, "pages": row.pages,
-            "added_at": row.added_at}
 
 
 def _check_contact(channel: str, direction: str) -> None:

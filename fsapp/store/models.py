@@ -222,19 +222,6 @@ class Interaction(BaseModel):
         indexes = ((("citizen", "at"), False),)
 
 
-class InteractionFile(BaseModel):
-    """A file kept with a contact (a received fax as PDF); the bytes live on disk, checked by their SHA-256."""
-
-    interaction = pw.ForeignKeyField(Interaction, backref="files", on_delete="CASCADE")
-    filename = pw.CharField(max_length=255)
-    path = pw.CharField(max_length=500)
-    sha256 = pw.CharField(max_length=64)
-    size = pw.BigIntegerField()
-    content_type = pw.CharField(max_length=100, default="application/octet-stream")
-    pages = pw.IntegerField(null=True)
-    added_at = UtcDateTimeField()
-
-
 class CallbackRequest(BaseModel):
     """A citizen asked to be called back (from the queue, the IVR or the web)."""
 
@@ -320,10 +307,74 @@ class DeskUser(BaseModel):
     created_by = pw.CharField(max_length=100, default="")
 
 
+class WorkItemRow(BaseModel):
+    """A chat, mail, SMS or social message waiting in an ACD queue or held by an operator (gone once closed)."""
+
+    item_id = pw.CharField(max_length=40, primary_key=True)
+    number = pw.IntegerField()                    # the counter the id was made from (ids go on after a restart)
+    kind = pw.CharField(max_length=10)
+    queue = pw.CharField(max_length=100)
+    arrived_at = pw.DoubleField()
+    summary = pw.CharField(max_length=200, default="")
+    address = pw.CharField(max_length=200, default="")
+    interaction = pw.ForeignKeyField(Interaction, null=True, on_delete="SET NULL")
+    language = pw.CharField(max_length=10, default="")
+    agent = pw.CharField(max_length=100, null=True)
+    accepted_at = pw.DoubleField(null=True)
+
+    class Meta:
+        table_name = "work_item"
+        indexes = ((("queue", "arrived_at"), False),)
+
+
+class OpenChat(BaseModel):
+    """A web chat not ended yet (its transcript becomes a contact when it ends, and the row goes)."""
+
+    chat_id = pw.CharField(max_length=64, primary_key=True)
+    item_id = pw.CharField(max_length=40, unique=True)
+    queue = pw.CharField(max_length=100)
+    started_at = pw.DoubleField()
+    name = pw.CharField(max_length=100, default="")
+    phone = pw.CharField(max_length=40, default="")
+    email = pw.CharField(max_length=200, default="")
+    language = pw.CharField(max_length=10, default="")
+    agent = pw.CharField(max_length=100, null=True)
+    data = JsonField(default=dict)
+
+
+class ChatLine(BaseModel):
+    """One message of an open chat."""
+
+    chat = pw.ForeignKeyField(OpenChat, backref="lines", on_delete="CASCADE", column_name="chat_id")
+    seq = pw.IntegerField()
+    at = pw.DoubleField()
+    author = pw.CharField(max_length=10)   # citizen | operator | system
+    text = pw.TextField()
+    agent = pw.CharField(max_length=100, null=True)
+
+    class Meta:
+        indexes = ((("chat", "seq"), True),)
+
+
+class ContactFile(BaseModel):
+    """A file kept with a contact: an inbound mail's attachment or original message, a fax as PDF or TIFF
+    (``kind``)."""
+
+    interaction = pw.ForeignKeyField(Interaction, backref="files", on_delete="CASCADE")
+    kind = pw.CharField(max_length=20, default="attachment")   # attachment | original | fax
+    filename = pw.CharField(max_length=200)                   # as the sender named it, cleaned (shown only)
+    path = pw.CharField(max_length=500)                       # a name fsapp made, under the store's files
+    sha256 = pw.CharField(max_length=64)
+    size = pw.BigIntegerField()
+    content_type = pw.CharField(max_length=100, default="application/octet-stream")
+    pages = pw.IntegerField(null=True)                         # a fax's pages
+    added_at = UtcDateTimeField()
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Department, Category, GuideEntry, Citizen, CitizenPhone, Property, CitizenProperty, ReferenceCounter,
-    Case, CaseEvent, CaseNote, Attachment, Call, CallLeg, Interaction, InteractionFile, CallbackRequest, AuditEntry,
-    AwayNote, Open311Key, Recording, DeskUser,
+    Case, CaseEvent, CaseNote, Attachment, Call, CallLeg, Interaction, CallbackRequest, AuditEntry, AwayNote,
+    Open311Key, Recording, DeskUser, WorkItemRow, OpenChat, ChatLine, ContactFile,
 ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,8 +18,8 @@ import peewee as pw
 
 from fsapp.store.base import StoreBase, bound, bulk
 from fsapp.store.errors import NotFound
-from fsapp.store.models import (Attachment, Call, CallbackRequest, Case, CaseEvent, CaseNote, Citizen,
-                                CitizenPhone, CitizenProperty, Interaction, InteractionFile, Recording)
+from fsapp.store.models import (Attachment, ContactFile, Call, CallbackRequest, Case, CaseEvent, CaseNote, Citizen,
+                                CitizenPhone, CitizenProperty, Interaction, Recording)
 
 log = logging.getLogger(__name__)
 
@@ -90,16 +91,6 @@ def _remove_files(paths: Iterable[str | None]) -> int:
     return sum(_remove_file(path) for path in set(paths))
 
 
-def _remove_interaction_files(condition: pw.Expression) -> int:
-    """Delete the files (and their rows) of the contacts matching ``condition``; how many files were there."""
-    files = 0
-    while rows := list(InteractionFile.select(InteractionFile.id, InteractionFile.path).join(Interaction)
-                       .where(condition).limit(CHUNK)):
-        files += _remove_files(row.path for row in rows)
-        InteractionFile.delete().where(InteractionFile.id.in_([row.id for row in rows])).execute()
-    return files
-
-
 class DataProtection(StoreBase):
     """Retention runs and erasure requests; ``erasure_hooks`` (see :data:`ErasureHook`) erase what other parts
     keep of a citizen (the dialer's campaign lists) in the same transaction."""
@@ -151,14 +142,24 @@ class DataProtection(StoreBase):
         return rows, files
 
     def _expire_interactions(self, cutoff: object) -> int:
-        _remove_interaction_files(Interaction.at < cutoff)
         for row in Interaction.select(Interaction.recording_path).where(
                 Interaction.recording_path.is_null(False), Interaction.at < cutoff).iterator():
             _remove_file(row.recording_path)
         _in_chunks(Call, (Call.started_at < cutoff) & ((Call.caller_number != "") | Call.citizen.is_null(False)),
                    lambda ids: Call.update(caller_number="", citizen=None).where(Call.id.in_(ids)).execute())
-        return _in_chunks(Interaction, Interaction.at < cutoff,
-                          lambda ids: Interaction.delete().where(Interaction.id.in_(ids)).execute())
+        def delete(ids: list[int]) -> int:
+            self._forget_contact_files(ids)
+            return Interaction.delete().where(Interaction.id.in_(ids)).execute()
+
+        return _in_chunks(Interaction, Interaction.at < cutoff, delete)
+
+    @staticmethod
+    def _forget_contact_files(interactions: Any) -> int:
+        """Remove the files kept with these contacts (a mail's attachments and original, a fax's pages) and their rows."""
+        rows = ContactFile.select(ContactFile.path).where(ContactFile.interaction.in_(interactions))
+        removed = _remove_files(row.path for row in rows)   # a mail's, a fax's PDF and TIFF
+        ContactFile.delete().where(ContactFile.interaction.in_(interactions)).execute()
+        return removed
 
     def _expire_closed_cases(self, cutoff: object, actor: str) -> int:
         done = CaseEvent.select(CaseEvent.case).where(CaseEvent.kind == "anonymized")
@@ -238,7 +239,7 @@ class DataProtection(StoreBase):
         recorded = Interaction.select(Interaction.recording_path).where(mine, Interaction.recording_path.is_null(False))
         for row in recorded:
             files += _remove_file(row.recording_path)
-        files += _remove_interaction_files(mine)
+        files += self._forget_contact_files(Interaction.select(Interaction.id).where(mine))
         Interaction.update(citizen=citizen_id, address="", subject="", body="", transcript=None,
                            recording_path=None).where(mine).execute()
         return files

@@ -18,11 +18,12 @@ from fsapp.store.phones import DEFAULT_REGION
 from fsapp.store.public import PublicCases
 from fsapp.store.recordings import RecordingLog
 from fsapp.store.retention import DataProtection, ErasureHook
+from fsapp.store.workitems import WorkItemLog
 from fsapp.store.workflow import Clock, system_clock
 
 
 class Store(CaseCommands, CatalogQueries, RecordingLog, ContactLog, Importer, DataProtection, AwayNotes,
-            PublicCases, Open311Keys, ContactClaims, DeskQueries, StoreBase):
+            PublicCases, Open311Keys, ContactClaims, DeskQueries, WorkItemLog, StoreBase):
     """Citizens, properties, cases, contacts, calls and callbacks, on SQLite or PostgreSQL.
 
     Every method is a short transaction; what it returns are plain records, never live model objects.

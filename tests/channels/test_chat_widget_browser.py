@@ -152,3 +152,69 @@ def test_out_of_hours_the_widget_takes_a_callback(make_controller: Callable[...,
         page.close()
     [callback] = controller.store.pending_callbacks()
     assert (callback["number"], callback["queue"]) == ("+4791234567", "roads")
+
+
+def _chat_until_the_operator_writes(driver: Any, page: CityPage, api: str) -> str:
+    driver.get(page.origin)
+    WebDriverWait(driver, WAIT).until(EC.element_to_be_clickable((By.ID, "fsapp-chat-button"))).click()
+    panel = driver.find_element(By.ID, "fsapp-chat-panel")
+    WebDriverWait(driver, WAIT).until(lambda d: panel.get_attribute("data-mode") == "open")
+    driver.find_element(By.ID, "fsapp-chat-text").send_keys("The streetlight on Storgata is out")
+    driver.find_element(By.ID, "fsapp-chat-send").click()
+    _text_in(driver, "fsapp-chat-status", "number 1 in line")
+    [item] = _operator(api, "GET", "/work")["offered"]
+    _operator(api, "POST", f"/work/{item['id']}/accept")
+    _operator(api, "POST", f"/work/{item['id']}/messages", {"text": "Which number?"})
+    _text_in(driver, "fsapp-chat-log", "Which number?")
+    return str(item["id"])
+
+
+def _center_answers(driver: Any, url: str) -> bool:
+    """Whether the page can reach the chat now (a request from the page itself, on a new or kept connection)."""
+    return bool(driver.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "fetch(arguments[0], {credentials: 'omit'}).then(function () { done(true); }, function () { done(false); });",
+        url))
+
+
+def _writes_while_the_center_is_away(driver: Any, url: str) -> None:
+    WebDriverWait(driver, WAIT).until(lambda d: not _center_answers(d, url))   # its kept-alive connections gone too
+    box = driver.find_element(By.ID, "fsapp-chat-text")
+    box.send_keys("Number 12")
+    driver.find_element(By.ID, "fsapp-chat-send").click()
+    _text_in(driver, "fsapp-chat-status", "Not sent")
+    assert box.get_attribute("value") == "Number 12"   # kept for the next try
+
+
+def _sends_again_and_reads_on(driver: Any, api: str, item: str) -> None:
+    driver.find_element(By.ID, "fsapp-chat-send").click()
+    _text_in(driver, "fsapp-chat-log", "Number 12")
+    assert driver.find_element(By.ID, "fsapp-chat-text").get_attribute("value") == ""
+    assert [m["text"] for m in _operator(api, "GET", f"/work/{item}/messages?after=3")] == ["Number 12"]
+    _operator(api, "POST", f"/work/{item}/messages", {"text": "Thanks, we will fix it"})
+    _text_in(driver, "fsapp-chat-log", "Thanks, we will fix it")
+    driver.refresh()   # the page opened again: the same chat, every message
+    WebDriverWait(driver, WAIT).until(EC.element_to_be_clickable((By.ID, "fsapp-chat-button"))).click()
+    _text_in(driver, "fsapp-chat-log", "Thanks, we will fix it")
+    shown = driver.find_element(By.ID, "fsapp-chat-log").text
+    assert [line for line in shown.splitlines() if line] == [
+        "The streetlight on Storgata is out", "Ingrid has joined the chat", "Which number?", "Number 12",
+        "Thanks, we will fix it"]
+
+
+def test_the_widget_carries_on_over_a_restart_and_loses_no_message(make_controller: Callable[..., Controller],
+                                                                   browser: Any) -> None:
+    port = free_port()
+    page = CityPage(f"http://127.0.0.1:{port}/chat/widget.js")
+    config = {"api.port": port, "chat.enabled": True, "chat.queue": "roads", "chat.allowed_origins": [page.origin],
+              "api.idle_timeout": 0.5}   # a stopped controller's kept-alive connections close soon, as on a restart
+    try:
+        first = make_controller(**config)
+        first.acd.agent_login("ingrid")
+        item = off_hub(_chat_until_the_operator_writes, browser, page, first.api_server.url)  # type: ignore[union-attr]
+        first.stop()
+        off_hub(_writes_while_the_center_is_away, browser, f"http://127.0.0.1:{port}/chat/v1/status")
+        second = make_controller(None, **config)   # `fsapp run` again: the same store and port
+        off_hub(_sends_again_and_reads_on, browser, second.api_server.url, item)   # type: ignore[union-attr]
+    finally:
+        page.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -44,23 +45,31 @@ def sim(sim: SimulatedSwitch) -> SimulatedSwitch:
     return sim
 
 
-@pytest.fixture
-def desk_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator[Controller]:
+def start_desk(sim: SimulatedSwitch, tmp_path: Path, moment: datetime | None = MONDAY_MORNING,
+               **overrides: object) -> Controller:
     """The controller with conf/register.yaml loaded, people kari (operator, agent ola), siri (supervisor)
-    and per (operator, agent ingrid), and the API and desk on a free port."""
+    and per (operator, agent ingrid), and the API and desk on a free port (people added once per store);
+    ``moment`` None: a controller started again later in the same test, on the clock as it runs."""
     config = controller_config(sim, tmp_path, **{"api.port": free_port(),
-                                                 "register.file": str(ROOT / "conf" / "register.yaml")})
-    controller = Controller(config, **one_clock(sim, MONDAY_MORNING))
+                                                 "register.file": str(ROOT / "conf" / "register.yaml"), **overrides})
+    controller = Controller(config, **one_clock(sim, moment))
     password_hash = hash_password(PASSWORD)
     controller.store.migrate()
-    controller.store.add_desk_user("kari", "operator", password_hash, agent="ola", language="en")
-    controller.store.add_desk_user("per", "operator", password_hash, agent="ingrid", language="nb")
-    controller.store.add_desk_user("siri", "supervisor", password_hash, language="nb")
+    if not controller.store.desk_users():
+        controller.store.add_desk_user("kari", "operator", password_hash, agent="ola", language="en")
+        controller.store.add_desk_user("per", "operator", password_hash, agent="ingrid", language="nb")
+        controller.store.add_desk_user("siri", "supervisor", password_hash, language="nb")
     controller.start()   # people exist: the API and the desk are served
     controller.acd.change_listeners.append(CHANGES.poke)
     controller.switch.listen(CHANGES.poke)
     controller.switch.wait_connected(WAIT)
     assert controller.switch.reconciled.wait(WAIT)
+    return controller
+
+
+@pytest.fixture
+def desk_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator[Controller]:
+    controller = start_desk(sim, tmp_path)
     yield controller
     controller.stop()
 

@@ -39,7 +39,7 @@ def test_a_fax_quoting_the_senders_case_lands_on_it_as_a_pdf(sim: SimulatedSwitc
     assert (contact["channel"], contact["direction"], contact["citizen_id"]) == ("fax", "in", kari.id)
     assert contact["case_reference"] == case.reference and contact["unverified_case"] is None
     assert "3 pages, OK" in contact["body"]
-    [pdf] = store.interaction_files(interaction)
+    [pdf] = store.contact_files(interaction)
     assert (pdf["content_type"], pdf["pages"]) == ("application/pdf", 3)
     assert pdf_pages(Path(pdf["path"])) == 3
     assert [a.filename for a in store.get_case(case.reference).attachments] == [pdf["filename"]]
@@ -68,7 +68,7 @@ def test_a_fax_cut_off_half_way_keeps_the_pages_that_came(sim: SimulatedSwitch, 
     [interaction] = kept(controller)
     contact = controller.store.interaction(interaction)
     assert "1 page, failed: The call dropped prematurely (T.30 code 49)" in contact["body"]
-    [pdf] = controller.store.interaction_files(interaction)
+    [pdf] = controller.store.contact_files(interaction)
     assert pdf["pages"] == 1 and pdf_pages(Path(pdf["path"])) == 1
 
 
@@ -78,7 +78,7 @@ def test_a_phone_calling_the_fax_number_is_kept_as_a_failed_fax(sim: SimulatedSw
     [interaction] = kept(controller)
     contact = controller.store.interaction(interaction)
     assert "Timed out waiting for initial communication" in contact["body"]
-    assert controller.store.interaction_files(interaction) == []
+    assert controller.store.contact_files(interaction) == []
 
 
 @pytest.mark.parametrize("caller, station", [
@@ -95,7 +95,7 @@ def test_hostile_caller_ids_and_station_ids_are_kept_harmlessly(sim: SimulatedSw
     assert contact["channel"] == "fax" and contact["citizen_id"] is None
     assert len(contact["subject"]) <= 300 and not any(ord(c) < 32 for c in contact["subject"])
     assert "\r" not in contact["address"] and "\n" not in contact["address"]
-    [pdf] = controller.store.interaction_files(interaction)
+    [pdf] = controller.store.contact_files(interaction)
     assert Path(pdf["path"]).parent.parent.name == "contacts"          # fsapp named the file, not the sender
     assert ".." not in pdf["path"] and "passwd" not in pdf["path"]
     assert pdf["pages"] == 2
@@ -127,6 +127,6 @@ def test_a_fax_under_way_when_the_controller_restarts_is_kept_when_it_ends(sim: 
     [interaction] = kept(second)
     contact = second.store.interaction(interaction)
     assert "the controller restarted during the fax" in contact["body"]
-    [pdf] = second.store.interaction_files(interaction)
+    [pdf] = second.store.contact_files(interaction)
     assert pdf["pages"] == 3                                  # the pages the switch wrote meanwhile
     assert first.fax.received == []

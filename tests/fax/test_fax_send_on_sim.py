@@ -58,7 +58,7 @@ def test_a_letter_reaches_the_fax_machine_and_is_kept_on_the_case(sim: Simulated
     contact = store.interaction(answer["interaction"])
     assert (contact["channel"], contact["direction"], contact["case_reference"], contact["agent"]) == (
         "fax", "out", reference, "anna")
-    [pdf] = store.interaction_files(answer["interaction"])
+    [pdf] = store.contact_files(answer["interaction"])
     assert pdf["pages"] == 2 and pdf["content_type"] == "application/pdf"
     assert [n.text for n in store.get_case(reference).notes] == [f"Fax to {NUMBER}: 2 pages, OK"]
     assert parked in sim.channels                         # the command left the controller's caller alone

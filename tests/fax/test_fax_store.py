@@ -1,5 +1,6 @@
-"""Files kept with contacts: copied under the store's files by digest, listed with the fax contacts, removed with the
-contact by retention and with the citizen by erasure; migration 12 brings an older database along."""
+"""A fax's files kept with its contact: written under the store's files with names fsapp makes, listed with the fax
+contacts, removed with the contact by retention and with the citizen by erasure; migration 11 brings an older
+database along."""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ def test_a_fax_file_is_kept_listed_and_removed_by_retention(tmp_path: Path) -> N
     clock = Clock()
     store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}", clock=clock, files_dir=tmp_path / "files")
     contact = store.record_interaction("fax", "in", address="+4790000401", subject="Fax from FAX 1")
-    kept = store.add_interaction_file(contact, fax_tiff(tmp_path / "in.tif", 2), "../../etc/passwd\n.tif",
-                                      content_type="image/tiff", pages=2)
+    kept = store.keep_contact_file_copy(contact, fax_tiff(tmp_path / "in.tif", 2), "../../etc/passwd\n.tif",
+                                        kind="fax", content_type="image/tiff", pages=2)
     path = Path(kept["path"])
     assert path.is_file() and path.parent == tmp_path / "files" / "contacts" / str(contact)
     assert "/" not in kept["filename"] and "\n" not in kept["filename"] and ".." not in path.name
@@ -41,19 +42,21 @@ def test_erasing_a_citizen_removes_their_faxes(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}", files_dir=tmp_path / "files")
     kari = store.add_citizen("Kari", ["+4790000401"])
     contact = store.record_interaction("fax", "in", address="+4790000401")
-    path = Path(store.add_interaction_file(contact, fax_tiff(tmp_path / "in.tif", 1), "fax.tif")["path"])
+    path = Path(store.keep_contact_file_copy(contact, fax_tiff(tmp_path / "in.tif", 1), "fax.tif", kind="fax",
+                                             content_type="image/tiff")["path"])
     report = store.erase_citizen(kari.id, "dpo")
     assert not path.exists() and report.files >= 1
-    assert store.interaction_files(contact) == []
+    assert store.contact_files(contact) == []
 
 
-def test_migration_12_adds_the_files_table_to_a_database_at_10(tmp_path: Path) -> None:
+def test_migration_11_adds_the_files_table_to_a_database_at_10(tmp_path: Path) -> None:
     database = pw.SqliteDatabase(str(tmp_path / "old.sqlite"))
     now = lambda: datetime.now(timezone.utc)  # noqa: E731
     migrate(database, now, target=10)
-    assert current_version(database) == 10 and "interaction_file" not in database.get_tables()
-    assert migrate(database, now) == [12]
-    assert "interaction_file" in database.get_tables()
+    assert current_version(database) == 10 and "contact_file" not in database.get_tables()
+    assert migrate(database, now) == [11]
+    assert "contact_file" in database.get_tables()
+    assert "pages" in {column.name for column in database.get_columns("contact_file")}
 
 
 class StubCall:

@@ -64,7 +64,7 @@ def test_a_fax_sent_over_loopback_lands_on_the_senders_case(live: LiveSetup, fax
     contact = controller.store.interaction(interaction)
     assert (contact["channel"], contact["citizen_id"], contact["case_reference"]) == ("fax", citizen, reference)
     assert "3 pages, OK" in contact["body"], contact["body"]
-    [pdf] = controller.store.interaction_files(interaction)
+    [pdf] = controller.store.contact_files(interaction)
     assert pdf["pages"] == 3 and pdf_pages(Path(pdf["path"])) == 3
     assert [a.filename for a in controller.store.get_case(reference).attachments] == [pdf["filename"]]
     rx_complete = events.wait(lambda e: e.name == "CHANNEL_EXECUTE_COMPLETE" and e.get("Application") == "rxfax",
@@ -89,10 +89,10 @@ def test_fax_send_from_a_case_reaches_a_receiving_leg(live: LiveSetup, fax_watch
     assert (answer["success"], answer["pages"], answer["pages_sent"]) == (True, 2, 2), answer
     out = controller.store.interaction(answer["interaction"])
     assert (out["channel"], out["direction"], out["case_reference"]) == ("fax", "out", reference)
-    [sent_pdf] = controller.store.interaction_files(answer["interaction"])
+    [sent_pdf] = controller.store.contact_files(answer["interaction"])
     assert sent_pdf["pages"] == 2
     [interaction] = received(controller, 1)      # the receiving leg: fsapp's own fax number
-    [pdf] = controller.store.interaction_files(interaction)
+    [pdf] = controller.store.contact_files(interaction)
     assert pdf["pages"] == 2 and pdf_pages(Path(pdf["path"])) == 2
     notes = [note.text for note in controller.store.get_case(reference).notes]
     assert any(text.startswith(f"Fax to {FAX_NUMBER}: 2 pages, OK") for text in notes), notes

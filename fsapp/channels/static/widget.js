@@ -14,16 +14,19 @@
          send: "Send", end: "End chat", closed: "We are closed now. Leave a message, or ask us to call you back.",
          callback: "Call me back", leave: "Send message", left: "Thank you. We have your message.",
          position: "You are number {p} in line", wait: ", about {m} min", joined: "You are talking to {o}",
-         over: "The chat has ended. Thank you.", busy: "Please try again in a moment.", anon: "Anonymous unless you give a phone number or an e-mail address."},
+         over: "The chat has ended. Thank you.", busy: "Please try again in a moment.",
+         unsent: "Not sent: we cannot be reached just now. Your text is kept; press Send again.", anon: "Anonymous unless you give a phone number or an e-mail address."},
     nb: {button: "Chat med oss", title: "Chat med kommunen", name: "Navn (valgfritt)",
          phone: "Telefon (valgfritt)", email: "E-post (valgfritt)", message: "Din melding", start: "Start chat",
          send: "Send", end: "Avslutt", closed: "Vi har stengt nå. Legg igjen en melding, eller be oss ringe deg.",
          callback: "Ring meg tilbake", leave: "Send melding", left: "Takk. Vi har fått meldingen din.",
          position: "Du er nummer {p} i køen", wait: ", omtrent {m} min", joined: "Du snakker med {o}",
-         over: "Chatten er avsluttet. Takk.", busy: "Prøv igjen om litt.", anon: "Anonym med mindre du oppgir telefon eller e-post."}
+         over: "Chatten er avsluttet. Takk.", busy: "Prøv igjen om litt.",
+         unsent: "Ikke sendt: vi kan ikke nås akkurat nå. Teksten din er tatt vare på; trykk Send igjen.", anon: "Anonym med mindre du oppgir telefon eller e-post."}
   };
   var t = TEXTS[language] || TEXTS[(navigator.language || "en").slice(0, 2)] || TEXTS.en;
-  var state = {id: sessionStorage.getItem("fsappChatId"), after: 0, timer: null};
+  // mine: the numbers of the messages this page showed as it sent them (a page opened again shows them all)
+  var state = {id: sessionStorage.getItem("fsappChatId"), after: 0, timer: null, mine: {}};
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -97,7 +100,7 @@
       if (view._status === 404) { finish(); return; }
       (view.messages || []).forEach(function (m) {
         state.after = Math.max(state.after, m.seq);
-        if (m.author !== "citizen") { say(m.author, m.text); }
+        if (m.author !== "citizen" || !state.mine[m.seq]) { say(m.author, m.text); }
       });
       showStatus(view);
       if (state.id) { state.timer = setTimeout(poll, 2000); }
@@ -113,13 +116,14 @@
     call("POST", "/v1/chats", {text: words, name: name.value, phone: phone.value, email: email.value,
                                queue: queue, language: language}).then(function (view) {
       if (view._status !== 201) { status.textContent = view._status === 503 ? t.busy : view.error; return; }
+      text.value = "";
       state.id = view.id;
       sessionStorage.setItem("fsappChatId", view.id);
       say("citizen", words);
-      (view.messages || []).forEach(function (m) { state.after = Math.max(state.after, m.seq); });
+      (view.messages || []).forEach(function (m) { state.after = Math.max(state.after, m.seq); state.mine[m.seq] = true; });
       showStatus(view);
       talking();
-    });
+    }, function () { status.textContent = t.unsent; });
   }
   function leave(words) {
     call("POST", "/v1/messages", {text: words, name: name.value, phone: phone.value, email: email.value,
@@ -133,12 +137,15 @@
     var words = text.value.trim();
     if (!words) { return; }
     if (panel.getAttribute("data-mode") === "closed") { leave(words); return; }
-    if (!state.id) { start(words); text.value = ""; return; }
+    if (!state.id) { start(words); return; }
+    // the text stays in the box until the server has kept it: nothing is lost while it cannot be reached
     call("POST", "/v1/chats/" + encodeURIComponent(state.id) + "/messages", {text: words}).then(function (r) {
-      if (r._status === 201) { state.after = Math.max(state.after, r.seq); say("citizen", words); }
-      else { status.textContent = r.error; }
-    });
-    text.value = "";
+      if (r._status === 201) {
+        if (text.value.trim() === words) { text.value = ""; }
+        state.mine[r.seq] = true;
+        say("citizen", words);
+      } else { status.textContent = r.error || t.unsent; }
+    }, function () { status.textContent = t.unsent; });
   });
   end.addEventListener("click", function () {
     if (state.id) { call("POST", "/v1/chats/" + encodeURIComponent(state.id) + "/close", {}).then(finish); }

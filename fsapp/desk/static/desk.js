@@ -185,6 +185,119 @@
       });
   }
 
+  // -- chats and messages beside the call ---------------------------------------------------------------------
+  // The lists come rendered (and escaped) by the server; a chat's new messages come as JSON and are shown with
+  // textContent. The page asks every few seconds (no push for work items).
+  var workBox = $("#work");
+  var workTexts = workBox ? JSON.parse(workBox.dataset.texts || "{}") : {};
+  var workHtml = "";
+  var itemPoll = null;
+
+  function refreshWork() {
+    if (!workBox) { return Promise.resolve(); }
+    return fetch(prefix + "/work", {credentials: "same-origin"})
+      .then(function (reply) { return reply.ok ? reply.text() : Promise.reject(reply.status); })
+      .then(function (html) {
+        if (html !== workHtml) { workHtml = html; workBox.innerHTML = html; }   // rendered and escaped by the server
+        var panel = $("#item-panel");
+        var first = $("#held-items .open-item");
+        if (!panel && first) { openItem(first.dataset.item); }
+      })
+      .catch(function () { return null; });
+  }
+
+  function openItem(id) {
+    fetch(prefix + "/work/" + encodeURIComponent(id), {credentials: "same-origin"})
+      .then(function (reply) { return reply.ok ? reply.text() : Promise.reject(reply.status); })
+      .then(function (html) {
+        var holder = $("#item");
+        holder.innerHTML = html;   // rendered and escaped by the server's template
+        if (itemPoll) { clearTimeout(itemPoll); }
+        var panel = $("#item-panel");
+        if (panel && panel.dataset.open === "yes") { itemPoll = setTimeout(pollItem, 1500); }
+      })
+      .catch(function () { return null; });
+  }
+
+  function showMessage(list, m) {
+    var item = document.createElement("li");
+    item.className = "msg " + m.author;
+    item.dataset.seq = m.seq;
+    var author = document.createElement("span");
+    author.className = "author";
+    author.textContent = workTexts[m.author] || m.author;
+    var text = document.createElement("span");
+    text.className = "text";
+    text.textContent = m.text;
+    item.appendChild(author);
+    item.appendChild(document.createTextNode(" "));
+    item.appendChild(text);
+    list.appendChild(item);
+    list.scrollTop = list.scrollHeight;
+  }
+
+  function pollItem() {
+    itemPoll = null;
+    var panel = $("#item-panel");
+    if (!panel || panel.dataset.open !== "yes") { return; }
+    var id = panel.dataset.item;
+    fetch(prefix + "/work/" + encodeURIComponent(id) + "/messages?after=" + encodeURIComponent(panel.dataset.after),
+          {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (reply) { return reply.ok ? reply.json() : Promise.reject(reply.status); })
+      .then(function (found) {
+        var current = $("#item-panel");
+        if (current !== panel) { return; }
+        var list = $("#item-messages");
+        found.messages.forEach(function (m) {
+          if (m.seq > Number(panel.dataset.after)) { showMessage(list, m); panel.dataset.after = m.seq; }
+        });
+        if (!found.open) {
+          panel.dataset.open = "no";
+          var ended = $("#chat-ended");
+          if (ended) { ended.hidden = false; }
+          return;
+        }
+        itemPoll = setTimeout(pollItem, 1500);
+      })
+      .catch(function () {
+        var current = $("#item-panel");
+        if (current === panel) { itemPoll = setTimeout(pollItem, 4000); }
+      });
+  }
+
+  function workDone(form, json) {
+    if (form.hasAttribute("data-accept")) {
+      refreshWork().then(function () { openItem(form.dataset.accept); });
+      return true;
+    }
+    if (form.hasAttribute("data-send")) {
+      form.reset();
+      if (itemPoll) { clearTimeout(itemPoll); }
+      pollItem();
+      if (!$("#item-panel") || $("#item-panel").dataset.open !== "yes") { say(texts.saved || "saved"); }
+      return true;
+    }
+    if (form.hasAttribute("data-close")) {
+      if (itemPoll) { clearTimeout(itemPoll); itemPoll = null; }
+      var holder = $("#item");
+      var done = document.createElement("p");
+      done.className = "muted";
+      done.id = "item-closed";
+      done.textContent = workTexts.closed || "closed";
+      holder.replaceChildren(done);
+      say(workTexts.closed || "closed");
+      refreshWork();
+      refreshLists();
+      return true;
+    }
+    return false;
+  }
+
+  document.addEventListener("click", function (e) {
+    var target = e.target;
+    if (target.classList && target.classList.contains("open-item")) { openItem(target.dataset.item); }
+  });
+
   // -- forms --------------------------------------------------------------------------------------------------
   document.addEventListener("submit", function (e) {
     var form = e.target;
@@ -201,6 +314,7 @@
       if (button) { button.disabled = false; }
       if (!result.ok) { say(result.json.error || "error", true); return; }
       if (form.id === "new-citizen-form") { chooseCitizen(result.json); return; }
+      if (workDone(form, result.json)) { return; }
       if (result.json.reference) {
         say((texts.case_saved || "{reference}").replace("{reference}", result.json.reference));
         form.reset();
@@ -228,4 +342,8 @@
   });
 
   connect();
+  if (workBox) {
+    refreshWork();
+    setInterval(refreshWork, 3000);
+  }
 }());

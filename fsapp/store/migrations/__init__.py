@@ -25,7 +25,7 @@ from fsapp.store.migrations import m0006_acd_state
 from fsapp.store.migrations import m0007_open311_privacy
 from fsapp.store.migrations import m0008_desk_users
 from fsapp.store.migrations import m0010_recordings
-from fsapp.store.migrations import m0012_interaction_files
+from fsapp.store.migrations import m0011_work_items
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "Open311 public cases and keys, unverified contacts", m0007_open311_privacy.apply),
     Migration(8, "desk users", m0008_desk_users.apply),
     Migration(10, "recordings as rows: call, agent, citizen, voicemail work list", m0010_recordings.apply),
-    Migration(12, "files of contacts (received and sent faxes)", m0012_interaction_files.apply),
+    Migration(11, "work items, open chats and contact files", m0011_work_items.apply),
 )
 
 LATEST = MIGRATIONS[-1].version
