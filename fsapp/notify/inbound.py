@@ -28,7 +28,7 @@ from fsapp.store.workitems import FileToKeep
 
 log = logging.getLogger(__name__)
 
-_REFERENCE = re.compile(r"\b(\d{2}[- ]?\d{5,}[- ]?\d)\b")
+_REFERENCE = re.compile(r"(?<!\+)\b(\d{2}[- ]?\d{5,}[- ]?\d)\b")   # not a phone number in E.164 (+47...)
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,21 @@ class Decision:
     new_case_category: str | None = None  # or: open a case in this category
 
 
-def decide(channel: str, text: str, rules: Sequence[CaseRule]) -> Decision:
-    """Link to a quoted, valid case reference; else apply the first matching rule; else just keep it."""
+def find_reference(text: str) -> str | None:
+    """The first valid case reference quoted in ``text``, in its stored form (``24000013``); None when none is."""
     for candidate in _REFERENCE.findall(text):
         try:
-            return Decision(case_reference=parse_reference(candidate))
+            return parse_reference(candidate)
         except InvalidReference:
             continue
+    return None
+
+
+def decide(channel: str, text: str, rules: Sequence[CaseRule]) -> Decision:
+    """Link to a quoted, valid case reference; else apply the first matching rule; else just keep it."""
+    reference = find_reference(text)
+    if reference is not None:
+        return Decision(case_reference=reference)
     lowered = text.lower()
     for rule in rules:
         if channel in rule.channels and any(k.lower() in lowered for k in rule.keywords):
