@@ -4,7 +4,8 @@ The dialplan parks calls to ``fax.number`` with ``fsapp_entry=fax``; :meth:`FaxI
 TIFF goes to a file fsapp names under ``paths.faxes``; once the switch reports the result, the TIFF becomes a PDF
 (off the hub) and the fax a contact on channel ``fax`` through :func:`fsapp.notify.inbound.receive`, the seam every
 inbound message passes: the caller's number finds the citizen, a case reference in the sender's station identifier
-links the case when the caller is that case's citizen, else marks it for an operator. A fax that failed, stopped
+(else one read on the cover page, :mod:`fsapp.fax.cover`) links the case when the caller is that case's citizen,
+else marks it for an operator. A fax that failed, stopped
 half way or could not be converted is kept all the same, with what the switch said and whatever pages arrived.
 """
 
@@ -18,12 +19,13 @@ from pathlib import Path
 from fsapp.config import Config
 from fsapp.esl.errors import ChannelGone, ConnectionLost, ESLError
 from fsapp.errors import FsappError
+from fsapp.fax.cover import CoverError, cover_reference
 from fsapp.fax.documents import Converted, DocumentError, tiff_pages, tiff_to_pdf
 from fsapp.fax.result import FaxResult
 from fsapp.fax.spool import remove_quietly, spool_path
-from fsapp.notify.inbound import CaseRule, receive
+from fsapp.notify.inbound import CaseRule, find_reference, receive
 from fsapp.phones import normalize_phone
-from fsapp.store import Store
+from fsapp.store import Store, display_reference
 from fsapp.switch.call import Call
 from fsapp.switch.dialstring import caller_number
 
@@ -110,15 +112,32 @@ class FaxInbox:
     def keep(self, call_uuid: str, caller: str, tiff: Path, result: FaxResult) -> int:
         """Keep a received fax (whatever became of it) as a contact with its PDF, or its TIFF when that is all."""
         address = normalize_phone(caller, self.config.region) or caller_number(caller)
+        cover = self._cover_reference(call_uuid, tiff, result)
         converted, problem = self._convert(call_uuid, tiff)
         subject = f"Fax from {result.remote_station or address}"
-        interaction = receive(self.store, self.rules, "fax", address, subject, _body(result, converted, problem))
+        body = _body(result, converted, problem, cover)
+        interaction = receive(self.store, self.rules, "fax", address, subject, body)
         kept = self._attach(interaction, tiff, converted)
         self.received.append(interaction)
         for listener in list(self.listeners):
             listener(interaction)
         log.info("call %s: fax kept as contact %d%s", call_uuid, interaction, "" if kept else " (no pages)")
         return interaction
+
+    def _cover_reference(self, call_uuid: str, tiff: Path, result: FaxResult) -> str | None:
+        """A case reference on the first page, unless the station id quotes one (it wins); None when unread."""
+        if not tiff.exists() or find_reference(result.remote_station) is not None:
+            return None
+        try:
+            reference = cover_reference(tiff, max_bytes=self.fax.max_bytes)
+        except CoverError as exc:
+            log.warning("call %s: the fax's cover page was not read: %s", call_uuid, exc)
+            return None
+        if reference is None:
+            log.info("call %s: the fax's cover page quotes no case", call_uuid)
+        else:
+            log.info("call %s: the fax's cover page quotes case %s", call_uuid, reference)
+        return reference
 
     def _convert(self, call_uuid: str, tiff: Path) -> tuple[Converted | None, str]:
         if not tiff.exists():
@@ -149,10 +168,12 @@ class FaxInbox:
         return False
 
 
-def _body(result: FaxResult, converted: Converted | None, problem: str) -> str:
+def _body(result: FaxResult, converted: Converted | None, problem: str, cover: str | None = None) -> str:
     lines = [f"Received: {result.summary()}"]
     if result.remote_station:
         lines.append(f"Sender's station id: {result.remote_station}")
+    if cover is not None:   # after the station id, which wins (the seam takes the first reference quoted)
+        lines.append(f"Case reference on the cover page: {display_reference(cover)}")
     if converted is not None and converted.truncated:
         lines.append(f"Only the first {converted.pages} of {converted.pages_in_file} pages were kept (fax.max_pages)")
     if problem:
