@@ -4,6 +4,7 @@ trunks' ACL."""
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from pathlib import Path
 
 from fsapp.acd.loader import load_acd_config
@@ -136,6 +137,20 @@ def trunk_acl_check(config: Config) -> CheckResult:
     return ok("trunk ACL", f"calls from {listed} are admitted without a challenge")
 
 
+def fax_cover_checks(config: Config) -> list[CheckResult]:
+    """With the fax number on: Tesseract, which reads a received fax's cover page for a case reference."""
+    from fsapp.fax.cover import TESSERACT
+
+    if not config.fax.enabled:
+        return []
+    program = shutil.which(TESSERACT)
+    if program is None:
+        return [warn("fax cover pages", f"{TESSERACT} is not installed: a case reference on a received fax's "
+                                        "cover page is not read (the sender's station id still threads it)",
+                     "install the Debian package tesseract-ocr (scripts/install-system-deps)")]
+    return [ok("fax cover pages", f"read for a case reference with {program}")]
+
+
 def local_checks(config: Config) -> list[CheckResult]:
     return [database_check(config), acd_check(config), *ivr_checks(config), numbers_check(config),
-            trunk_acl_check(config)]
+            trunk_acl_check(config), *fax_cover_checks(config)]

@@ -125,6 +125,17 @@ def test_the_fax_number_needs_mod_spandsp(sim: SimulatedSwitch, settings: dict, 
     assert check.status is Status.FAIL and "load mod_spandsp" in check.hint
 
 
+def test_the_fax_number_warns_without_tesseract(settings: dict, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "fax cover pages" not in _by_name(run_doctor(_config(settings, tmp_path), timeout=5))   # fax off
+    settings["fax"] = {"enabled": True, "number": "+4721000099"}
+    assert _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["fax cover pages"].status is Status.OK
+    monkeypatch.setattr("fsapp.fax.cover.TESSERACT", "fsapp-no-such-tesseract")
+    check = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["fax cover pages"]
+    assert check.status is Status.WARN and "tesseract-ocr" in check.hint
+    assert "fsapp-no-such-tesseract is not installed" in check.message
+
+
 def test_wrong_password_and_unreachable_switch(settings: dict, tmp_path: Path) -> None:
     settings["switch"]["password"] = "wrong"
     check = _by_name(run_doctor(_config(settings, tmp_path), timeout=5))["event socket"]
