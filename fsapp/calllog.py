@@ -64,6 +64,8 @@ class CallLog:
         self._sweeper: gevent.Greenlet | None = None
         self._batch: list[tuple[CallWrite, Written]] = []   # written together, after the batch in progress
         self._writer: gevent.Greenlet | None = None
+        self._writing: set[str] = set()          # calls whose row record_call is writing now
+        self._late: dict[str, CallWrite] = {}     # their ends, written once that row is in
         switch.listen(self._on_event)
 
     def record_call(self, call_uuid: str, direction: str, started_at: datetime, *, hanging_up: bool = False,
@@ -86,7 +88,14 @@ class CallLog:
                                                              if key != "contact"})
             while len(self._open) > REMEMBERED_ENDS:   # calls whose hangup was missed (the link was down)
                 self._open.popitem(last=False)
-        call_id = self.store.record_call(call_uuid, direction, started_at, **values)
+        self._writing.add(call_uuid)
+        try:
+            call_id = self.store.record_call(call_uuid, direction, started_at, **values)
+        finally:
+            self._writing.discard(call_uuid)
+            late = self._late.pop(call_uuid, None)
+            if late is not None:   # the end came while the row was being written: after it, never before
+                self._queue(late, None)
         if written is not None:
             written()
         return call_id
@@ -108,7 +117,11 @@ class CallLog:
         if row is not None:   # the row written at record_call gets its end; the whole row only if it is not there
             direction, started_at, values = row
             values = {**values, "ended_at": end[0], "hangup_cause": end[1]}
-            self._queue(CallWrite(channel.uuid, direction, started_at, values, end_only=True), None)
+            write = CallWrite(channel.uuid, direction, started_at, values, end_only=True)
+            if channel.uuid in self._writing:
+                self._late[channel.uuid] = write
+            else:
+                self._queue(write, None)
 
     def flush(self) -> None:
         """Write every held row now, without its end, and whatever waits to be written (the controller is

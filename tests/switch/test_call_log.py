@@ -155,3 +155,29 @@ def test_one_row_the_store_refuses_does_not_cost_the_others_theirs(parts) -> Non
         switch.hang_up(uuid)
     assert done.wait(WAIT)
     assert sorted(uuid for _kind, uuid, _values in store.writes) == ["good1", "good2"]
+
+
+def test_an_end_that_comes_while_the_row_is_being_written_is_written_after_it(parts) -> None:
+    """The store has several threads: an end written beside the row's first write could be overwritten by it."""
+    import gevent
+
+    store, switch, log = parts
+    plain_record = store.record_call
+    writing, go_on = Flag(), Flag()
+
+    def slow_record_call(call_uuid: str, direction: str, started_at: datetime, **values: Any) -> int:
+        if call_uuid == "c9" and not writing.is_set():
+            writing.set()
+            assert go_on.wait(WAIT)   # the store busy with the row (the hub serves others meanwhile)
+        return plain_record(call_uuid, direction, started_at, **values)
+
+    store.record_call = slow_record_call
+    writer = gevent.spawn(log.record_call, "c9", "in", NOW, outcome="transfer")
+    assert writing.wait(WAIT)
+    switch.hang_up("c9", "NORMAL_CLEARING")          # the end arrives mid-write
+    gevent.sleep(0)                                  # a yield: any write it queued would start now
+    assert [w[0] for w in store.writes] == []        # nothing written beside the row
+    go_on.set()
+    writer.get(timeout=WAIT)
+    assert store.ended.wait(WAIT)
+    assert [(kind, uuid) for kind, uuid, _values in store.writes] == [("row", "c9"), ("end", "c9")]
