@@ -267,7 +267,9 @@ def live_settings(address: tuple[str, int, str], work: Path) -> dict:
                        "trunks_port": TRUNKS_PORT, "trunk_acl": {"sipp": "127.0.0.1/32"},
                        "moh_dir": str(work / "moh"), "secrets_file": str(work / "softphone-secrets.yaml"),
                        "gateways": {CITIZENS_GATEWAY: f"sip:127.0.0.1:{CITIZENS_PORT};register=false;ping=0"}},
-        "outbound": {"gateway": CITIZENS_GATEWAY, "caller_id_number": "4721000000", "caller_id_name": "Servicetorget"},
+        # campaigns dial at any hour and on any day the suite runs: no calling windows, no holidays
+        "outbound": {"gateway": CITIZENS_GATEWAY, "caller_id_number": "4721000000", "caller_id_name": "Servicetorget",
+                     "calling_windows": {}, "holidays": ""},
         # the published fax number; fax out goes over loopback into the switch's own dialplan (so back to it)
         "fax": {"enabled": True, "number": FAX_NUMBER, "station_id": "+47 21 00 00 99",
                 "dial_template": "loopback/{number}/public"},
