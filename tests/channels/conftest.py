@@ -12,7 +12,6 @@ import queue
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -27,7 +26,7 @@ from fsapp.controller import Controller
 from fsapp.sim import SimulatedSwitch
 from tests.api.api_waits import WAIT
 from tests.api.conftest import free_port
-from tests.integration.conftest import MONDAY_MORNING, controller_config, one_clock
+from tests.integration.conftest import MONDAY_MORNING, started_controllers
 
 T = TypeVar("T")
 TOKENS = {"tok-supervisor": "supervisor", "tok-ingrid": {"role": "operator", "agent": "ingrid"},
@@ -70,19 +69,10 @@ def sim_speed() -> float:
 
 @pytest.fixture
 def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator[Callable[..., Controller]]:
-    started: list[Controller] = []
-
-    def make(moment: datetime = MONDAY_MORNING, **overrides: object) -> Controller:
-        config = controller_config(sim, tmp_path, **{"api.port": free_port(), "api.tokens": TOKENS, **overrides})
-        controller = Controller(config, **one_clock(sim, moment))
-        started.append(controller)
-        controller.start()
-        controller.switch.wait_connected(WAIT)
-        return controller
-
-    yield make
-    for controller in started:
-        controller.stop()
+    """A started controller with its control API on a free port, on Monday morning unless told otherwise."""
+    for make in started_controllers(sim, tmp_path):
+        yield lambda moment=MONDAY_MORNING, **overrides: make(
+            moment, **{"api.port": free_port(), "api.tokens": TOKENS, **overrides})
 
 
 def api_as(controller: Controller, token: str) -> ApiClient:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -48,14 +48,14 @@ def sim_speed() -> float:
     return 10.0
 
 
-@pytest.fixture
-def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator:
+def started_controllers(sim: SimulatedSwitch, tmp_path: Path) -> Iterator[Callable[..., Controller]]:
+    """Yields ``make(moment, flows_dir=..., **overrides)``: a started controller on ``sim`` with its store and files
+    under the test's directory (``overrides``: dotted config keys); ``moment`` pins the clock (None: a controller
+    started later in the same test, on the clock as it runs). Every one is stopped afterwards."""
     started: list[Controller] = []
 
-    def make(moment: datetime | None, flows_dir: Path = ROOT / "ivr_scripts") -> Controller:
-        """A controller on ``sim`` with its store and files under the test's directory; ``moment`` pins the
-        clock (None: a controller started later in the same test, on the clock as it runs)."""
-        controller = Controller(controller_config(sim, tmp_path, flows_dir), **one_clock(sim, moment))
+    def make(moment: datetime | None, flows_dir: Path = ROOT / "ivr_scripts", **overrides: object) -> Controller:
+        controller = Controller(controller_config(sim, tmp_path, flows_dir, **overrides), **one_clock(sim, moment))
         started.append(controller)
         controller.start()
         controller.switch.wait_connected(WAIT)
@@ -64,6 +64,11 @@ def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator:
     yield make
     for controller in started:
         controller.stop()
+
+
+@pytest.fixture
+def make_controller(sim: SimulatedSwitch, tmp_path: Path) -> Iterator[Callable[..., Controller]]:
+    yield from started_controllers(sim, tmp_path)
 
 
 def crash(controller: Controller) -> None:
