@@ -33,7 +33,7 @@ class SwitchConfig:
     connect_timeout: float = 5.0
     command_timeout: float = 10.0
     event_queue: int = 1000
-    command_connections: int = 1
+    command_connections: int = 0
     calls_per_second: int = 30
 
 
