@@ -73,6 +73,7 @@ class AgentLeg:
 
     ``orphaned``: the link dropped while the switch was ringing it, so its originate will never report;
     the leg is followed by its events instead (answer, hangup) and checked at reconciliation.
+    ``bridges_itself``: the switch bridges the answered leg to its caller (``intercept``), fsapp does not.
     """
 
     uuid: str
@@ -81,3 +82,4 @@ class AgentLeg:
     cancelled: bool = False
     answered: bool = False
     orphaned: bool = False
+    bridges_itself: bool = False

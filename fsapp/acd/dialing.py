@@ -16,6 +16,19 @@ CASE_LIMIT = 40
 URL_LIMIT = 500
 
 
+# An offer to one agent for a caller on the line: the answered leg bridges itself to the caller in the switch
+# (``originate ... &intercept(<caller>)``), as mod_callcenter bridges, so answer -> bridge never waits for
+# fsapp: only when the caller is bridged to nobody (another agent, a consultation), and the agent's leg parks
+# when the caller leaves. The caller's variables are set before the agent's phone rings.
+SELF_BRIDGE_VARIABLES = {"park_after_bridge": "true", "intercept_unbridged_only": "true"}
+CALLER_BRIDGE_VARIABLES = {"park_after_bridge": "true", "uuid_bridge_park_on_cancel": "true"}
+
+
+def bridges_itself(variables: dict[str, str]) -> bool:
+    """Whether a leg with these channel variables was placed to bridge itself to its caller."""
+    return variables.get("intercept_unbridged_only") == "true" and variables.get("fsapp_role") == "agent"
+
+
 def failure_reason(cause: str) -> str:
     """``no-answer``, ``busy``, ``rejected`` or ``unreachable`` for a switch hangup cause."""
     return FAILURE_REASONS.get(cause.strip().upper(), UNREACHABLE)

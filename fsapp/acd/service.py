@@ -43,7 +43,9 @@ from fsapp.acd.clock import Clock
 from fsapp.acd.decisions import (AgentStateChanged, Announce, AskCallbackNumber, Bridge, CallbackQueued,
                                  CallerInfo, CancelOffer, Decision, Hold, Offer, Overflow, PlayMessage,
                                  QueueExit, Repair, SendToVoicemail)
-from fsapp.acd.dialing import ORIGINATE_MARGIN, failure_reason, offer_variables
+from fsapp.acd.dialing import (
+    CALLER_BRIDGE_VARIABLES, ORIGINATE_MARGIN, SELF_BRIDGE_VARIABLES, bridges_itself, failure_reason, offer_variables,
+)
 from fsapp.acd.engaged import Engagements
 from fsapp.acd.outcome import (ABANDONED, ANSWERED, CALLBACK, MESSAGE, REMOVED, TRANSFERRED, VOICEMAIL,
                                QueueOutcome)
@@ -60,7 +62,7 @@ from fsapp.config import OutboundConfig
 from fsapp.esl.errors import ChannelGone, ConnectionLost, ESLError
 from fsapp.esl.events import Event
 from fsapp.phones import DEFAULT_REGION
-from fsapp.switch import Call, Channel, OriginateFailed, Switch
+from fsapp.switch import BridgeFailed, Call, Channel, OriginateFailed, Switch
 from fsapp.switch import dialstring
 from fsapp.switch.call import new_uuid
 from fsapp.switch.pool import SwitchPool
@@ -76,6 +78,7 @@ HANDED_RECORDING_LIMIT = 24 * 3600.0   # seconds a transferred caller's recordin
 ClockWait = Callable[[Flag, float], bool]
 WAITING_VARIABLE = "fsapp_waiting_in"   # set on a caller's channel when they join a queue (its name)
 LEFT_QUEUE = "answered"                  # ... and this once an agent has them
+BRIDGE_WAIT = 10.0   # seconds from an agent's answer to the switch's own bridge of the caller (intercept)
 SNAPSHOT_INTERVAL = 1.0   # seconds the saved router state may lag behind the live one (one write a second)
 """``wait(flag, seconds)``: wait until ``flag`` is set or ``seconds`` of the service's clock have passed."""
 
@@ -492,7 +495,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
             if name == "CHANNEL_PROGRESS" or name == "CHANNEL_PROGRESS_MEDIA":
                 self._submit(lambda: self._agent_ringing(uuid))
             elif name == "CHANNEL_ANSWER":
-                self._submit(lambda: self._orphan_answered(uuid))
+                self._submit(lambda: self._leg_answered(uuid))
             elif name == HANGUP:
                 self._submit(lambda: self._agent_leg_ended(uuid))
         elif uuid in self.calls or uuid in self.router.members:
@@ -519,9 +522,11 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
             return
         self._carry_out(self.router.offer_ringing(leg.call_uuid, leg.agent_id))
 
-    def _orphan_answered(self, leg_uuid: str) -> None:
+    def _leg_answered(self, leg_uuid: str) -> None:
+        """An agent's leg answered: taken up here when its originate will not report (orphaned) or when the
+        switch is already bridging it to the caller (the router must know before the caller's hold music ends)."""
         leg = self.legs.get(leg_uuid)
-        if leg is not None and leg.orphaned and not leg.answered:
+        if leg is not None and (leg.orphaned or leg.bridges_itself) and not leg.answered:
             self._offer_answered(leg)
 
     def _agent_leg_ended(self, leg_uuid: str) -> None:
@@ -621,18 +626,29 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         queued.commands = gevent.spawn(run)
 
     def _offer(self, offer: Offer) -> None:
+        queued = self.calls.get(offer.call_uuid)
+        by_switch = (len(offer.agents) == 1 and offer.callback_number is None and queued is not None
+                     and not queued.call.gone and queued.call.channel.bridged_to is None)
         for target in offer.agents:
-            leg = AgentLeg(new_uuid(), offer.call_uuid, target.agent_id)
+            leg = AgentLeg(new_uuid(), offer.call_uuid, target.agent_id, bridges_itself=by_switch)
             self.legs[leg.uuid] = leg
             self._offers[(offer.call_uuid, target.agent_id)] = leg
             variables = offer_variables(offer, target, leg.uuid, self.screen_pop_url)
+            if by_switch:
+                variables.update(SELF_BRIDGE_VARIABLES)
             self._ringing.spawn(self._ring, leg, target.contact, variables, offer.timeout)
 
     def _ring(self, leg: AgentLeg, contact: str, variables: dict[str, str], timeout: float) -> None:
-        """Originate to one agent (in its own greenlet) and report the result to the worker."""
+        """Originate to one agent (in its own greenlet) and report the result to the worker.
+
+        A leg that bridges itself: the caller's leg is readied for the bridge first (it re-parks when the agent
+        leaves), then the agent's leg is placed with ``intercept`` of the caller."""
         log.info("call %s: ringing agent %s at %s", leg.call_uuid, leg.agent_id, contact)
         try:
-            self.switch.originate(contact, variables, timeout=timeout + ORIGINATE_MARGIN)
+            if leg.bridges_itself:
+                self.switch.call(leg.call_uuid).set_variables(CALLER_BRIDGE_VARIABLES)
+            self.switch.originate(contact, variables, timeout=timeout + ORIGINATE_MARGIN,
+                                  intercept=leg.call_uuid if leg.bridges_itself else None)
         except OriginateFailed as exc:
             reason = failure_reason(exc.cause)
             log.info("call %s: agent %s did not take it (%s)", leg.call_uuid, leg.agent_id, exc.cause)
@@ -655,6 +671,8 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
             self._carry_out(self.router.offer_failed(leg.call_uuid, leg.agent_id, reason))
 
     def _offer_answered(self, leg: AgentLeg) -> None:
+        if leg.answered:
+            return   # a leg that bridges itself is taken as answered from its CHANNEL_ANSWER, before its originate returns
         leg.answered = True
         if leg.cancelled:
             self.legs.pop(leg.uuid, None)
@@ -688,7 +706,10 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
 
         def bridge() -> None:
             try:
-                queued.call.bridge(leg.uuid, stop_playback=True, marks={WAITING_VARIABLE: LEFT_QUEUE})
+                if leg.bridges_itself:
+                    self._bridged_by_switch(queued, leg.uuid)
+                else:
+                    queued.call.bridge(leg.uuid, stop_playback=True, marks={WAITING_VARIABLE: LEFT_QUEUE})
             except ESLError as exc:
                 log.warning("call %s: bridge to agent %s failed: %s", queued.uuid, decision.agent_id, exc)
                 return   # the hangup that follows ends the call on both sides
@@ -697,10 +718,20 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
                 self._submit(lambda: self._record_if_talking(queued, leg.uuid, decision.queue))
         self._in_order(queued, "bridge", bridge)
 
+    @staticmethod
+    def _bridged_by_switch(queued: QueuedCall, leg_uuid: str) -> None:
+        """The agent's leg bridges itself to the caller: mark the caller out of the queue and wait for the
+        switch's word that they are bridged (ESLError when they are not: the agent's leg then ends)."""
+        queued.call.set_variable(WAITING_VARIABLE, LEFT_QUEUE)
+        channel = queued.call.wait_for("bridged", BRIDGE_WAIT)
+        if channel.bridged_to != leg_uuid:
+            raise BridgeFailed(f"call {queued.uuid}: bridged to {channel.bridged_to}, not to the agent's leg {leg_uuid}")
+
     def _record_if_talking(self, queued: QueuedCall, leg_uuid: str, queue: str) -> None:
         """Start the recording of a conversation just bridged, unless it has already ended."""
         if self.calls.get(queued.uuid) is queued and queued.agent_leg == leg_uuid and not queued.call.gone:
             self._start_recording(queued, queue)
+            self._dirty = True   # the call is now recorded: listeners (live feed, supervisors) are told
 
     def _adopt_caller(self, call_uuid: str, queue: str) -> QueuedCall:
         """A caller the service has no flow for (restored after a restart, its flow not yet resumed)."""
@@ -758,6 +789,8 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
                                                       self.texts), language)
 
         def play() -> None:
+            if not queued.holding:
+                return
             queued.call.break_playback()
             queued.call.broadcast(prompt)
             queued.call.broadcast(queued.music)
@@ -967,7 +1000,8 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
             return
         self._found_on_call(channel, agent_id, call_uuid)
         agent = self.router.agent(agent_id)
-        leg = self.legs.get(channel.uuid) or AgentLeg(channel.uuid, call_uuid, agent_id)
+        leg = self.legs.get(channel.uuid) or AgentLeg(channel.uuid, call_uuid, agent_id,
+                                                      bridges_itself=bridges_itself(channel.variables))
         self.legs[channel.uuid] = leg
         if agent.state is AgentState.ON_CALL and agent.call_uuid == call_uuid and channel.bridged_to:
             agent_calls[agent_id] = channel.uuid

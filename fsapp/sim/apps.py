@@ -371,11 +371,17 @@ def bridge(channel: Channel, call: AppCall) -> str:
     return bridge_app(channel, call.arg)
 
 
+def intercept(channel: Channel, call: AppCall) -> str:
+    from fsapp.sim.bridging import intercept_leg
+    intercept_leg(channel, call.arg.strip())
+    return NONE
+
+
 APPLICATIONS: dict[str, Callable[[Channel, AppCall], str]] = {
     "answer": answer, "pre_answer": pre_answer, "set": set_variable, "export": export_variable,
     "unset": unset_variable, "playback": playback, "speak": speak, "sleep": sleep,
     "play_and_get_digits": play_and_get_digits, "record": record, "hangup": hangup_app, "park": park,
-    "eavesdrop": eavesdrop, "conference": conference, "bridge": bridge, "sched_transfer": sched_transfer,
+    "eavesdrop": eavesdrop, "conference": conference, "bridge": bridge, "intercept": intercept, "sched_transfer": sched_transfer,
     "rxfax": rxfax, "txfax": txfax,
 }
 

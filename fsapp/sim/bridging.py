@@ -58,6 +58,30 @@ def _bridge_cancelled(a: Channel) -> None:
     a.emit("CHANNEL_PARK")
 
 
+def intercept_leg(channel: Channel, target_uuid: str) -> None:
+    """``intercept <uuid>`` (``switch_ivr_intercept_session``): ``channel`` takes the target over and bridges to
+    it, as ``uuid_bridge channel target`` (the target's old partner, if any, is hung up ``PICKED_OFF``). Nothing
+    happens when the target is gone, or bridged while ``intercept_unbridged_only`` is set on ``channel``."""
+    target = channel.core.live(target_uuid)
+    if target is None or target is channel:
+        return
+    if switch_true(channel.variables.get("intercept_unbridged_only")) and (target.bridge is not None
+                                                                            or target.bridging):
+        return
+    if target.bridge is not None:
+        partner = leave_bridge(target, partner_follows=False)
+        lifecycle.hangup(partner, "PICKED_OFF")
+    for leg in (channel, target):
+        leg.bridging = True
+    channel.core.spawn(_intercept_at_next_frame, channel, target)
+
+
+def _intercept_at_next_frame(channel: Channel, target: Channel) -> None:
+    uuid_bridge_at_next_frame(channel, target)
+    if target.bridge is not None and target.bridge.a is channel:
+        target.bridge.intercepted = True
+
+
 def switch_true(value: str | None) -> bool:
     """``switch_true``: yes, on, true, t, enabled, active, allow or a non-zero number."""
     if value is None:
@@ -162,6 +186,12 @@ def on_leg_hangup(channel: Channel) -> None:
         lifecycle.hangup(survivor, "NORMAL_CLEARING")
         return
     lifecycle.report(channel)
+    if bridge.intercepted:   # the intercepted leg hung up: its interceptor is hung up too, not parked (1.10.12)
+        survivor.bridge = channel.bridge = None
+        lifecycle.hangup(survivor, channel.hangup_cause or "NORMAL_CLEARING")
+        _unbridge(bridge)
+        lifecycle.destroy(channel)
+        return
     _unbridge(bridge)
     if bridge.via_app:
         survivor.poke()

@@ -215,6 +215,7 @@ class Bridge:
     a: Channel
     b: Channel
     via_app: bool = False
+    intercepted: bool = False   # leg a took leg b over with ``intercept`` (b carries CF_INTERCEPTED)
 
     def other(self, channel: Channel) -> Channel:
         return self.b if channel is self.a else self.a

@@ -231,6 +231,8 @@ def _run_app(leg: Channel, request: OriginateRequest) -> None:
             lifecycle.park_loop(leg, dialplan_park=True)
             return
         execute(leg, AppCall(request.app, request.app_arg, from_sendmsg=False))
+        if leg.bridging or leg.bridge is not None:
+            return   # moved on into a bridge (intercept): its end is the bridge's
         lifecycle.hangup(leg, "NORMAL_CLEARING")
         lifecycle.finish_hangup(leg)
     except Hangup:

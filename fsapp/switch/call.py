@@ -142,6 +142,12 @@ class Call:
         self._conn().api_ok(f"uuid_setvar {self.uuid} {variable_name(name)} {setvar_value(value)}")
         self.channel.variables[name] = value
 
+    def set_variables(self, values: Mapping[str, str]) -> None:
+        """Set several variables in one command (``uuid_setvar_multi``; plain values)."""
+        pairs = ";".join(f"{variable_name(name)}={_multi_value(value)}" for name, value in values.items())
+        self._conn().api_ok(f"uuid_setvar_multi {word(self.uuid)} {pairs}")
+        self.channel.variables.update(values)
+
     def get_variable(self, name: str) -> str | None:
         """The variable's value, or None when it is not set."""
         value = self._conn().api(f"uuid_getvar {self.uuid} {variable_name(name)}")

@@ -168,11 +168,14 @@ def extension_endpoint(target: str) -> str:
     return endpoint(target) if "/" in target else f"user/{extension(target)}"
 
 
-def originate_command(dial: str, variables: Mapping[str, str], app: str = "park") -> str:
-    """``originate {vars}<endpoint> &<app>()``: the leg runs ``app`` (no argument) once answered."""
+def originate_command(dial: str, variables: Mapping[str, str], app: str = "park", arg: str = "") -> str:
+    """``originate {vars}<endpoint> &<app>(<arg>)``: the leg runs ``app`` once answered; ``arg`` is one plain
+    word (a UUID for ``intercept``), or nothing."""
     if not APP_NAME.fullmatch(app):
         raise UnsafeValue(f"{_show(app)} is not an application name")
-    return f"originate {api_argument(variables_block(variables) + endpoint(dial))} &{app}()"
+    if arg and (not INLINE_ARG.fullmatch(arg) or ENTERPRISE in arg or ")" in arg):
+        raise UnsafeValue(f"{_show(arg)} is not a plain application argument")
+    return f"originate {api_argument(variables_block(variables) + endpoint(dial))} &{app}({arg})"
 
 
 def inline_destination(apps: Iterable[tuple[str, str]]) -> str:

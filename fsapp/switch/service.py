@@ -22,7 +22,7 @@ from fsapp.esl.errors import ChannelGone, ConnectionLost, ESLError, ESLTimeout
 from fsapp.esl.events import Event
 from fsapp.switch.call import Call, new_uuid
 from fsapp.switch.channel import Channel
-from fsapp.switch.dialstring import originate_command
+from fsapp.switch.dialstring import originate_command, word
 from fsapp.switch.errors import OriginateFailed
 from fsapp.switch.reconcile import bridged_pairs, channel_from_dump, channel_rows
 from fsapp.switch.registry import ChannelRegistry
@@ -114,6 +114,10 @@ class Switch:
         channel = self.registry.apply(event)
         if channel is not None:
             self._wake(channel)
+            if event.name in ("CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE"):   # reported on leg A only: leg B's waiters too
+                peer = self.registry.get(channel.last_peer or "")
+                if peer is not None:
+                    self._wake(peer)
             if event.name == "CHANNEL_PARK":
                 self._on_park(channel)
             elif event.name == "CHANNEL_HANGUP_COMPLETE":
@@ -215,16 +219,20 @@ class Switch:
     # -- new legs --------------------------------------------------------------------------------------
 
     def originate(self, dial_string: str, variables: dict[str, str] | None = None, *, timeout: float = 60.0,
-                  wait_park: bool = True) -> Call:
+                  wait_park: bool = True, intercept: str | None = None) -> Call:
         """Place a new leg that parks when answered; raises OriginateFailed with the switch's cause.
 
         ``dial_string`` is one endpoint and ``variables`` plain values: both pass :mod:`fsapp.switch.dialstring`
         (UnsafeValue, nothing sent, when they cannot). ``variables["origination_uuid"]``, when given, names the
-        new leg (so it can be hung up while it rings).
+        new leg (so it can be hung up while it rings). ``intercept``: instead of parking, the answered leg
+        bridges itself to that channel in the switch (``intercept``), with no round trip to fsapp in between;
+        nothing is waited for after the answer.
         """
         leg_uuid = (variables or {}).get("origination_uuid") or new_uuid()
         values = {**(variables or {}), "origination_uuid": leg_uuid}
-        command = originate_command(dial_string, values)
+        command = (originate_command(dial_string, values) if intercept is None
+                   else originate_command(dial_string, values, "intercept", word(intercept)))
+        wait_park = wait_park and intercept is None
         result = self.connection().bgapi(command, timeout=timeout)
         result = result.strip()
         if not result.startswith("+OK"):

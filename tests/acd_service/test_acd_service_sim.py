@@ -6,6 +6,7 @@ import wave
 from pathlib import Path
 
 from acd_service_helpers import WAIT, Watch, build_config
+from gevent.event import Event as Flag
 
 from fsapp.acd import AnnouncePolicy, MaxWaitAction, MaxWaitPolicy
 from fsapp.acd.outcome import ABANDONED, ANSWERED
@@ -25,7 +26,7 @@ def test_answered_call_is_bridged_recorded_and_ended_when_the_agent_hangs_up(sim
     assert agent.variables["fsapp_queue_call"] == caller
     assert agent.variables["sip_h_X-Fsapp-Caller"] == "+4790000001"
     assert agent.variables["sip_h_Call-Info"] == f"<https://fsapp.example/pop/{caller}>;purpose=info"
-    center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and e.get("Unique-ID") == caller)
+    center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
     assert center.switch.registry.get(caller).bridged_to == leg
 
     sim.hangup(leg)
@@ -124,6 +125,35 @@ def test_ring_all_first_answer_wins_and_the_others_stop_ringing(sim, controller)
 
     sim.hangup(caller)
     assert center.outcome(caller).agent_id == "bo"
+    # several phones ring for one caller: fsapp bridges the first to answer (the switch would let each take over)
+    assert {(request.app, request.app_arg) for request in sim.core.originated} == {("park", "")}
+
+
+def test_the_switch_bridges_an_answering_agent_while_the_acd_is_held_up(sim, controller):
+    """Answer -> bridge waits for nothing in fsapp: the agent's leg bridges itself to the caller (``intercept``)
+    while the ACD's worker is busy with something else, and the ACD takes the answer up afterwards."""
+    sim.add_endpoint("anna", answer_after=2.0)
+    center = controller(build_config({"support": {"record": True}}, {"anna": {"queues": {"support": 1}}}),
+                        more_events=("RECORD_START",))
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000009", entry="support")
+    center.wait_state("anna", "ringing", caller)
+    held, release = Flag(), Flag()
+    center.service._submit(lambda: (held.set(), release.wait(WAIT)))
+    assert held.wait(WAIT)
+    bridge = center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
+    assert center.router.agent("anna").state.value == "ringing"   # the ACD has not heard of the answer yet
+    assert [(request.app, request.app_arg) for request in sim.core.originated] == [("intercept", caller)]
+    release.set()
+    center.wait_state("anna", "on-call", caller)
+    assert center.switch.registry.get(caller).bridged_to == bridge.uuid == center.agent_leg("anna")
+    center.events.wait(lambda e: e.name == "RECORD_START" and e.uuid == caller)
+    caller_leg = sim.channel(caller)
+    sim.hangup(caller)
+    assert center.outcome(caller).agent_id == "anna"
+    assert center.recorded.wait(lambda r: r["call_uuid"] == caller)["agent_id"] == "anna"
+    assert caller_leg.variables["fsapp_waiting_in"] == "answered"   # marked before the recording started
+    assert sim.wait_gone(bridge.uuid, WAIT), "the agent's leg ends with its caller"
 
 
 def test_waiting_caller_who_hangs_up_is_abandoned(sim, controller):

@@ -32,12 +32,15 @@ def talking(sim: SimulatedSwitch, controller, number: str = "+4790000031", *, su
 
 def bridged(center: Controller, a: str, b: str | None = None, *, not_to: str | None = None,
             since: int = 0) -> Event:
-    """The CHANNEL_BRIDGE of leg ``a`` (to ``b``, or to anything but ``not_to``) among the events from
-    number ``since`` on (each event is looked at once, in order)."""
+    """The CHANNEL_BRIDGE of leg ``a`` (to ``b``, or to anything but ``not_to``; either may be the bridge's leg
+    A: an agent's leg bridges itself to its caller) among the events from number ``since`` on (each event is
+    looked at once, in order)."""
     number = iter(range(1 << 30))
-    return center.events.wait(lambda e: next(number) >= since and e.name == "CHANNEL_BRIDGE"
-                              and e.get("Bridge-A-Unique-ID") == a and e.get("Bridge-B-Unique-ID") != not_to
-                              and (b is None or e.get("Bridge-B-Unique-ID") == b))
+
+    def legs(e: Event) -> set[str | None]:
+        return {e.get("Bridge-A-Unique-ID"), e.get("Bridge-B-Unique-ID")}
+    return center.events.wait(lambda e: next(number) >= since and e.name == "CHANNEL_BRIDGE" and a in legs(e)
+                              and not_to not in legs(e) and (b is None or b in legs(e)))
 
 
 def consulting_bo(center: Controller, caller: str, anna_leg: str) -> str:

@@ -72,8 +72,9 @@ def test_consult_then_complete_tells_the_recorded_story(live: LiveSetup, control
                           remote=f"127.0.0.1:{TRUNKS_PORT}", port=5730)
     uuid = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
                        "the caller parked").uuid
-    bridged = events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and e.uuid == uuid, 20, "the caller bridged to anna")
-    anna_leg = bridged.get("Other-Leg-Unique-ID")
+    bridged = events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and uuid in (e.uuid, e.get("Other-Leg-Unique-ID")),
+                          20, "the caller bridged to anna")
+    anna_leg = bridged.uuid if bridged.uuid != uuid else bridged.get("Other-Leg-Unique-ID")
     controller.acd.agent_login("bo")
     bo_leg = controller.acd.consult(uuid, agent="bo")
     events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and {e.uuid, e.get("Other-Leg-Unique-ID")} == {anna_leg, bo_leg},

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from fsapp.esl.events import Event
 from fsapp.sim import CallerScript
-from tests.scaleout.conftest import MUSIC, Node, SeenEvents
+from tests.scaleout.conftest import MUSIC, Node, SeenEvents, bridge_legs
 
 
 def call(node: Node, caller: str) -> str:
@@ -19,7 +19,7 @@ def holding(uuid: str) -> Callable[[str, Event], bool]:
 
 
 def bridged(uuids: list[str]) -> Callable[[str, Event], bool]:
-    return lambda node, event: event.name == "CHANNEL_BRIDGE" and event.get("Bridge-A-Unique-ID") in uuids
+    return lambda node, event: event.name == "CHANNEL_BRIDGE" and bridge_legs(event)[0] in uuids
 
 
 def queue_callers(nodes: dict[str, Node], seen: SeenEvents, order: list[str]) -> list[tuple[str, str]]:

@@ -38,6 +38,13 @@ QUEUES = {
 }
 
 
+
+def bridge_legs(event: Event) -> tuple[str, str]:
+    """(caller, agent's leg) of a CHANNEL_BRIDGE. The switch reports a bridge on its leg A: the agent's leg when
+    it bridged itself to the caller (``intercept``), the caller's when fsapp bridged them."""
+    a, b = event.get("Bridge-A-Unique-ID", ""), event.get("Bridge-B-Unique-ID", "")
+    return (b, a) if event.get("variable_fsapp_role") == "agent" else (a, b)
+
 class SeenEvents:
     """Events of every node as (node name, event), and a way to wait until one shows up."""
 
@@ -78,9 +85,10 @@ class Node:
     def _read(self, seen: SeenEvents) -> None:
         for event in self.watcher.iter_events():
             if event.name == "CHANNEL_BRIDGE":
-                agent_leg = self.sim.channels.get(event.get("Bridge-B-Unique-ID", ""))
+                caller, agent = bridge_legs(event)
+                agent_leg = self.sim.channels.get(agent)
                 if agent_leg is not None:
-                    seen.agents[event.get("Bridge-A-Unique-ID", "")] = agent_leg.variables.get("fsapp_agent", "")
+                    seen.agents[caller] = agent_leg.variables.get("fsapp_agent", "")
             seen.add((self.name, event))
 
     def stop(self) -> None:

@@ -23,7 +23,7 @@ from gevent.socket import wait_read
 from fsapp.api.client import ApiClient
 from fsapp.config import Config
 from fsapp.ha.acd_state import NOTIFY_CHANNEL
-from tests.scaleout.conftest import ROOT, WAIT, Node, SeenEvents
+from tests.scaleout.conftest import ROOT, WAIT, Node, SeenEvents, bridge_legs
 from tests.scaleout.callers import bridged, holding, queue_callers
 
 pytestmark = pytest.mark.postgres
@@ -90,7 +90,7 @@ def test_killing_the_active_controller_hands_the_waiting_callers_to_the_standby(
         api.post("/api/v1/agents/anna/login")
         uuids = [uuid for _, uuid in callers]
         bridges = seen.wait(bridged(uuids), count=len(uuids))
-        assert [(node, event.get("Bridge-A-Unique-ID")) for node, event in bridges] == callers
+        assert [(node, bridge_legs(event)[0]) for node, event in bridges] == callers
         for node, uuid in callers:
             assert nodes[node].sim.wait_gone(uuid, WAIT)   # each conversation ended when the agent hung up
     finally:

@@ -20,7 +20,7 @@ from fsapp.ha.acd_state import SharedSnapshot
 from fsapp.ha.standby import leader_lock_for, wait_for_leadership
 from fsapp.switch.pool import SwitchPool
 from tests.scaleout.callers import bridged, call, holding, queue_callers
-from tests.scaleout.conftest import WAIT, Node, SeenEvents
+from tests.scaleout.conftest import WAIT, Node, SeenEvents, bridge_legs
 
 pytestmark = pytest.mark.postgres
 
@@ -110,7 +110,7 @@ def test_each_caller_reaches_an_agent_through_its_own_node(cluster: Cluster, mak
     on_a, on_b = call(nodes["fs-a"], "+4790000001"), call(nodes["fs-b"], "+4790000002")
     bridges = seen.wait(bridged([on_a, on_b]), count=2)
     # uuid_bridge only joins two legs of one switch: the agent's leg was dialled from the caller's node.
-    assert {event.get("Bridge-A-Unique-ID"): node for node, event in bridges} == {on_a: "fs-a", on_b: "fs-b"}
+    assert {bridge_legs(event)[0]: node for node, event in bridges} == {on_a: "fs-a", on_b: "fs-b"}
     assert {seen.agents[on_a], seen.agents[on_b]} == {"anna", "bo"}
 
 
@@ -121,7 +121,7 @@ def test_one_queue_serves_callers_of_both_nodes_in_arrival_order(cluster: Cluste
     assert _line(controller) == [uuid for _, uuid in callers]
     controller.acd.agent_login("anna")
     bridges = seen.wait(bridged([uuid for _, uuid in callers]), count=len(callers))
-    assert [(node, event.get("Bridge-A-Unique-ID")) for node, event in bridges] == callers
+    assert [(node, bridge_legs(event)[0]) for node, event in bridges] == callers
     assert {seen.agents[uuid] for _, uuid in callers} == {"anna"}
 
 
@@ -149,7 +149,7 @@ def test_standby_takes_over_with_the_waiting_callers_in_order(cluster: Cluster, 
 
     standby.acd.agent_login("bo")
     bridges = seen.wait(bridged(uuids), count=len(uuids))
-    assert [(node, event.get("Bridge-A-Unique-ID")) for node, event in bridges] == callers
+    assert [(node, bridge_legs(event)[0]) for node, event in bridges] == callers
     assert {seen.agents[uuid] for uuid in uuids} == {"bo"}
     for node, uuid in callers:
         assert nodes[node].sim.wait_gone(uuid, WAIT)   # each conversation ended when the agent hung up

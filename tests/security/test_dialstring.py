@@ -245,3 +245,21 @@ def test_campaign_settings_name_one_endpoint_and_plain_variables(setting: dict) 
 
     with pytest.raises(SettingsError):
         CampaignSettings.from_dict({"mode": "message", "message": "Water is off tomorrow", **setting})
+
+
+@given(hostile_text)
+@example("x)&bridge(user/1002)")
+@example("a b")
+@example("${uuid}")
+@example("a:_:b")
+@example("tail\\")
+def test_an_originated_legs_application_takes_one_plain_word_or_nothing(arg: str) -> None:
+    """``&intercept(<caller's uuid>)``: the switch reads the application and its argument from the last word;
+    an argument that could end it, start another or split the word is refused."""
+    try:
+        command = ds.originate_command("user/1001", {"origination_uuid": "u-1"}, "intercept", arg)
+    except UnsafeValue:
+        return
+    words, _ = switch_reads(command)
+    assert words[1] == f"&intercept({arg})" and len(words) == 2
+    assert re.fullmatch(r"[A-Za-z0-9+*#_.@:;=~/-]*", arg) and ":_:" not in arg

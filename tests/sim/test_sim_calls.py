@@ -466,3 +466,37 @@ def test_a_digit_that_stops_a_prompt_comes_before_the_playback_stop(sim) -> None
         ("PLAYBACK_START", ""), ("DTMF", "#"), ("PLAYBACK_STOP", "break"), ("CHANNEL_EXECUTE_COMPLETE", "")]
     assert complete.variable("playback_terminator_used") == "#"
     connection.exit()
+
+
+def test_an_originated_leg_that_intercepts_a_parked_caller_is_bridged_to_it_and_ends_with_it(sim) -> None:
+    """``originate ... &intercept(<caller>)`` as FreeSWITCH 1.10.12 ran it (tests/data/transcripts/fsapp-live/
+    queue_answer): the answered leg runs intercept, the bridge is reported on it (leg A), and when the caller
+    hangs up the intercepting leg is hung up with it, park_after_bridge or not."""
+    sim.add_endpoint("agent1", answer_after=0.5)
+    connection = connect(sim)
+    caller = parked_call(sim, connection, script=CallerScript(hangup_after=4.0))
+    run(connection, caller, "answer")
+    agent = "5a1c0f3e-3b7e-4a39-9f8e-0d4c2b1a9e77"
+    command = ORIGINATE.format(uuid=agent, user="agent1", extra=",park_after_bridge=true,intercept_unbridged_only=true")
+    assert connection.bgapi(command.replace("&park()", f"&intercept({caller})")) == f"+OK {agent}\n"
+    seen: list = []
+    bridge = wait_for(connection, "CHANNEL_BRIDGE", seen=seen)
+    assert ("CHANNEL_EXECUTE_COMPLETE", agent, "intercept") in [(e.name, e.uuid, e.get("Application", "")) for e in seen]
+    assert (bridge.uuid, bridge["Bridge-A-Unique-ID"], bridge["Bridge-B-Unique-ID"]) == (agent, agent, caller)
+    assert [(name, uuid) for name, uuid in sequence(connection, "CHANNEL_DESTROY", agent)
+            if name in ("CHANNEL_HANGUP", "CHANNEL_UNBRIDGE", "CHANNEL_PARK", "CHANNEL_HANGUP_COMPLETE")] == [
+        ("CHANNEL_HANGUP", caller), ("CHANNEL_HANGUP_COMPLETE", caller), ("CHANNEL_HANGUP", agent),
+        ("CHANNEL_UNBRIDGE", agent), ("CHANNEL_HANGUP_COMPLETE", agent)]
+    connection.exit()
+
+
+def test_intercept_unbridged_only_leaves_a_bridged_caller_alone(sim) -> None:
+    connection = connect(sim)
+    caller, agent = bridged(sim, connection, agent_parks=True)
+    late = "6b2d1f4e-4c8f-4b4a-8a9f-1e5d3c2b0f88"
+    sim.add_endpoint("agent2", answer_after=0.5)
+    command = ORIGINATE.format(uuid=late, user="agent2", extra=",intercept_unbridged_only=true")
+    assert connection.bgapi(command.replace("&park()", f"&intercept({caller})")) == f"+OK {late}\n"
+    wait_for(connection, "CHANNEL_HANGUP_COMPLETE", Unique_ID=late)   # nothing to take: its dialplan ends
+    assert sim.channel(caller).bridge is not None and sim.channel(caller).bridge.other(sim.channel(caller)).uuid == agent
+    connection.exit()

@@ -97,7 +97,7 @@ def test_consult_then_complete_tells_the_real_switchs_story(sim: SimulatedSwitch
     anna_leg = bridge_of(watcher, uuid)
     controller.acd.agent_login("bo")
     bo_leg = controller.acd.consult(uuid, agent="bo")
-    assert bridge_of(watcher, anna_leg) == bo_leg
+    assert bridge_of(watcher, anna_leg, not_to=uuid) == bo_leg
     controller.acd.complete_transfer(uuid)
     summary = controller.wait_finished(uuid, 30)
     assert summary.queue_outcome == "answered"
@@ -114,10 +114,13 @@ def test_consult_then_complete_tells_the_real_switchs_story(sim: SimulatedSwitch
     assert reasons_given(CONSULT_DIFFERENCES) == []
 
 
-def bridge_of(watcher: RawObserver, a_leg: str) -> str:
-    """The B leg of leg ``a_leg``'s CHANNEL_BRIDGE, once the switch has sent it."""
+def bridge_of(watcher: RawObserver, leg: str, not_to: str = "") -> str:
+    """The leg bridged to ``leg`` (either may be the bridge's leg A), but ``not_to``, once the switch has sent
+    the bridge."""
     while True:
         for event in events_of(bytes(watcher.rx)):
-            if event.name == "CHANNEL_BRIDGE" and event.uuid == a_leg:
-                return event.get("Other-Leg-Unique-ID") or ""
+            pair = (event.uuid, event.get("Other-Leg-Unique-ID") or "")
+            other = pair[1] if pair[0] == leg else pair[0]
+            if event.name == "CHANNEL_BRIDGE" and leg in pair and other != not_to:
+                return other
         watcher.wait_more(20)
