@@ -6,7 +6,9 @@ writes the row at once; if the channel has already ended, with its end, else the
 channel's CHANNEL_HANGUP_COMPLETE arrives. A call fsapp itself is hanging up (``hanging_up``: its end is a
 moment away) is written once, with its end, when that event comes, or without it after ``HOLD_FOR`` seconds
 if it does not (the link dropped); :meth:`CallLog.flush` writes what is held when the controller stops. Rows
-and ends that come while the store writes the last ones go together, in one transaction::
+and ends that come while the store writes the last ones, or within ``GATHER_FOR`` seconds after, go together, in
+one transaction (one trip to the store lane and one commit for many calls under load; an idle log writes at
+once)::
 
     log = CallLog(store, switch, now=controller.utc_now)
     log.record_call(call.uuid, "in", started, caller_number=..., **queue_columns(outcome))   # as store.record_call
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 HANGUP = "CHANNEL_HANGUP_COMPLETE"
 REMEMBERED_ENDS = 2000   # channels whose end is kept for a row written after the hangup (and rows waiting)
 HOLD_FOR = 5.0   # seconds a row of a call being hung up waits for the hangup, to be written once with its end
+GATHER_FOR = 0.1   # seconds after a batch during which the next rows gather (one store trip and commit for all)
 
 
 Row = tuple[str, datetime, dict[str, Any]]   # direction, started at, the row's other values
@@ -166,6 +169,7 @@ class CallLog:
             while self._batch:
                 batch, self._batch = self._batch, []
                 self._write_batch(batch)
+                gevent.sleep(GATHER_FOR)
         finally:
             self._writer = None
 

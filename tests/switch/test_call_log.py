@@ -131,6 +131,24 @@ def test_rows_that_come_while_the_store_writes_go_together_in_one_batch(parts) -
         f"b{index}" for index in range(5)]
 
 
+def test_rows_that_come_just_after_a_batch_gather_for_the_next_one(parts, monkeypatch) -> None:
+    """Under load, rows written one by one would cost a trip to the store lane and a commit each."""
+    import gevent
+
+    monkeypatch.setattr(calllog, "GATHER_FOR", 0.2)
+    store, switch, log = parts
+    flags = {uuid: Flag() for uuid in ("g1", "g2", "g3")}
+    for uuid, flag in flags.items():
+        log.record_call(uuid, "in", NOW, outcome="hangup", hanging_up=True, written=flag.set)
+    switch.hang_up("g1")
+    assert flags["g1"].wait(WAIT)       # an idle log writes at once
+    switch.hang_up("g2")
+    gevent.sleep(0)                     # a yield: a writer that had ended would write g2 alone now
+    switch.hang_up("g3")
+    assert flags["g2"].wait(WAIT) and flags["g3"].wait(WAIT)
+    assert store.batches == [1, 2]
+
+
 def test_one_row_the_store_refuses_does_not_cost_the_others_theirs(parts) -> None:
     store, switch, log = parts
     refused = store.record_call
