@@ -138,6 +138,21 @@ def story(events: list[Event], only: frozenset[str] | None = None, playback_stat
     return told
 
 
+RACED_AFTER_LAST_BRIDGE = frozenset(("CHANNEL_PARK", "CHANNEL_UNPARK", "CHANNEL_HANGUP"))
+
+
+def settled(told: Story) -> Story:
+    """``told`` without what a race decides afresh on each run: a leg whose last bridge ends as its partner hangs
+    up is parked by the switch (``park_after_bridge``) unless fsapp's ``uuid_kill`` gets there first, so after
+    its last CHANNEL_BRIDGE its parking, unparking and CHANNEL_HANGUP (before or after the CHANNEL_UNBRIDGE) are
+    left out."""
+    sequences = {}
+    for role, names in told.sequences.items():
+        last = max((index for index, name in enumerate(names) if name == "CHANNEL_BRIDGE"), default=len(names))
+        sequences[role] = names[:last] + [n for n in names[last:] if n not in RACED_AFTER_LAST_BRIDGE]
+    return Story(sequences, told.variables)
+
+
 def compare(real: Story, sim: Story) -> dict[str, Any]:
     """The differences between two stories, in the shape of ``differences.yaml`` (without the reasons)."""
     only_real: dict[str, list[str]] = {}

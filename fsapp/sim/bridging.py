@@ -44,6 +44,25 @@ def uuid_bridge_at_next_frame(a: Channel, b: Channel) -> None:
         _bridge_cancelled(a)
 
 
+def _display_caller_ids(a: Channel, b: Channel) -> None:
+    """``switch_ivr_uuid_bridge``'s display rule: an inbound leg B shows its partner as the caller and itself as
+    the callee (``switch_channel_invert_cid``, marked B-leg) until it is leg A of a later bridge; the original
+    caller stays in ``Orig-Caller-ID-*`` (as FreeSWITCH 1.10.12 reported an intercepted caller)."""
+    if a.direction == "inbound" and a.display_inverted:
+        _invert(a, a.profile.get("Callee-ID-Name", ""), a.profile.get("Callee-ID-Number", ""))
+        a.display_inverted = False
+    if b.direction == "inbound" and not b.display_inverted:
+        _invert(b, a.profile.get("Caller-ID-Name", ""), a.profile.get("Caller-ID-Number", ""))
+        b.display_inverted = True
+
+
+def _invert(leg: Channel, name: str, number: str) -> None:
+    profile = leg.profile
+    profile["Callee-ID-Name"], profile["Callee-ID-Number"] = profile.get("Caller-ID-Name", ""), profile.get(
+        "Caller-ID-Number", "")
+    profile["Caller-ID-Name"], profile["Caller-ID-Number"] = name, number
+
+
 def _bridge_cancelled(a: Channel) -> None:
     """The other leg ended before leg A's thread could bridge (``uuid_bridge_on_soft_execute``): A leaves its
     park, then parks again with ``uuid_bridge_park_on_cancel``, else is hung up ``ORIGINATOR_CANCEL``."""
@@ -73,13 +92,7 @@ def intercept_leg(channel: Channel, target_uuid: str) -> None:
         lifecycle.hangup(partner, "PICKED_OFF")
     for leg in (channel, target):
         leg.bridging = True
-    channel.core.spawn(_intercept_at_next_frame, channel, target)
-
-
-def _intercept_at_next_frame(channel: Channel, target: Channel) -> None:
-    uuid_bridge_at_next_frame(channel, target)
-    if target.bridge is not None and target.bridge.a is channel:
-        target.bridge.intercepted = True
+    channel.core.spawn(uuid_bridge_at_next_frame, channel, target)
 
 
 def switch_true(value: str | None) -> bool:
@@ -96,6 +109,7 @@ def uuid_bridge(a: Channel, b: Channel) -> None:
     for leg in (a, b):
         if leg.bridge is not None:   # bridged elsewhere: its old partner is left behind
             leave_bridge(leg)
+    _display_caller_ids(a, b)
     bridge = Bridge(a, b)
     a.other_leg = ("originatee", _other_profile(b, False))
     b.other_leg = ("originator", _other_profile(a, True))
@@ -186,12 +200,6 @@ def on_leg_hangup(channel: Channel) -> None:
         lifecycle.hangup(survivor, "NORMAL_CLEARING")
         return
     lifecycle.report(channel)
-    if bridge.intercepted:   # the intercepted leg hung up: its interceptor is hung up too, not parked (1.10.12)
-        survivor.bridge = channel.bridge = None
-        lifecycle.hangup(survivor, channel.hangup_cause or "NORMAL_CLEARING")
-        _unbridge(bridge)
-        lifecycle.destroy(channel)
-        return
     _unbridge(bridge)
     if bridge.via_app:
         survivor.poke()

@@ -71,6 +71,7 @@ class Channel:
         self.break_requested = False
         self.picked_up = False   # a ringing endpoint's user answers now (SimulatedSwitch.pick_up)
         self.stop_status: str | None = None   # what a stopped playback reports: break, or done (a bridge won)
+        self.display_inverted = False         # caller IDs shown the other way round (leg B of a bridge, inbound)
         self.bridging = False                 # a uuid_bridge is on its way: a break noticed now reports done
         self.leave_park = False
         self.alive = True
@@ -215,7 +216,6 @@ class Bridge:
     a: Channel
     b: Channel
     via_app: bool = False
-    intercepted: bool = False   # leg a took leg b over with ``intercept`` (b carries CF_INTERCEPTED)
 
     def other(self, channel: Channel) -> Channel:
         return self.b if channel is self.a else self.a

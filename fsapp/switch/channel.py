@@ -93,8 +93,11 @@ class Channel:
         self.direction = get("Call-Direction", self.direction)
         self.name = get("Channel-Name", self.name)
         self.state = get("Channel-State", self.state)
-        self.caller_number = get("Caller-Caller-ID-Number", self.caller_number)
-        self.caller_name = get("Caller-Caller-ID-Name", self.caller_name)
+        # An inbound leg's caller is who called in. Once it is leg B of a bridge (an operator's leg intercepted
+        # it) the switch shows the partner there for display and keeps the caller in Caller-Orig-Caller-ID-*.
+        orig = "Orig-" if self.direction == "inbound" and get("Caller-Orig-Caller-ID-Number") else ""
+        self.caller_number = get(f"Caller-{orig}Caller-ID-Number", self.caller_number)
+        self.caller_name = get(f"Caller-{orig}Caller-ID-Name", self.caller_name)
         self.destination = get("Caller-Destination-Number", self.destination)
         if not self.created_at:
             created = get("Caller-Channel-Created-Time")

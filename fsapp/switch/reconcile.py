@@ -35,6 +35,7 @@ def channel_from_dump(uuid: str, dump: Any, row: dict[str, str], peer: str | Non
     if not isinstance(dump, dict):
         raise ValueError("uuid_dump did not return an object")
     get = dump.get
+    orig = "Orig-" if get("Call-Direction") == "inbound" and get("Caller-Orig-Caller-ID-Number") else ""
     channel = Channel(
         uuid=uuid,
         direction=get("Call-Direction", row.get("direction", "")),
@@ -42,8 +43,8 @@ def channel_from_dump(uuid: str, dump: Any, row: dict[str, str], peer: str | Non
         state=get("Channel-State", row.get("state", "")),
         call_state=get("Channel-Call-State", row.get("callstate", "")),
         answer_state=get("Answer-State", ""),
-        caller_number=get("Caller-Caller-ID-Number", row.get("cid_num", "")),
-        caller_name=get("Caller-Caller-ID-Name", row.get("cid_name", "")),
+        caller_number=get(f"Caller-{orig}Caller-ID-Number", row.get("cid_num", "")),   # see Channel._copy_identity
+        caller_name=get(f"Caller-{orig}Caller-ID-Name", row.get("cid_name", "")),
         destination=get("Caller-Destination-Number", row.get("dest", "")),
         application=row.get("application", ""),
     )

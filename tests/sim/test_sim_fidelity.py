@@ -18,7 +18,7 @@ import pytest
 from fsapp.controller import Controller
 from fsapp.sim import CallerScript, SimulatedSwitch
 from fsapp.switch.service import DEFAULT_EVENTS
-from tests.fidelity import BATCH, RawObserver, compare, events_of, listed, reasons_given, roles, story
+from tests.fidelity import BATCH, RawObserver, compare, events_of, listed, reasons_given, roles, settled, story
 from tests.integration.conftest import ROOT, controller_config, one_clock
 
 LIVE = ROOT / "tests" / "live"
@@ -65,8 +65,8 @@ def test_queue_answer_tells_the_real_switchs_story(sim: SimulatedSwitch, control
     # the recording is compared as a count per leg, the rest in order
     names = frozenset(event.name for event in recorded + told) - UNORDERED
     assert recording_starts(recorded) == recording_starts(told) == {"caller": 1}
-    assert compare(story(recorded, only=names, playback_status=False),
-                   story(told, only=names, playback_status=False)) == listed(DIFFERENCES)
+    assert compare(settled(story(recorded, only=names, playback_status=False)),
+                   settled(story(told, only=names, playback_status=False))) == listed(DIFFERENCES)
     assert reasons_given(DIFFERENCES) == []
 
 
@@ -110,7 +110,7 @@ def test_consult_then_complete_tells_the_real_switchs_story(sim: SimulatedSwitch
     read = frozenset(DEFAULT_EVENTS)
     real = story(events_of((BATCH / "consult_complete.rx.bin").read_bytes()), only=read, playback_status=False)
     told = story(events_of(rx), only=read, playback_status=False)
-    assert compare(real, told) == listed(CONSULT_DIFFERENCES)
+    assert compare(settled(real), settled(told)) == listed(CONSULT_DIFFERENCES)
     assert reasons_given(CONSULT_DIFFERENCES) == []
 
 

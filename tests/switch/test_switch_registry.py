@@ -97,3 +97,29 @@ def test_a_bridge_the_switchs_tables_do_not_show_yet_is_read_from_the_channel() 
     assert channel.bridged_to == "agent-leg-7"
     unbridged = {key: value for key, value in dump.items() if key != "variable_bridge_to"}   # bridge_uuid stays
     assert channel_from_dump("caller-1", unbridged, row, None).bridged_to is None
+
+
+def test_an_intercepted_caller_keeps_its_number_though_the_switch_shows_the_operator() -> None:
+    """Recorded on FreeSWITCH 1.10.12 (tests/data/transcripts/fsapp-live/queue_answer): once an operator's leg
+    intercepts the caller, the caller's own events name the operator in Caller-Caller-ID-* (display inversion of
+    a leg B) and keep the caller in Caller-Orig-Caller-ID-*. The caller is who called in: in the registry when
+    the caller parks again (a transfer back into a queue) and after a reconnect."""
+    from fsapp.esl.events import Event
+    from tests.fidelity import BATCH
+    frames = FrameParser().feed((BATCH / "queue_answer.rx.bin").read_bytes())
+    events = [frame.event() for frame in frames if frame.is_event]
+    caller = next(e.uuid for e in events if e.name == "CHANNEL_CREATE" and e.get("Call-Direction") == "inbound")
+    registry = ChannelRegistry()
+    for event in events:
+        registry.apply(event)
+        if event.uuid == caller and event.name == "CHANNEL_UNPARK":
+            unparked = event
+            break
+    assert (unparked["Caller-Caller-ID-Number"], unparked["Caller-Orig-Caller-ID-Number"]) == ("1101", "4790000001")
+    reparked = Event(headers={**unparked.headers, "Event-Name": "CHANNEL_PARK"})
+    assert registry.apply(reparked).caller_number == "4790000001"
+    dump = {"Unique-ID": "c-1", "Call-Direction": "inbound", "Caller-Caller-ID-Number": "1101",
+            "Caller-Caller-ID-Name": "anna", "Caller-Orig-Caller-ID-Number": "4790000001",
+            "Caller-Orig-Caller-ID-Name": "Kari"}
+    rebuilt = channel_from_dump("c-1", dump, {"uuid": "c-1", "cid_num": "1101"}, None)
+    assert (rebuilt.caller_number, rebuilt.caller_name) == ("4790000001", "Kari")
