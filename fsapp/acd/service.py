@@ -633,6 +633,10 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
             leg = AgentLeg(new_uuid(), offer.call_uuid, target.agent_id, bridges_itself=by_switch)
             self.legs[leg.uuid] = leg
             self._offers[(offer.call_uuid, target.agent_id)] = leg
+            if queued is not None and queued.call.gone:   # its hangup is next in line: it withdraws this offer
+                log.info("call %s: hung up; agent %s not rung", offer.call_uuid, target.agent_id)
+                leg.cancelled = True
+                continue
             variables = offer_variables(offer, target, leg.uuid, self.screen_pop_url)
             if by_switch:
                 variables.update(SELF_BRIDGE_VARIABLES)

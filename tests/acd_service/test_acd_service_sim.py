@@ -5,6 +5,8 @@ from __future__ import annotations
 import wave
 from pathlib import Path
 
+import gevent
+
 from acd_service_helpers import WAIT, Watch, build_config
 from gevent.event import Event as Flag
 
@@ -154,6 +156,25 @@ def test_the_switch_bridges_an_answering_agent_while_the_acd_is_held_up(sim, con
     assert center.recorded.wait(lambda r: r["call_uuid"] == caller)["agent_id"] == "anna"
     assert caller_leg.variables["fsapp_waiting_in"] == "answered"   # marked before the recording started
     assert sim.wait_gone(bridge.uuid, WAIT), "the agent's leg ends with its caller"
+
+
+def test_no_phone_rings_for_a_caller_who_hung_up_before_the_acd_heard_of_it(sim, controller):
+    """Under load the ACD may offer a call whose hangup is still in line behind the offer: nobody is rung."""
+    sim.add_endpoint("anna", answer_after=0.5)
+    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}))
+    caller = sim.place_call("+4790000010", entry="support")
+    center.wait_music(caller)
+    held, release = Flag(), Flag()
+    center.service._submit(lambda: (held.set(), release.wait(WAIT)))
+    assert held.wait(WAIT)
+    login = gevent.spawn(center.service.agent_login, "anna")   # in line before the hangup
+    sim.hangup(caller)
+    center.events.wait(lambda e: e.name == "CHANNEL_HANGUP_COMPLETE" and e.uuid == caller)
+    release.set()
+    assert login.get(timeout=WAIT) == "reserved"   # offered the caller whose hangup came next
+    assert center.outcome(caller).kind == ABANDONED
+    assert center.router.agent("anna").state.value == "available"
+    assert list(sim.core.originated) == []
 
 
 def test_waiting_caller_who_hangs_up_is_abandoned(sim, controller):
