@@ -166,8 +166,8 @@ def measure(address: tuple[str, int, str], calls: int, rate: float) -> dict:
     assert rendered.exit_code == 0, rendered.output
     limit = int(re.search(r"out of max (\d+)", _api(address, "status"))[1])
     sipp = Sipp(work / "sipp")   # prepare_work_dir made it
-    live.conf.install(work / "rendered")
     try:
+        live.conf.install(work / "rendered")   # undone below even when it stops half-way
         _api(address, "fsctl sps 500")
         fsapp = run(fsapp_controller, (address,), live, sipp, calls, rate)
         whole = run(whole_controller, (str(ivr_config(work, address)), {}), live, sipp, calls, rate)

@@ -62,7 +62,7 @@ from fsapp.config import OutboundConfig
 from fsapp.esl.errors import ChannelGone, ConnectionLost, ESLError
 from fsapp.esl.events import Event
 from fsapp.phones import DEFAULT_REGION
-from fsapp.switch import BridgeFailed, Call, Channel, OriginateFailed, Switch
+from fsapp.switch import Call, Channel, OriginateFailed, Switch
 from fsapp.switch import dialstring
 from fsapp.switch.call import new_uuid
 from fsapp.switch.pool import SwitchPool
@@ -196,7 +196,8 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         if not call.channel.answered:
             call.answer()
         if call.variables.get(WAITING_VARIABLE) != queue:   # a restart finds the caller's queue on the channel,
-            call.set_variable(WAITING_VARIABLE, queue)        # should the saved state not hold them yet
+            # should the saved state not hold them yet; and the caller is ready for an agent's leg to bridge itself
+            call.set_variables({WAITING_VARIABLE: queue, **CALLER_BRIDGE_VARIABLES})
         info = caller or CallerInfo(number=call.caller_number or None)
         queued = self._run(lambda: self._admit(call, queue, priority, skills, info, keep_caller))
         outcome = queued.outcome.get()
@@ -645,12 +646,10 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
     def _ring(self, leg: AgentLeg, contact: str, variables: dict[str, str], timeout: float) -> None:
         """Originate to one agent (in its own greenlet) and report the result to the worker.
 
-        A leg that bridges itself: the caller's leg is readied for the bridge first (it re-parks when the agent
-        leaves), then the agent's leg is placed with ``intercept`` of the caller."""
+        A leg that bridges itself is placed with ``intercept`` of the caller (readied for it when it joined the
+        queue: it re-parks when the agent leaves)."""
         log.info("call %s: ringing agent %s at %s", leg.call_uuid, leg.agent_id, contact)
         try:
-            if leg.bridges_itself:
-                self.switch.call(leg.call_uuid).set_variables(CALLER_BRIDGE_VARIABLES)
             self.switch.originate(contact, variables, timeout=timeout + ORIGINATE_MARGIN,
                                   intercept=leg.call_uuid if leg.bridges_itself else None)
         except OriginateFailed as exc:
@@ -711,7 +710,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         def bridge() -> None:
             try:
                 if leg.bridges_itself:
-                    self._bridged_by_switch(queued, leg.uuid)
+                    self._bridged_by_switch(queued)
                 else:
                     queued.call.bridge(leg.uuid, stop_playback=True, marks={WAITING_VARIABLE: LEFT_QUEUE})
             except ESLError as exc:
@@ -719,21 +718,22 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
                 return   # the hangup that follows ends the call on both sides
             log.info("call %s: bridged to agent %s after %.0f s", queued.uuid, decision.agent_id, decision.waited)
             if record:
-                self._submit(lambda: self._record_if_talking(queued, leg.uuid, decision.queue))
+                self._submit(lambda: self._record_if_talking(queued, decision.queue))
         self._in_order(queued, "bridge", bridge)
 
     @staticmethod
-    def _bridged_by_switch(queued: QueuedCall, leg_uuid: str) -> None:
+    def _bridged_by_switch(queued: QueuedCall) -> None:
         """The agent's leg bridges itself to the caller: mark the caller out of the queue and wait for the
-        switch's word that they are bridged (ESLError when they are not: the agent's leg then ends)."""
+        switch's word that they are bridged (ESLTimeout when they never are: the agent's leg then ends). By
+        then the agent may have moved the caller on already (a consultation, a transfer): any bridge will do."""
         queued.call.set_variable(WAITING_VARIABLE, LEFT_QUEUE)
-        channel = queued.call.wait_for("bridged", BRIDGE_WAIT)
-        if channel.bridged_to != leg_uuid:
-            raise BridgeFailed(f"call {queued.uuid}: bridged to {channel.bridged_to}, not to the agent's leg {leg_uuid}")
+        queued.call.wait_for("bridged", BRIDGE_WAIT)
 
-    def _record_if_talking(self, queued: QueuedCall, leg_uuid: str, queue: str) -> None:
-        """Start the recording of a conversation just bridged, unless it has already ended."""
-        if self.calls.get(queued.uuid) is queued and queued.agent_leg == leg_uuid and not queued.call.gone:
+    def _record_if_talking(self, queued: QueuedCall, queue: str) -> None:
+        """Start the recording of a conversation just bridged, unless it has ended or is recorded already (the
+        agent it was bridged to may have handed it on in the meantime: the recording is the caller's)."""
+        if (self.calls.get(queued.uuid) is queued and queued.agent_leg is not None and queued.recording is None
+                and not queued.call.gone):
             self._start_recording(queued, queue)
             self._dirty = True   # the call is now recorded: listeners (live feed, supervisors) are told
 
