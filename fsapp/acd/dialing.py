@@ -19,7 +19,7 @@ URL_LIMIT = 500
 # An offer to one agent for a caller on the line: the answered leg bridges itself to the caller in the switch
 # (``originate ... &intercept(<caller>)``), as mod_callcenter bridges, so answer -> bridge never waits for
 # fsapp: only when the caller is bridged to nobody (another agent, a consultation), and the agent's leg parks
-# when the caller leaves. The caller's variables are set before the agent's phone rings.
+# when the caller leaves. The caller's variables are set as the caller joins a queue.
 SELF_BRIDGE_VARIABLES = {"park_after_bridge": "true", "intercept_unbridged_only": "true"}
 CALLER_BRIDGE_VARIABLES = {"park_after_bridge": "true", "uuid_bridge_park_on_cancel": "true"}
 

@@ -675,7 +675,8 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
 
     def _offer_answered(self, leg: AgentLeg) -> None:
         if leg.answered:
-            return   # a leg that bridges itself is taken as answered from its CHANNEL_ANSWER, before its originate returns
+            return   # a leg that bridges itself is taken as answered from its CHANNEL_ANSWER, before its originate
+            #          returns
         leg.answered = True
         if leg.cancelled:
             self.legs.pop(leg.uuid, None)

@@ -381,8 +381,8 @@ APPLICATIONS: dict[str, Callable[[Channel, AppCall], str]] = {
     "answer": answer, "pre_answer": pre_answer, "set": set_variable, "export": export_variable,
     "unset": unset_variable, "playback": playback, "speak": speak, "sleep": sleep,
     "play_and_get_digits": play_and_get_digits, "record": record, "hangup": hangup_app, "park": park,
-    "eavesdrop": eavesdrop, "conference": conference, "bridge": bridge, "intercept": intercept, "sched_transfer": sched_transfer,
-    "rxfax": rxfax, "txfax": txfax,
+    "eavesdrop": eavesdrop, "conference": conference, "bridge": bridge, "intercept": intercept,
+    "sched_transfer": sched_transfer, "rxfax": rxfax, "txfax": txfax,
 }
 
 

@@ -143,7 +143,8 @@ def test_the_switch_bridges_an_answering_agent_while_the_acd_is_held_up(sim, con
     held, release = Flag(), Flag()
     center.service._submit(lambda: (held.set(), release.wait(WAIT)))
     assert held.wait(WAIT)
-    bridge = center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
+    bridge = center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE"
+                                and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
     assert center.router.agent("anna").state.value == "ringing"   # the ACD has not heard of the answer yet
     assert [(request.app, request.app_arg) for request in sim.core.originated] == [("intercept", caller)]
     release.set()

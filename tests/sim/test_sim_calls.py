@@ -482,7 +482,8 @@ def test_an_originated_leg_that_intercepts_a_parked_caller_is_bridged_to_it(sim)
     assert connection.bgapi(command.replace("&park()", f"&intercept({caller})")) == f"+OK {agent}\n"
     seen: list = []
     bridge = wait_for(connection, "CHANNEL_BRIDGE", seen=seen)
-    assert ("CHANNEL_EXECUTE_COMPLETE", agent, "intercept") in [(e.name, e.uuid, e.get("Application", "")) for e in seen]
+    steps = [(e.name, e.uuid, e.get("Application", "")) for e in seen]
+    assert ("CHANNEL_EXECUTE_COMPLETE", agent, "intercept") in steps
     assert (bridge.uuid, bridge["Bridge-A-Unique-ID"], bridge["Bridge-B-Unique-ID"]) == (agent, agent, caller)
     assert connection.api(f"uuid_getvar {caller} bridge_to") == agent
     profile = sim.channel(caller).profile
@@ -502,5 +503,6 @@ def test_intercept_unbridged_only_leaves_a_bridged_caller_alone(sim) -> None:
     command = ORIGINATE.format(uuid=late, user="agent2", extra=",intercept_unbridged_only=true")
     assert connection.bgapi(command.replace("&park()", f"&intercept({caller})")) == f"+OK {late}\n"
     wait_for(connection, "CHANNEL_HANGUP_COMPLETE", Unique_ID=late)   # nothing to take: its dialplan ends
-    assert sim.channel(caller).bridge is not None and sim.channel(caller).bridge.other(sim.channel(caller)).uuid == agent
+    bridge = sim.channel(caller).bridge
+    assert bridge is not None and bridge.other(sim.channel(caller)).uuid == agent
     connection.exit()
