@@ -662,9 +662,18 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
             self._submit(lambda: setattr(leg, "orphaned", True))
         except ESLError as exc:
             log.warning("call %s: originate to agent %s failed: %s", leg.call_uuid, leg.agent_id, exc)
-            self._submit(lambda: self._offer_failed(leg, "originate-failed"))
+            self._submit(lambda: self._originate_unknown(leg))
         else:
             self._submit(lambda: self._offer_answered(leg))
+
+    def _originate_unknown(self, leg: AgentLeg) -> None:
+        """The originate failed without the switch's word on the leg (its result never came): the phone may
+        still ring. Unless its answer was taken up already, it is hung up before the call is offered again, so
+        that it cannot answer afterwards (and take the caller over from the next operator)."""
+        if leg.answered:
+            return
+        self._kill(leg.uuid)
+        self._offer_failed(leg, "originate-failed")
 
     def _offer_failed(self, leg: AgentLeg, reason: str) -> None:
         self.legs.pop(leg.uuid, None)

@@ -178,6 +178,34 @@ def test_no_phone_rings_for_a_caller_who_hung_up_before_the_acd_heard_of_it(sim,
     assert list(sim.core.originated) == []
 
 
+def test_a_phone_whose_originate_result_was_lost_is_hung_up_before_the_call_is_offered_again(sim, controller):
+    """The originate's result never comes (ESLTimeout) while the phone rings on: it is hung up before the
+    caller is offered again, so it cannot answer later and take the caller over (it would bridge itself)."""
+    from fsapp.esl.errors import ESLTimeout
+    sim.add_endpoint("anna", answer_after=2.0)
+    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}))
+    placed, originate = [], center.switch.originate
+
+    def result_lost_once(*args, **kwargs):
+        if placed:
+            return originate(*args, **kwargs)
+        placed.append(gevent.spawn(originate, *args, **kwargs))   # the phone rings, its result is never read
+        center.events.wait(lambda e: e.name == "CHANNEL_CREATE" and e.uuid == args[1]["origination_uuid"])
+        raise ESLTimeout("no job result within the wait")
+    center.switch.originate = result_lost_once
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000011", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    first, second = [dict(request.variables)["origination_uuid"] for request in sim.core.originated]
+    bridge = center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE"
+                                and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
+    assert bridge.uuid == second and sim.wait_gone(first, WAIT)
+    sim.hangup(caller)
+    assert center.outcome(caller).agent_id == "anna"
+    assert not any(e.name == "CHANNEL_BRIDGE" and first in (e.uuid, e.get("Other-Leg-Unique-ID"))
+                   for e in center.events.items)
+
+
 def test_waiting_caller_who_hangs_up_is_abandoned(sim, controller):
     center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}))
     caller = sim.place_call("+4790000006", entry="support", script=CallerScript(hangup_after=3.0))
