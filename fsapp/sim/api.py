@@ -253,10 +253,10 @@ def _uuid_bridge(core: SwitchCore, arg: str) -> tuple[str, Followup]:
     b = core.live(words[1]) if len(words) > 1 else None
     if a is None or b is None:
         return "-ERR Invalid uuid\n", None
-    from fsapp.sim.bridging import uuid_bridge_at_next_frame
+    from fsapp.sim.bridging import bridge_soon
     for leg in (a, b):
-        leg.bridging = True
-    return f"+OK {b.uuid}\n", lambda: core.spawn(uuid_bridge_at_next_frame, a, b)
+        leg.bridging = True   # at once: a break that follows the reply already reports done
+    return f"+OK {b.uuid}\n", lambda: bridge_soon(a, b)
 
 
 def _uuid_transfer(core: SwitchCore, arg: str) -> tuple[str, Followup]:

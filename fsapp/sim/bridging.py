@@ -90,9 +90,15 @@ def intercept_leg(channel: Channel, target_uuid: str) -> None:
     if target.bridge is not None:
         partner = leave_bridge(target, partner_follows=False)
         lifecycle.hangup(partner, "PICKED_OFF")
-    for leg in (channel, target):
+    bridge_soon(channel, target)
+
+
+def bridge_soon(a: Channel, b: Channel) -> None:
+    """``uuid_bridge a b`` as the switch carries it out after its reply: both legs are marked on their way into
+    a bridge now, bridged at their next frame (:func:`uuid_bridge_at_next_frame`)."""
+    for leg in (a, b):
         leg.bridging = True
-    channel.core.spawn(uuid_bridge_at_next_frame, channel, target)
+    a.core.spawn(uuid_bridge_at_next_frame, a, b)
 
 
 def switch_true(value: str | None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fsapp.esl.events import Event
@@ -16,6 +17,14 @@ _IDENTITY_EVENTS = frozenset(("CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_PARK"
 _VARIABLE_EVENTS = _IDENTITY_EVENTS | {"CHANNEL_EXECUTE_COMPLETE"}
 
 HANGUP_EVENTS = frozenset(("CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY"))
+
+
+def caller_headers(direction: str, get: Callable[[str], str | None]) -> tuple[str, str]:
+    """The headers that name a leg's caller (number, name). An inbound leg's caller is who called in: once it is
+    leg B of a bridge (an operator's leg intercepted it) the switch shows the partner in Caller-Caller-ID-* for
+    display and keeps the caller in Caller-Orig-Caller-ID-*."""
+    orig = "Orig-" if direction == "inbound" and get("Caller-Orig-Caller-ID-Number") else ""
+    return f"Caller-{orig}Caller-ID-Number", f"Caller-{orig}Caller-ID-Name"
 
 
 @dataclass
@@ -93,11 +102,9 @@ class Channel:
         self.direction = get("Call-Direction", self.direction)
         self.name = get("Channel-Name", self.name)
         self.state = get("Channel-State", self.state)
-        # An inbound leg's caller is who called in. Once it is leg B of a bridge (an operator's leg intercepted
-        # it) the switch shows the partner there for display and keeps the caller in Caller-Orig-Caller-ID-*.
-        orig = "Orig-" if self.direction == "inbound" and get("Caller-Orig-Caller-ID-Number") else ""
-        self.caller_number = get(f"Caller-{orig}Caller-ID-Number", self.caller_number)
-        self.caller_name = get(f"Caller-{orig}Caller-ID-Name", self.caller_name)
+        number, name = caller_headers(self.direction, get)
+        self.caller_number = get(number, self.caller_number)
+        self.caller_name = get(name, self.caller_name)
         self.destination = get("Caller-Destination-Number", self.destination)
         if not self.created_at:
             created = get("Caller-Channel-Created-Time")

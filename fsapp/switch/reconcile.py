@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fsapp.switch.channel import Channel
+from fsapp.switch.channel import Channel, caller_headers
 
 
 def channel_rows(body: str) -> list[dict[str, str]]:
@@ -35,7 +35,7 @@ def channel_from_dump(uuid: str, dump: Any, row: dict[str, str], peer: str | Non
     if not isinstance(dump, dict):
         raise ValueError("uuid_dump did not return an object")
     get = dump.get
-    orig = "Orig-" if get("Call-Direction") == "inbound" and get("Caller-Orig-Caller-ID-Number") else ""
+    number, name = caller_headers(str(get("Call-Direction", "")), get)
     channel = Channel(
         uuid=uuid,
         direction=get("Call-Direction", row.get("direction", "")),
@@ -43,8 +43,8 @@ def channel_from_dump(uuid: str, dump: Any, row: dict[str, str], peer: str | Non
         state=get("Channel-State", row.get("state", "")),
         call_state=get("Channel-Call-State", row.get("callstate", "")),
         answer_state=get("Answer-State", ""),
-        caller_number=get(f"Caller-{orig}Caller-ID-Number", row.get("cid_num", "")),   # see Channel._copy_identity
-        caller_name=get(f"Caller-{orig}Caller-ID-Name", row.get("cid_name", "")),
+        caller_number=get(number, row.get("cid_num", "")),
+        caller_name=get(name, row.get("cid_name", "")),
         destination=get("Caller-Destination-Number", row.get("dest", "")),
         application=row.get("application", ""),
     )

@@ -135,7 +135,7 @@ def test_rows_that_come_just_after_a_batch_gather_for_the_next_one(parts, monkey
     """Under load, rows written one by one would cost a trip to the store lane and a commit each."""
     import gevent
 
-    monkeypatch.setattr(calllog, "GATHER_FOR", 0.2)
+    monkeypatch.setattr(calllog, "GATHER_FOR", 1.0)   # g2 and g3 come within it: two lines apart, no I/O between
     store, switch, log = parts
     flags = {uuid: Flag() for uuid in ("g1", "g2", "g3")}
     for uuid, flag in flags.items():
