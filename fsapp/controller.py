@@ -23,9 +23,10 @@ import gevent
 from fsapp.acd.calls import QueuedCall
 from fsapp.acd.config import AcdConfig
 from fsapp.acd.decisions import CallerInfo
+from fsapp.acd.dialing import LEFT_QUEUE, WAITING_VARIABLE
 from fsapp.acd.loader import load_acd_config
 from fsapp.acd.outcome import ANSWERED, QueueOutcome
-from fsapp.acd.service import LEFT_QUEUE, WAITING_VARIABLE, AcdService, ClockWait
+from fsapp.acd.service import AcdService, ClockWait
 from fsapp.calllog import CallLog, queue_columns
 from fsapp.channels.service import ChannelService
 from fsapp.config import Config
@@ -49,7 +50,7 @@ from fsapp.ivr.errors import FlowError
 from fsapp.ivr.hooks import HookLoader
 from fsapp.ivr.registry import FlowRegistry
 from fsapp.ivr.schema import Flow, QueueNode
-from fsapp.ivr.runner import Handlers, IvrRunner
+from fsapp.ivr.runner import LANGUAGE_VARIABLE, Handlers, IvrRunner
 from fsapp.offhub import freeze_heap, thaw_heap
 from fsapp.register import RegisterError, sync_register
 from fsapp.speech.asr import Recognizers
@@ -287,7 +288,7 @@ class Controller:
             raise   # the link dropped: the call is resumed after the reconnect
         except Exception:  # one call's fault: the caller is told and let on, never left parked
             log.exception("call %s: its flow failed", call.uuid)
-            self._rescue(call, flow, call.variables.get("fsapp_language") or "")
+            self._rescue(call, flow, call.variables.get(LANGUAGE_VARIABLE) or "")
             return
         if path.stopped and not call.gone:
             log.warning("call %s: its flow stopped at %s: %s", call.uuid, path.nodes[-1:], path.stopped)
@@ -382,7 +383,8 @@ class Controller:
         caller = replace(self._caller_info(call), language=action.language)
         self._recording_notice(call, action.name, action.language or self.config.ivr.default_language)
         outcome = self.acd.enqueue(call, action.name, action.priority, skills, caller=caller,
-                                   keep_caller=bool(action.survey))
+                                   keep_caller=bool(action.survey),
+                                   marks={LANGUAGE_VARIABLE: action.language} if action.language else None)
         self._queue_outcomes[call.uuid] = outcome
         log.info("call %s: left queue %s: %s", call.uuid, outcome.queue, outcome.kind)
         self.endings.after_queue(call, outcome, action.language or self.config.ivr.default_language)

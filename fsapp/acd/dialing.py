@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fsapp.acd.decisions import AgentTarget, Offer
-from fsapp.switch.dialstring import caller_name, caller_number, clean_text
+from fsapp.switch.dialstring import caller_name, caller_number, clean_text, word
 
 # OriginateFailed.cause -> the reason given to Router.offer_failed
 FAILURE_REASONS = {"NO_ANSWER": "no-answer", "NO_USER_RESPONSE": "no-answer", "USER_BUSY": "busy",
@@ -16,12 +16,23 @@ CASE_LIMIT = 40
 URL_LIMIT = 500
 
 
+WAITING_VARIABLE = "fsapp_waiting_in"   # set on a caller's channel when they join a queue (its name)
+LEFT_QUEUE = "answered"                  # ... and this once an agent has them
+
 # An offer to one agent for a caller on the line: the answered leg bridges itself to the caller in the switch
 # (``originate ... &intercept(<caller>)``), as mod_callcenter bridges, so answer -> bridge never waits for
 # fsapp: only when the caller is bridged to nobody (another agent, a consultation), and the agent's leg parks
 # when the caller leaves. The caller's variables are set as the caller joins a queue.
 SELF_BRIDGE_VARIABLES = {"park_after_bridge": "true", "intercept_unbridged_only": "true"}
 CALLER_BRIDGE_VARIABLES = {"park_after_bridge": "true", "uuid_bridge_park_on_cancel": "true"}
+
+
+def self_bridge_variables(call_uuid: str) -> dict[str, str]:
+    """The variables of a leg that bridges itself to the caller ``call_uuid``; as it answers, the switch marks
+    the caller out of the queue (``api_on_answer``, run in the leg's own thread: a restart tells the caller
+    from those still waiting, and fsapp sends no command for it)."""
+    mark = f"uuid_setvar {word(call_uuid)} {WAITING_VARIABLE} {LEFT_QUEUE}"
+    return {**SELF_BRIDGE_VARIABLES, "api_on_answer": mark}
 
 
 def bridges_itself(variables: dict[str, str]) -> bool:

@@ -27,7 +27,7 @@ Public API (see :class:`AcdService`)::
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -44,7 +44,8 @@ from fsapp.acd.decisions import (AgentStateChanged, Announce, AskCallbackNumber,
                                  CallerInfo, CancelOffer, Decision, Hold, Offer, Overflow, PlayMessage,
                                  QueueExit, Repair, SendToVoicemail)
 from fsapp.acd.dialing import (
-    CALLER_BRIDGE_VARIABLES, ORIGINATE_MARGIN, SELF_BRIDGE_VARIABLES, bridges_itself, failure_reason, offer_variables,
+    CALLER_BRIDGE_VARIABLES, LEFT_QUEUE, ORIGINATE_MARGIN, WAITING_VARIABLE, bridges_itself, failure_reason,
+    offer_variables, self_bridge_variables,
 )
 from fsapp.acd.engaged import Engagements
 from fsapp.acd.outcome import (ABANDONED, ANSWERED, CALLBACK, MESSAGE, REMOVED, TRANSFERRED, VOICEMAIL,
@@ -76,8 +77,6 @@ HANDED_RECORDING_LIMIT = 24 * 3600.0   # seconds a transferred caller's recordin
 
 
 ClockWait = Callable[[Flag, float], bool]
-WAITING_VARIABLE = "fsapp_waiting_in"   # set on a caller's channel when they join a queue (its name)
-LEFT_QUEUE = "answered"                  # ... and this once an agent has them
 BRIDGE_WAIT = 10.0   # seconds from an agent's answer to the switch's own bridge of the caller (intercept)
 SNAPSHOT_INTERVAL = 1.0   # seconds the saved router state may lag behind the live one (one write a second)
 """``wait(flag, seconds)``: wait until ``flag`` is set or ``seconds`` of the service's clock have passed."""
@@ -185,23 +184,28 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
     # ------------------------------------------------------------------ the flow's entry point
 
     def enqueue(self, call: Call, queue: str, priority: int = 0, skills: dict[str, int] | None = None,
-                caller: CallerInfo | None = None, *, keep_caller: bool = False) -> QueueOutcome:
+                caller: CallerInfo | None = None, *, keep_caller: bool = False,
+                marks: Mapping[str, str] | None = None) -> QueueOutcome:
         """Put ``call`` in ``queue`` with hold music and wait until it leaves the queue.
 
         Runs in the call's greenlet. A call the router already has (restored after a restart) is taken
         up where it was. With ``keep_caller`` the caller is not hung up when the agent hangs up first.
+        ``marks`` are channel variables of the caller's own, set with the queue's (one command).
         """
         if call.gone:   # hung up before reaching the queue: its hangup will not be seen again
             raise ChannelGone(f"call {call.uuid} ended before it reached queue {queue}")
         if not call.channel.answered:
             call.answer()
-        if call.variables.get(WAITING_VARIABLE) != queue:   # a restart finds the caller's queue on the channel,
-            # should the saved state not hold them yet; and the caller is ready for an agent's leg to bridge itself
-            call.set_variables({WAITING_VARIABLE: queue, **CALLER_BRIDGE_VARIABLES})
+        wanted = {WAITING_VARIABLE: queue, **(marks or {})}
+        if any(call.variables.get(name) != value for name, value in wanted.items()):
+            # a restart finds the caller's queue on the channel, should the saved state not hold them yet; and the
+            # caller is ready for an agent's leg to bridge itself
+            call.set_variables({**wanted, **CALLER_BRIDGE_VARIABLES})
         info = caller or CallerInfo(number=call.caller_number or None)
         queued = self._run(lambda: self._admit(call, queue, priority, skills, info, keep_caller))
         outcome = queued.outcome.get()
-        if not call.gone:   # out of the queue, still on the line (a queue ending, a survey): not back in line
+        if not call.gone and not call.channel.hangup_sent:   # out of the queue, still on the line (a queue ending,
+            # a survey): not back in line
             try:
                 call.set_variable(WAITING_VARIABLE, "")
             except ESLError as exc:
@@ -549,6 +553,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         queued.end_segment(self.clock())
         caller_alive = (queued.keep_caller or queued.conference is not None) and not queued.call.gone
         if not caller_alive and not queued.call.gone:
+            queued.call.channel.hangup_sent = True   # its end is a moment away: no mark to clear, one call-log row
             self._kill(queued.call.uuid)
         self._finish(queued, self._answered(queued, caller_alive))
 
@@ -600,14 +605,18 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         queued = self.calls.get(decision.call_uuid)
         if queued is None:
             return
+        first = not queued.music
         queued.music = decision.music
-        self._play_music(queued)
+        self._play_music(queued, interrupt=not (first and queued.call.channel.parked))
 
-    def _play_music(self, queued: QueuedCall) -> None:
+    def _play_music(self, queued: QueuedCall, interrupt: bool = True) -> None:
+        """Hold music, after stopping what plays to the caller; a caller who just joined and is parked (the
+        flow's prompts run to their end before it queues) has nothing to stop."""
         music = queued.music
 
         def play() -> None:
-            queued.call.break_playback()
+            if interrupt:
+                queued.call.break_playback()
             queued.call.broadcast(music)
         self._in_order(queued, "hold music", play)
 
@@ -640,7 +649,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
                 continue
             variables = offer_variables(offer, target, leg.uuid, self.screen_pop_url)
             if by_switch:
-                variables.update(SELF_BRIDGE_VARIABLES)
+                variables.update(self_bridge_variables(offer.call_uuid))
             self._ringing.spawn(self._ring, leg, target.contact, variables, offer.timeout)
 
     def _ring(self, leg: AgentLeg, contact: str, variables: dict[str, str], timeout: float) -> None:
@@ -733,10 +742,11 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
 
     @staticmethod
     def _bridged_by_switch(queued: QueuedCall) -> None:
-        """The agent's leg bridges itself to the caller: mark the caller out of the queue and wait for the
-        switch's word that they are bridged (ESLTimeout when they never are: the agent's leg then ends). By
-        then the agent may have moved the caller on already (a consultation, a transfer): any bridge will do."""
-        queued.call.set_variable(WAITING_VARIABLE, LEFT_QUEUE)
+        """The agent's leg bridges itself to the caller (and marked them out of the queue as it answered): wait
+        for the switch's word that they are bridged (ESLTimeout when they never are: the agent's leg then ends).
+        By then the agent may have moved the caller on already (a consultation, a transfer): any bridge will
+        do."""
+        queued.call.variables[WAITING_VARIABLE] = LEFT_QUEUE
         queued.call.wait_for("bridged", BRIDGE_WAIT)
 
     def _record_if_talking(self, queued: QueuedCall, queue: str) -> None:

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DIGITS_VARIABLE = "fsapp_digits"
+LANGUAGE_VARIABLE = "fsapp_language"   # the language a queued caller chose: a restart resumes the call in it
 SILENCE = "silence_stream://250"
 TERMINATORS_VARIABLE = "playback_terminators"
 ANY_KEY = "any"
@@ -126,7 +127,7 @@ class IvrRunner:
         """Walk ``flow`` on ``call`` until it is queued, transferred, hung up, or the caller leaves."""
         interpreter = Interpreter(flow, clock=self.clock, hooks=self.hooks, store=self.store, call_uuid=call.uuid,
                                   caller_number=call.caller_number, variables=dict(call.variables),
-                                  language=language or call.variables.get("fsapp_language"),
+                                  language=language or call.variables.get(LANGUAGE_VARIABLE),
                                   dialable=lambda raw: dialable_or_none(raw, self.region))
         walk = interpreter.run()
         path = self.active_paths[call.uuid] = interpreter.path
@@ -169,8 +170,7 @@ class IvrRunner:
             if self.handlers.on_callback is not None:
                 self.handlers.on_callback(call, action)
             return None
-        if isinstance(action, Queue):
-            call.set_variable("fsapp_language", action.language)
+        if isinstance(action, Queue):   # the handler keeps the language on the channel (LANGUAGE_VARIABLE)
             self.handlers.on_queue(call, action)
         elif isinstance(action, Transfer):
             (self.handlers.on_transfer or (lambda c, a: c.transfer(a.destination)))(call, action)

@@ -65,7 +65,7 @@ import logging
 from pathlib import Path
 
 
-from fsapp.sim import lifecycle
+from fsapp.sim import api, lifecycle
 from fsapp.sim.channel import Channel
 from fsapp.sim.clock import SimClock
 from fsapp.sim.core import SwitchCore
@@ -85,6 +85,7 @@ class SimulatedSwitch:
         self.clock = clock or SimClock(speed)
         self.core = SwitchCore(self.clock, default_file_seconds=default_file_seconds)
         self.core.dialplan.update({"6000": "main", "6001": "supervisor"})
+        self.core.api = lambda command: api.execute(self.core, command)
         self.password = password
         self._server = SimServer(self.core, password, host, port)
         self._running = False

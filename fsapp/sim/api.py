@@ -35,6 +35,15 @@ def run_api(core: SwitchCore, command: str) -> tuple[str, Followup]:
     return handler(core, arg.strip())
 
 
+def execute(core: SwitchCore, command: str) -> str:
+    """Run an API command from inside the switch (a channel's ``api_on_answer``), its follow-up at once."""
+    body, followup = run_api(core, command)
+    log.debug("api from inside the switch: %s: %s", command, body.strip())
+    if followup is not None:
+        followup()
+    return body
+
+
 def _status(core: SwitchCore, arg: str) -> tuple[str, Followup]:
     up = core.clock.now() - core.identity.started
     micros = int(up * 1_000_000)

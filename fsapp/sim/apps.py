@@ -86,6 +86,7 @@ def answer(channel: Channel, call: AppCall | None = None) -> str:
     channel.emit("CHANNEL_ANSWER")
     channel.set_call_state("ACTIVE")
     channel.set_var("endpoint_disposition", "ANSWER")
+    channel.api_on("api_on_answer")
     for callback in channel.on_answer:
         callback()
     return NONE

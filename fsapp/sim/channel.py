@@ -99,6 +99,13 @@ class Channel:
         for name, value in pairs:
             self.set_var(name, value)
 
+    def api_on(self, prefix: str) -> None:
+        """Run the API command of every variable named ``prefix...`` (``switch_channel_api_on``: ``api_on_answer``
+        as the leg answers), in the leg's own thread, its output to the log."""
+        for name, command in list(self.variables.items()):
+            if name.lower().startswith(prefix) and self.core.api is not None:
+                self.core.api(command)
+
     def get_var(self, name: str) -> str | None:
         if name == "uuid":
             return self.uuid

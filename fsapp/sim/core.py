@@ -46,6 +46,7 @@ class SwitchCore:
         self._ports = itertools.count(16384, 2)
         self.endpoints: dict = {}
         self.dialplan: dict[str, str] = {}
+        self.api: Callable[[str], str] | None = None   # an API command run inside the switch (api_on_answer)
         self.safety_net = None   # a fsapp.sim.safety.SafetyNet the dialplan arms (SimulatedSwitch.arm_safety_net)
         self.scheduled: dict[int, tuple[str, gevent.event.Event]] = {}   # sched_* task id -> (group, cancel)
         self.conferences: dict[str, dict] = {}

@@ -210,6 +210,7 @@ def _answer(leg: Channel) -> None:
     leg.emit("CHANNEL_ANSWER")
     leg.set_call_state("ACTIVE")
     leg.busy = False
+    leg.api_on("api_on_answer")
     for callback in leg.on_answer:
         callback()
 

@@ -56,16 +56,14 @@ def _show(value: str) -> str:
 
 
 def _escape_pass(text: str, delimiter: str = "") -> str:
-    """``text`` written so that one cleaning pass of ``switch_separate_string`` gives it back exactly."""
-    out = []
-    for char in text:
-        if char in "\\'" or (delimiter and char == delimiter):
-            out.append("\\" + char)
-        elif char == " ":
-            out.append("\\s")   # a bare space would split an API argument, or be trimmed at either end
-        else:
-            out.append(char)
-    return "".join(out)
+    """``text`` written so that one cleaning pass of ``switch_separate_string`` gives it back exactly.
+
+    Backslashes first, so that the ones written for the other characters are not doubled; a bare space would
+    split an API argument, or be trimmed at either end."""
+    text = text.replace("\\", "\\\\").replace("'", "\\'")
+    if delimiter:
+        text = text.replace(delimiter, "\\" + delimiter)
+    return text.replace(" ", "\\s")
 
 
 def _refuse_unsafe(value: str, what: str) -> None:

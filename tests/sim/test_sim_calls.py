@@ -506,3 +506,18 @@ def test_intercept_unbridged_only_leaves_a_bridged_caller_alone(sim) -> None:
     bridge = sim.channel(caller).bridge
     assert bridge is not None and bridge.other(sim.channel(caller)).uuid == agent
     connection.exit()
+
+
+def test_api_on_answer_runs_as_the_leg_answers(sim) -> None:
+    """``api_on_answer`` (switch_channel_api_on): the API command runs as the leg is answered (the dial string's
+    escaped spaces read back as spaces)."""
+    sim.add_endpoint("agent1", answer_after=0.5)
+    connection = connect(sim)
+    caller = parked_call(sim, connection, script=CallerScript(hangup_after=4.0))
+    agent = "7c3e2a5f-5d9a-4c5b-9b0a-2f6e4d3c1a99"
+    command = ORIGINATE.format(uuid=agent, user="agent1",
+                               extra=f",api_on_answer=uuid_setvar\\\\s{caller}\\\\sfsapp_waiting_in\\\\sanswered")
+    assert connection.bgapi(command) == f"+OK {agent}\n"
+    wait_for(connection, "CHANNEL_ANSWER", Unique_ID=agent)
+    assert connection.api(f"uuid_getvar {caller} fsapp_waiting_in") == "answered"
+    connection.exit()
