@@ -2,10 +2,11 @@
 through FreeSWITCH's own mod_callcenter with the same agents. Run by hand against a live switch:
 
     FSAPP_TEST_FREESWITCH=127.0.0.1:8021:ClueCon python bench/live_acd_capacity.py [--rates 40,80] [--seconds 15]
-        [--agents 250] [--talk 2] [--only fsapp|callcenter] [--command-connections 1]
+        [--agents 250] [--talk 2] [--only fsapp|callcenter] [--command-connections 1] [--caller-rtp]
 
 Callers dial a published number whose flow goes straight into one queue (fsapp), or a number whose dial plan runs
-``callcenter`` (mod_callcenter). The ``--agents`` agents, all logged in, are one SIPp UAS that answers at once and
+``callcenter`` (mod_callcenter); they send no RTP, or with ``--caller-rtp`` speech in 20 ms packets from their
+answer on, as phones do. The ``--agents`` agents, all logged in, are one SIPp UAS that answers at once and
 hangs up ``--talk`` seconds after its ACK. A call succeeds when the caller is bridged to an agent and then gets
 the switch's BYE. For each rate and each queue: success rate, agent legs answered but never bridged, CPU per call
 of fsapp's controller process (user + system, from the first park to the last finished call) and of the switch
@@ -287,7 +288,8 @@ def run_load(bench: Any, number: str, calls: int, rate: float, name: str) -> dic
     cpu0 = switch_cpu_seconds(bench.switch_pid)
     stat = bench.sipp.work / f"{name}_stat.csv"
     started = time.monotonic()
-    script = scenarios.caller(number).replace('timeout="180000"', f'timeout="{CALLER_PATIENCE_MS}"')
+    media = [(0, bench.caller_rtp)] if bench.caller_rtp is not None else []
+    script = scenarios.caller(number, media=media).replace('timeout="180000"', f'timeout="{CALLER_PATIENCE_MS}"')
     caller = bench.sipp.run(name, script, "-r", str(rate), "-rp", "1000", "-trace_stat",
                             "-stf", str(stat), "-fd", "1", remote=f"127.0.0.1:{TRUNKS_PORT}",
                             port=CALLER_PORT, calls=calls, at_once=3000)
@@ -333,6 +335,7 @@ class Bench:
             assert result.exit_code == 0, result.output
         self.switch_pid = int((Path(self.api("global_getvar run_dir").strip()) / "freeswitch.pid").read_text())
         self.limit = int(re.search(r"out of max (\d+)", self.api("status"))[1])
+        self.caller_rtp: Path | None = None   # what callers play from their answer on (--caller-rtp)
         switch_conf = (conf_dir / "autoload_configs" / "switch.conf.xml").read_text()
         found = re.search(r'<param name="loglevel" value="(\w+)"', switch_conf)
         self.loglevel = found[1] if found else "debug"   # put back after the run (none given would disable logging)
@@ -430,6 +433,9 @@ def main() -> None:
     parser.add_argument("--only", choices=("fsapp", "callcenter"), default="")
     parser.add_argument("--controller-fifo", type=int, default=0,
                         help="run fsapp's controller SCHED_FIFO at this priority, as the switch's threads run (0: not)")
+    parser.add_argument("--caller-rtp", action="store_true",
+                        help="callers send RTP from their answer on (7 s of speech in 20 ms packets), as phones do; "
+                        "without it they send none")
     parser.add_argument("--command-connections", type=int, default=1,
                         help="fsapp's switch.command_connections (0: commands share the event connection)")
     args = parser.parse_args()
@@ -442,10 +448,13 @@ def main() -> None:
     rates = [float(rate) for rate in args.rates.split(",")]
     signal.signal(signal.SIGTERM, _stop)   # a stopped run still undoes what it installed in the shared switch
     bench = Bench((host, int(port), password), args.agents, int(args.talk * 1000), args.command_connections)
+    if args.caller_rtp:
+        from tests.live.pcaps import speech_20ms
+        bench.caller_rtp = speech_20ms(bench.work / "caller_rtp.pcap")
     report: dict[str, Any] = {"benchmark": "live_acd_capacity", "agents": args.agents, "talk_s": args.talk,
                               "seconds_per_rate": args.seconds, "switch_sps": 500,
                               "command_connections": args.command_connections,
-                              "controller_fifo": args.controller_fifo,
+                              "controller_fifo": args.controller_fifo, "caller_rtp": args.caller_rtp,
                               "loadavg_before": os.getloadavg()[0]}
     try:
         bench.install()
