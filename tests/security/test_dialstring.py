@@ -11,6 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from fsapp.acd.dialing import self_bridge_variables
 from fsapp.sim.fsparse import parse_dial, separate
 from fsapp.sim.originate import OriginateRefused, parse_originate
 from fsapp.switch import dialstring as ds
@@ -263,3 +264,15 @@ def test_an_originated_legs_application_takes_one_plain_word_or_nothing(arg: str
     words, _ = switch_reads(command)
     assert words[1] == f"&intercept({arg})" and len(words) == 2
     assert re.fullmatch(r"[A-Za-z0-9+*#_.@:;=~/-]*", arg) and ":_:" not in arg
+
+
+def test_the_queue_mark_an_operators_leg_sets_on_answer_names_one_plain_uuid() -> None:
+    """``api_on_answer`` is an API command the switch runs: its only outside part, the caller's uuid, is one
+    plain word, and the switch reads the command back whole from the dial string."""
+    caller = "3f2a9c1e-7b4d-4e8a-9c0f-1a2b3c4d5e6f"
+    command = ds.originate_command(RECORDED["endpoint"], {"origination_uuid": "u", **self_bridge_variables(caller)})
+    _, dial = switch_reads(command)
+    assert dial.variables["api_on_answer"] == f"uuid_setvar {caller} fsapp_waiting_in answered"
+    for hostile in (f"{caller} fsapp_role agent", "${system(id)}", "x'y", "a\nb", "", f"{caller}\\"):
+        with pytest.raises(UnsafeValue):
+            self_bridge_variables(hostile)
