@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -186,7 +187,7 @@ class ContactLog(StoreBase):
                       started_at=started_at, answered_at=answered_at, ended_at=ended_at, queue=queue, agent=agent,
                       wait_seconds=wait_seconds, talk_seconds=talk_seconds, outcome=outcome,
                       hangup_cause=hangup_cause)
-        with self.db.atomic():
+        with nullcontext() if self.db.in_transaction() else self.db.atomic():   # in a batch: its transaction
             call_id = self._call_id(call_uuid)
             if call_id is None:
                 call_id = insert_row(Call, {"call_uuid": call_uuid, **values})
@@ -194,9 +195,9 @@ class ContactLog(StoreBase):
                 Call.update(**values).where(Call.id == call_id).execute()
                 CallLeg.delete().where(CallLeg.call == call_id).execute()
             for leg in legs:
-                CallLeg.create(call=call_id, leg_uuid=leg.leg_uuid, role=leg.role, number=leg.number,
-                               started_at=leg.started_at or started_at, ended_at=leg.ended_at,
-                               hangup_cause=leg.hangup_cause)
+                insert_row(CallLeg, dict(call=call_id, leg_uuid=leg.leg_uuid, role=leg.role, number=leg.number,
+                                         started_at=leg.started_at or started_at, ended_at=leg.ended_at,
+                                         hangup_cause=leg.hangup_cause))
             if contact is not None:
                 fields = dict(contact)
                 reference = fields.pop("case_reference", None)
