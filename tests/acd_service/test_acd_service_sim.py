@@ -153,7 +153,6 @@ def test_the_switch_bridges_an_answering_agent_while_the_acd_is_held_up(sim, con
     center.wait_state("anna", "on-call", caller)
     assert center.switch.registry.get(caller).bridged_to == bridge.uuid == center.agent_leg("anna")
     center.events.wait(lambda e: e.name == "RECORD_START" and e.uuid == caller)
-    caller_leg = sim.channel(caller)
     sim.hangup(caller)
     assert center.outcome(caller).agent_id == "anna"
     assert center.recorded.wait(lambda r: r["call_uuid"] == caller)["agent_id"] == "anna"
