@@ -60,6 +60,8 @@ from fsapp.relay.service import RelayService
 from fsapp.results import ResultBook
 from fsapp.render.model import DIRECT_ENTRY, FAX_ENTRY, FEATURE_ENTRY
 from fsapp.store import open_store
+from fsapp.store.records import CallerInfo as StoredCaller
+from fsapp.store.records import CitizenRecord
 from fsapp.switch.call import Call
 from fsapp.switch.pool import SwitchPool, build_switch
 from fsapp.switch.service import Switch
@@ -96,6 +98,13 @@ class CallSummary:
     caller: str
     path: CallPath
     queue_outcome: str | None = None
+
+
+def _card(number: str, found: StoredCaller) -> CallerInfo:
+    """The caller as the agent's screen shows them: their number, name and open cases."""
+    citizen = found.citizen
+    return CallerInfo(number=number or None, name=citizen.name if citizen else None,
+                      case_ids=tuple(case.reference for case in found.open_cases))
 
 
 class Controller:
@@ -338,18 +347,25 @@ class Controller:
         return path
 
     def _caller_info(self, call: Call) -> CallerInfo:
+        return self._caller_card(call, self._look_up(call))
+
+    def _look_up(self, call: Call) -> StoredCaller | None:
+        """What the store knows of the caller (None when it could not say: the call goes on without)."""
         try:
-            return self._lookup_number(call.caller_number)
+            return self.store.lookup_caller(call.caller_number)
         except FsappError as exc:
             log.warning("call %s: caller lookup failed: %s", call.uuid, exc)
+            return None
+
+    @staticmethod
+    def _caller_card(call: Call, found: StoredCaller | None) -> CallerInfo:
+        if found is None:
             return CallerInfo(number=call.caller_number or None)
+        return _card(call.caller_number, found)
 
     def _lookup_number(self, number: str) -> CallerInfo:
         """The citizen with this number and their open cases, for the agent's screen."""
-        found = self.store.lookup_caller(number)
-        citizen = found.citizen
-        return CallerInfo(number=number or None, name=citizen.name if citizen else None,
-                          case_ids=tuple(case.reference for case in found.open_cases))
+        return _card(number, self.store.lookup_caller(number))
 
     def _outbound_finished(self, call: Call, outcome: QueueOutcome, caller: dict[str, object]) -> None:
         """An outbound call an agent took (campaign or callback) has ended: keep it with the calls."""
@@ -380,8 +396,10 @@ class Controller:
         language_skill = f"lang-{action.language}"
         if language_skill in self.acd_config.skills:
             skills[language_skill] = 1  # callers who chose a language reach operators who speak it
-        caller = replace(self._caller_info(call), language=action.language)
-        self._recording_notice(call, action.name, action.language or self.config.ivr.default_language)
+        found = self._look_up(call)   # one look-up for the agent's screen and the consent to recording
+        caller = replace(self._caller_card(call, found), language=action.language)
+        self._recording_notice(call, action.name, action.language or self.config.ivr.default_language,
+                               found.citizen if found else None)
         outcome = self.acd.enqueue(call, action.name, action.priority, skills, caller=caller,
                                    keep_caller=bool(action.survey),
                                    marks={LANGUAGE_VARIABLE: action.language} if action.language else None)
@@ -392,18 +410,14 @@ class Controller:
             case = caller.case_ids[0] if len(caller.case_ids) == 1 else None
             self.outbound.surveys.ask_on_call(call, action.survey, language=action.language, case_reference=case)
 
-    def _recording_notice(self, call: Call, queue: str, language: str) -> None:
+    def _recording_notice(self, call: Call, queue: str, language: str, citizen: CitizenRecord | None) -> None:
         """Tell a caller their call will be recorded before an agent answers it (once per call), unless the
-        notice is off, the queue or call is not recorded, or the citizen's consent to recording is on file."""
+        notice is off, the queue or call is not recorded, or the citizen's consent to recording is on file
+        (``citizen``: the caller as the store found them, None when it did not)."""
         if not self.config.acd.recording_notice or not self.acd.records(call.uuid, queue):
             return
         if call.variables.get("fsapp_recording_notice") == "played":
             return
-        try:
-            citizen = self.store.lookup_caller(call.caller_number).citizen if call.caller_number else None
-        except FsappError as exc:
-            log.warning("call %s: consent to recording not looked up: %s", call.uuid, exc)
-            citizen = None
         if citizen is not None and citizen.consent_recording:
             return
         try:

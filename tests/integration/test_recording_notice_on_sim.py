@@ -27,11 +27,15 @@ def test_a_caller_hears_the_notice_before_a_recorded_queue_unless_consent_is_on_
     try:
         controller.store.add_citizen("Kari Nordmann", ["+4790000502"], consent_recording=True)
         notice = spoken(controller, "queue.recording_notice")
+        looked_up: list[str] = []
+        look_up = controller.store.lookup_caller
+        controller.store.lookup_caller = lambda number, *rest: looked_up.append(number) or look_up(number, *rest)
         stranger = keypad("0").call("+4790000501")        # the operator queue records its calls
         ears.wait_for(stranger, "local_stream://moh")
         heard = ears.heard[stranger]
         assert notice in heard and heard.index(notice) < heard.index("local_stream://moh")
         assert heard.count(notice) == 1
+        assert looked_up == ["+4790000501"]   # one look-up: the agent's screen and the consent to recording
 
         kari = keypad("0").call("+4790000502")            # her consent to recording is on file
         ears.wait_for(kari, "local_stream://moh")
