@@ -100,8 +100,11 @@ class CallSummary:
     queue_outcome: str | None = None
 
 
-def _card(number: str, found: StoredCaller) -> CallerInfo:
-    """The caller as the agent's screen shows them: their number, name and open cases."""
+def _card(number: str, found: StoredCaller | None) -> CallerInfo:
+    """The caller as the agent's screen shows them: their number, name and open cases (the number alone when
+    the store could not say)."""
+    if found is None:
+        return CallerInfo(number=number or None)
     citizen = found.citizen
     return CallerInfo(number=number or None, name=citizen.name if citizen else None,
                       case_ids=tuple(case.reference for case in found.open_cases))
@@ -347,7 +350,7 @@ class Controller:
         return path
 
     def _caller_info(self, call: Call) -> CallerInfo:
-        return self._caller_card(call, self._look_up(call))
+        return _card(call.caller_number, self._look_up(call))
 
     def _look_up(self, call: Call) -> StoredCaller | None:
         """What the store knows of the caller (None when it could not say: the call goes on without)."""
@@ -356,12 +359,6 @@ class Controller:
         except FsappError as exc:
             log.warning("call %s: caller lookup failed: %s", call.uuid, exc)
             return None
-
-    @staticmethod
-    def _caller_card(call: Call, found: StoredCaller | None) -> CallerInfo:
-        if found is None:
-            return CallerInfo(number=call.caller_number or None)
-        return _card(call.caller_number, found)
 
     def _lookup_number(self, number: str) -> CallerInfo:
         """The citizen with this number and their open cases, for the agent's screen."""
@@ -397,7 +394,7 @@ class Controller:
         if language_skill in self.acd_config.skills:
             skills[language_skill] = 1  # callers who chose a language reach operators who speak it
         found = self._look_up(call)   # one look-up for the agent's screen and the consent to recording
-        caller = replace(self._caller_card(call, found), language=action.language)
+        caller = replace(_card(call.caller_number, found), language=action.language)
         self._recording_notice(call, action.name, action.language or self.config.ivr.default_language,
                                found.citizen if found else None)
         outcome = self.acd.enqueue(call, action.name, action.priority, skills, caller=caller,
