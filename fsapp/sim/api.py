@@ -14,12 +14,18 @@ from typing import Callable
 from fsapp.sim import lifecycle
 from fsapp.sim.apps import parse_broadcast
 from fsapp.sim.channel import AppCall, Channel
-from fsapp.sim.core import SwitchCore
+from fsapp.sim.core import FRAME, SwitchCore
 from fsapp.sim.events import channel_data
 from fsapp.sim.fsparse import separate
 from fsapp.sim.safety import sched_del
 
 log = logging.getLogger(__name__)
+
+# uuid_broadcast's "lead-frames: 5" (switch_ivr_broadcast): before it runs the application the channel's thread
+# reads up to 2 x 5 - 1 frames waiting for five that are not comfort noise; a caller who sends no audio costs all
+# nine, and nothing else queued for the channel (a bridge either) is noticed meanwhile (FreeSWITCH 1.10.12: the
+# playback ran 200 ms after uuid_broadcast on a parked silent leg, 20 ms after the same sendmsg execute)
+LEAD_FRAMES = 9
 
 Followup = Callable[[], None] | None
 VERSION = "1.10.12-release git a88d069 2024-08-02 21:02:27Z 64bit"
@@ -249,7 +255,10 @@ def _uuid_broadcast(core: SwitchCore, arg: str) -> tuple[str, Followup]:
         targets = [channel.bridge.other(channel)] + ([channel] if legs == "both" else [])
 
     def queue() -> None:
-        core.clock.sleep(0.28)
+        lead = LEAD_FRAMES * FRAME
+        for target in targets:
+            target.lead_until = max(target.lead_until, core.clock.now() + lead)
+        core.clock.sleep(lead)
         for target in targets:
             target.apps.extend(parse_broadcast(path))
             target.poke()

@@ -30,6 +30,8 @@ def uuid_bridge_at_next_frame(a: Channel, b: Channel) -> None:
     (``Playback-Status: done``: the bridge wins over a ``uuid_break`` just before it), then the bridge."""
     a.core.next_frame()
     for leg in (a, b):
+        _wait_lead_frames(leg)
+    for leg in (a, b):
         leg.request_stop(leg.current_app, "done")
     for leg in (a, b):
         for _ in range(FINISH_TRIES):   # let the leg's greenlet report the end of what it played
@@ -42,6 +44,19 @@ def uuid_bridge_at_next_frame(a: Channel, b: Channel) -> None:
         uuid_bridge(a, b)
     elif a.alive:
         _bridge_cancelled(a)
+
+
+def _wait_lead_frames(leg: Channel) -> None:
+    """A leg whose thread reads a broadcast's lead frames notices the bridge only after them, once it has
+    taken up the broadcast's application (which the bridge then ends)."""
+    clock = leg.core.clock
+    if leg.lead_until <= clock.now():
+        return
+    clock.sleep(leg.lead_until - clock.now())
+    for _ in range(FINISH_TRIES):   # the broadcast's greenlet queues the application, the park loop starts it
+        if leg.current_app is not None or not leg.alive:
+            break
+        gevent.sleep(0)
 
 
 def _display_caller_ids(a: Channel, b: Channel) -> None:

@@ -73,6 +73,7 @@ class Channel:
         self.stop_status: str | None = None   # what a stopped playback reports: break, or done (a bridge won)
         self.display_inverted = False         # caller IDs shown the other way round (leg B of a bridge, inbound)
         self.bridging = False                 # a uuid_bridge is on its way: a break noticed now reports done
+        self.lead_until = 0.0                 # until then the thread reads a broadcast's lead frames, deaf to all
         self.leave_park = False
         self.alive = True
         self.busy = False

@@ -156,8 +156,17 @@ class Call:
         return value
 
     def broadcast(self, path: str, leg: str = "aleg") -> None:
-        """Play to the channel in the background (hold music, announcements over a bridge)."""
-        self._conn().api_ok(f"uuid_broadcast {self.uuid} {media_path(path)} {_choice(leg, LEGS)}")
+        """Play to the channel in the background (hold music, announcements over a bridge), without waiting.
+
+        On the channel itself (``aleg``) the playback is queued with ``sendmsg``, which the channel's thread
+        takes up at its next frame: ``uuid_broadcast`` first reads five frames of the caller's audio (nine when
+        the caller sends none, 100-180 ms) in which a parked caller notices nothing else, not even the bridge to
+        an operator who has just answered. ``bleg``/``both`` (the partner too) go through ``uuid_broadcast``."""
+        if _choice(leg, LEGS) == "aleg":
+            self._conn().sendmsg(self.uuid, {"call-command": "execute", "execute-app-name": "playback",
+                                             "execute-app-arg": media_path(path), "event-lock": "true"})
+            return
+        self._conn().api_ok(f"uuid_broadcast {self.uuid} {media_path(path)} {leg}")
 
     def break_playback(self, all_queued: bool = True) -> None:
         self._conn().api_ok(f"uuid_break {self.uuid}" + (" all" if all_queued else ""))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import gevent
 
-from acd_service_helpers import WAIT, Watch, build_config
+from acd_service_helpers import MUSIC, WAIT, Watch, build_config
 from gevent.event import Event as Flag
 
 from fsapp.acd import AnnouncePolicy, MaxWaitAction, MaxWaitPolicy
@@ -157,6 +157,24 @@ def test_the_switch_bridges_an_answering_agent_while_the_acd_is_held_up(sim, con
     assert center.outcome(caller).agent_id == "anna"
     assert center.recorded.wait(lambda r: r["call_uuid"] == caller)["agent_id"] == "anna"
     assert sim.wait_gone(bridge.uuid, WAIT), "the agent's leg ends with its caller"
+
+
+def test_hold_music_starts_at_the_callers_next_frame_not_after_lead_frames(sim, controller):
+    """The caller's hold music is asked for as the operator's phone starts to ring and is queued so that the
+    caller's thread takes it up at its next frame; ``uuid_broadcast`` would first keep that thread reading lead
+    frames (180 ms for a caller who sends no audio), deaf to all else: an operator answering at once would find
+    the caller silent and wait for the bridge until they end."""
+    sim.add_endpoint("anna", answer_after=0.06)
+    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}))
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000011", entry="support")
+    center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
+    story = [(e.name, e.uuid == caller) for e in center.events.items
+             if (e.name == "PLAYBACK_START" and e.uuid == caller) or (e.name == "CHANNEL_ANSWER" and e.uuid != caller)
+             or e.name == "CHANNEL_BRIDGE"]
+    assert story == [("PLAYBACK_START", True), ("CHANNEL_ANSWER", False), ("CHANNEL_BRIDGE", False)]
+    assert sim.channel(caller).lead_until == 0.0   # no lead frames were read
+    center.wait_state("anna", "on-call", caller)
 
 
 def test_no_phone_rings_for_a_caller_who_hung_up_before_the_acd_heard_of_it(sim, controller):

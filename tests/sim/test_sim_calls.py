@@ -447,6 +447,28 @@ def test_a_break_at_once_followed_by_a_bridge_ends_the_music_done_after_the_reco
     connection.exit()
 
 
+def test_a_bridge_waits_for_the_lead_frames_of_a_broadcast_sent_just_before(sim) -> None:
+    """FreeSWITCH 1.10.12: ``uuid_broadcast`` has the leg's thread read lead frames before it runs the
+    application, deaf to all else; a bridge asked for just after it came 200 ms later on a silent parked caller,
+    once the broadcast's playback had started (and ended with the bridge). A ``sendmsg`` playback has none."""
+    connection = connect(sim)
+    sim.add_endpoint("agent1", answer_after=0.1)
+    caller = parked_call(sim, connection)
+    run(connection, caller, "answer")
+    agent = "5c0f2d0e-57a4-4b8e-9d55-0c6f3f1b7a21"
+    connection.bgapi(ORIGINATE.format(uuid=agent, user="agent1", extra=",park_after_bridge=true"))
+    wait_for(connection, "CHANNEL_PARK", Unique_ID=agent)
+    connection.api(f"uuid_broadcast {caller} tone_stream://%(1000,0,350);loops=-1 aleg")
+    assert connection.api(f"uuid_bridge {caller} {agent}").startswith("+OK")
+    seen: list = []
+    wait_for(connection, "CHANNEL_BRIDGE", seen=seen)
+    mine = [event for event in seen if event.uuid == caller]
+    names = [event.name for event in mine]
+    assert names.index("PLAYBACK_START") < names.index("PLAYBACK_STOP") < names.index("CHANNEL_UNPARK")
+    assert mine[names.index("PLAYBACK_STOP")]["Playback-Status"] == "done"
+    connection.exit()
+
+
 def test_a_digit_that_stops_a_prompt_comes_before_the_playback_stop(sim) -> None:
     connection = connect(sim)
     uuid = parked_call(sim, connection, script=CallerScript(keys=[(0.5, "4"), (3.0, "#")]))
