@@ -51,7 +51,8 @@ def signature(frames: list) -> list:
 
 
 def test_every_transcript_is_present() -> None:
-    assert len(RX_STREAMS) == 15   # 13 of the first two batches, fsapp-live/queue_answer and consult_complete
+    # 13 of the first two batches, call-control/broadcast_lead_frames, fsapp-live/queue_answer and consult_complete
+    assert len(RX_STREAMS) == 16
 
 
 @pytest.mark.parametrize("path", RX_STREAMS, ids=lambda p: p.name)

@@ -9,6 +9,8 @@ import pytest
 
 from fsapp.sim import CallerScript
 from fsapp.sim.media import RATE
+from tests.conftest import TRANSCRIPTS
+from tests.fidelity import events_of
 from tests.sim.simhelpers import PAGD_MENU, SUBSCRIPTION, connect, names_until, run, wait_for
 
 ORIGINATE = "originate {{origination_uuid={uuid},origination_caller_id_number=5551000,fsapp_campaign=7{extra}}}" \
@@ -444,6 +446,25 @@ def test_a_break_at_once_followed_by_a_bridge_ends_the_music_done_after_the_reco
     names = [event.name for event in mine]
     assert names.index("RECORD_START") < names.index("PLAYBACK_STOP") < names.index("CHANNEL_UNPARK")
     assert mine[names.index("PLAYBACK_STOP")]["Playback-Status"] == "done"   # the bridge wins over the break
+    connection.exit()
+
+
+def test_a_broadcast_runs_no_sooner_than_after_the_lead_frames_the_real_switch_read(sim) -> None:
+    """tests/data/transcripts/call-control/broadcast_lead_frames: on a parked leg that sends no audio, FreeSWITCH
+    1.10.12 ran ``uuid_broadcast``'s playback 180 ms after the command (its API event); so does the simulated
+    switch, in simulated time, at least."""
+    recorded = events_of((TRANSCRIPTS / "call-control" / "broadcast_lead_frames.rx.bin").read_bytes())
+    api = next(e for e in recorded if e.name == "API" and e.get("API-Command") == "uuid_broadcast")
+    played = next(e for e in recorded if e.name == "CHANNEL_EXECUTE" and e.get("Application") == "playback")
+    real = int(played["Event-Date-Timestamp"]) - int(api["Event-Date-Timestamp"])
+    assert real >= 8 * 20_000   # eight frames at least: the recording holds what the model rests on
+    connection = connect(sim)
+    caller = parked_call(sim, connection)
+    run(connection, caller, "answer")
+    sent = sim.core.clock.micros()
+    connection.api(f"uuid_broadcast {caller} tone_stream://%(100,0,440) aleg")
+    execute = wait_for(connection, "CHANNEL_EXECUTE", Unique_ID=caller, Application="playback")
+    assert int(execute["Event-Date-Timestamp"]) - sent >= real - 20_000   # within a frame of it, or later
     connection.exit()
 
 
