@@ -65,7 +65,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchlib import cpu_seconds, pin_to_cpu  # noqa: E402
+from benchlib import cpu_seconds, pin_to_cpu, start_profile, stop_profile  # noqa: E402
 
 FSAPP_NUMBER, CALLCENTER_NUMBER = "6000", "6100"
 AGENT_PORT, CALLER_PORT = 5390, 5360
@@ -156,7 +156,7 @@ def callcenter_dialplan() -> str:
 
 # -- fsapp's controller, in a process of its own --------------------------------------------------------------
 
-def fsapp_controller(config_path: str, agents: int, out: Any, control: Any, fifo: int) -> None:
+def fsapp_controller(config_path: str, agents: int, out: Any, control: Any, fifo: int, profile_path: str) -> None:
     pin_to_cpu(0)
     if fifo:   # the switch's own threads run SCHED_FIFO: without it, a busy switch leaves the controller no CPU
         os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(fifo))
@@ -189,6 +189,7 @@ def fsapp_controller(config_path: str, agents: int, out: Any, control: Any, fifo
     for agent in controller.acd_config.agents:
         controller.acd.agent_login(agent)
     out.put("ready")
+    profile = start_profile(profile_path)   # the hub's thread, over the first rate's run
     import gevent
     while True:   # one report per run the parent asks for, until it says stop
         while control.empty():
@@ -196,6 +197,8 @@ def fsapp_controller(config_path: str, agents: int, out: Any, control: Any, fifo
         if control.get() == "stop":
             break
         spent = (state["cpu1"] or 0.0) - (state["cpu0"] or 0.0)
+        stop_profile(profile, profile_path)
+        profile = None
         out.put({"finished": state["done"], "outcomes": state["outcomes"], "cpu_s": round(spent, 3)})
         state.update(done=0, cpu0=None, cpu1=None, outcomes={})
     controller.stop()
@@ -376,11 +379,12 @@ class Bench:
                 print(f"undo: {exc}", file=sys.stderr)
 
 
-def measure_fsapp(bench: Bench, rates: list[float], seconds: float, fifo: int) -> list[dict[str, Any]]:
+def measure_fsapp(bench: Bench, rates: list[float], seconds: float, fifo: int,
+                  profile_path: str = "") -> list[dict[str, Any]]:
     context = multiprocessing.get_context("spawn")
     out, control = context.Queue(), context.Queue()
     process = context.Process(target=fsapp_controller,
-                              args=(str(bench.config_path), bench.agents, out, control, fifo))
+                              args=(str(bench.config_path), bench.agents, out, control, fifo, profile_path))
     process.start()
     results = []
     try:
@@ -438,6 +442,8 @@ def main() -> None:
                         "without it they send none")
     parser.add_argument("--command-connections", type=int, default=1,
                         help="fsapp's switch.command_connections (0: commands share the event connection)")
+    parser.add_argument("--profile", default="", help="write the controller hub's cProfile of the first rate's run "
+                        "here (by CPU time)")
     args = parser.parse_args()
     value = os.environ.get("FSAPP_TEST_FREESWITCH")
     if not value:
@@ -459,7 +465,7 @@ def main() -> None:
     try:
         bench.install()
         if args.only in ("", "fsapp"):
-            report["fsapp"] = measure_fsapp(bench, rates, args.seconds, args.controller_fifo)
+            report["fsapp"] = measure_fsapp(bench, rates, args.seconds, args.controller_fifo, args.profile)
         if args.only in ("", "callcenter"):
             report["mod_callcenter"] = measure_callcenter(bench, rates, args.seconds)
     finally:
