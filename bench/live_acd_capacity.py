@@ -69,7 +69,7 @@ from benchlib import cpu_seconds, pin_to_cpu, start_profile, stop_profile  # noq
 
 FSAPP_NUMBER, CALLCENTER_NUMBER = "6000", "6100"
 AGENT_PORT, CALLER_PORT = 5390, 5360
-CALLER_PATIENCE_MS = 60_000   # a caller not bridged and hung up by then counts as failed
+CALLER_PATIENCE_MS = 60_000   # a caller not bridged and hung up by then (plus the talk) counts as failed
 CC_QUEUE = "fsapp_bench@default"
 CC_CONF = "autoload_configs/callcenter.conf.xml"
 CC_DIALPLAN = "dialplan/public/00_fsapp_bench_callcenter.xml"
@@ -292,7 +292,8 @@ def run_load(bench: Any, number: str, calls: int, rate: float, name: str) -> dic
     stat = bench.sipp.work / f"{name}_stat.csv"
     started = time.monotonic()
     media = [(0, bench.caller_rtp)] if bench.caller_rtp is not None else []
-    script = scenarios.caller(number, media=media).replace('timeout="180000"', f'timeout="{CALLER_PATIENCE_MS}"')
+    patience = CALLER_PATIENCE_MS + bench.talk_ms   # the caller's last wait, for the BYE, holds the talk too
+    script = scenarios.caller(number, media=media).replace('timeout="180000"', f'timeout="{patience}"')
     caller = bench.sipp.run(name, script, "-r", str(rate), "-rp", "1000", "-trace_stat",
                             "-stf", str(stat), "-fd", "1", remote=f"127.0.0.1:{TRUNKS_PORT}",
                             port=CALLER_PORT, calls=calls, at_once=3000)
