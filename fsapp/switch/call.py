@@ -16,8 +16,8 @@ from fsapp.esl.connection import ESLConnection, Execution, refused
 from fsapp.esl.errors import CommandFailed
 from fsapp.esl.events import Event
 from fsapp.switch.channel import Channel
-from fsapp.switch.dialstring import (application_argument, extension, inline_destination, media_path,
-                                     setvar_value, variable_name, word)
+from fsapp.switch.dialstring import (application_argument, extension, inline_destination, media_argument,
+                                     media_path, setvar_value, variable_name, word)
 from fsapp.switch.errors import BridgeFailed, UnsafeValue
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ class Call:
         an operator who has just answered. ``bleg``/``both`` (the partner too) go through ``uuid_broadcast``."""
         if _choice(leg, LEGS) == "aleg":
             self._conn().sendmsg(self.uuid, {"call-command": "execute", "execute-app-name": "playback",
-                                             "execute-app-arg": media_path(path), "event-lock": "true"})
+                                             "execute-app-arg": media_argument(path), "event-lock": "true"})
             return
         self._conn().api_ok(f"uuid_broadcast {self.uuid} {media_path(path)} {leg}")
 

@@ -207,9 +207,19 @@ def setvar_value(value: str) -> str:
 def media_path(path: str) -> str:
     """A file or ``scheme://`` source for ``uuid_broadcast``/``uuid_record``, as one API word. Refused: ``${``
     (expanded when played), and ``app::arg``, which ``uuid_broadcast`` runs as an application."""
+    return api_argument(_plain_media(path))
+
+
+def media_argument(path: str) -> str:
+    """The same source as the argument of ``playback`` sent with ``sendmsg execute`` (no API parser reads it, so
+    nothing is escaped): also refused what an application's argument may not hold (:func:`application_argument`)."""
+    return application_argument(_plain_media(path))
+
+
+def _plain_media(path: str) -> str:
     if EXPANSION.search(path) or "::" in path.split("://", 1)[0] or not path.strip():
         raise UnsafeValue(f"{_show(path)} is not a plain file or stream (no ${{...}}, no app::arg)")
-    return api_argument(path)
+    return path
 
 
 def application_argument(arg: str) -> str:

@@ -228,7 +228,8 @@ def test_call_verbs_refuse_values_that_change_the_command(sim: SimulatedSwitch, 
     before = len(sim.core.requests)
     for verb in (lambda: call.set_variable("fsapp_x", "${system(touch /tmp/x)}"),
                  lambda: call.set_variable("fsapp_x y", "1"), lambda: call.playback("${system(id)}.wav"),
-                 lambda: call.broadcast("system::touch /tmp/x"), lambda: call.execute("set", "a=${b}"),
+                 lambda: call.broadcast("system::touch /tmp/x"), lambda: call.broadcast("%[x=y]/tmp/moh.wav"),
+                 lambda: call.broadcast("/tmp/${x}.wav"), lambda: call.execute("set", "a=${b}"),
                  lambda: call.transfer("6000 XML public"), lambda: call.inline("bridge", "user/1,system:reboot"),
                  lambda: call.start_recording("/tmp/${x}.wav"), lambda: call.kill("CAUSE extra"),
                  lambda: call.bridge("0" * 8, marks={"fsapp_waiting_in": "x;execute_on_answer=system id"})):
