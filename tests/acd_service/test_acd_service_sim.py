@@ -6,6 +6,7 @@ import wave
 from pathlib import Path
 
 import gevent
+import pytest
 
 from acd_service_helpers import MUSIC, WAIT, Watch, build_config
 from gevent.event import Event as Flag
@@ -159,6 +160,7 @@ def test_the_switch_bridges_an_answering_agent_while_the_acd_is_held_up(sim, con
     assert sim.wait_gone(bridge.uuid, WAIT), "the agent's leg ends with its caller"
 
 
+@pytest.mark.parametrize("sim_speed", [1.0])   # in real time: 60 ms for the music to start, 180 ms of lead frames
 def test_hold_music_starts_at_the_callers_next_frame_not_after_lead_frames(sim, controller):
     """The caller's hold music is asked for as the operator's phone starts to ring and is queued so that the
     caller's thread takes it up at its next frame; ``uuid_broadcast`` would first keep that thread reading lead
