@@ -345,10 +345,19 @@ class ESLConnection:
         execution = self.execute_start(channel_uuid, app, arg, event_lock=event_lock)
         return execution.wait(timeout)
 
+    def execute_detached(self, channel_uuid: str, app: str, arg: str | None = None,
+                         timeout: float | None = None) -> str:
+        """Queue an application on a channel and follow it no further (no Event-UUID, nothing kept to wait on);
+        returns the Reply-Text, raising on ``-ERR``."""
+        return self._sendmsg_checked(commands.execute(channel_uuid, app, arg), channel_uuid, timeout)
+
     def sendmsg(self, channel_uuid: str, headers: Mapping[str, str], body: str | None = None,
                 timeout: float | None = None) -> str:
         """A raw ``sendmsg``; returns the Reply-Text, raising on ``-ERR``."""
-        text = self.send(commands.sendmsg(channel_uuid, headers, body), timeout).reply_text
+        return self._sendmsg_checked(commands.sendmsg(channel_uuid, headers, body), channel_uuid, timeout)
+
+    def _sendmsg_checked(self, wire: bytes, channel_uuid: str, timeout: float | None) -> str:
+        text = self.send(wire, timeout).reply_text
         if not text.startswith("+OK"):
             if "invalid session id" in text:
                 raise ChannelGone(f"channel {channel_uuid} does not exist on switch {self.address}")

@@ -155,18 +155,14 @@ class Call:
             return None
         return value
 
-    def broadcast(self, path: str, leg: str = "aleg") -> None:
-        """Play to the channel in the background (hold music, announcements over a bridge), without waiting.
+    def broadcast(self, path: str) -> None:
+        """Play to the channel in the background (hold music, announcements, ringback), without waiting.
 
-        On the channel itself (``aleg``) the playback is queued with ``sendmsg``, which the channel's thread
-        takes up at its next frame: ``uuid_broadcast`` first reads five frames of the caller's audio (nine when
-        the caller sends none, 100-180 ms) in which a parked caller notices nothing else, not even the bridge to
-        an operator who has just answered. ``bleg``/``both`` (the partner too) go through ``uuid_broadcast``."""
-        if _choice(leg, LEGS) == "aleg":
-            self._conn().sendmsg(self.uuid, {"call-command": "execute", "execute-app-name": "playback",
-                                             "execute-app-arg": media_argument(path), "event-lock": "true"})
-            return
-        self._conn().api_ok(f"uuid_broadcast {self.uuid} {media_path(path)} {leg}")
+        The playback is queued with ``sendmsg``, which the channel's thread takes up at its next frame; not with
+        ``uuid_broadcast``, which first reads five frames of the caller's audio (nine when the caller sends none,
+        100-180 ms) in which a parked caller notices nothing else, not even the bridge to an operator who has just
+        answered."""
+        self._conn().execute_detached(self.uuid, "playback", media_argument(path))
 
     def break_playback(self, all_queued: bool = True) -> None:
         self._conn().api_ok(f"uuid_break {self.uuid}" + (" all" if all_queued else ""))
@@ -253,17 +249,8 @@ def new_uuid() -> str:
     return str(uuidlib.uuid4())
 
 
-LEGS = ("aleg", "bleg", "both")
-
-
 def _argument(arg: str | None) -> str | None:
     return None if arg is None else application_argument(arg)
-
-
-def _choice(value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise UnsafeValue(f"{value!r} is not one of {', '.join(allowed)}")
-    return value
 
 
 def _multi_value(value: str) -> str:

@@ -205,8 +205,8 @@ def setvar_value(value: str) -> str:
 
 
 def media_path(path: str) -> str:
-    """A file or ``scheme://`` source for ``uuid_broadcast``/``uuid_record``, as one API word. Refused: ``${``
-    (expanded when played), and ``app::arg``, which ``uuid_broadcast`` runs as an application."""
+    """A file or ``scheme://`` source for ``uuid_record`` (or ``uuid_broadcast``), as one API word. Refused:
+    ``${`` (expanded when played), and ``app::arg``, which ``uuid_broadcast`` runs as an application."""
     return api_argument(_plain_media(path))
 
 
