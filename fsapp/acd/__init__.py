@@ -35,15 +35,17 @@ Router queries
     ``agent_call(call_uuid)``, ``next_deadline()``
 
 Decisions (frozen dataclasses, ``.kind`` and ``.as_dict()``; see :mod:`fsapp.acd.decisions`)
-    Hold, Offer(agents: AgentTarget(agent_id, contact)...), CancelOffer, Bridge, Announce, Overflow,
-    SendToVoicemail, PlayMessage, AskCallbackNumber, CallbackQueued, QueueExit(trace), AgentStateChanged,
+    Hold, Offer(agents: AgentTarget(agent_id, contact)...), CancelOffer, OfferOverdue, Bridge, Announce,
+    Overflow, SendToVoicemail, PlayMessage, AskCallbackNumber, CallbackQueued, QueueExit(trace), AgentStateChanged,
     Repair
 
 Carrying out an Offer: originate to each ``AgentTarget.contact`` (timeout ``Offer.timeout``) with the
 caller's details in SIP headers from ``Offer.caller`` (number, name, case ids); report ringing, answer or
-failure back with the ``call_uuid`` and ``agent_id``. The router enforces its own deadlines too: an agent
-reserved for ``reserve_timeout`` without ringing, or ringing for ``offer_timeout``, is released by
-``tick()`` with a CancelOffer — agents are never stuck reserved.
+failure back with the ``call_uuid`` and ``agent_id``. The router keeps its own deadlines too: an agent
+reserved for ``reserve_timeout`` without ringing, or ringing for ``offer_timeout``, makes ``tick()`` return
+an OfferOverdue; the service asks the switch whether the phone answered after all (its events can be late)
+and reports ``offer_failed`` or ``offer_answered``. Until then the offer is reported overdue again every few
+seconds: agents are never stuck reserved.
 
 Agent states and the allowed moves are in :mod:`fsapp.acd.states`; a move the machine does not allow
 raises :class:`IllegalTransition`.
@@ -53,8 +55,8 @@ from fsapp.acd.clock import Clock, ManualClock
 from fsapp.acd.config import (AcdConfig, AgentConfig, AnnouncePolicy, MaxWaitAction, MaxWaitPolicy,
                               QueueConfig, ServiceLevelTarget, Strategy)
 from fsapp.acd.decisions import (AgentStateChanged, AgentTarget, Announce, AskCallbackNumber, Bridge,
-                                 CallbackQueued, CallerInfo, CancelOffer, Decision, Hold, Offer, Overflow,
-                                 PlayMessage, QueueExit, Repair, SendToVoicemail)
+                                 CallbackQueued, CallerInfo, CancelOffer, Decision, Hold, Offer, OfferOverdue,
+                                 Overflow, PlayMessage, QueueExit, Repair, SendToVoicemail)
 from fsapp.acd.errors import (AcdConfigError, AcdError, DuplicateCall, IllegalTransition, SnapshotError,
                               UnknownAgent, UnknownCall, UnknownQueue, UnknownSkill)
 from fsapp.acd.loader import load_acd_config, parse_acd_config
@@ -67,7 +69,7 @@ __all__ = [
     "AcdConfig", "AcdConfigError", "AcdError", "AgentConfig", "AgentState", "AgentStateChanged",
     "AgentTarget", "Announce", "AnnouncePolicy", "AskCallbackNumber", "Bridge", "CallbackQueued",
     "CallerInfo", "CancelOffer", "Clock", "Decision", "DuplicateCall", "Hold", "IllegalTransition",
-    "ManualClock", "MaxWaitAction", "MaxWaitPolicy", "Offer", "Overflow", "PlayMessage", "QueueConfig",
+    "ManualClock", "MaxWaitAction", "MaxWaitPolicy", "Offer", "OfferOverdue", "Overflow", "PlayMessage", "QueueConfig",
     "QueueExit", "Repair", "Router", "SendToVoicemail", "ServiceLevelTarget", "SnapshotError", "Strategy",
     "TRANSITIONS", "UnknownAgent", "UnknownCall", "UnknownQueue", "UnknownSkill", "can_transition",
     "estimated_wait", "load_acd_config", "parse_acd_config", "reconcile",

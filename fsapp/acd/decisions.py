@@ -8,7 +8,9 @@ Call-side decisions (``call_uuid`` is the caller's channel; for a callback it is
 
 - :class:`Hold`            start hold music (call entered a queue)
 - :class:`Offer`           ring agent(s); report back with ``offer_ringing/answered/failed``
-- :class:`CancelOffer`     stop ringing one agent (another answered, caller left, timed out)
+- :class:`CancelOffer`     stop ringing one agent (another answered, caller left, agent went away)
+- :class:`OfferOverdue`    an offer's time ran out: end it unless the agent's phone has answered already,
+                            then report ``offer_failed`` (or ``offer_answered``)
 - :class:`Bridge`          connect the caller to the agent who answered
 - :class:`Announce`        tell the caller their position and estimated wait
 - :class:`Overflow`        the call moved to another queue (router already moved it; play nothing special)
@@ -119,6 +121,18 @@ class Offer(Decision):
 @dataclass(frozen=True)
 class CancelOffer(Decision):
     kind: ClassVar[str] = "cancel-offer"
+    call_uuid: str
+    agent_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class OfferOverdue(Decision):
+    """The offer to ``agent_id`` ran out of time (``reason``: ``reserve-timeout`` or ``no-answer``). The switch
+    may have answered it a moment ago, its word not here yet: ask it; end the offer and report
+    ``offer_failed(reason)``, or take up the answer with ``offer_answered``. The agent stays offered until then."""
+
+    kind: ClassVar[str] = "offer-overdue"
     call_uuid: str
     agent_id: str
     reason: str

@@ -18,7 +18,7 @@ from fsapp.acd.clock import Clock
 from fsapp.acd.config import AcdConfig, MaxWaitAction, QueueConfig, Strategy
 from fsapp.acd.decisions import (AgentStateChanged, AgentTarget, Announce, AskCallbackNumber, Bridge,
                                  CallbackQueued, CallerInfo, CancelOffer, Decision, Hold, Offer,
-                                 Overflow, PlayMessage, QueueExit, SendToVoicemail)
+                                 OfferOverdue, Overflow, PlayMessage, QueueExit, SendToVoicemail)
 from fsapp.acd.errors import DuplicateCall, UnknownAgent, UnknownCall, UnknownQueue, UnknownSkill
 from fsapp.acd.models import MEMBER_CALLBACK, Agent, Member
 from fsapp.acd.queues import QueueRuntime, build_queues
@@ -35,6 +35,7 @@ S = AgentState
 OFFERING = (S.RESERVED, S.RINGING)
 # Reasons for a failed offer that count towards an agent's automatic break.
 UNANSWERED = frozenset({"no-answer", "rejected", "busy", "unreachable"})
+OVERDUE_RECHECK = 5.0   # seconds after which an overdue offer nobody settled is reported again
 TRACE_LIMIT = 200        # entries kept per call (the oldest are dropped)
 CONSIDERED_LIMIT = 20    # agents listed per trace entry
 
@@ -302,7 +303,7 @@ class Router:
         if agent.call_uuid != call_uuid or agent.state not in OFFERING:
             log.info("call %s: stale offer result %s from agent %s ignored", call_uuid, reason, agent_id)
             return []
-        return self._offer_failed(agent, reason, self.clock(), cancel=False)
+        return self._offer_failed(agent, reason, self.clock())
 
     # ------------------------------------------------------------------ agent events
 
@@ -596,10 +597,9 @@ class Router:
         agent.call_uuid = agent.call_queue = agent.deadline = None
         return [self._set_state(agent, state, now, reason, call_uuid=call_uuid)]
 
-    def _offer_failed(self, agent: Agent, reason: str, now: float, cancel: bool) -> list[Decision]:
-        call_uuid = agent.call_uuid or ""
-        member = self.members.get(call_uuid)
-        decisions: list[Decision] = [CancelOffer(call_uuid, agent.id, reason)] if cancel else []
+    def _offer_failed(self, agent: Agent, reason: str, now: float) -> list[Decision]:
+        member = self.members.get(agent.call_uuid or "")
+        decisions: list[Decision] = []
         if reason in UNANSWERED:
             agent.no_answer_count += 1
         limit = agent.config.max_no_answer
@@ -638,12 +638,20 @@ class Router:
 
     def _agent_deadline(self, agent: Agent, now: float) -> list[Decision]:
         if agent.state is S.RESERVED:
-            return self._offer_failed(agent, "reserve-timeout", now, cancel=True)
+            return self._offer_overdue(agent, "reserve-timeout", now)
         if agent.state is S.RINGING:
-            return self._offer_failed(agent, "no-answer", now, cancel=True)
+            return self._offer_overdue(agent, "no-answer", now)
         if agent.state is S.WRAP_UP:
             return self._finish_call(agent, now, S.AVAILABLE)
         return []
+
+    def _offer_overdue(self, agent: Agent, reason: str, now: float) -> list[Decision]:
+        """An offer's time is up, but only the switch knows whether the phone answered a moment ago (a busy
+        switch's events can be seconds late): the agent stays offered until the service reports back with
+        ``offer_failed`` or ``offer_answered``, and is reported overdue again should no word come."""
+        agent.deadline = now + OVERDUE_RECHECK
+        self.timers.set(("agent", agent.id), agent.deadline)
+        return [OfferOverdue(agent.call_uuid or "", agent.id, reason)]
 
     def _serve_agent(self, agent: Agent, now: float) -> list[Decision]:
         """An agent is free: offer it the longest-waiting call (priority first) across its queues."""

@@ -41,10 +41,10 @@ from fsapp.acd.attended import AttendedTransfers, Consultation
 from fsapp.acd.calls import AgentLeg, QueuedCall
 from fsapp.acd.clock import Clock
 from fsapp.acd.decisions import (AgentStateChanged, Announce, AskCallbackNumber, Bridge, CallbackQueued,
-                                 CallerInfo, CancelOffer, Decision, Hold, Offer, Overflow, PlayMessage,
-                                 QueueExit, Repair, SendToVoicemail)
+                                 CallerInfo, CancelOffer, Decision, Hold, Offer, OfferOverdue, Overflow,
+                                 PlayMessage, QueueExit, Repair, SendToVoicemail)
 from fsapp.acd.dialing import (
-    CALLER_BRIDGE_VARIABLES, LEFT_QUEUE, ORIGINATE_MARGIN, WAITING_VARIABLE, bridges_itself, failure_reason,
+    ANSWER_MARK, ANSWERED_DISPOSITION, CALLER_BRIDGE_VARIABLES, LEFT_QUEUE, ORIGINATE_MARGIN, WAITING_VARIABLE, bridges_itself, failure_reason,
     offer_variables, self_bridge_variables,
 )
 from fsapp.acd.engaged import Engagements
@@ -711,6 +711,28 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
                  decision.reason)
         self._kill(leg.uuid)   # a leg not yet created is hung up when it starts ringing
 
+    def _offer_overdue(self, decision: OfferOverdue) -> None:
+        """An offer whose time ran out ends, unless the switch says the agent's phone has answered already (a
+        busy switch's events can be seconds late): that answer is taken up, for a leg that bridges itself has
+        the caller by now, and hanging it up would cut them off."""
+        leg = self._offers.get((decision.call_uuid, decision.agent_id))
+        if leg is not None and not leg.cancelled and self._has_answered(leg.uuid):
+            log.warning("call %s: agent %s answered as the offer ran out (%s); the switch's word on it is late",
+                        decision.call_uuid, decision.agent_id, decision.reason)
+            self._offer_answered(leg)
+            return
+        self._cancel_offer(CancelOffer(decision.call_uuid, decision.agent_id, decision.reason))
+        self._carry_out(self.router.offer_failed(decision.call_uuid, decision.agent_id, decision.reason))
+
+    def _has_answered(self, uuid: str) -> bool:
+        """Whether the switch has answered channel ``uuid`` (False when it has no such channel or cannot say)."""
+        try:
+            state = self.switch.owner_of(uuid).connection().api(f"uuid_getvar {uuid} {ANSWER_MARK}")
+        except ESLError as exc:
+            log.warning("call %s: answer state unknown: %s", uuid, exc)
+            return False
+        return state == ANSWERED_DISPOSITION
+
     def _bridge(self, decision: Bridge) -> None:
         leg = self._offers.pop((decision.call_uuid, decision.agent_id), None)
         queued = self.calls.get(decision.call_uuid)
@@ -917,7 +939,8 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         log.warning("ACD repair: %s", decision.description)
 
     _DECISIONS: dict[type, Callable[[AcdService, Any], None]] = {
-        Hold: _hold, Offer: _offer, CancelOffer: _cancel_offer, Bridge: _bridge, Announce: _announce,
+        Hold: _hold, Offer: _offer, CancelOffer: _cancel_offer, OfferOverdue: _offer_overdue, Bridge: _bridge,
+        Announce: _announce,
         Overflow: _overflow, SendToVoicemail: _voicemail, PlayMessage: _message,
         AskCallbackNumber: _ask_number, CallbackQueued: _callback_queued, QueueExit: _queue_exit,
         AgentStateChanged: _agent_state, Repair: _repair,

@@ -72,6 +72,7 @@ class ClientSession:
         self.authenticated = False
         self.subscription: Subscription | None = None
         self.outgoing: gevent.queue.Queue = gevent.queue.Queue()
+        self.lagging: gevent.queue.Queue = gevent.queue.Queue()   # (due, frame) of events held back, in order
         self.closed = False
 
     # -- writing -----------------------------------------------------------------------------------
@@ -88,9 +89,20 @@ class ClientSession:
         if subscription is None or not subscription.wants(name, subclass, headers):
             return
         if subscription.format == "json":
-            self.send(frames.event_frame(frames.json_event_body(headers, body), "text/event-json"))
+            frame = frames.event_frame(frames.json_event_body(headers, body), "text/event-json")
         else:
-            self.send(frames.event_frame(frames.plain_event_body(headers, body), "text/event-plain"))
+            frame = frames.event_frame(frames.plain_event_body(headers, body), "text/event-plain")
+        if self.core.event_lag > 0 or not self.lagging.empty():
+            self.lagging.put((self.core.clock.now() + self.core.event_lag, frame))
+        else:
+            self.send(frame)
+
+    def _release_lagging(self) -> None:
+        """Send the events held back by the switch's event lag when they are due, in the order they came."""
+        while True:
+            due, frame = self.lagging.get()
+            self.core.clock.sleep(due - self.core.clock.now())
+            self.send(frame)
 
     def _writer(self) -> None:
         while True:
@@ -123,6 +135,7 @@ class ClientSession:
 
     def serve(self) -> None:
         writer = gevent.spawn(self._writer)
+        lagging = gevent.spawn(self._release_lagging)
         parser = RequestParser()
         self.send(frames.auth_request())
         self.core.listeners.append(self)
@@ -139,6 +152,7 @@ class ClientSession:
         finally:
             if self in self.core.listeners:
                 self.core.listeners.remove(self)
+            lagging.kill(block=False)
             self.outgoing.put(CLOSE)
             writer.join(timeout=5)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from fsapp.acd import AcdConfig, AgentConfig, Decision, QueueConfig
+from fsapp.acd import AcdConfig, AgentConfig, Decision, OfferOverdue, QueueConfig, Router
 
 SKILLS = {"lang-nb": "Norwegian", "lang-en": "English", "building": "Building", "care": "Care",
           "switchboard": "Switchboard"}
@@ -28,3 +28,12 @@ def of_type(decisions: list[Decision], kind: type[D]) -> list[D]:
 def offered_agents(decisions: list[Decision]) -> list[str]:
     from fsapp.acd import Offer
     return [target.agent_id for offer in of_type(decisions, Offer) for target in offer.agents]
+
+
+def unanswered(router: Router, decisions: list[Decision]) -> list[Decision]:
+    """``decisions`` and what follows when the switch says no phone of an overdue offer among them answered
+    (the service's report for each OfferOverdue)."""
+    follow: list[Decision] = []
+    for overdue in of_type(decisions, OfferOverdue):
+        follow += router.offer_failed(overdue.call_uuid, overdue.agent_id, overdue.reason)
+    return decisions + follow

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from acd_builders import of_type
+from acd_builders import of_type, unanswered
 
 from fsapp.acd import (AgentState, AskCallbackNumber, Bridge, CallbackQueued, CallerInfo, MaxWaitAction,
                        MaxWaitPolicy, Offer, Overflow, PlayMessage, QueueExit, SendToVoicemail)
@@ -43,7 +43,7 @@ def test_max_wait_waits_for_a_ringing_offer_to_finish(make_router, clock) -> Non
     clock.advance(30)
     assert router.tick() == []                       # still ringing: no overflow mid-offer
     clock.advance(10)
-    decisions = router.tick()                         # no answer -> max wait applies now
+    decisions = unanswered(router, router.tick())     # no answer -> max wait applies now
     assert of_type(decisions, Overflow) == [Overflow("c1", "roads", "operator", "local_stream://operator")]
 
 

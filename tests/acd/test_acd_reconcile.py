@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from acd_builders import build_config, of_type
+from acd_builders import build_config, of_type, unanswered
 
 from fsapp.acd import AgentState, CallerInfo, ManualClock, Offer, QueueExit, Repair, Router, SnapshotError
 
@@ -90,7 +90,7 @@ def test_restore_keeps_waiting_order_and_carries_on(clock) -> None:
     assert again.trace("vip") == router.trace("vip")
     # the ringing offer still times out after the restart
     clock.advance(20)
-    decisions = again.tick()
+    decisions = unanswered(again, again.tick())
     assert again.agent("bo").state is S.RESERVED and again.agent("bo").call_uuid == "vip"
     assert [o.call_uuid for o in of_type(decisions, Offer)] == ["vip"]
     # new callers go behind the restored ones

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from acd_builders import of_type, offered_agents
+from acd_builders import of_type, offered_agents, unanswered
 
 from fsapp.acd import (AgentState, AgentStateChanged, Bridge, CallerInfo, CancelOffer, DuplicateCall,
-                       Hold, Offer, QueueExit, UnknownSkill)
+                       Hold, Offer, OfferOverdue, QueueExit, UnknownSkill)
+from fsapp.acd.router import OVERDUE_RECHECK
 
 S = AgentState
 
@@ -107,8 +108,10 @@ def test_unanswered_offer_goes_to_the_next_agent_and_not_back_at_once(make_route
     assert offered_agents(router.call_arrived("c1", "q")) == ["a1"]
     router.offer_ringing("c1", "a1")
     clock.advance(15)
-    decisions = router.tick()
-    assert CancelOffer("c1", "a1", "no-answer") in decisions
+    overdue = router.tick()
+    assert overdue == [OfferOverdue("c1", "a1", "no-answer")]   # until the switch says it did not answer
+    assert router.agent("a1").state is S.RINGING
+    decisions = unanswered(router, overdue)
     assert offered_agents(decisions) == ["a2"]
     assert router.agent("a1").state is S.AVAILABLE and router.agent("a1").no_answer_count == 1
     router.offer_failed("c1", "a2", "rejected")
@@ -126,10 +129,26 @@ def test_agent_never_stays_reserved_when_the_phone_never_rings(make_router, cloc
     assert router.agent("anna").state is S.RESERVED
     assert router.next_deadline() == clock() + 5
     clock.advance(5)
-    decisions = router.tick()
-    assert CancelOffer("c1", "anna", "reserve-timeout") in decisions
+    assert router.tick() == [OfferOverdue("c1", "anna", "reserve-timeout")]
+    clock.advance(OVERDUE_RECHECK)   # no word from the service: asked again, never stuck
+    assert router.tick() == [OfferOverdue("c1", "anna", "reserve-timeout")]
+    router.offer_failed("c1", "anna", "reserve-timeout")
     assert router.agent("anna").state is S.AVAILABLE
     assert router.agent("anna").no_answer_count == 0   # not the agent's fault
+
+
+def test_an_overdue_offer_the_phone_answered_is_bridged(make_router, clock) -> None:
+    router = make_router({"q": {"offer_timeout": 15}}, {"anna": {"queues": {"q": 1}}, "bo": {"queues": {"q": 2}}})
+    router.call_arrived("c1", "q")
+    router.offer_ringing("c1", "anna")
+    clock.advance(15)
+    assert router.tick() == [OfferOverdue("c1", "anna", "no-answer")]
+    decisions = router.offer_answered("c1", "anna")   # the switch: it answered as the time ran out
+    assert of_type(decisions, Bridge) == [Bridge("c1", "anna", "q", 15.0, None)]
+    assert router.agent("anna").state is S.ON_CALL and router.agent("anna").no_answer_count == 0
+    assert offered_agents(decisions) == [] and router.agent("bo").state is S.AVAILABLE
+    clock.advance(OVERDUE_RECHECK)
+    assert router.tick() == []
 
 
 def test_auto_break_after_n_unanswered_offers(make_router, clock) -> None:

@@ -104,6 +104,31 @@ def test_busy_queue_announces_position_then_overflows(sim, controller):
     assert center.router.agent("anna").call_uuid == first
 
 
+def test_an_operator_who_answers_while_the_switch_is_late_with_its_events_keeps_the_caller(sim, controller):
+    """A switch too busy to keep up with its events: the phone answers (and the leg takes the caller) long before
+    fsapp hears of it, and the offer's time runs out first. The switch is asked; the answer stands: the operator
+    is not hung up on, and nobody else is rung for a caller already talking."""
+    sim.add_endpoint("anna", answer_after=0.2)
+    sim.add_endpoint("bo", answer_after=0.2)
+    center = controller(build_config({"support": {"reserve_timeout": 1.0, "offer_timeout": 2.0}},
+                                     {"anna": {"queues": {"support": 1}}, "bo": {"queues": {"support": 2}}}))
+    center.service.agent_login("anna")
+    center.service.agent_login("bo")
+    center.wait_state("bo", "available")
+    sim.lag_events(4.0)
+
+    caller = sim.place_call("+4790000005", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    leg = sim.channel(center.agent_leg("anna"))
+    assert leg.bridge is not None and leg.bridge.other(leg).uuid == caller
+    sim.lag_events(0.0)
+    sim.hangup(caller)
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id) == (ANSWERED, "anna")
+    assert [entry["event"] for entry in outcome.trace].count("offer") == 1
+    assert [d.state for d in center.states.items if d.agent_id == "bo"] == ["available"]
+
+
 def test_ring_all_first_answer_wins_and_the_others_stop_ringing(sim, controller):
     sim.add_endpoint("anna", answer_after=4.0)
     sim.add_endpoint("bo", answer_after=1.0)

@@ -14,7 +14,7 @@ from fsapp.esl.errors import AuthenticationFailed, ChannelGone
 from fsapp.esl.parser import FrameParser
 from fsapp.sim.requests import RequestParser
 from tests.conftest import TRANSCRIPTS
-from tests.sim.simhelpers import connect, wait_for
+from tests.sim.simhelpers import connect, names_until, wait_for
 
 
 def raw_exchange(sim, data: bytes, frames_wanted: int) -> tuple[bytes, list]:
@@ -146,6 +146,18 @@ def test_subscriptions_filters_and_several_clients(sim) -> None:
     assert creates.noevents() == "+OK no longer listening for events"
     for connection in (creates, everything, custom, filtered):
         connection.exit()
+
+
+def test_a_lagging_switch_sends_its_events_late_in_order_and_replies_at_once(sim) -> None:
+    connection = connect(sim)
+    sim.lag_events(0.5)
+    uuid = sim.place_call("caller")
+    assert connection.api(f"uuid_exists {uuid}") == "true"
+    assert connection.events.empty()
+    names = names_until(connection, "CHANNEL_PARK")
+    assert sim.clock.now() - sim.channel(uuid).times["created"] / 1e6 >= 0.5
+    assert names[0] == "CHANNEL_CREATE" and names.count("CHANNEL_PARK") == 1
+    connection.exit()
 
 
 def test_json_events(sim) -> None:
