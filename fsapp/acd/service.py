@@ -712,26 +712,36 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         self._kill(leg.uuid)   # a leg not yet created is hung up when it starts ringing
 
     def _offer_overdue(self, decision: OfferOverdue) -> None:
-        """An offer whose time ran out ends, unless the switch says the agent's phone has answered already (a
-        busy switch's events can be seconds late): that answer is taken up, for a leg that bridges itself has
-        the caller by now, and hanging it up would cut them off."""
+        """An offer whose time ran out ends, unless the switch is behind: a phone that has answered already (its
+        events can be seconds late) keeps the call, for a leg that bridges itself has the caller by now; a leg
+        the switch has not even placed yet is waited for (the router asks again), for a hangup cannot reach it
+        before it rings, and it would answer and take the caller from the next operator."""
         leg = self._offers.get((decision.call_uuid, decision.agent_id))
-        if leg is not None and not leg.cancelled and self._has_answered(leg.uuid):
-            log.warning("call %s: agent %s answered as the offer ran out (%s); the switch's word on it is late",
-                        decision.call_uuid, decision.agent_id, decision.reason)
-            self._offer_answered(leg)
-            return
+        if leg is not None and not leg.cancelled:
+            state = self._answer_state(leg.uuid)
+            if state == ANSWERED_DISPOSITION:
+                log.warning("call %s: agent %s answered as the offer ran out (%s); the switch's word on it is late",
+                            decision.call_uuid, decision.agent_id, decision.reason)
+                self._offer_answered(leg)
+                return
+            if state is None and not leg.orphaned:
+                log.warning("call %s: the switch has not placed the call to agent %s yet (%s); waiting for it",
+                            decision.call_uuid, decision.agent_id, decision.reason)
+                return
         self._cancel_offer(CancelOffer(decision.call_uuid, decision.agent_id, decision.reason))
         self._carry_out(self.router.offer_failed(decision.call_uuid, decision.agent_id, decision.reason))
 
-    def _has_answered(self, uuid: str) -> bool:
-        """Whether the switch has answered channel ``uuid`` (False when it has no such channel or cannot say)."""
+    def _answer_state(self, uuid: str) -> str | None:
+        """Channel ``uuid``'s endpoint disposition (``ANSWER`` once answered; empty when unset or the switch
+        cannot say), or None when the switch has no such channel."""
         try:
             state = self.switch.owner_of(uuid).connection().api(f"uuid_getvar {uuid} {ANSWER_MARK}")
         except ESLError as exc:
             log.warning("call %s: answer state unknown: %s", uuid, exc)
-            return False
-        return state == ANSWERED_DISPOSITION
+            return ""
+        if state.startswith("-ERR"):
+            return None
+        return state
 
     def _bridge(self, decision: Bridge) -> None:
         leg = self._offers.pop((decision.call_uuid, decision.agent_id), None)

@@ -147,10 +147,11 @@ class SimulatedSwitch:
         self.core.endpoints[name] = endpoint
         return endpoint
 
-    def lag_events(self, seconds: float) -> None:
-        """From now on every event reaches the clients ``seconds`` late, while command replies come at once: a
-        switch too busy to keep up with its event queue (0 ends it, once the events held back are sent)."""
-        self.core.event_lag = max(0.0, seconds)
+    def fall_behind(self, seconds: float) -> None:
+        """A switch too busy to keep up, from now on: every event reaches the clients ``seconds`` late, and every
+        background job (an originate) starts ``seconds`` after it was asked for, while command replies come at
+        once (0 ends it; the events held back are still sent when due)."""
+        self.core.lag = max(0.0, seconds)
 
     def add_extension(self, destination: str, entry: str) -> None:
         self.core.dialplan[destination] = entry

@@ -43,7 +43,7 @@ class SwitchCore:
         self.sessions_since_start = 0
         self.peak_sessions = 0
         self.default_file_seconds = default_file_seconds
-        self.event_lag = 0.0   # seconds every event reaches its listeners late (a busy switch), replies on time
+        self.lag = 0.0   # seconds a busy switch is behind: events reach listeners late, background jobs start late
         self._ports = itertools.count(16384, 2)
         self.endpoints: dict = {}
         self.dialplan: dict[str, str] = {}

@@ -92,8 +92,8 @@ class ClientSession:
             frame = frames.event_frame(frames.json_event_body(headers, body), "text/event-json")
         else:
             frame = frames.event_frame(frames.plain_event_body(headers, body), "text/event-plain")
-        if self.core.event_lag > 0 or not self.lagging.empty():
-            self.lagging.put((self.core.clock.now() + self.core.event_lag, frame))
+        if self.core.lag > 0 or not self.lagging.empty():
+            self.lagging.put((self.core.clock.now() + self.core.lag, frame))
         else:
             self.send(frame)
 
@@ -215,12 +215,20 @@ class ClientSession:
                 headers.append(("Job-Command-Arg", arg))
             self.core.fire(headers, body)
 
+        delay = self.core.lag
         if name == "originate":
             from fsapp.sim.originate import originate
-            self.core.spawn(originate, self.core, arg, report)
+
+            def place() -> None:
+                if delay:
+                    self.core.clock.sleep(delay)
+                originate(self.core, arg, report)
+            self.core.spawn(place)
             return
 
         def run() -> None:
+            if delay:
+                self.core.clock.sleep(delay)
             body, followup = run_api(self.core, request.arg)
             report(body)
             if followup is not None:

@@ -105,9 +105,10 @@ def test_busy_queue_announces_position_then_overflows(sim, controller):
 
 
 def test_an_operator_who_answers_while_the_switch_is_late_with_its_events_keeps_the_caller(sim, controller):
-    """A switch too busy to keep up with its events: the phone answers (and the leg takes the caller) long before
-    fsapp hears of it, and the offer's time runs out first. The switch is asked; the answer stands: the operator
-    is not hung up on, and nobody else is rung for a caller already talking."""
+    """A switch too busy to keep up: it places the call to the operator seconds late, and tells of it later
+    still, so the offer's time runs out while the phone is not even ringing, and again once it has answered (the
+    leg has taken the caller) but fsapp has not heard. The switch is asked each time: the leg is waited for,
+    then its answer stands: the operator is not hung up on, and nobody else is rung for this caller."""
     sim.add_endpoint("anna", answer_after=0.2)
     sim.add_endpoint("bo", answer_after=0.2)
     center = controller(build_config({"support": {"reserve_timeout": 1.0, "offer_timeout": 2.0}},
@@ -115,13 +116,13 @@ def test_an_operator_who_answers_while_the_switch_is_late_with_its_events_keeps_
     center.service.agent_login("anna")
     center.service.agent_login("bo")
     center.wait_state("bo", "available")
-    sim.lag_events(4.0)
+    sim.fall_behind(4.0)
 
     caller = sim.place_call("+4790000005", entry="support")
     center.wait_state("anna", "on-call", caller)
     leg = sim.channel(center.agent_leg("anna"))
     assert leg.bridge is not None and leg.bridge.other(leg).uuid == caller
-    sim.lag_events(0.0)
+    sim.fall_behind(0.0)
     sim.hangup(caller)
     outcome = center.outcome(caller)
     assert (outcome.kind, outcome.agent_id) == (ANSWERED, "anna")

@@ -150,7 +150,7 @@ def test_subscriptions_filters_and_several_clients(sim) -> None:
 
 def test_a_lagging_switch_sends_its_events_late_in_order_and_replies_at_once(sim) -> None:
     connection = connect(sim)
-    sim.lag_events(0.5)
+    sim.fall_behind(0.5)
     uuid = sim.place_call("caller")
     assert connection.api(f"uuid_exists {uuid}") == "true"
     assert connection.events.empty()
