@@ -36,8 +36,8 @@ Router queries
 
 Decisions (frozen dataclasses, ``.kind`` and ``.as_dict()``; see :mod:`fsapp.acd.decisions`)
     Hold, Offer(agents: AgentTarget(agent_id, contact)...), CancelOffer, OfferOverdue, Bridge, Announce,
-    Overflow, SendToVoicemail, PlayMessage, AskCallbackNumber, CallbackQueued, QueueExit(trace), AgentStateChanged,
-    Repair
+    Overflow, SendToVoicemail, PlayMessage, AskCallbackNumber, CallbackQueued, QueueExit(trace),
+    AgentStateChanged, Repair
 
 Carrying out an Offer: originate to each ``AgentTarget.contact`` (timeout ``Offer.timeout``) with the
 caller's details in SIP headers from ``Offer.caller`` (number, name, case ids); report ringing, answer or
@@ -69,8 +69,8 @@ __all__ = [
     "AcdConfig", "AcdConfigError", "AcdError", "AgentConfig", "AgentState", "AgentStateChanged",
     "AgentTarget", "Announce", "AnnouncePolicy", "AskCallbackNumber", "Bridge", "CallbackQueued",
     "CallerInfo", "CancelOffer", "Clock", "Decision", "DuplicateCall", "Hold", "IllegalTransition",
-    "ManualClock", "MaxWaitAction", "MaxWaitPolicy", "Offer", "OfferOverdue", "Overflow", "PlayMessage", "QueueConfig",
-    "QueueExit", "Repair", "Router", "SendToVoicemail", "ServiceLevelTarget", "SnapshotError", "Strategy",
-    "TRANSITIONS", "UnknownAgent", "UnknownCall", "UnknownQueue", "UnknownSkill", "can_transition",
+    "ManualClock", "MaxWaitAction", "MaxWaitPolicy", "Offer", "OfferOverdue", "Overflow", "PlayMessage",
+    "QueueConfig", "QueueExit", "Repair", "Router", "SendToVoicemail", "ServiceLevelTarget", "SnapshotError",
+    "Strategy", "TRANSITIONS", "UnknownAgent", "UnknownCall", "UnknownQueue", "UnknownSkill", "can_transition",
     "estimated_wait", "load_acd_config", "parse_acd_config", "reconcile",
 ]

@@ -44,8 +44,8 @@ from fsapp.acd.decisions import (AgentStateChanged, Announce, AskCallbackNumber,
                                  CallerInfo, CancelOffer, Decision, Hold, Offer, OfferOverdue, Overflow,
                                  PlayMessage, QueueExit, Repair, SendToVoicemail)
 from fsapp.acd.dialing import (
-    ANSWER_MARK, ANSWERED_DISPOSITION, CALLER_BRIDGE_VARIABLES, LEFT_QUEUE, ORIGINATE_MARGIN, WAITING_VARIABLE, bridges_itself, failure_reason,
-    offer_variables, self_bridge_variables,
+    ANSWER_MARK, ANSWERED_DISPOSITION, CALLER_BRIDGE_VARIABLES, LEFT_QUEUE, ORIGINATE_MARGIN, WAITING_VARIABLE,
+    bridges_itself, failure_reason, offer_variables, self_bridge_variables,
 )
 from fsapp.acd.engaged import Engagements
 from fsapp.acd.outcome import (ABANDONED, ANSWERED, CALLBACK, MESSAGE, REMOVED, TRANSFERRED, VOICEMAIL,
@@ -950,8 +950,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
 
     _DECISIONS: dict[type, Callable[[AcdService, Any], None]] = {
         Hold: _hold, Offer: _offer, CancelOffer: _cancel_offer, OfferOverdue: _offer_overdue, Bridge: _bridge,
-        Announce: _announce,
-        Overflow: _overflow, SendToVoicemail: _voicemail, PlayMessage: _message,
+        Announce: _announce, Overflow: _overflow, SendToVoicemail: _voicemail, PlayMessage: _message,
         AskCallbackNumber: _ask_number, CallbackQueued: _callback_queued, QueueExit: _queue_exit,
         AgentStateChanged: _agent_state, Repair: _repair,
     }

@@ -73,6 +73,7 @@ class ClientSession:
         self.subscription: Subscription | None = None
         self.outgoing: gevent.queue.Queue = gevent.queue.Queue()
         self.lagging: gevent.queue.Queue = gevent.queue.Queue()   # (due, frame) of events held back, in order
+        self.held = 0   # events held back and not sent yet: any event after them waits its turn
         self.closed = False
 
     # -- writing -----------------------------------------------------------------------------------
@@ -92,17 +93,19 @@ class ClientSession:
             frame = frames.event_frame(frames.json_event_body(headers, body), "text/event-json")
         else:
             frame = frames.event_frame(frames.plain_event_body(headers, body), "text/event-plain")
-        if self.core.lag > 0 or not self.lagging.empty():
+        if self.core.lag > 0 or self.held:
+            self.held += 1
             self.lagging.put((self.core.clock.now() + self.core.lag, frame))
         else:
             self.send(frame)
 
     def _release_lagging(self) -> None:
-        """Send the events held back by the switch's event lag when they are due, in the order they came."""
+        """Send the events held back by the switch's lag when they are due, in the order they came."""
         while True:
             due, frame = self.lagging.get()
             self.core.clock.sleep(due - self.core.clock.now())
             self.send(frame)
+            self.held -= 1
 
     def _writer(self) -> None:
         while True:
