@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 
 import gevent
-from gevent.event import Event as Flag
+from gevent.event import AsyncResult, Event as Flag
 
 from fsapp.esl.client import ESLClient
 from fsapp.esl.connection import ESLConnection
@@ -46,7 +46,7 @@ _PREDICATES: dict[str, Callable[[Channel], bool]] = {
     "parked": lambda channel: channel.parked,
     "answered": lambda channel: channel.answered,
     "bridged": lambda channel: channel.bridged_to is not None,
-    "unbridged": lambda channel: channel.bridged_to is None,
+    "unbridged": lambda channel: channel.bridged_to is None or channel.gone,   # a hangup ends any bridge
     "gone": lambda channel: channel.gone,
 }
 
@@ -68,7 +68,7 @@ class Switch:
         self._routes: dict[str, Handler] = {}
         self._handlers: dict[str, gevent.Greenlet] = {}
         self._handler_link: dict[str, int] = {}   # call uuid -> the connection its handler started under
-        self._waiters: dict[str, list[tuple[Callable[[Channel], bool], Flag]]] = {}
+        self._waiters: dict[str, list[tuple[Callable[[Channel], bool], AsyncResult]]] = {}
         self._listeners: list[Callable[[Event, Channel | None], None]] = []
         self._connect_hooks: list[ConnectHook] = []
         self.reconciled = Flag()
@@ -191,29 +191,37 @@ class Switch:
     # -- waiting on channels ---------------------------------------------------------------------------
 
     def _wake(self, channel: Channel) -> None:
+        """Wake whoever waits for what the channel has now become, and everyone waiting on it once it is gone."""
         waiters = self._waiters.get(channel.uuid)
         if not waiters:
             return
-        for predicate, flag in list(waiters):
-            if predicate(channel):
-                flag.set()
-                waiters.remove((predicate, flag))
+        for predicate, result in list(waiters):
+            met = predicate(channel)
+            if met or channel.gone:
+                result.set(met)
+                waiters.remove((predicate, result))
         if not waiters:
             del self._waiters[channel.uuid]
 
     def wait_channel(self, uuid: str, condition: str, timeout: float) -> Channel:
-        """Wait until the channel is ``parked``/``answered``/``bridged``/``unbridged``/``gone``."""
+        """Wait until the channel is ``parked``/``answered``/``bridged``/``unbridged``/``gone``: ESLTimeout when
+        it is not within ``timeout`` seconds, ChannelGone as soon as it hangs up without becoming it."""
         predicate = _PREDICATES[condition]
         channel = self.registry.get(uuid)
         if channel is not None and predicate(channel):
             return channel
-        flag = Flag()
-        self._waiters.setdefault(uuid, []).append((predicate, flag))
-        if not flag.wait(timeout):
+        if channel is not None and channel.gone:
+            raise ChannelGone(f"call {uuid}: hung up before it was {condition}")
+        result: AsyncResult = AsyncResult()
+        self._waiters.setdefault(uuid, []).append((predicate, result))
+        met = result.wait(timeout)
+        if met is None:
             waiters = self._waiters.get(uuid, [])
-            if (predicate, flag) in waiters:
-                waiters.remove((predicate, flag))
+            if (predicate, result) in waiters:
+                waiters.remove((predicate, result))
             raise ESLTimeout(f"call {uuid}: not {condition} within {timeout} s")
+        if not met:
+            raise ChannelGone(f"call {uuid}: hung up before it was {condition}")
         return self.registry.get(uuid) or Channel(uuid, gone=True)
 
     # -- new legs --------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import gevent
 import pytest
 from gevent.event import AsyncResult, Event as Flag
 
+from fsapp.esl.errors import ChannelGone, ESLError
 from fsapp.sim import CallerScript, SimulatedSwitch
 from fsapp.switch.call import Call
 from fsapp.switch.errors import OriginateFailed
@@ -106,6 +107,29 @@ def test_originate_and_bridge_reparks_the_survivor(sim: SimulatedSwitch, make_sw
     switch.start().wait_connected(WAIT)
     sim.place_call(caller="+4790000004", script=CallerScript(hangup_after=600.0))
     assert result.get(timeout=WAIT) == (True, None)
+
+
+def test_waiting_for_a_bridge_ends_when_the_caller_hangs_up(sim: SimulatedSwitch, make_switch) -> None:
+    """A wait for what a channel can no longer become ends at its hangup, not at its time limit (a worker joining
+    such a wait would otherwise hold every other call for that long)."""
+    result: AsyncResult = AsyncResult()
+
+    def main(call: Call) -> None:
+        call.answer()
+        error: ESLError | None = None
+        try:
+            call.wait_for("bridged", 600.0)
+        except ESLError as exc:
+            error = exc
+        result.set((error, call.channel.gone))
+
+    switch = make_switch()
+    switch.route("main", main)
+    switch.start().wait_connected(WAIT)
+    sim.place_call(caller="+4790000005", script=CallerScript(hangup_after=1.0))
+    error, gone = result.get(timeout=WAIT)
+    assert isinstance(error, ChannelGone) and "hung up before it was bridged" in str(error)
+    assert gone
 
 
 @pytest.mark.parametrize("behaviour, cause", [("busy", "USER_BUSY"), ("no_answer", "NO_ANSWER"),
