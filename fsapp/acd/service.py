@@ -761,25 +761,37 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         def bridge() -> None:
             try:
                 if leg.bridges_itself:
-                    self._bridged_by_switch(queued)
+                    talking = self._bridged_by_switch(queued)
                 else:
                     queued.call.bridge(leg.uuid, stop_playback=True, marks={WAITING_VARIABLE: LEFT_QUEUE})
+                    talking = True
             except ESLError as exc:
                 log.warning("call %s: bridge to agent %s failed: %s", queued.uuid, decision.agent_id, exc)
                 return   # the hangup that follows ends the call on both sides
+            if not talking:
+                log.info("call %s: the conversation with agent %s was over before its bridge was taken up",
+                         queued.uuid, decision.agent_id)
+                return
             log.info("call %s: bridged to agent %s after %.0f s", queued.uuid, decision.agent_id, decision.waited)
             if record:
                 self._submit(lambda: self._record_if_talking(queued, decision.queue))
         self._in_order(queued, "bridge", bridge)
 
     @staticmethod
-    def _bridged_by_switch(queued: QueuedCall) -> None:
+    def _bridged_by_switch(queued: QueuedCall) -> bool:
         """The agent's leg bridges itself to the caller (and marked them out of the queue as it answered): wait
         for the switch's word that they are bridged (ESLTimeout when they never are: the agent's leg then ends).
         By then the agent may have moved the caller on already (a consultation, a transfer): any bridge will
-        do."""
+        do. False when the caller was bridged and has hung up already (this caller's commands ran late: a
+        switch slow to answer them)."""
         queued.call.variables[WAITING_VARIABLE] = LEFT_QUEUE
-        queued.call.wait_for("bridged", BRIDGE_WAIT)
+        try:
+            queued.call.wait_for("bridged", BRIDGE_WAIT)
+        except ChannelGone:
+            if queued.call.channel.last_peer is None:
+                raise
+            return False
+        return True
 
     def _record_if_talking(self, queued: QueuedCall, queue: str) -> None:
         """Start the recording of a conversation just bridged, unless it has ended or is recorded already (the

@@ -242,7 +242,7 @@ class Call:
 
     def wait_for(self, predicate_name: str, timeout: float) -> Channel:
         """Wait until the channel is ``parked``, ``answered``, ``bridged`` or ``gone``."""
-        return self.switch.wait_channel(self.uuid, predicate_name, timeout)
+        return self.switch.wait_channel(self.uuid, predicate_name, timeout, self.channel)
 
 
 def new_uuid() -> str:

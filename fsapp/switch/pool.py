@@ -183,8 +183,8 @@ class SwitchPool:
                 return node.call(uuid)
         raise ChannelGone(f"channel {uuid} is on none of the switches {self.name}")
 
-    def wait_channel(self, uuid: str, condition: str, timeout: float) -> Channel:
-        return self.owner_of(uuid).wait_channel(uuid, condition, timeout)
+    def wait_channel(self, uuid: str, condition: str, timeout: float, known: Channel | None = None) -> Channel:
+        return self.owner_of(uuid).wait_channel(uuid, condition, timeout, known)
 
     # -- new legs --------------------------------------------------------------------------------------
 

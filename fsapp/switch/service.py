@@ -203,11 +203,12 @@ class Switch:
         if not waiters:
             del self._waiters[channel.uuid]
 
-    def wait_channel(self, uuid: str, condition: str, timeout: float) -> Channel:
+    def wait_channel(self, uuid: str, condition: str, timeout: float, known: Channel | None = None) -> Channel:
         """Wait until the channel is ``parked``/``answered``/``bridged``/``unbridged``/``gone``: ESLTimeout when
-        it is not within ``timeout`` seconds, ChannelGone as soon as it hangs up without becoming it."""
+        it is not within ``timeout`` seconds, ChannelGone as soon as it hangs up without becoming it. ``known``:
+        the caller's own record of the channel, which says it is gone once the registry has forgotten it."""
         predicate = _PREDICATES[condition]
-        channel = self.registry.get(uuid)
+        channel = self.registry.get(uuid) or known
         if channel is not None and predicate(channel):
             return channel
         if channel is not None and channel.gone:

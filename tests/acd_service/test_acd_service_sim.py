@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import wave
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from gevent.event import Event as Flag
 from fsapp.acd import AnnouncePolicy, MaxWaitAction, MaxWaitPolicy
 from fsapp.acd.outcome import ABANDONED, ANSWERED
 from fsapp.sim import CallerScript
+from fsapp.switch import Call
 
 
 def test_answered_call_is_bridged_recorded_and_ended_when_the_agent_hangs_up(sim, controller, tmp_path):
@@ -128,6 +130,29 @@ def test_an_operator_who_answers_while_the_switch_is_late_with_its_events_keeps_
     assert (outcome.kind, outcome.agent_id) == (ANSWERED, "anna")
     assert [entry["event"] for entry in outcome.trace].count("offer") == 1
     assert [d.state for d in center.states.items if d.agent_id == "bo"] == ["available"]
+
+
+def test_a_bridge_taken_up_after_the_conversation_is_not_a_failure(sim, controller, monkeypatch, caplog):
+    """A switch slow to answer commands: the caller's hold music is still on its way while the operator's leg
+    takes the caller, talks and hangs up. The bridge, next in the caller's line of commands, finds the
+    conversation over at once: no failure, and no wait for a bridge that will not come."""
+    caplog.set_level(logging.INFO, logger="fsapp.acd.service")
+    sim.add_endpoint("anna", answer_after=0.2, hangup_after=1.0)
+    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}))
+    center.service.agent_login("anna")
+    center.wait_state("anna", "available")
+    broadcast = Call.broadcast
+
+    def late_broadcast(call: Call, path: str) -> None:
+        sim.wait_gone(call.uuid, WAIT)   # the switch takes the command up only once the call is over
+        broadcast(call, path)
+    monkeypatch.setattr(Call, "broadcast", late_broadcast)
+
+    caller = sim.place_call("+4790000006", entry="support")
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id) == (ANSWERED, "anna")
+    assert "conversation with agent anna was over before its bridge was taken up" in caplog.text
+    assert "bridge to agent anna failed" not in caplog.text
 
 
 def test_ring_all_first_answer_wins_and_the_others_stop_ringing(sim, controller):
