@@ -18,8 +18,6 @@ URL_LIMIT = 500
 
 WAITING_VARIABLE = "fsapp_waiting_in"   # set on a caller's channel when they join a queue (its name)
 LEFT_QUEUE = "answered"                  # ... and this once an agent has them
-ANSWER_MARK = "endpoint_disposition"     # a channel variable the switch sets to ANSWER as the channel answers
-ANSWERED_DISPOSITION = "ANSWER"
 
 # An offer to one agent for a caller on the line: the answered leg bridges itself to the caller in the switch
 # (``originate ... &intercept(<caller>)``), as mod_callcenter bridges, so answer -> bridge never waits for

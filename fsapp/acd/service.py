@@ -44,8 +44,8 @@ from fsapp.acd.decisions import (AgentStateChanged, Announce, AskCallbackNumber,
                                  CallerInfo, CancelOffer, Decision, Hold, Offer, OfferOverdue, Overflow,
                                  PlayMessage, QueueExit, Repair, SendToVoicemail)
 from fsapp.acd.dialing import (
-    ANSWER_MARK, ANSWERED_DISPOSITION, CALLER_BRIDGE_VARIABLES, LEFT_QUEUE, ORIGINATE_MARGIN, WAITING_VARIABLE,
-    bridges_itself, failure_reason, offer_variables, self_bridge_variables,
+    CALLER_BRIDGE_VARIABLES, LEFT_QUEUE, ORIGINATE_MARGIN, WAITING_VARIABLE, bridges_itself, failure_reason,
+    offer_variables, self_bridge_variables,
 )
 from fsapp.acd.engaged import Engagements
 from fsapp.acd.outcome import (ABANDONED, ANSWERED, CALLBACK, MESSAGE, REMOVED, TRANSFERRED, VOICEMAIL,
@@ -718,30 +718,23 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         before it rings, and it would answer and take the caller from the next operator."""
         leg = self._offers.get((decision.call_uuid, decision.agent_id))
         if leg is not None and not leg.cancelled:
-            state = self._answer_state(leg.uuid)
-            if state == ANSWERED_DISPOSITION:
+            try:
+                answered = self.switch.answered(leg.uuid)
+            except ESLError as exc:
+                log.warning("call %s: whether agent %s answered is unknown: %s", decision.call_uuid,
+                            decision.agent_id, exc)
+                answered = False
+            if answered:
                 log.warning("call %s: agent %s answered as the offer ran out (%s); the switch's word on it is late",
                             decision.call_uuid, decision.agent_id, decision.reason)
                 self._offer_answered(leg)
                 return
-            if state is None and not leg.orphaned:
+            if answered is None and not leg.orphaned:
                 log.warning("call %s: the switch has not placed the call to agent %s yet (%s); waiting for it",
                             decision.call_uuid, decision.agent_id, decision.reason)
                 return
         self._cancel_offer(CancelOffer(decision.call_uuid, decision.agent_id, decision.reason))
         self._carry_out(self.router.offer_failed(decision.call_uuid, decision.agent_id, decision.reason))
-
-    def _answer_state(self, uuid: str) -> str | None:
-        """Channel ``uuid``'s endpoint disposition (``ANSWER`` once answered; empty when unset or the switch
-        cannot say), or None when the switch has no such channel."""
-        try:
-            state = self.switch.owner_of(uuid).connection().api(f"uuid_getvar {uuid} {ANSWER_MARK}")
-        except ESLError as exc:
-            log.warning("call %s: answer state unknown: %s", uuid, exc)
-            return ""
-        if state.startswith("-ERR"):
-            return None
-        return state
 
     def _bridge(self, decision: Bridge) -> None:
         leg = self._offers.pop((decision.call_uuid, decision.agent_id), None)

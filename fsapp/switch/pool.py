@@ -186,6 +186,9 @@ class SwitchPool:
     def wait_channel(self, uuid: str, condition: str, timeout: float, known: Channel | None = None) -> Channel:
         return self.owner_of(uuid).wait_channel(uuid, condition, timeout, known)
 
+    def answered(self, uuid: str) -> bool | None:
+        return self.owner_of(uuid).answered(uuid)
+
     # -- new legs --------------------------------------------------------------------------------------
 
     def node_for_leg(self, variables: dict[str, str]) -> Switch:

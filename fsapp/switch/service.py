@@ -42,6 +42,9 @@ DEFAULT_EVENTS = (
     "PLAYBACK_STOP", "BACKGROUND_JOB", "CUSTOM", "conference::maintenance",
 )
 
+ANSWER_MARK = "endpoint_disposition"   # a channel variable the switch sets to ANSWER as the channel answers
+ANSWERED_DISPOSITION = "ANSWER"
+
 _PREDICATES: dict[str, Callable[[Channel], bool]] = {
     "parked": lambda channel: channel.parked,
     "answered": lambda channel: channel.answered,
@@ -251,6 +254,15 @@ class Switch:
         if wait_park:
             channel = self.wait_channel(leg_uuid, "parked", timeout)
         return Call(self, channel)
+
+    def answered(self, uuid: str) -> bool | None:
+        """Whether channel ``uuid`` has answered, asked of the switch itself rather than of the events read so far
+        (which a busy switch sends seconds late): its ``endpoint_disposition``, set to ``ANSWER`` as it answers.
+        None when the switch has no such channel (not placed yet, or gone)."""
+        value = self.connection().api(f"uuid_getvar {word(uuid)} {ANSWER_MARK}")
+        if value.startswith("-ERR"):
+            return None
+        return value == ANSWERED_DISPOSITION
 
     def sees_every_node(self) -> bool:
         """Whether the registry holds every channel there is (a pool: every node reconciled)."""
