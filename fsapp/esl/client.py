@@ -33,10 +33,14 @@ class ESLClient:
                  on_event: EventHandler, on_connect: ConnectHandler | None = None,
                  on_disconnect: Callable[[str], None] | None = None,
                  backoff: Backoff | None = None, connect_timeout: float = 5.0,
-                 command_timeout: float = 10.0, queue_size: int = 1000, command_connections: int = 0) -> None:
+                 command_timeout: float = 10.0, queue_size: int = 1000, command_connections: int = 0,
+                 foreign_executions: bool = True) -> None:
+        """``foreign_executions=False``: completions of applications others sent (the dial plan) are not wanted
+        (:meth:`ESLConnection.subscribe`)."""
         self.host, self.port, self.address = host, port, f"{host}:{port}"
         self._password = password
         self._events = list(events)
+        self._foreign_executions = foreign_executions
         self._on_event = on_event
         self._on_connect = on_connect
         self._on_disconnect = on_disconnect
@@ -108,7 +112,7 @@ class ESLClient:
                                    command_connections=self._command_connections)
         connection.connect()
         try:
-            connection.subscribe(self._events)
+            connection.subscribe(self._events, foreign_executions=self._foreign_executions)
         except ESLError:
             connection.close()
             raise

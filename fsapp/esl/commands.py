@@ -7,6 +7,10 @@ from collections.abc import Iterable, Mapping
 from fsapp.esl.errors import ESLError
 
 EVENT_FORMATS = ("plain", "json", "xml")
+EXECUTION_TAG = "fsapp"
+"""Sent as ``Event-UUID-Name`` with every application fsapp executes; the switch puts it on the application's
+events as ``Application-UUID-Name``, which tells them from the dial plan's own (see :func:`own_executions_filters`)."""
+EXECUTE_COMPLETE = "CHANNEL_EXECUTE_COMPLETE"
 
 
 def _line(text: str) -> str:
@@ -49,6 +53,21 @@ def event(names: Iterable[str], fmt: str = "plain") -> bytes:
     return simple(f"event {fmt} {' '.join(words)}")
 
 
+def own_executions_filters(names: Iterable[str]) -> list[tuple[str, str]] | None:
+    """The ``filter`` pairs that keep every subscribed event but the completions of applications fsapp did not
+    send (the dial plan's ``set``, ``export``, ``sched_transfer``..., each carrying every channel variable).
+
+    A socket with filters gets an event only when one of them matches it: one per subscribed event name, and
+    for CHANNEL_EXECUTE_COMPLETE only its ``Application-UUID-Name`` (:data:`EXECUTION_TAG`). None when nothing
+    can be left out (not subscribed to completions, or to ``ALL``, whose names cannot be listed).
+    """
+    wanted = {"CUSTOM" if "::" in name else name for name in names}
+    if EXECUTE_COMPLETE not in wanted or "ALL" in wanted:
+        return None
+    pairs = [("Event-Name", name) for name in sorted(wanted - {EXECUTE_COMPLETE})]
+    return pairs + [("Application-UUID-Name", EXECUTION_TAG)]
+
+
 def filter_add(header: str, value: str) -> bytes:
     return simple(f"filter {header} {value}")
 
@@ -73,8 +92,9 @@ def sendmsg(uuid: str, headers: Mapping[str, str], body: str | None = None) -> b
 
 
 def execute(uuid: str, app: str, arg: str | None = None, *, event_uuid: str | None = None,
-            event_lock: bool = True, loops: int | None = None) -> bytes:
-    """``sendmsg`` ``call-command: execute``; an argument with a newline travels as the body."""
+            event_lock: bool = True, loops: int | None = None, tag: str | None = EXECUTION_TAG) -> bytes:
+    """``sendmsg`` ``call-command: execute``, named ``tag`` (:data:`EXECUTION_TAG`); an argument with a newline
+    travels as the body."""
     headers = {"call-command": "execute", "execute-app-name": app}
     body = None
     if arg is not None and arg != "":
@@ -88,6 +108,8 @@ def execute(uuid: str, app: str, arg: str | None = None, *, event_uuid: str | No
         headers["event-lock"] = "true"
     if event_uuid:
         headers["Event-UUID"] = event_uuid
+    if tag:
+        headers["Event-UUID-Name"] = tag
     return sendmsg(uuid, headers, body)
 
 

@@ -375,9 +375,17 @@ class ESLConnection:
     def nomedia(self, channel_uuid: str, info: str = "") -> str:
         return self._checked(commands.nomedia(channel_uuid, info), f"nomedia {channel_uuid}")
 
-    def subscribe(self, names: Iterable[str], fmt: str = "plain") -> str:
-        """Subscribe to events by name (``CUSTOM`` subclasses are put last, as the switch requires)."""
-        return self._checked(commands.event(list(names), fmt), "event", self._event_wire)
+    def subscribe(self, names: Iterable[str], fmt: str = "plain", *, foreign_executions: bool = True) -> str:
+        """Subscribe to events by name (``CUSTOM`` subclasses are put last, as the switch requires).
+
+        ``foreign_executions=False``: of the CHANNEL_EXECUTE_COMPLETE events, only those of applications sent
+        through this module (:func:`~fsapp.esl.commands.own_executions_filters`); the switch leaves the rest out.
+        """
+        words = list(names)
+        reply = self._checked(commands.event(words, fmt), "event", self._event_wire)
+        for header, value in (None if foreign_executions else commands.own_executions_filters(words)) or ():
+            self.filter(header, value)
+        return reply
 
     def filter(self, header: str, value: str) -> str:
         return self._checked(commands.filter_add(header, value), "filter", self._event_wire)

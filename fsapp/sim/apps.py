@@ -32,7 +32,7 @@ def execute(channel: Channel, call: AppCall) -> None:
     if call.arg:
         channel.set_var("current_application_data", call.arg)
     data = [("Application-Data", call.arg)] if call.arg else []
-    channel.emit("CHANNEL_EXECUTE", after=[("Application", call.name), *data, ("Application-UUID", call.app_uuid)])
+    channel.emit("CHANNEL_EXECUTE", after=[("Application", call.name), *data, *_uuid_headers(call)])
     response = NONE
     try:
         if handler is None:
@@ -56,8 +56,13 @@ def _complete(channel: Channel, call: AppCall, data: list[tuple[str, str]], resp
     if response != NONE:
         channel.set_var("current_application_response", response)
     channel.emit("CHANNEL_EXECUTE_COMPLETE", after=[("Application", call.name), *data,
-                                                    ("Application-Response", response),
-                                                    ("Application-UUID", call.app_uuid)])
+                                                    ("Application-Response", response), *_uuid_headers(call)])
+
+
+def _uuid_headers(call: AppCall) -> list[tuple[str, str]]:
+    """``Application-UUID``, and ``Application-UUID-Name`` when the sendmsg named it (``Event-UUID-Name``)."""
+    headers = [("Application-UUID", call.app_uuid)]
+    return headers + [("Application-UUID-Name", call.uuid_name)] if call.uuid_name else headers
 
 
 def _private_command(channel: Channel, call: AppCall) -> None:

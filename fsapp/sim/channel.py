@@ -37,6 +37,7 @@ class AppCall:
     app_uuid: str = field(default_factory=lambda: str(uuidlib.uuid4()))
     from_sendmsg: bool = True
     loops: int = 1
+    uuid_name: str = ""   # sendmsg's Event-UUID-Name, on the application's events as Application-UUID-Name
 
 
 class Channel:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import uuid as uuidlib
 
@@ -23,6 +24,43 @@ CLOSE = object()
 DEAF_APPS = frozenset({"eavesdrop"})
 """Applications that do not read the session's message queue: a ``sendmsg hangup`` waits until they end
 (FreeSWITCH's eavesdrop loop reads only ``eavesdrop-command`` events; ``uuid_kill`` ends it at once)."""
+
+
+def passes_filters(filters: list[tuple[str, str]], headers: Headers) -> bool:
+    """FreeSWITCH's event filters (mod_event_socket): an event passes when a filter on one of its headers matches
+    (``value`` or ``+value``: the same without case; ``/regex/flags``), unless a negative one (``-value``) matches
+    it too. Header names are compared without case."""
+    values: dict[str, str] = {}
+    for name, value in headers:
+        values.setdefault(name.lower(), value)
+    send = False
+    for header, wanted in filters:
+        actual = values.get(header.lower())
+        if actual is None:
+            continue
+        positive, compared = _filter_sign(wanted)
+        if send and positive:
+            continue
+        if _filter_matches(wanted, compared, actual):
+            if not positive:
+                return False
+            send = True
+    return send
+
+
+def _filter_sign(wanted: str) -> tuple[bool, str]:
+    positive, index = True, 0
+    while index < len(wanted) and wanted[index] in "+- ":
+        positive = {"+": True, "-": False}.get(wanted[index], positive)
+        index += 1
+    return positive, wanted[index:]
+
+
+def _filter_matches(wanted: str, compared: str, actual: str) -> bool:
+    if not wanted.startswith("/"):
+        return compared.lower() == actual.lower()
+    body, _, flags = wanted[1:].rpartition("/")
+    return re.search(body, actual, re.IGNORECASE if "i" in flags else 0) is not None
 
 
 class Subscription:
@@ -56,10 +94,7 @@ class Subscription:
     def wants(self, name: str, subclass: str, headers: Headers) -> bool:
         if not self.wants_name(name, subclass):
             return False
-        if not self.filters:
-            return True
-        values = dict(headers)
-        return any(values.get(header) == value for header, value in self.filters)
+        return not self.filters or passes_filters(self.filters, headers)
 
 
 class ClientSession:
@@ -314,7 +349,8 @@ class ClientSession:
             arg = headers.get("execute-app-arg") or request.body
             call = AppCall(headers.get("execute-app-name", ""), arg,
                            app_uuid=headers.get("Event-UUID") or str(uuidlib.uuid4()),
-                           loops=int(headers.get("loops", "1") or "1"))
+                           loops=int(headers.get("loops", "1") or "1"),
+                           uuid_name=headers.get("Event-UUID-Name", ""))
             channel.apps.append(call)
             channel.poke()
         elif command == "hangup":

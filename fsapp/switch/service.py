@@ -36,7 +36,8 @@ Handler = Callable[[Call], None]
 ConnectHook = Callable[[ESLConnection], None]
 
 DEFAULT_EVENTS = (
-    # What the registry, call control and the ACD read; nothing else is subscribed, to spare both ends.
+    # What the registry, call control and the ACD read; nothing else is subscribed, to spare both ends. Of the
+    # CHANNEL_EXECUTE_COMPLETE events only those of fsapp's own applications are sent (foreign_executions=False).
     "CHANNEL_CREATE", "CHANNEL_PROGRESS", "CHANNEL_ANSWER", "CHANNEL_PARK", "CHANNEL_UNPARK",
     "CHANNEL_EXECUTE_COMPLETE", "DTMF", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE", "CHANNEL_HANGUP_COMPLETE",
     "PLAYBACK_STOP", "BACKGROUND_JOB", "CUSTOM", "conference::maintenance",
@@ -78,7 +79,8 @@ class Switch:
         self.client = ESLClient(host, port, password, events=events, on_event=self._on_event,
                                 on_connect=self._connected, on_disconnect=self._on_disconnect,
                                 connect_timeout=connect_timeout, command_timeout=command_timeout,
-                                queue_size=queue_size, command_connections=command_connections)
+                                queue_size=queue_size, command_connections=command_connections,
+                                foreign_executions=False)
 
     # -- wiring ----------------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ def rebuild(block: bytes) -> bytes:
     if verb == "sendmsg" and headers.get("call-command") == "execute":
         return commands.execute(rest, headers["execute-app-name"], headers.get("execute-app-arg"),
                                 event_uuid=headers.get("Event-UUID"),
-                                event_lock=headers.get("event-lock") == "true")
+                                event_lock=headers.get("event-lock") == "true", tag=headers.get("Event-UUID-Name"))
     if verb == "sendmsg" and headers.get("call-command") == "hangup":
         return commands.hangup(rest, headers["hangup-cause"])
     if verb == "sendevent":

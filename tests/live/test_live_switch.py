@@ -5,6 +5,8 @@ Calls reach the rendered trunks' profile (127.0.0.1:5080), whose dialplan parks 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from gevent.event import AsyncResult
 import pytest
 from click.testing import CliRunner
@@ -12,6 +14,7 @@ from click.testing import CliRunner
 import cli
 from fsapp.esl.connection import ESLConnection
 from fsapp.esl.errors import AuthenticationFailed
+from fsapp.esl.events import Event
 from fsapp.switch.call import Call
 from fsapp.switch.errors import OriginateFailed
 from fsapp.switch.service import Switch
@@ -76,3 +79,45 @@ def test_originate_to_a_busy_phone(switch_address: tuple[str, int, str], live, s
         assert failure.value.cause == "USER_BUSY"
     finally:
         switch.stop()
+
+
+
+def test_completions_of_the_dial_plans_applications_are_left_out(switch_address: tuple[str, int, str], live,
+                                                                   sipp) -> None:
+    """fsapp tags its executions (``Event-UUID-Name``) and its filters keep only their completions: a socket without
+    them gets the dial plan's and a broadcast's too."""
+    observer = ESLConnection(*switch_address).connect()
+    observer.subscribe(["CHANNEL_PARK", "CHANNEL_EXECUTE_COMPLETE"])
+    connection = ESLConnection(*switch_address).connect()
+    connection.subscribe(["CHANNEL_PARK", "CHANNEL_EXECUTE_COMPLETE", "PLAYBACK_STOP", "CHANNEL_HANGUP_COMPLETE"],
+                         foreign_executions=False)
+    try:
+        sipp("uac2_wait_bye.xml", "-s", "6000", "127.0.0.1:5080", "-i", "127.0.0.1", "-p", "5071", "-mp", "6010",
+             "-m", "1", "-l", "1")
+        before_park = events_until(observer, lambda event: event.name == "CHANNEL_PARK")
+        assert [event["Application"] for event in before_park[:-1]][:1] == ["set"]   # the dial plan's
+        park = connection.next_event(timeout=20)
+        assert park.name == "CHANNEL_PARK" and park.uuid == before_park[-1].uuid
+        answered = connection.execute(park.uuid, "answer", timeout=10)
+        assert (answered["Application"], answered["Application-UUID-Name"]) == ("answer", "fsapp")
+        assert connection.next_event(timeout=5).get("Application") == "answer"
+        connection.api(f"uuid_broadcast {park.uuid} tone_stream://%(100,0,440) aleg")   # not sendmsg: not ours
+        stop = connection.next_event(timeout=10)
+        assert (stop.name, stop["Playback-Status"]) == ("PLAYBACK_STOP", "done")
+        broadcast = events_until(observer, lambda event: event.get("Application") == "playback")[-1]
+        assert broadcast.get("Application-UUID-Name") is None
+        connection.api(f"uuid_kill {park.uuid}")
+        assert connection.next_event(timeout=10).name == "CHANNEL_HANGUP_COMPLETE"
+    finally:
+        observer.exit()
+        connection.exit()
+
+
+def events_until(connection: ESLConnection, last: Callable[[Event], bool]) -> list[Event]:
+    """Events up to and including the first for which ``last`` holds."""
+    seen: list[Event] = []
+    while not seen or not last(seen[-1]):
+        event = connection.next_event(timeout=20)
+        assert event is not None, "the connection closed"
+        seen.append(event)
+    return seen

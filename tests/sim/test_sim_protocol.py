@@ -13,6 +13,7 @@ from fsapp.esl.connection import ESLConnection
 from fsapp.esl.errors import AuthenticationFailed, ChannelGone
 from fsapp.esl.parser import FrameParser
 from fsapp.sim.requests import RequestParser
+from fsapp.sim.server import passes_filters
 from tests.conftest import TRANSCRIPTS
 from tests.sim.simhelpers import connect, names_until, wait_for
 
@@ -198,3 +199,38 @@ def test_dropping_clients_keeps_calls_and_reconnect_lists_them(sim) -> None:
     wait_for(second, "CHANNEL_DESTROY", Unique_ID=uuid)
     assert second.api("show channels as json") == '{"row_count": 0}\n'
     second.exit()
+
+
+def test_completions_of_applications_others_sent_are_left_out(sim) -> None:
+    observer = connect(sim, names=["ALL"])
+    connection = connect(sim, names=[])
+    connection.subscribe(["CHANNEL_PARK", "CHANNEL_EXECUTE_COMPLETE", "PLAYBACK_STOP", "CHANNEL_HANGUP_COMPLETE"],
+                         foreign_executions=False)
+    uuid = sim.place_call("caller")
+    dialplan = wait_for(observer, "CHANNEL_EXECUTE_COMPLETE", Unique_ID=uuid)   # the dial plan's set, before its park
+    assert dialplan.get("Application-UUID-Name") is None
+    assert names_until(connection, "CHANNEL_PARK") == ["CHANNEL_PARK"]
+    answered = connection.execute(uuid, "answer", timeout=5)
+    assert (answered["Application"], answered["Application-UUID-Name"]) == ("answer", "fsapp")
+    assert names_until(connection, "CHANNEL_EXECUTE_COMPLETE") == ["CHANNEL_EXECUTE_COMPLETE:answer"]
+    connection.api(f"uuid_broadcast {uuid} tone_stream://%(100,0,440) aleg")   # not sent with sendmsg: not ours
+    wait_for(observer, "CHANNEL_EXECUTE_COMPLETE", Unique_ID=uuid, Application="playback")
+    assert names_until(connection, "PLAYBACK_STOP") == ["PLAYBACK_STOP"]
+    connection.api(f"uuid_kill {uuid}")
+    assert names_until(connection, "CHANNEL_HANGUP_COMPLETE") == ["CHANNEL_HANGUP_COMPLETE"]
+    for each in (observer, connection):
+        each.exit()
+
+
+@pytest.mark.parametrize(("filters", "passes"), [
+    ([("Event-Name", "CHANNEL_ANSWER")], False),
+    ([("event-name", "channel_execute_complete")], True),
+    ([("Event-Name", "/EXECUTE_COMPLETE$/"), ("Application", "-set")], False),
+    ([("Application", "- set"), ("Event-Name", "CHANNEL_EXECUTE_COMPLETE")], False),
+    ([("Application", "-answer"), ("Event-Name", "CHANNEL_EXECUTE_COMPLETE")], True),
+    ([("Application-UUID-Name", "fsapp")], False),
+    ([("Application", "/^SET$/i")], True),
+])
+def test_filters_work_as_the_switchs(filters: list[tuple[str, str]], passes: bool) -> None:
+    headers = [("Event-Name", "CHANNEL_EXECUTE_COMPLETE"), ("Application", "set")]
+    assert passes_filters(filters, headers) is passes
