@@ -23,26 +23,13 @@ it prints that it was skipped. The switch is shared: wrap the run in ``flock /wo
 lock). mod_callcenter at 80 calls/s crashed the switch once (a segfault in mod_callcenter.so): ``--rates 40``
 for it on a switch others use.
 
-Measured on the 2-core machine, 20 s per rate, 250 agents talking 2 s (success, controller CPU per call,
-agent-answer -> bridge p50/p99, the switch's CPU per call, how long SIPp took to place the calls):
-
-    command connections  rate  fsapp                                           the machine
-    0                    40    100 %, 6.4 ms, 240 ms / 1.88 s, switch 38 ms, 24 s   quiet (load 8 after)
-    0                    40    77 %, 6.2 ms, 780 ms / 2.0 s, switch 41 ms, 24 s     after a switch restart
-    0 | 1, five pairs    40    13.5 | 52 %, 10.8 | 10.6 %, 50 | 14 %, 60 | 36 %, 28 | 18.5 %;
-      run back to back         bridge p50 220-560 | 200-880 ms, p99 1.6-2.0 s both; 6.7-17 | 8.2-13.6 ms;
-                               switch 46-141 | 53-145 ms; SIPp 29-84 | 34-89 s     other work on the cores
-    1 (mod_callcenter)   40    14 % (mod_callcenter in the same run 99.5 %, p50 40 ms, p99 80 ms, switch 49 ms)
-    3                    40    27 %, 12.2 ms, 1.32 s / 1.94 s, switch 130 ms, 80 s; mod_callcenter in the
-                               same run 99.1 %, p50 40 ms, p99 80 ms, switch 51 ms
-    0 / 1 / 3, FIFO      80    6.3 % / 9.2 % / 13.4 %, 8.7 / 5.4 / 5.8 ms, switch 74 / 78 / 93 ms, 71-83 s
-
-At 40 calls/s the switch alone needs most of both cores; once anything else takes CPU, callers wait longer,
-their hold music costs the switch more, and a bridge later than the agents' 2 s loses the call, whichever way
-the commands travel: the runs are bistable (agents hang up 2 s after answering, so a late bridge sends the
-caller to another agent and costs the switch another leg), and command connections made no difference to the
-outcome beyond that noise. At 80 calls/s the switch needs more CPU than the machine has (target: 80 calls/s at
-99 %, 3 ms per call, bridge p99 < 100 ms: not met on this machine).
+Measured on the 2-core machine, 20 s per rate, 250 agents talking 2 s (README, *Benchmarks*, has every run):
+at 40 calls/s fsapp 100 % (controller 3.95-4.45 ms per queued call, agent-answer -> bridge p50 60 ms, p99
+60-80 ms, the switch 33-36 ms per call) against mod_callcenter 100 % in the same run (p50 40 ms, p99 80 ms, the
+switch 37 ms per call); fsapp alone at 60 calls/s 100 % (4.8-7.5 ms, p99 80 ms, the switch 44-79 ms per call).
+At 80 calls/s the switch alone needs more CPU than the machine has (83-99 ms per call there, 6.6-7.9 cores'
+worth): 15-51 % (target: 80 calls/s at 99 %, 3 ms per call, bridge p99 < 100 ms: the rate and the CPU per call
+are not met on this machine).
 """
 
 from __future__ import annotations
