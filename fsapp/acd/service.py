@@ -677,12 +677,27 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
 
     def _originate_unknown(self, leg: AgentLeg) -> None:
         """The originate failed without the switch's word on the leg (its result never came): the phone may
-        still ring. Unless its answer was taken up already, it is hung up before the call is offered again, so
-        that it cannot answer afterwards (and take the caller over from the next operator)."""
+        still ring, or have answered with its events still on their way. The switch is asked: a leg that has
+        answered keeps the call (it has taken the caller already); any other is hung up before the call is
+        offered again, so that it cannot answer afterwards (and take the caller over from the next operator)."""
         if leg.answered:
+            return
+        if self._answered_on_switch(leg):
+            log.warning("call %s: agent %s answered, though the switch's word on the call to them was lost",
+                        leg.call_uuid, leg.agent_id)
+            self._offer_answered(leg)
             return
         self._kill(leg.uuid)
         self._offer_failed(leg, "originate-failed")
+
+    def _answered_on_switch(self, leg: AgentLeg) -> bool | None:
+        """Whether the switch has the agent's leg answered (None: it has no such channel; False when it cannot
+        tell)."""
+        try:
+            return self.switch.answered(leg.uuid)
+        except ESLError as exc:
+            log.warning("call %s: whether agent %s answered is unknown: %s", leg.call_uuid, leg.agent_id, exc)
+            return False
 
     def _offer_failed(self, leg: AgentLeg, reason: str) -> None:
         self.legs.pop(leg.uuid, None)
@@ -718,12 +733,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         before it rings, and it would answer and take the caller from the next operator."""
         leg = self._offers.get((decision.call_uuid, decision.agent_id))
         if leg is not None and not leg.cancelled:
-            try:
-                answered = self.switch.answered(leg.uuid)
-            except ESLError as exc:
-                log.warning("call %s: whether agent %s answered is unknown: %s", decision.call_uuid,
-                            decision.agent_id, exc)
-                answered = False
+            answered = self._answered_on_switch(leg)
             if answered:
                 log.warning("call %s: agent %s answered as the offer ran out (%s); the switch's word on it is late",
                             decision.call_uuid, decision.agent_id, decision.reason)

@@ -277,6 +277,33 @@ def test_a_phone_whose_originate_result_was_lost_is_hung_up_before_the_call_is_o
                    for e in center.events.items)
 
 
+def test_a_phone_that_answered_keeps_the_caller_when_its_originate_result_is_lost(sim, controller, monkeypatch):
+    """The phone answers and takes the caller, but the originate's result never comes (ESLTimeout) and its
+    answer is not read yet (the switch's events late): the switch, asked, says it answered, and the
+    conversation goes on; it is not hung up, nor the caller offered again."""
+    from fsapp.esl.errors import ESLTimeout
+    sim.add_endpoint("anna", answer_after=0.5)
+    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}))
+    originate = center.switch.originate
+
+    def result_lost(*args, **kwargs):
+        originate(*args, **kwargs)   # the phone answered and bridged itself to the caller
+        raise ESLTimeout("no job result within the wait")
+    center.switch.originate = result_lost
+    monkeypatch.setattr(center.service, "_leg_answered", lambda leg_uuid: None)   # its CHANNEL_ANSWER not read yet
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000012", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    [leg] = [dict(request.variables)["origination_uuid"] for request in sim.core.originated]
+    assert center.agent_leg("anna") == leg
+    bridge = center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
+    assert bridge.uuid == leg and sim.channel(leg).bridge is not None
+    sim.hangup(caller)
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id) == (ANSWERED, "anna")
+    assert [entry["event"] for entry in outcome.trace].count("offer") == 1
+
+
 def test_waiting_caller_who_hangs_up_is_abandoned(sim, controller):
     center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}))
     caller = sim.place_call("+4790000006", entry="support", script=CallerScript(hangup_after=3.0))
