@@ -296,7 +296,8 @@ def test_a_phone_that_answered_keeps_the_caller_when_its_originate_result_is_los
     center.wait_state("anna", "on-call", caller)
     [leg] = [dict(request.variables)["origination_uuid"] for request in sim.core.originated]
     assert center.agent_leg("anna") == leg
-    bridge = center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
+    bridge = center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE"
+                                and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
     assert bridge.uuid == leg and sim.channel(leg).bridge is not None
     sim.hangup(caller)
     outcome = center.outcome(caller)
