@@ -47,6 +47,11 @@ class ServiceLevelStats:
 
     Service level = answered within T / (answered + abandoned after T); callers who hang up before T
     do not count against the queue. Kept as running totals and over the last ``window`` seconds.
+
+    The window is kept as one bucket per second that had a counted call (``[second, answered within T,
+    counted]``), with running sums: its size, and what the router's snapshot writes of it every second, stay
+    bounded by the window's length, whatever the call rate (one entry per call was 72,000 entries at 40 calls/s).
+    A second leaves the window once all of it is older than ``window``.
     """
 
     threshold: float = 20.0
@@ -55,7 +60,9 @@ class ServiceLevelStats:
     answered_within: int = 0
     abandoned: int = 0
     abandoned_after: int = 0
-    recent: deque[tuple[float, str, bool]] = field(default_factory=deque)
+    recent: deque[list[int]] = field(default_factory=deque)
+    _recent_within: int = 0
+    _recent_counted: int = 0
 
     def record(self, now: float, outcome: str, waited: float) -> None:
         """``outcome`` is ``answered`` or ``abandoned``; other outcomes are not counted."""
@@ -66,14 +73,28 @@ class ServiceLevelStats:
         elif outcome == "abandoned":
             self.abandoned += 1
             self.abandoned_after += not within
+            if within:
+                return   # counts neither way
         else:
             return
-        self.recent.append((now, outcome, within))
+        self._add(int(now // 1), int(outcome == "answered" and within), 1)
         self._trim(now)
 
+    def _add(self, second: int, within: int, counted: int) -> None:
+        if self.recent and self.recent[-1][0] == second:
+            bucket = self.recent[-1]
+            bucket[1] += within
+            bucket[2] += counted
+        else:
+            self.recent.append([second, within, counted])
+        self._recent_within += within
+        self._recent_counted += counted
+
     def _trim(self, now: float) -> None:
-        while self.recent and self.recent[0][0] < now - self.window:
-            self.recent.popleft()
+        while self.recent and self.recent[0][0] + 1 <= now - self.window:
+            _, within, counted = self.recent.popleft()
+            self._recent_within -= within
+            self._recent_counted -= counted
 
     @property
     def level(self) -> float | None:
@@ -83,18 +104,24 @@ class ServiceLevelStats:
 
     def recent_level(self, now: float) -> float | None:
         self._trim(now)
-        answered_within = sum(1 for _, outcome, within in self.recent if outcome == "answered" and within)
-        counted = sum(1 for _, outcome, within in self.recent if outcome == "answered" or not within)
-        return answered_within / counted if counted else None
+        return self._recent_within / self._recent_counted if self._recent_counted else None
 
     def as_dict(self) -> dict[str, Any]:
         return {"answered": self.answered, "answered_within": self.answered_within,
                 "abandoned": self.abandoned, "abandoned_after": self.abandoned_after,
-                "recent": [list(item) for item in self.recent]}
+                "recent_seconds": [list(bucket) for bucket in self.recent]}
 
     def load(self, data: dict[str, Any]) -> None:
+        """Totals and window from :meth:`as_dict`'s data (or from a snapshot that kept one entry per call,
+        ``recent``: ``[time, outcome, within]``)."""
         self.answered = int(data.get("answered", 0))
         self.answered_within = int(data.get("answered_within", 0))
         self.abandoned = int(data.get("abandoned", 0))
         self.abandoned_after = int(data.get("abandoned_after", 0))
-        self.recent = deque((float(t), str(o), bool(w)) for t, o, w in data.get("recent", []))
+        self.recent.clear()
+        self._recent_within = self._recent_counted = 0
+        for second, within, counted in data.get("recent_seconds", []):
+            self._add(int(second), int(within), int(counted))
+        for at, outcome, within in data.get("recent", []):
+            if outcome == "answered" or not within:
+                self._add(int(float(at) // 1), int(outcome == "answered" and bool(within)), 1)

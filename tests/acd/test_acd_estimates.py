@@ -89,3 +89,32 @@ def test_queue_stats_report_service_level_against_target(make_router, clock) -> 
     stats = router.queue_stats("q")
     assert stats["service_level"] == 0.5 and stats["service_level_target"] == 0.8
     assert stats["waiting"] == 0 and stats["agents"] == {"on-call": 1}
+
+
+def test_the_service_level_window_stays_as_small_as_its_seconds_whatever_the_call_rate() -> None:
+    stats = ServiceLevelStats(threshold=20, window=100)
+    for n in range(20_000):   # 100 calls a second for 200 s; every fourth answered late
+        stats.record(n / 100, "answered", 30 if n % 4 == 0 else 5)
+    assert len(stats.recent) == 101   # seconds 99..199 (the window's 100 s, and the second it began in)
+    assert stats.recent_level(199.99) == pytest.approx(0.75)
+    assert len(stats.as_dict()["recent_seconds"]) == 101
+    stats.record(400, "abandoned", 50)
+    assert stats.recent_level(400) == 0.0 and len(stats.recent) == 1
+
+
+def test_the_service_level_window_survives_a_snapshot_of_either_form() -> None:
+    stats = ServiceLevelStats(threshold=20, window=100)
+    calls = [(10.2, "answered", 5), (10.7, "answered", 25), (11.0, "abandoned", 3), (12.5, "abandoned", 40)]
+    for at, outcome, waited in calls:
+        stats.record(at, outcome, waited)
+    restored = ServiceLevelStats(threshold=20, window=100)
+    restored.load(stats.as_dict())
+    older = ServiceLevelStats(threshold=20, window=100)   # a snapshot written when the window kept every call
+    older.load({"answered": 2, "answered_within": 1, "abandoned": 2, "abandoned_after": 1,
+                "recent": [[at, outcome, waited <= 20] for at, outcome, waited in calls]})
+    for each in (stats, restored, older):
+        assert each.recent_level(50) == pytest.approx(1 / 3)
+        assert each.level == pytest.approx(1 / 3)
+    assert restored.recent == older.recent == stats.recent
+    assert restored.recent_level(112.9) == 0.0   # second 10 has left the window: the late abandon is left
+    assert restored.recent_level(113.5) is None
