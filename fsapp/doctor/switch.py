@@ -27,6 +27,7 @@ OPTIONAL_MODULES = {"mod_local_stream": "queues' hold music (local_stream://moh)
                     "mod_conference": "supervisors' barge-in and three-way calls"}
 _SPS = re.compile(r"(\d+) session\(s\) per Sec out of max (\d+)")
 _VERSION = re.compile(r"FreeSWITCH \(Version ([^)]*)\)")
+NAMED_EXECUTIONS_SINCE = (1, 8, 6)   # sendmsg's Event-UUID-Name, on which the controller's event filters rely
 
 
 class ApiConnection(Protocol):
@@ -73,10 +74,21 @@ def event_socket_acl(connection: ApiConnection) -> CheckResult:
 def switch_ready(status: str) -> CheckResult:
     version = _VERSION.search(status)
     where = f"FreeSWITCH {version.group(1)}" if version else "the switch"
+    release = _release(version.group(1)) if version else None
+    if release is not None and release < NAMED_EXECUTIONS_SINCE:
+        return fail("switch ready", f"{where} is older than 1.8.6: it does not name applications' events "
+                                    "(Event-UUID-Name), so the controller would never see one complete",
+                    "upgrade FreeSWITCH (fsapp is checked against 1.10.12)")
     if "is ready" in status:
         return ok("switch ready", f"{where} is ready")
     return fail("switch ready", f"{where} is not ready (starting up or shutting down)",
                 "wait for it to finish starting, then run `fsapp doctor` again")
+
+
+def _release(version: str) -> tuple[int, ...] | None:
+    """``1.10.12-release 64bit`` -> (1, 10, 12); None when it does not start with a dotted number."""
+    match = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", version)
+    return None if match is None else tuple(int(part or 0) for part in match.groups())
 
 
 def switch_throttle(status: str, calls_per_second: int) -> CheckResult:

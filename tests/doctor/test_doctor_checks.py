@@ -16,7 +16,7 @@ from fsapp.config import Config, load_config
 from fsapp.controller import Controller
 from fsapp.doctor import Status, run_doctor, run_switch_checks
 from fsapp.doctor.dialplan import CallFacts, hunt, parse_globals
-from fsapp.doctor.switch import number_check
+from fsapp.doctor.switch import number_check, switch_ready
 from fsapp.esl.connection import ESLConnection
 from fsapp.sim import SimulatedSwitch
 from fsapp.acd.loader import load_acd_config
@@ -395,3 +395,13 @@ def test_the_controller_checks_the_switch_on_every_connect(sim: SimulatedSwitch,
         controller.stop()
         logger.removeHandler(handler)
         logger.setLevel(logging.NOTSET)
+
+
+@pytest.mark.parametrize("version, status", [("1.10.12-release 64bit", Status.OK), ("1.8.6 git", Status.OK),
+                                             ("1.8.5-release~64bit", Status.FAIL), ("1.6.20-37~64bit", Status.FAIL),
+                                             ("git-8c23d1e 2024-01-01", Status.OK)])
+def test_a_switch_too_old_to_name_applications_is_refused(version: str, status: Status) -> None:
+    check = switch_ready(f"UP 0 years, 0 days\nFreeSWITCH (Version {version}) is ready\n")
+    assert check.status is status
+    if status is Status.FAIL:
+        assert "Event-UUID-Name" in check.message and "upgrade" in check.hint
