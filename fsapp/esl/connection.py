@@ -347,9 +347,10 @@ class ESLConnection:
 
     def execute_detached(self, channel_uuid: str, app: str, arg: str | None = None,
                          timeout: float | None = None) -> str:
-        """Queue an application on a channel and follow it no further (no Event-UUID, nothing kept to wait on);
-        returns the Reply-Text, raising on ``-ERR``."""
-        return self._sendmsg_checked(commands.execute(channel_uuid, app, arg), channel_uuid, timeout)
+        """Queue an application on a channel and follow it no further (no Event-UUID, nothing kept to wait on, and
+        no name: a subscription without foreign executions does not get its completion); returns the Reply-Text,
+        raising on ``-ERR``."""
+        return self._sendmsg_checked(commands.execute(channel_uuid, app, arg, tag=None), channel_uuid, timeout)
 
     def sendmsg(self, channel_uuid: str, headers: Mapping[str, str], body: str | None = None,
                 timeout: float | None = None) -> str:
@@ -378,8 +379,9 @@ class ESLConnection:
     def subscribe(self, names: Iterable[str], fmt: str = "plain", *, foreign_executions: bool = True) -> str:
         """Subscribe to events by name (``CUSTOM`` subclasses are put last, as the switch requires).
 
-        ``foreign_executions=False``: of the CHANNEL_EXECUTE_COMPLETE events, only those of applications sent
-        through this module (:func:`~fsapp.esl.commands.own_executions_filters`); the switch leaves the rest out.
+        ``foreign_executions=False``: of the CHANNEL_EXECUTE_COMPLETE events, only those of applications this
+        module follows (:meth:`execute`, :meth:`execute_start`; :func:`~fsapp.esl.commands.own_executions_filters`);
+        the switch leaves the rest out, the dial plan's and those of :meth:`execute_detached` among them.
         """
         words = list(names)
         reply = self._checked(commands.event(words, fmt), "event", self._event_wire)

@@ -106,6 +106,10 @@ def test_completions_of_the_dial_plans_applications_are_left_out(switch_address:
         assert (stop.name, stop["Playback-Status"]) == ("PLAYBACK_STOP", "done")
         broadcast = events_until(observer, lambda event: event.get("Application") == "playback")[-1]
         assert broadcast.get("Application-UUID-Name") is None
+        connection.execute_detached(park.uuid, "playback", "tone_stream://%(100,0,440)")   # followed no further
+        stop = connection.next_event(timeout=10)
+        assert (stop.name, stop["Playback-Status"]) == ("PLAYBACK_STOP", "done")
+        assert events_until(observer, lambda event: event.get("Application") == "playback")[-1].uuid == park.uuid
         connection.api(f"uuid_kill {park.uuid}")
         assert connection.next_event(timeout=10).name == "CHANNEL_HANGUP_COMPLETE"
     finally:

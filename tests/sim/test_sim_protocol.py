@@ -216,6 +216,9 @@ def test_completions_of_applications_others_sent_are_left_out(sim) -> None:
     connection.api(f"uuid_broadcast {uuid} tone_stream://%(100,0,440) aleg")   # not sent with sendmsg: not ours
     wait_for(observer, "CHANNEL_EXECUTE_COMPLETE", Unique_ID=uuid, Application="playback")
     assert names_until(connection, "PLAYBACK_STOP") == ["PLAYBACK_STOP"]
+    connection.execute_detached(uuid, "playback", "tone_stream://%(100,0,440)")   # followed no further
+    wait_for(observer, "CHANNEL_EXECUTE_COMPLETE", Unique_ID=uuid, Application="playback")
+    assert names_until(connection, "PLAYBACK_STOP") == ["PLAYBACK_STOP"]
     connection.api(f"uuid_kill {uuid}")
     assert names_until(connection, "CHANNEL_HANGUP_COMPLETE") == ["CHANNEL_HANGUP_COMPLETE"]
     for each in (observer, connection):
