@@ -24,8 +24,8 @@ lock). mod_callcenter at 80 calls/s crashed the switch once (a segfault in mod_c
 for it on a switch others use.
 
 Measured on the 2-core machine, 20 s per rate, 250 agents talking 2 s (README, *Benchmarks*, has every run):
-at 40 calls/s fsapp 100 % (controller 3.95-4.45 ms per queued call, agent-answer -> bridge p50 60 ms, p99
-60-80 ms, the switch 33-36 ms per call) against mod_callcenter 100 % in the same run (p50 40 ms, p99 80 ms, the
+at 40 calls/s fsapp 100 % (controller 3.9-4.5 ms per queued call, agent-answer -> bridge p50 60 ms, p99
+60-80 ms, the switch 32-36 ms per call) against mod_callcenter 100 % in the same run (p50 40 ms, p99 80 ms, the
 switch 37 ms per call); fsapp alone at 60 calls/s 100 % (4.8-7.5 ms, p99 80 ms, the switch 44-79 ms per call).
 At 80 calls/s the switch alone needs more CPU than the machine has (83-99 ms per call there, 6.6-7.9 cores'
 worth): 15-51 % (target: 80 calls/s at 99 %, 3 ms per call, bridge p99 < 100 ms: the rate and the CPU per call
