@@ -24,13 +24,13 @@ lock). mod_callcenter at 80 calls/s crashed the switch once (a segfault in mod_c
 for it on a switch others use.
 
 Measured on the 2-core machine, 20 s per rate, 250 agents talking 2 s (README, *Benchmarks*, has every run):
-at 40 calls/s fsapp 100 % (controller 3.3-3.9 ms per queued call, agent-answer -> bridge p50 60 ms, p99 60 ms,
+at 40 calls/s fsapp 100 % (controller 3.3-4.0 ms per queued call, agent-answer -> bridge p50 60 ms, p99 60 ms,
 the switch 28-36 ms per call) against mod_callcenter 100 % in the same run (p50 40 ms, p99 60 ms, the switch
-30 ms per call); at 60 calls/s fsapp alone 100 % (2.8 ms, p99 60 ms, the switch 26-27 ms per call) against
-mod_callcenter alone 99.2 % (p99 380 ms, the switch 35 ms per call); at 70 calls/s fsapp 100 % (4.2 ms, the
-switch saturated). At 80 calls/s the switch alone needs more CPU than the machine has (83-99 ms per call
-there): 15-51 % (target: 80 calls/s at 99 % not met on this machine; 3 ms per call met at 60 calls/s, not at
-40 or 80; bridge p99 < 100 ms met).
+30 ms per call); at 60 calls/s fsapp alone 100 % (2.8 ms in three runs of four, p99 60 ms, the switch 26-27 ms
+per call; 6.6 ms in the fourth, with the switch overloaded) against mod_callcenter alone 99.2 % (p99 380 ms,
+the switch 35 ms per call); at 70 calls/s fsapp 100 % (4.2 ms, the switch saturated). At 80 calls/s the switch
+alone needs more CPU than the machine has (83-99 ms per call there): 15-51 % (target: 80 calls/s at 99 % not
+met on this machine; 3 ms per call met at 60 calls/s, not at 40 or 80; bridge p99 < 100 ms met).
 """
 
 from __future__ import annotations
