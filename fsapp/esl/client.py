@@ -35,8 +35,8 @@ class ESLClient:
                  backoff: Backoff | None = None, connect_timeout: float = 5.0,
                  command_timeout: float = 10.0, queue_size: int = 1000, command_connections: int = 0,
                  foreign_executions: bool = True) -> None:
-        """``foreign_executions=False``: completions of applications others sent (the dial plan) are not wanted
-        (:meth:`ESLConnection.subscribe`)."""
+        """``foreign_executions=False``: completions of applications the connection does not wait for (the dial
+        plan's, detached ones) are not wanted (:meth:`ESLConnection.subscribe`)."""
         self.host, self.port, self.address = host, port, f"{host}:{port}"
         self._password = password
         self._events = list(events)

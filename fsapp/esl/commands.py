@@ -8,7 +8,7 @@ from fsapp.esl.errors import ESLError
 
 EVENT_FORMATS = ("plain", "json", "xml")
 EXECUTION_TAG = "fsapp"
-"""Sent as ``Event-UUID-Name`` with every application fsapp executes; the switch puts it on the application's
+"""Sent as ``Event-UUID-Name`` with every application fsapp waits for; the switch puts it on the application's
 events as ``Application-UUID-Name``, which tells them from the dial plan's own (see :func:`own_executions_filters`)."""
 EXECUTE_COMPLETE = "CHANNEL_EXECUTE_COMPLETE"
 
@@ -54,8 +54,9 @@ def event(names: Iterable[str], fmt: str = "plain") -> bytes:
 
 
 def own_executions_filters(names: Iterable[str]) -> list[tuple[str, str]] | None:
-    """The ``filter`` pairs that keep every subscribed event but the completions of applications fsapp did not
-    send (the dial plan's ``set``, ``export``, ``sched_transfer``..., each carrying every channel variable).
+    """The ``filter`` pairs that keep every subscribed event but the completions of applications fsapp does not
+    wait for (the dial plan's ``set``, ``export``, ``sched_transfer``..., hold music queued without a name; each
+    such event carries every channel variable).
 
     A socket with filters gets an event only when one of them matches it: one per subscribed event name, and
     for CHANNEL_EXECUTE_COMPLETE only its ``Application-UUID-Name`` (:data:`EXECUTION_TAG`). None when nothing

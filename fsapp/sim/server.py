@@ -59,7 +59,9 @@ def _filter_sign(wanted: str) -> tuple[bool, str]:
 def _filter_matches(wanted: str, compared: str, actual: str) -> bool:
     if not wanted.startswith("/"):
         return compared.lower() == actual.lower()
-    body, _, flags = wanted[1:].rpartition("/")
+    body, slash, flags = wanted[1:].rpartition("/")
+    if not slash:
+        return False   # the switch logs the missing closing '/' and matches nothing
     return re.search(body, actual, re.IGNORECASE if "i" in flags else 0) is not None
 
 

@@ -233,6 +233,7 @@ def test_completions_of_applications_others_sent_are_left_out(sim) -> None:
     ([("Application", "-answer"), ("Event-Name", "CHANNEL_EXECUTE_COMPLETE")], True),
     ([("Application-UUID-Name", "fsapp")], False),
     ([("Application", "/^SET$/i")], True),
+    ([("Application", "/set")], False),
 ])
 def test_filters_work_as_the_switchs(filters: list[tuple[str, str]], passes: bool) -> None:
     headers = [("Event-Name", "CHANNEL_EXECUTE_COMPLETE"), ("Application", "set")]
