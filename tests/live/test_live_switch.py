@@ -81,7 +81,6 @@ def test_originate_to_a_busy_phone(switch_address: tuple[str, int, str], live, s
         switch.stop()
 
 
-
 def test_completions_of_the_dial_plans_applications_are_left_out(switch_address: tuple[str, int, str], live,
                                                                    sipp) -> None:
     """fsapp tags its executions (``Event-UUID-Name``) and its filters keep only their completions: a socket without
