@@ -61,8 +61,8 @@ class ServiceLevelStats:
     abandoned: int = 0
     abandoned_after: int = 0
     recent: deque[list[int]] = field(default_factory=deque)
-    _recent_within: int = 0
-    _recent_counted: int = 0
+    _recent_within: int = field(default=0, init=False, repr=False)   # the window's sums
+    _recent_counted: int = field(default=0, init=False, repr=False)
 
     def record(self, now: float, outcome: str, waited: float) -> None:
         """``outcome`` is ``answered`` or ``abandoned``; other outcomes are not counted."""

@@ -171,7 +171,7 @@ class ESLConnection:
                 job.set(event.body)
             else:
                 self._keep_unclaimed(job_uuid, event.body)
-        elif name == "CHANNEL_EXECUTE_COMPLETE":
+        elif name == commands.EXECUTE_COMPLETE:
             execution = self._executions.pop(event.get("Application-UUID", ""), None)
             if execution is not None:
                 self._forget_execution(execution)

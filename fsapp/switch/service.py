@@ -37,7 +37,8 @@ ConnectHook = Callable[[ESLConnection], None]
 
 DEFAULT_EVENTS = (
     # What the registry, call control and the ACD read; nothing else is subscribed, to spare both ends. Of the
-    # CHANNEL_EXECUTE_COMPLETE events only those of fsapp's own applications are sent (foreign_executions=False).
+    # CHANNEL_EXECUTE_COMPLETE events only those of the applications fsapp waits for are sent
+    # (foreign_executions=False).
     "CHANNEL_CREATE", "CHANNEL_PROGRESS", "CHANNEL_ANSWER", "CHANNEL_PARK", "CHANNEL_UNPARK",
     "CHANNEL_EXECUTE_COMPLETE", "DTMF", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE", "CHANNEL_HANGUP_COMPLETE",
     "PLAYBACK_STOP", "BACKGROUND_JOB", "CUSTOM", "conference::maintenance",
