@@ -3,12 +3,14 @@ through FreeSWITCH's own mod_callcenter with the same agents. Run by hand agains
 
     FSAPP_TEST_FREESWITCH=127.0.0.1:8021:ClueCon python bench/live_acd_capacity.py [--rates 40,80] [--seconds 15]
         [--agents 250] [--talk 2] [--only fsapp|callcenter] [--command-connections 1] [--caller-rtp]
+        [--overload-after S]
 
 Callers dial a published number whose flow goes straight into one queue (fsapp), or a number whose dial plan runs
 ``callcenter`` (mod_callcenter); they send no RTP, or with ``--caller-rtp`` speech in 20 ms packets from their
 answer on, as phones do. The ``--agents`` agents, all logged in, are one SIPp UAS that answers at once and
 hangs up ``--talk`` seconds after its ACK. A call succeeds when the caller is bridged to an agent and then gets
-the switch's BYE. For each rate and each queue: success rate, agent legs answered but never bridged, CPU per call
+the switch's BYE; a caller turned away by fsapp's overload guard (``--overload-after``, fsapp's
+``switch.overload_after``; 0: off) gets a 503, acknowledges it and counts as refused (the controller's outcomes). For each rate and each queue: success rate, agent legs answered but never bridged, CPU per call
 of fsapp's controller process (user + system, from the first park to the last finished call) and of the switch
 process over the same span, and agent answer -> bridge latency (p50, p99) from the switch's own event times.
 
@@ -281,7 +283,7 @@ def run_load(bench: Any, number: str, calls: int, rate: float, name: str) -> dic
     started = time.monotonic()
     media = [(0, bench.caller_rtp)] if bench.caller_rtp is not None else []
     patience = CALLER_PATIENCE_MS + bench.talk_ms   # the caller's last wait, for the BYE, holds the talk too
-    script = scenarios.caller(number, media=media).replace('timeout="180000"', f'timeout="{patience}"')
+    script = scenarios.caller(number, media=media, refusable=True).replace('timeout="180000"', f'timeout="{patience}"')
     caller = bench.sipp.run(name, script, "-r", str(rate), "-rp", "1000", "-trace_stat",
                             "-stf", str(stat), "-fd", "1", remote=f"127.0.0.1:{TRUNKS_PORT}",
                             port=CALLER_PORT, calls=calls, at_once=3000)
@@ -299,7 +301,8 @@ def run_load(bench: Any, number: str, calls: int, rate: float, name: str) -> dic
 class Bench:
     """The installed switch configuration, SIPp, the agents' UAS and (for fsapp) the controller process."""
 
-    def __init__(self, address: tuple[str, int, str], agents: int, talk_ms: int, command_connections: int) -> None:
+    def __init__(self, address: tuple[str, int, str], agents: int, talk_ms: int, command_connections: int,
+                 overload_after: float | None = None) -> None:
         import yaml
         from click.testing import CliRunner
 
@@ -318,6 +321,8 @@ class Bench:
         settings["acd"]["file"] = str(self.work / "acd.yaml")
         settings["switch"]["calls_per_second"] = 500
         settings["switch"]["command_connections"] = command_connections
+        if overload_after is not None:
+            settings["switch"]["overload_after"] = overload_after
         self.config_path = self.work / "fsapp.yaml"
         self.config_path.write_text(yaml.safe_dump(settings))
         conf_dir = Path(self.api("global_getvar conf_dir").strip())
@@ -431,6 +436,8 @@ def main() -> None:
                         "without it they send none")
     parser.add_argument("--command-connections", type=int, default=1,
                         help="fsapp's switch.command_connections (0: commands share the event connection)")
+    parser.add_argument("--overload-after", type=float, default=None,
+                        help="fsapp's switch.overload_after (the overload guard; 0: off; default: fsapp's default)")
     parser.add_argument("--profile", default="", help="write the controller hub's cProfile of the first rate's run "
                         "here (by CPU time)")
     args = parser.parse_args()
@@ -442,13 +449,15 @@ def main() -> None:
     host, port, password = value.split(":", 2)
     rates = [float(rate) for rate in args.rates.split(",")]
     signal.signal(signal.SIGTERM, _stop)   # a stopped run still undoes what it installed in the shared switch
-    bench = Bench((host, int(port), password), args.agents, int(args.talk * 1000), args.command_connections)
+    bench = Bench((host, int(port), password), args.agents, int(args.talk * 1000), args.command_connections,
+                  args.overload_after)
     if args.caller_rtp:
         from tests.live.pcaps import speech_20ms
         bench.caller_rtp = speech_20ms(bench.work / "caller_rtp.pcap")
     report: dict[str, Any] = {"benchmark": "live_acd_capacity", "agents": args.agents, "talk_s": args.talk,
                               "seconds_per_rate": args.seconds, "switch_sps": 500,
                               "command_connections": args.command_connections,
+                              "overload_after": args.overload_after,
                               "controller_fifo": args.controller_fifo, "caller_rtp": args.caller_rtp,
                               "loadavg_before": os.getloadavg()[0]}
     try:

@@ -35,6 +35,7 @@ class SwitchConfig:
     event_queue: int = 1000
     command_connections: int = 0
     calls_per_second: int = 30
+    overload_after: float = 0.5
 
 
 @dataclass
@@ -349,6 +350,7 @@ _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     "switch.event_queue": lambda v: None if v >= 10 else "must be at least 10",
     "switch.command_connections": lambda v: None if 0 <= v <= 8 else "must be between 0 and 8",
     "switch.calls_per_second": lambda v: None if v > 0 else "must be positive",
+    "switch.overload_after": lambda v: None if v >= 0 else "must be 0 (off) or more",
     "switches.port": lambda v: None if 0 <= v <= 65535 else "must be between 1 and 65535 (0: switch.port)",
     "ha.poll_interval": lambda v: None if v > 0 else "must be positive",
     "ha.check_interval": lambda v: None if v > 0 else "must be positive",

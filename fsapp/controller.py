@@ -63,6 +63,7 @@ from fsapp.store import open_store
 from fsapp.store.records import CallerInfo as StoredCaller
 from fsapp.store.records import CitizenRecord
 from fsapp.switch.call import Call
+from fsapp.switch.overload import OVERLOAD_CAUSE, REFUSED
 from fsapp.switch.pool import SwitchPool, build_switch
 from fsapp.switch.service import Switch
 from fsapp.texts import load_texts
@@ -149,6 +150,7 @@ class Controller:
         self.heartbeat: Heartbeat | None = None
         self._summaries: ResultBook[CallSummary] = ResultBook()
         self._queue_outcomes: dict[str, QueueOutcome] = {}
+        self._refusing_share = 1.0   # the overload guard's share of callers let in, as last logged
         for entry in config.ivr.entries:
             self.switch.route(entry, self.serve_call)
         self.features = FeatureCodes(self.acd_config, {
@@ -193,6 +195,10 @@ class Controller:
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self._seconds(), self.zone)
+
+    def _started(self, call: Call) -> datetime:
+        """When the call began (its channel's creation on the switch; now when the switch did not say)."""
+        return datetime.fromtimestamp(call.channel.created_at or self._seconds(), timezone.utc)
 
     def utc_now(self) -> datetime:
         """The controller's clock as an aware UTC datetime (the store's clock)."""
@@ -290,6 +296,8 @@ class Controller:
             if queue is not None:
                 self._resume_in_queue(call, queue)
                 return
+        if not call.resumed and not call.channel.answered and not self._admitted(call):
+            return
         flow: Flow | None = None
         try:
             flow = self.flows.flow_for_entry(call.channel.entry or "")
@@ -305,6 +313,35 @@ class Controller:
         if path.stopped and not call.gone:
             log.warning("call %s: its flow stopped at %s: %s", call.uuid, path.nodes[-1:], path.stopped)
             self._rescue(call, flow, path.language)
+
+    def _admitted(self, call: Call) -> bool:
+        """Whether a new caller is let in: while the switch cannot keep up with the calls it has (the overload
+        guard), some are turned away before they are answered (SIP 503, the network's congestion tone) and
+        recorded as ``refused``, so that the calls already in go on."""
+        guard = call.switch.overload   # the node the call is on
+        share = guard.share
+        if guard.admit():
+            if share >= 1.0 > self._refusing_share:
+                log.warning("call %s: let in: the switch keeps up again (%d callers refused since the start)",
+                            call.uuid, guard.refused)
+                self._refusing_share = 1.0
+            return True
+        if share < self._refusing_share:
+            log.warning("call %s: refused, the switch is overloaded (its commands take %.2f s, over %s s): "
+                        "letting in %.0f %% of new callers", call.uuid, guard.last_median, guard.limit, share * 100)
+        else:
+            log.info("call %s: refused, the switch is overloaded: letting in %.0f %% of new callers", call.uuid,
+                     share * 100)
+        self._refusing_share = share
+        path = CallPath(flow=call.channel.entry or "", call_uuid=call.uuid)
+        path.finish(REFUSED, "overload")
+        call.channel.hangup_sent = True   # recorded once, with the hangup
+        self._finished(call, path)
+        try:
+            call.hangup(OVERLOAD_CAUSE)
+        except ESLError as exc:
+            log.warning("call %s: the refused call was not hung up: %s", call.uuid, exc)
+        return False
 
     def _queue_marked_on(self, call: Call) -> str | None:
         """The queue a resumed caller was waiting in when the saved ACD state did not hold them yet (a restart
@@ -366,7 +403,7 @@ class Controller:
 
     def _outbound_finished(self, call: Call, outcome: QueueOutcome, caller: dict[str, object]) -> None:
         """An outbound call an agent took (campaign or callback) has ended: keep it with the calls."""
-        started = datetime.fromtimestamp(call.channel.created_at or self._seconds(), timezone.utc)
+        started = self._started(call)
         number = str(caller.get("number") or "")
         self.call_log.record_call(call.uuid, "out", started, called_number=number, outcome=outcome.kind,
                                   **queue_columns(outcome))
@@ -449,7 +486,7 @@ class Controller:
 
     def _finished(self, call: Call, path: CallPath) -> None:
         queued = self._queue_outcomes.pop(call.uuid, None)
-        started = datetime.fromtimestamp(call.channel.created_at or self._seconds(), timezone.utc)
+        started = self._started(call)
         contact = {"channel": "phone", "direction": "in", "address": call.caller_number,
                    "agent": queued.agent_id if queued else None, "ivr_path": path.nodes,
                    "case_reference": self.desk_cases.pop(call.uuid, None),   # opened from the desk during the call

@@ -18,8 +18,9 @@ one link: when any of them ends, all of them are closed and everything waiting f
 from __future__ import annotations
 
 import logging
+import time
 import uuid as uuidlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import gevent
 import gevent.queue
@@ -97,6 +98,7 @@ class ESLConnection:
         self._started = False
         self._closed = Flag()
         self._lost_reason = "connection closed"
+        self.round_trip: Callable[[float], None] | None = None   # told each command's round trip, in seconds
 
     def _wire(self, role: str) -> Wire:
         return Wire(self.host, self.port, self._password, on_frame=self._route, on_closed=self._wire_closed,
@@ -236,8 +238,9 @@ class ESLConnection:
 
     def send(self, data: bytes, timeout: float | None = None) -> Frame:
         """Send one command (on a command socket when there are any) and wait for its reply frame."""
+        sent = time.monotonic()
         waiter = self._send_on(self._command_wire(), data)
-        return self._wait_reply(waiter, data, timeout)
+        return self._wait_reply(waiter, data, timeout, sent)
 
     def _command_wire(self) -> Wire:
         """The command socket with the fewest replies outstanding; the event socket when there is none."""
@@ -253,13 +256,16 @@ class ESLConnection:
             raise ConnectionLost(f"not connected to switch {self.address}: {self._lost_reason}")
         return wire.send(data)
 
-    def _wait_reply(self, waiter: AsyncResult, data: bytes, timeout: float | None) -> Frame:
+    def _wait_reply(self, waiter: AsyncResult, data: bytes, timeout: float | None, sent: float) -> Frame:
         limit = self.command_timeout if timeout is None else timeout
         try:
             return waiter.get(timeout=limit)
         except gevent.Timeout as exc:
             first_line = data.split(b"\n", 1)[0].decode(errors="replace")
             raise ESLTimeout(f"switch {self.address} did not answer {first_line!r} within {limit} s") from exc
+        finally:
+            if self.round_trip is not None:
+                self.round_trip(time.monotonic() - sent)
 
     def api(self, command: str, timeout: float | None = None) -> str:
         """``api <command>``; returns the body as the switch wrote it (``-ERR ...`` included)."""
@@ -278,8 +284,9 @@ class ESLConnection:
         The switch runs them one after another, as if each had waited for the one before; an ``-ERR`` of one
         does not stop the next (look at the bodies, as after :meth:`api`)."""
         wire = self._command_wire()   # one socket: the switch runs them in the order sent
+        started = time.monotonic()
         sent = [(line, self._send_on(wire, commands.api(line))) for line in lines]
-        return [self._wait_reply(waiter, commands.api(line), timeout).text for line, waiter in sent]
+        return [self._wait_reply(waiter, commands.api(line), timeout, started).text for line, waiter in sent]
 
     def bgapi_start(self, command: str, job_uuid: str | None = None,
                     timeout: float | None = None) -> tuple[str, AsyncResult]:
@@ -412,7 +419,8 @@ class ESLConnection:
         self._lost_reason = "connection closed by fsapp"
         limit = self.command_timeout if timeout is None else timeout
         try:
-            self._wait_reply(self._send_on(self._event_wire, commands.simple("exit")), b"exit", limit)
+            self._wait_reply(self._send_on(self._event_wire, commands.simple("exit")), b"exit", limit,
+                             time.monotonic())
         except ConnectionLost:
             pass
         self._closed.wait(limit)
@@ -421,7 +429,8 @@ class ESLConnection:
 
     def _checked(self, data: bytes, what: str, wire: Wire | None = None) -> str:
         """Send on ``wire`` (default: a command socket); the Reply-Text, raising CommandFailed unless +OK."""
-        text = self._wait_reply(self._send_on(wire or self._command_wire(), data), data, None).reply_text
+        sent = time.monotonic()
+        text = self._wait_reply(self._send_on(wire or self._command_wire(), data), data, None, sent).reply_text
         if not text.startswith("+OK"):
             raise CommandFailed(f"switch {self.address}: {what}: {text}", text)
         return text

@@ -28,8 +28,9 @@ SELF_SERVICE_VARIABLE = "self_service"
 
 @dataclass
 class CallPath:
-    """Where the call went; ``outcome`` is queue, transfer, voicemail, callback, self-service, hangup or
-    abandoned (the caller hung up before being served)."""
+    """Where the call went; ``outcome`` is queue, transfer, voicemail, callback, self-service, hangup,
+    abandoned (the caller hung up before being served) or refused (turned away before the menu while the switch
+    was overloaded)."""
 
     flow: str
     call_uuid: str = ""

@@ -153,6 +153,11 @@ class SimulatedSwitch:
         once (0 ends it; the events held back are still sent when due)."""
         self.core.lag = max(0.0, seconds)
 
+    def slow_commands(self, seconds: float) -> None:
+        """A switch whose Event Socket threads get little of the CPU, from now on: each connection takes up its
+        commands one after another, each ``seconds`` after the one before was answered (0 ends it)."""
+        self.core.command_lag = max(0.0, seconds)
+
     def add_extension(self, destination: str, entry: str) -> None:
         self.core.dialplan[destination] = entry
 

@@ -44,6 +44,7 @@ class SwitchCore:
         self.peak_sessions = 0
         self.default_file_seconds = default_file_seconds
         self.lag = 0.0   # seconds a busy switch is behind: events reach listeners late, background jobs start late
+        self.command_lag = 0.0   # seconds each Event Socket command waits before the switch takes it up
         self._ports = itertools.count(16384, 2)
         self.endpoints: dict = {}
         self.dialplan: dict[str, str] = {}

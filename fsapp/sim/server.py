@@ -201,6 +201,8 @@ class ClientSession:
         if not self.authenticated:
             return self._authenticate(request)
         self.core.requests.append(request)
+        if self.core.command_lag > 0:   # this connection's thread, waiting for the CPU (the next command waits too)
+            self.core.clock.sleep(self.core.command_lag)
         verb = request.verb
         handler = getattr(self, "_cmd_" + verb, None)
         if handler is None:

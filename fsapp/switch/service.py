@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable
 
 import gevent
@@ -24,6 +25,7 @@ from fsapp.switch.call import Call, new_uuid
 from fsapp.switch.channel import Channel
 from fsapp.switch.dialstring import originate_command, word
 from fsapp.switch.errors import OriginateFailed
+from fsapp.switch.overload import OverloadGuard
 from fsapp.switch.reconcile import bridged_pairs, channel_from_dump, channel_rows
 from fsapp.switch.registry import ChannelRegistry
 
@@ -62,9 +64,12 @@ class Switch:
     def __init__(self, host: str, port: int, password: str, *, name: str | None = None,
                  events: Iterable[str] = DEFAULT_EVENTS, app_timeout: float = 3600.0,
                  reconnect_wait: float = 30.0, connect_timeout: float = 5.0, command_timeout: float = 10.0,
-                 queue_size: int = 1000, command_connections: int = 1, drives_calls: bool = True) -> None:
+                 queue_size: int = 1000, command_connections: int = 1, drives_calls: bool = True,
+                 overload_after: float = 0.0) -> None:
         """``drives_calls=False``: a link that only places and drives its own legs (a command such as ``fsapp fax
-        send`` beside a running controller): parked calls are left to the controller, never resumed or hung up."""
+        send`` beside a running controller): parked calls are left to the controller, never resumed or hung up.
+        ``overload_after``: the median command round trip (seconds) over which the switch counts as overloaded
+        and new callers are let in sparingly (:attr:`overload`); 0: never."""
         self.name = name or f"{host}:{port}"
         self.drives_calls = drives_calls
         self.registry = ChannelRegistry()
@@ -77,6 +82,7 @@ class Switch:
         self._listeners: list[Callable[[Event, Channel | None], None]] = []
         self._connect_hooks: list[ConnectHook] = []
         self.reconciled = Flag()
+        self.overload = OverloadGuard(overload_after, time.monotonic)
         self.client = ESLClient(host, port, password, events=events, on_event=self._on_event,
                                 on_connect=self._connected, on_disconnect=self._on_disconnect,
                                 connect_timeout=connect_timeout, command_timeout=command_timeout,
@@ -285,11 +291,15 @@ class Switch:
     # -- reconnect -------------------------------------------------------------------------------------
 
     def _connected(self, connection: ESLConnection) -> None:
+        connection.round_trip = self._round_trip
         try:
             self._reconcile(connection)
         finally:
             for hook in self._connect_hooks:
                 gevent.spawn(self._run_hook, hook, connection)
+
+    def _round_trip(self, seconds: float) -> None:
+        self.overload.observe(seconds)
 
     def _run_hook(self, hook: ConnectHook, connection: ESLConnection) -> None:
         try:

@@ -160,3 +160,22 @@ def test_a_failed_login_on_a_command_socket_closes_the_event_socket(sim: Simulat
         connection.connect()
     assert not connection.connected
     assert connection._event_wire._sock.fileno() == -1
+
+
+def test_each_commands_round_trip_is_told_late_replies_and_timeouts_too(sim: SimulatedSwitch) -> None:
+    """What the overload guard reads: the seconds from sending a command to its reply, or to giving up on it."""
+    connection = connect(sim, 1)
+    seen: list[float] = []
+    connection.round_trip = seen.append
+    connection.api("status")
+    connection.api_each(["status", "status"])
+    assert len(seen) == 3 and max(seen) < 0.5
+    late = 0.3
+    sim.slow_commands(late * sim.clock.speed)
+    connection.api("status")
+    assert seen[-1] >= late
+    with pytest.raises(ESLTimeout):
+        connection.api("status", timeout=0.1)
+    assert len(seen) == 5 and 0.1 <= seen[-1] < late
+    sim.slow_commands(0)
+    close_draining(connection)

@@ -89,11 +89,17 @@ _BYE_RECEIVED = ['  <recv request="BYE" timeout="180000"/>', _reply("200 OK")]
 
 
 def caller(number: str, *, media: list[tuple[int, Path]] = (), hangup_after: int | None = None,
-           caller_id: str = "4790000001") -> str:
+           caller_id: str = "4790000001", refusable: bool = False) -> str:
     """A citizen calling ``number`` through a trunk: ``media`` is ``(ms after the answer, pcap)`` played in order;
-    the caller hangs up ``hangup_after`` ms after the answer, or (None) waits for the switch to hang up."""
-    steps = [_invite(number, 1, caller_id, "[remote_ip]:[remote_port]"), *_ANSWERED,
-             _in_dialog("ACK", 1, number, caller_id, "[remote_ip]:[remote_port]")]
+    the caller hangs up ``hangup_after`` ms after the answer, or (None) waits for the switch to hang up.
+    ``refusable``: a 503 instead of the answer is acknowledged and ends the call (the switch turned it away)."""
+    invite = _invite(number, 1, caller_id, "[remote_ip]:[remote_port]")
+    answered = _ANSWERED
+    if refusable:
+        invite = invite.replace("<send", '<send start_txn="invite"', 1)
+        answered = [step.replace("<recv ", '<recv response_txn="invite" ') for step in
+                    [*_ANSWERED[:-1], '  <recv response="503" optional="true" next="refused"/>', _ANSWERED[-1]]]
+    steps = [invite, *answered, _in_dialog("ACK", 1, number, caller_id, "[remote_ip]:[remote_port]")]
     elapsed = 0
     for at, pcap in media:
         steps += [_pause(at - elapsed), _play(pcap)]
@@ -103,6 +109,9 @@ def caller(number: str, *, media: list[tuple[int, Path]] = (), hangup_after: int
     else:
         steps += [_pause(hangup_after - elapsed), _in_dialog("BYE", 2, number, caller_id, "[remote_ip]:[remote_port]"),
                   '  <recv response="200" crlf="true"/>']
+    if refusable:   # the ACK of a non-2xx answer belongs to the INVITE's transaction (its branch)
+        ack = _in_dialog("ACK", 1, number, caller_id, "[remote_ip]:[remote_port]").replace("<send", '<send ack_txn="invite"', 1)
+        steps += ['  <nop next="end"/>', '  <label id="refused"/>', ack, '  <label id="end"/>']
     return _scenario("caller", steps)
 
 
