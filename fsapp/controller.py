@@ -277,8 +277,11 @@ class Controller:
 
     def _health(self) -> dict[str, object]:
         """What the heartbeat file says about this controller (see :mod:`fsapp.health`)."""
+        guards = [node.overload for node in getattr(self.switch, "nodes", [self.switch])]
         return {"role": "active", "switch_connected": self.switch.reconciled.is_set(),
-                "acd_reconciled": self.acd.reconciled.is_set(), "waiting_calls": len(self.acd.router.members)}
+                "acd_reconciled": self.acd.reconciled.is_set(), "waiting_calls": len(self.acd.router.members),
+                "callers_let_in": round(min(guard.share for guard in guards), 3),   # the overload guard's share
+                "callers_refused": sum(guard.refused for guard in guards)}
 
     def abandon(self) -> None:
         """Stop without writing the ACD state: another controller has taken over and owns it now."""

@@ -34,6 +34,13 @@ def test_a_controller_without_its_switch_is_unhealthy_but_a_standby_is_healthy(t
     assert standby.healthy
 
 
+def test_an_overloaded_switch_is_said_but_the_controller_is_healthy(tmp_path: Path) -> None:
+    verdict = judge(beat_file(tmp_path, at=1000.0, role="active", switch_connected=True, callers_let_in=0.25,
+                              callers_refused=41), now=1000.0, max_age=30)
+    assert verdict.healthy
+    assert "overloaded: letting in 25% of new callers (41 refused so far)" in verdict.reason
+
+
 def test_no_heartbeat_means_no_controller(tmp_path: Path) -> None:
     verdict = judge(tmp_path / HEARTBEAT_FILE, now=0.0, max_age=30)
     assert not verdict.healthy and "not running" in verdict.reason
@@ -48,6 +55,8 @@ def test_the_running_controller_reports_its_switch_and_stopping_removes_the_hear
     verdict = judge(path, time.time(), max_age=30)
     assert verdict.healthy, verdict.reason
     assert verdict.beat["switch_connected"] and verdict.beat["acd_reconciled"]
+    assert (verdict.beat["callers_let_in"], verdict.beat["callers_refused"]) == (1.0, 0)
+    assert verdict.reason == "controller running and connected to its switch"
 
     runner = CliRunner()
     result = runner.invoke(main, ["health", "--json"], env={"FSAPP_PATHS_STATE": str(path.parent)})
