@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fsapp.controller import Controller
+from fsapp.switch.overload import MIN_EVIDENCE, WINDOW, OverloadGuard
 from ivr_scripts.case_status import describe_case
 from tests.api.api_waits import wait_until
 from tests.live import scenarios
@@ -89,3 +90,38 @@ def test_case_status_by_phone(live: LiveSetup, controller: Controller, sipp_run:
     spoken = controller.tts.render(describe_case(store.case_status(case.reference), "en"), "en")
     assert events.wait(lambda e: e.name == "PLAYBACK_START" and e.uuid == uuid
                        and e.get("Playback-File-Path") == str(spoken), 5, "the status read out")
+
+
+class GuardClock:
+    """The overload guard's windows, moved on by the test."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_caller_the_overload_guard_turns_away_gets_a_503_before_any_answer(
+        live: LiveSetup, controller: Controller, sipp_run: Sipp, watcher: Callable[..., Watcher]) -> None:
+    """The guard's refusal on the real switch: the parked, unanswered caller hung up with NORMAL_TEMPORARY_FAILURE
+    is sent a 503, which the caller acknowledges; the call is recorded as refused."""
+    events = watcher("CHANNEL_PARK", "CHANNEL_ANSWER", "CHANNEL_HANGUP_COMPLETE")
+    clock = GuardClock()
+    controller.switch.overload = guard = OverloadGuard(controller.config.switch.overload_after, clock)
+    for _ in range(MIN_EVIDENCE):
+        guard.observe(2.0)   # a second in which the switch answered commands in 2 s
+    clock.now += WINDOW
+    caller = sipp_run.run("caller", scenarios.caller("6000", refusable=True), remote=f"127.0.0.1:{TRUNKS_PORT}",
+                          port=5252)
+    uuid = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
+                       "the caller parked").uuid
+    ended = events.wait(lambda e: e.name == "CHANNEL_HANGUP_COMPLETE" and e.uuid == uuid, 15, "the caller let go")
+    assert (ended.get("Hangup-Cause"), ended.get("variable_sip_hangup_disposition")) == ("NORMAL_TEMPORARY_FAILURE",
+                                                                                         "send_refuse")
+    assert ended.get("Answer-State") != "answered"
+    assert not [event for event in events.seen if event.name == "CHANNEL_ANSWER" and event.uuid == uuid]
+    assert sipp_run.finish(caller, 20) == 0, sipp_run.errors("caller")   # it got a 503 (any other answer fails it)
+    summary = controller.wait_finished(uuid, 15)
+    assert summary.path.outcome == "refused"
+    assert controller.store.call(uuid)["outcome"] == "refused" and guard.refused == 1
