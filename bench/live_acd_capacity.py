@@ -10,7 +10,8 @@ Callers dial a published number whose flow goes straight into one queue (fsapp),
 answer on, as phones do. The ``--agents`` agents, all logged in, are one SIPp UAS that answers at once and
 hangs up ``--talk`` seconds after its ACK. A call succeeds when the caller is bridged to an agent and then gets
 the switch's BYE; a caller turned away by fsapp's overload guard (``--overload-after``, fsapp's
-``switch.overload_after``; 0: off) gets a 503, acknowledges it and counts as refused (the controller's outcomes). For each rate and each queue: success rate, agent legs answered but never bridged, CPU per call
+``switch.overload_after``; 0: off) gets a 503, acknowledges it and counts as refused (the controller's
+outcomes). For each rate and each queue: success rate, agent legs answered but never bridged, CPU per call
 of fsapp's controller process (user + system, from the first park to the last finished call) and of the switch
 process over the same span, and agent answer -> bridge latency (p50, p99) from the switch's own event times.
 
@@ -31,10 +32,11 @@ the switch 28-36 ms per call) against mod_callcenter 100 % in the same run (p50 
 30 ms per call); at 60 calls/s fsapp alone 100 % (2.8 ms in three runs of four, p99 60 ms, the switch 26-27 ms
 per call; 6.6 ms in the fourth, with the switch overloaded) against mod_callcenter alone 99.2 % (p99 380 ms,
 the switch 35 ms per call); at 70 calls/s fsapp 100 % (4.2 ms, the switch saturated). At 80 calls/s the switch
-alone needs more CPU than the machine has (83-99 ms per call there): 15-51 % without the overload guard, 66-76 %
-with it (the rest refused at once with a 503; in runs alternating off and on: 21.1 and 16.0 % against 66.3 and
-75.6 %), and the guard refused nobody at 40, 60 or 70 calls/s (target: 80 calls/s at 99 % not met on this
-machine; 3 ms per call met at 60 calls/s, not at 40 or 80; bridge p99 < 100 ms met).
+alone needs more CPU than the machine has (83-99 ms per call there): 15-51 % without the overload guard, 62-82 %
+with it in six runs of seven (the rest refused at once with a 503; in runs alternating off and on: 21.1 and
+16.0 % against 66.3 and 75.6 %; 37 % in the seventh, the commands under the guard's limit), and the guard
+refused nobody at 40, 60 or 70 calls/s (target: 80 calls/s at 99 % not met on this machine; 3 ms per call met
+at 60 calls/s, not at 40 or 80; bridge p99 < 100 ms met).
 """
 
 from __future__ import annotations
@@ -285,7 +287,8 @@ def run_load(bench: Any, number: str, calls: int, rate: float, name: str) -> dic
     started = time.monotonic()
     media = [(0, bench.caller_rtp)] if bench.caller_rtp is not None else []
     patience = CALLER_PATIENCE_MS + bench.talk_ms   # the caller's last wait, for the BYE, holds the talk too
-    script = scenarios.caller(number, media=media, refusable=True).replace('timeout="180000"', f'timeout="{patience}"')
+    script = scenarios.caller(number, media=media, refusable=True).replace('timeout="180000"',
+                                                                            f'timeout="{patience}"')
     caller = bench.sipp.run(name, script, "-r", str(rate), "-rp", "1000", "-trace_stat",
                             "-stf", str(stat), "-fd", "1", remote=f"127.0.0.1:{TRUNKS_PORT}",
                             port=CALLER_PORT, calls=calls, at_once=3000)

@@ -110,7 +110,8 @@ def caller(number: str, *, media: list[tuple[int, Path]] = (), hangup_after: int
         steps += [_pause(hangup_after - elapsed), _in_dialog("BYE", 2, number, caller_id, "[remote_ip]:[remote_port]"),
                   '  <recv response="200" crlf="true"/>']
     if refusable:   # the ACK of a non-2xx answer belongs to the INVITE's transaction (its branch)
-        ack = _in_dialog("ACK", 1, number, caller_id, "[remote_ip]:[remote_port]").replace("<send", '<send ack_txn="invite"', 1)
+        ack = _in_dialog("ACK", 1, number, caller_id, "[remote_ip]:[remote_port]")
+        ack = ack.replace("<send", '<send ack_txn="invite"', 1)
         steps += ['  <nop next="end"/>', '  <label id="refused"/>', ack, '  <label id="end"/>']
     return _scenario("caller", steps)
 
