@@ -32,9 +32,9 @@ the switch 28-36 ms per call) against mod_callcenter 100 % in the same run (p50 
 30 ms per call); at 60 calls/s fsapp alone 100 % (2.8 ms in three runs of four, p99 60 ms, the switch 26-27 ms
 per call; 6.6 ms in the fourth, with the switch overloaded) against mod_callcenter alone 99.2 % (p99 380 ms,
 the switch 35 ms per call); at 70 calls/s fsapp 100 % (4.2 ms, the switch saturated). At 80 calls/s the switch
-alone needs more CPU than the machine has (83-99 ms per call there): 15-51 % without the overload guard, 62-82 %
-with it in six runs of seven (the rest refused at once with a 503; in runs alternating off and on: 21.1 and
-16.0 % against 66.3 and 75.6 %; 37 % in the seventh, the commands under the guard's limit), and the guard
+alone needs more CPU than the machine has (83-99 ms per call there): 15-51 % without the overload guard, 62-87 %
+with it in eight runs of ten (the rest refused at once with a 503; in runs alternating off and on: 21.1 and
+16.0 % against 66.3 and 75.6 %; 37 and 44 % in the other two, the commands under the guard's limit), and the guard
 refused nobody at 40, 60 or 70 calls/s (target: 80 calls/s at 99 % not met on this machine; 3 ms per call met
 at 60 calls/s, not at 40 or 80; bridge p99 < 100 ms met).
 """
