@@ -277,7 +277,8 @@ class Controller:
 
     def _health(self) -> dict[str, object]:
         """What the heartbeat file says about this controller (see :mod:`fsapp.health`)."""
-        guards = [node.overload for node in getattr(self.switch, "nodes", [self.switch])]
+        nodes = self.switch.nodes if isinstance(self.switch, SwitchPool) else [self.switch]
+        guards = [node.overload for node in nodes]
         return {"role": "active", "switch_connected": self.switch.reconciled.is_set(),
                 "acd_reconciled": self.acd.reconciled.is_set(), "waiting_calls": len(self.acd.router.members),
                 "callers_let_in": round(min(guard.share for guard in guards), 3),   # the overload guard's share

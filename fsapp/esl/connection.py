@@ -238,9 +238,7 @@ class ESLConnection:
 
     def send(self, data: bytes, timeout: float | None = None) -> Frame:
         """Send one command (on a command socket when there are any) and wait for its reply frame."""
-        sent = time.monotonic()
-        waiter = self._send_on(self._command_wire(), data)
-        return self._wait_reply(waiter, data, timeout, sent)
+        return self._request(self._command_wire(), data, timeout)
 
     def _command_wire(self) -> Wire:
         """The command socket with the fewest replies outstanding; the event socket when there is none."""
@@ -256,7 +254,14 @@ class ESLConnection:
             raise ConnectionLost(f"not connected to switch {self.address}: {self._lost_reason}")
         return wire.send(data)
 
+    def _request(self, wire: Wire, data: bytes, timeout: float | None) -> Frame:
+        """Send ``data`` on ``wire`` and wait for its reply."""
+        sent = time.monotonic()
+        return self._wait_reply(self._send_on(wire, data), data, timeout, sent)
+
     def _wait_reply(self, waiter: AsyncResult, data: bytes, timeout: float | None, sent: float) -> Frame:
+        """The reply frame of the command sent at ``sent`` (monotonic), told to :attr:`round_trip` however the
+        wait ends."""
         limit = self.command_timeout if timeout is None else timeout
         try:
             return waiter.get(timeout=limit)
@@ -419,8 +424,7 @@ class ESLConnection:
         self._lost_reason = "connection closed by fsapp"
         limit = self.command_timeout if timeout is None else timeout
         try:
-            self._wait_reply(self._send_on(self._event_wire, commands.simple("exit")), b"exit", limit,
-                             time.monotonic())
+            self._request(self._event_wire, commands.simple("exit"), limit)
         except ConnectionLost:
             pass
         self._closed.wait(limit)
@@ -429,8 +433,7 @@ class ESLConnection:
 
     def _checked(self, data: bytes, what: str, wire: Wire | None = None) -> str:
         """Send on ``wire`` (default: a command socket); the Reply-Text, raising CommandFailed unless +OK."""
-        sent = time.monotonic()
-        text = self._wait_reply(self._send_on(wire or self._command_wire(), data), data, None, sent).reply_text
+        text = self._request(wire or self._command_wire(), data, None).reply_text
         if not text.startswith("+OK"):
             raise CommandFailed(f"switch {self.address}: {what}: {text}", text)
         return text

@@ -20,7 +20,6 @@ WINDOW = 1.0        # seconds of one observation window
 MIN_EVIDENCE = 3    # round trips a window needs before its median counts
 DECREASE = 0.5      # the share of callers let in, times this after an overloaded window
 INCREASE = 0.1      # ... plus this after any other (up to all)
-IDLE_RESET = 10     # windows without a verdict after which every caller is let in again
 
 REFUSED = "refused"
 """The outcome recorded for a caller the guard turned away."""
@@ -64,24 +63,24 @@ class OverloadGuard:
         return False
 
     def _roll(self) -> None:
-        """Close every window that has ended: the share of callers let in follows what each one showed."""
+        """Close the window that has ended: an overloaded one halves the share of callers let in, any other gives
+        back a tenth, and so does each window after it in which nothing was asked of the switch."""
         now = self.clock()
         if now < self._window_end:
             return
-        if now - self._window_end > IDLE_RESET * WINDOW:   # nothing asked of the switch for long
-            self.share, self._round_trips = 1.0, []
+        calm = int((now - self._window_end) // WINDOW)   # the windows since that saw no command and no caller
+        if self._overloaded():
+            self.share *= DECREASE
         else:
-            overloaded = self._overloaded()
-            self.share = self.share * DECREASE if overloaded else min(1.0, round(self.share + INCREASE, 6))
-            self._round_trips = []
-            # the windows after it that saw no command at all: each gives back its tenth
-            idle = int((now - self._window_end) // WINDOW)
-            self.share = min(1.0, round(self.share + idle * INCREASE, 6))
+            calm += 1
+        self.share = min(1.0, round(self.share + calm * INCREASE, 6))
+        self._round_trips = []
         self._window_end = now + WINDOW
         if self.share >= 1.0:
             self._credit = 0.0
 
     def _overloaded(self) -> bool:
+        """Whether the window's median round trip (kept in :attr:`last_median`) is over the limit."""
         if len(self._round_trips) < MIN_EVIDENCE:
             return False
         ordered = sorted(self._round_trips)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fsapp.switch.overload import IDLE_RESET, MIN_EVIDENCE, WINDOW, OverloadGuard
+from fsapp.switch.overload import INCREASE, MIN_EVIDENCE, WINDOW, OverloadGuard
 
 LIMIT = 0.5
 
@@ -77,7 +77,7 @@ def test_too_few_commands_tell_nothing_and_idle_seconds_count_as_calm() -> None:
     guard.admit()
     assert guard.share == 0.8
     window(guard, clock, *[5.0] * MIN_EVIDENCE)
-    clock.now += IDLE_RESET * WINDOW + 1   # a long quiet spell: everyone in again
+    clock.now += round(1 / INCREASE) * WINDOW + 1   # a long quiet spell: everyone in again
     assert admitted(guard, 5) == 5 and guard.share == 1.0
 
 
