@@ -1,14 +1,13 @@
 """Call rows that say when and how each call ended (``ended_at``, ``hangup_cause``), whoever writes them.
 
-A flow, the relay or the dialer writes a call's row when it is done with the call, which may be before the
-caller's channel has hung up (the flow hung up itself, or handed the call on) or after. :class:`CallLog`
-writes the row at once; if the channel has already ended, with its end, else the row is completed when the
-channel's CHANNEL_HANGUP_COMPLETE arrives. A call fsapp itself is hanging up (``hanging_up``: its end is a
-moment away) is written once, with its end, when that event comes, or without it after ``HOLD_FOR`` seconds
-if it does not (the link dropped); :meth:`CallLog.flush` writes what is held when the controller stops. Rows
-and ends that come while the store writes the last ones, or within ``GATHER_FOR`` seconds after, go together, in
-one transaction (one trip to the store lane and one commit for many calls under load; an idle log writes at
-once)::
+A flow, the relay or the dialer writes a call's row when it is done with the call, which may be before the caller's
+channel has hung up (the flow hung up itself, or handed the call on) or after. :class:`CallLog` writes the row of a
+call still up at once and completes it when the channel's CHANNEL_HANGUP_COMPLETE arrives; a call that has ended
+already is written whole, with its end. A call fsapp itself is hanging up (``hanging_up``: its end is a moment
+away) is written once, with its end, when that event comes, or without it after ``HOLD_FOR`` seconds if it does not
+(the link dropped); :meth:`CallLog.flush` writes what is held when the controller stops. Rows and ends that come
+while the store writes the last ones, or within ``GATHER_FOR`` seconds after, go together, in one transaction (one
+trip to the store lane and one commit for many calls under load; an idle log writes at once)::
 
     log = CallLog(store, switch, now=controller.utc_now)
     log.record_call(call.uuid, "in", started, caller_number=..., **queue_columns(outcome))   # as store.record_call
@@ -75,13 +74,16 @@ class CallLog:
                     written: Written = None, **values: Any) -> int | None:
         """``store.record_call``, with ``ended_at``/``hangup_cause`` filled in now or when the call ends (a
         ``contact`` written with the row is written once, not again with the end). ``hanging_up``: fsapp has
-        told the switch to hang the call up; the row is held for its end and written once (returns None).
-        ``written`` is called once the row is in the store."""
+        told the switch to hang the call up; the row is held for its end and written once. A call that has
+        ended already is written whole, in the next batch. Returns the row's id when it is written at once, else
+        None. ``written`` is called once the row is in the store."""
         ended = self._ended.get(call_uuid)
         if ended is not None:
             values.setdefault("ended_at", ended[0])
             values.setdefault("hangup_cause", ended[1])
-        elif hanging_up:
+            self._queue(CallWrite(call_uuid, direction, started_at, values), written)
+            return None
+        if hanging_up:
             self._held[call_uuid] = (time.monotonic(), (direction, started_at, values), written)
             if self._sweeper is None:
                 self._sweeper = gevent.spawn(self._sweep)

@@ -144,6 +144,7 @@ class AttendedTransfers:
         if call_uuid in self.consults:
             raise TransferError(f"call {call_uuid} is already consulting {self.consults[call_uuid].target}")
         self.consults[call_uuid] = Consultation(call_uuid, queued.agent_leg or "", destination, agent_id=agent_id)
+        self._keep_caller_parked(queued)
         queued.call.inline("park")   # the operator's leg parks (park_after_bridge)
         queued.music = queued.music or self.router.config.queue(queued.queue).hold_music
         self._play_music(queued)

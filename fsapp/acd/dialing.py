@@ -24,7 +24,23 @@ LEFT_QUEUE = "answered"                  # ... and this once an agent has them
 # fsapp: only when the caller is bridged to nobody (another agent, a consultation), and the agent's leg parks
 # when the caller leaves. The caller's variables are set as the caller joins a queue.
 SELF_BRIDGE_VARIABLES = {"park_after_bridge": "true", "intercept_unbridged_only": "true"}
-CALLER_BRIDGE_VARIABLES = {"park_after_bridge": "true", "uuid_bridge_park_on_cancel": "true"}
+PARK_AFTER_BRIDGE = "park_after_bridge"
+
+
+def caller_bridge_variables(keep_caller: bool) -> dict[str, str]:
+    """The variables of a caller joining a queue. A caller the flow keeps after the conversation re-parks when
+    the agent's leg ends; any other is hung up by the switch with it (FreeSWITCH hangs up the partner of a
+    leg that bridged itself with ``intercept``), one command and one event fewer than re-parking and
+    ``uuid_kill``. Whoever moves such a caller away from its agent sets ``park_after_bridge`` first."""
+    return {PARK_AFTER_BRIDGE: "true" if keep_caller else "false", "uuid_bridge_park_on_cancel": "true"}
+
+
+def ends_with_leg(caller_variables: dict[str, str], caller_last_peer: str | None, leg_uuid: str,
+                  leg_bridges_itself: bool) -> bool:
+    """Whether the switch hangs the caller up as the agent's leg ``leg_uuid`` ends: the leg bridged itself to
+    the caller, the caller's last bridge was that leg, and fsapp left ``park_after_bridge`` false on it."""
+    return (leg_bridges_itself and caller_last_peer == leg_uuid
+            and caller_variables.get(PARK_AFTER_BRIDGE) == "false")
 
 
 def self_bridge_variables(call_uuid: str) -> dict[str, str]:

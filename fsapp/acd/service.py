@@ -44,8 +44,8 @@ from fsapp.acd.decisions import (AgentStateChanged, Announce, AskCallbackNumber,
                                  CallerInfo, CancelOffer, Decision, Hold, Offer, OfferOverdue, Overflow,
                                  PlayMessage, QueueExit, Repair, SendToVoicemail)
 from fsapp.acd.dialing import (
-    CALLER_BRIDGE_VARIABLES, LEFT_QUEUE, ORIGINATE_MARGIN, WAITING_VARIABLE, bridges_itself, failure_reason,
-    offer_variables, self_bridge_variables,
+    LEFT_QUEUE, ORIGINATE_MARGIN, PARK_AFTER_BRIDGE, WAITING_VARIABLE, bridges_itself, caller_bridge_variables,
+    ends_with_leg, failure_reason, offer_variables, self_bridge_variables,
 )
 from fsapp.acd.engaged import Engagements
 from fsapp.acd.outcome import (ABANDONED, ANSWERED, CALLBACK, MESSAGE, REMOVED, TRANSFERRED, VOICEMAIL,
@@ -200,7 +200,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         if any(call.variables.get(name) != value for name, value in wanted.items()):
             # a restart finds the caller's queue on the channel, should the saved state not hold them yet; and the
             # caller is ready for an agent's leg to bridge itself
-            call.set_variables({**wanted, **CALLER_BRIDGE_VARIABLES})
+            call.set_variables({**wanted, **caller_bridge_variables(keep_caller)})
         info = caller or CallerInfo(number=call.caller_number or None)
         queued = self._run(lambda: self._admit(call, queue, priority, skills, info, keep_caller))
         outcome = queued.outcome.get()
@@ -404,10 +404,16 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         else:
             self._stop_recording(queued)
         self._carry_out(self.router.call_ended(queued.uuid))
+        self._keep_caller_parked(queued)
         leg, queued.agent_leg = queued.agent_leg, None
         queued.end_segment(self.clock())
         self.legs.pop(leg, None)
         self._kill(leg)
+
+    def _keep_caller_parked(self, queued: QueuedCall) -> None:
+        """Before the caller's agent leg is taken away: the caller re-parks when it ends, not hangs up with it."""
+        if queued.call.variables.get(PARK_AFTER_BRIDGE) != "true" and not queued.call.gone:
+            self._safely(queued.uuid, "keep the caller", lambda: queued.call.set_variable(PARK_AFTER_BRIDGE, "true"))
 
     # ------------------------------------------------------------------ worker
 
@@ -554,7 +560,8 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         caller_alive = (queued.keep_caller or queued.conference is not None) and not queued.call.gone
         if not caller_alive and not queued.call.gone:
             queued.call.channel.hangup_sent = True   # its end is a moment away: no mark to clear, one call-log row
-            self._kill(queued.call.uuid)
+            if not ends_with_leg(queued.call.variables, queued.call.channel.last_peer, leg_uuid, leg.bridges_itself):
+                self._kill(queued.call.uuid)
         self._finish(queued, self._answered(queued, caller_alive))
 
     def _caller_ended(self, call_uuid: str) -> None:
@@ -575,7 +582,8 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
             leg, queued.agent_leg = queued.agent_leg, None
             queued.end_segment(self.clock())
             self.legs.pop(leg, None)
-            self._kill(leg)
+            if self._live(leg):   # not when it hung up first and took the caller with it
+                self._kill(leg)
             self._finish(queued, self._answered(queued, False))
         elif call_uuid not in self.router.members:
             self._finish(queued, QueueOutcome(ABANDONED, queued.queue, tuple(queued.queues)))
@@ -656,7 +664,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         """Originate to one agent (in its own greenlet) and report the result to the worker.
 
         A leg that bridges itself is placed with ``intercept`` of the caller (readied for it when it joined the
-        queue: it re-parks when the agent leaves)."""
+        queue: the switch hangs it up with the agent's leg, or re-parks it when the flow keeps it)."""
         log.info("call %s: ringing agent %s at %s", leg.call_uuid, leg.agent_id, contact)
         try:
             self.switch.originate(contact, variables, timeout=timeout + ORIGINATE_MARGIN,
@@ -941,10 +949,8 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
                                           caller_alive=not queued.call.gone))
 
     def _queue_exit(self, decision: QueueExit) -> None:
-        record = decision.as_dict()
-        record["trace"] = list(decision.trace)
         if self.store is not None:
-            self.store.save_queue_exit(record)
+            self.store.save_queue_exit({**decision.as_dict(), "trace": list(decision.trace)})
         queued = self.calls.get(decision.call_uuid)
         if queued is None:
             return
@@ -1102,6 +1108,13 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
             self._carry_out(decisions)
 
     # ------------------------------------------------------------------ helpers
+
+    def _live(self, uuid: str) -> bool:
+        """Whether the switch's channel ``uuid`` is known and has not hung up (by the events read so far; a
+        channel forgotten after its hangup is not live, and one missed across a reconnect is found again by
+        reconciliation)."""
+        channel = self.switch.registry.get(uuid)
+        return channel is not None and not channel.gone
 
     def _kill(self, uuid: str) -> None:
         try:

@@ -209,6 +209,10 @@ class Call:
         for line, body in zip(setup, replies):
             if refused(body):
                 raise CommandFailed(f"switch {conn.address}: api {line.split(' ', 1)[0]}: {body.strip()}", body)
+        self.channel.variables.update({"park_after_bridge": "true", "uuid_bridge_park_on_cancel": "true",
+                                       **(marks or {})})
+        if isinstance(other, Call):
+            other.channel.variables["park_after_bridge"] = "true"
         if refused(bridged):
             raise BridgeFailed(f"call {self.uuid}: cannot bridge to {other_uuid}: {bridged.strip()}")
 

@@ -58,9 +58,10 @@ class Controller:
     """The queue side of fsapp on one simulated switch: every parked call enters the queue named by its entry."""
 
     def __init__(self, sim: SimulatedSwitch, config: AcdConfig, workdir: Path, *, more_events: tuple[str, ...] = (),
-                 **options: Any) -> None:
+                 keep_caller: bool = False, **options: Any) -> None:
         host, port = sim.address
         self.sim = sim
+        self.keep_caller = keep_caller   # the flow goes on after the conversation (a survey)
         # PLAYBACK_START on top of the defaults lets the tests see what callers hear.
         self.switch = Switch(host, port, "ClueCon", reconnect_wait=5.0,
                              events=(*DEFAULT_EVENTS[:-2], "PLAYBACK_START", *more_events, *DEFAULT_EVENTS[-2:]))
@@ -80,7 +81,7 @@ class Controller:
         self.switch.reconciled.wait(5.0)
 
     def _flow(self, call: Call) -> None:
-        self.outcomes[call.uuid].set(self.service.enqueue(call, call.channel.entry or ""))
+        self.outcomes[call.uuid].set(self.service.enqueue(call, call.channel.entry or "", keep_caller=self.keep_caller))
 
     def _event(self, event: Event, channel: Channel | None) -> None:
         self.events.add(event)
@@ -96,10 +97,10 @@ class Controller:
         return self.states.wait(lambda d: d.agent_id == agent_id and d.state == state
                                 and (call_uuid is None or d.call_uuid == call_uuid))
 
-    def wait_music(self, uuid: str, path: str = MUSIC) -> Event:
-        """The caller hears ``path`` (its PLAYBACK_START)."""
+    def wait_music(self, uuid: str, path: str = MUSIC, since: int = 0) -> Event:
+        """The caller hears ``path`` (its PLAYBACK_START, among the events from number ``since`` on)."""
         return self.events.wait(lambda e: e.name == "PLAYBACK_START" and e.get("Unique-ID") == uuid
-                                and e.get("Playback-File-Path") == path)
+                                and e.get("Playback-File-Path") == path and self.events.items.index(e) >= since)
 
     def agent_leg(self, agent_id: str) -> str:
         """The live leg the simulated switch has to this agent."""

@@ -21,7 +21,7 @@ from fsapp.switch import Call
 def test_answered_call_is_bridged_recorded_and_ended_when_the_agent_hangs_up(sim, controller, tmp_path):
     sim.add_endpoint("anna", answer_after=2.0)
     center = controller(build_config({"support": {"record": True}}, {"anna": {"queues": {"support": 1}}}),
-                        screen_pop_url="https://fsapp.example/pop/{uuid}")
+                        screen_pop_url="https://fsapp.example/pop/{uuid}", more_events=("RECORD_START",))
     assert center.service.agent_login("anna") == "available"
 
     caller = sim.place_call("+4790000001", entry="support")
@@ -33,6 +33,7 @@ def test_answered_call_is_bridged_recorded_and_ended_when_the_agent_hangs_up(sim
     assert agent.variables["sip_h_Call-Info"] == f"<https://fsapp.example/pop/{caller}>;purpose=info"
     center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
     assert center.switch.registry.get(caller).bridged_to == leg
+    center.events.wait(lambda e: e.name == "RECORD_START" and e.uuid == caller)   # the conversation is recorded
 
     sim.hangup(leg)
     outcome = center.outcome(caller)
@@ -49,6 +50,46 @@ def test_answered_call_is_bridged_recorded_and_ended_when_the_agent_hangs_up(sim
     assert (record["queue"], record["agent_id"], record["caller_number"]) == ("support", "anna", "+4790000001")
     assert record["duration"] > 0
     assert center.router.agent("anna").state.value == "available"
+
+
+def caller_kills(sim, caller: str) -> list[str]:
+    return [request.line for request in sim.core.requests if request.line.startswith(f"api uuid_kill {caller}")]
+
+
+def test_the_switch_hangs_up_the_caller_with_the_agents_leg_and_fsapp_sends_nothing(sim, controller):
+    sim.add_endpoint("anna", answer_after=0.5)
+    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}))
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000004", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    leg = center.agent_leg("anna")
+    center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
+    assert sim.channel(caller).variables["park_after_bridge"] == "false"
+
+    sim.hangup(leg, "NORMAL_CLEARING")
+    assert sim.wait_gone(caller, WAIT), "the caller is hung up with the agent's leg"
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.agent_id, outcome.caller_alive) == (ANSWERED, "anna", False)
+    assert caller_kills(sim, caller) == []
+    parks = [e for e in center.events.items if e.name == "CHANNEL_PARK" and e.uuid == caller]
+    assert len(parks) == 1, "parked once, as the call came in; never again"
+
+
+def test_a_caller_the_flow_keeps_re_parks_when_the_agent_hangs_up(sim, controller):
+    sim.add_endpoint("anna", answer_after=0.5)
+    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}), keep_caller=True)
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000005", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    leg = center.agent_leg("anna")
+    center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
+    mark = len(center.events.items)
+
+    sim.hangup(leg)
+    outcome = center.outcome(caller)
+    assert (outcome.kind, outcome.caller_alive) == (ANSWERED, True)
+    center.events.wait(lambda e: e.name == "CHANNEL_PARK" and e.uuid == caller and center.events.items.index(e) >= mark)
+    assert sim.channel(caller).alive and caller_kills(sim, caller) == []
 
 
 def test_unanswered_offer_goes_to_the_next_agent_and_counts_against_the_first(sim, controller):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import wave
 
+import gevent
 import pytest
 from acd_service_helpers import WAIT, Controller, build_config
 
@@ -119,6 +120,18 @@ def test_a_consulted_party_who_does_not_answer_leaves_the_operator_with_the_call
         center.service.consult(caller, dial="user/cleo")
     bridged(center, caller, anna_leg, since=mark)
     assert caller not in center.service.consults
+
+
+def test_an_operator_who_hangs_up_while_the_consulted_party_rings_ends_the_call(sim, controller) -> None:
+    center, caller, anna_leg = talking(sim, controller)
+    sim.add_endpoint("cleo", behaviour="no_answer")
+    mark = len(center.events.items)
+    consult = gevent.spawn(center.service.consult, caller, dial="user/cleo")
+    center.events.wait(lambda e: e.name == "CHANNEL_PROGRESS" and e.get("Caller-Destination-Number") == "cleo")
+    center.wait_music(caller, since=mark)   # the caller is on hold, away from anna
+    sim.hangup(anna_leg)
+    assert sim.wait_gone(caller, WAIT), "no caller left on hold with nobody to take them back"
+    consult.kill()
 
 
 def test_three_way_conference(sim, controller) -> None:

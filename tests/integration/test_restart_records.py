@@ -109,7 +109,7 @@ def test_a_caller_who_joined_just_before_a_crash_goes_back_to_their_queue(sim: S
     wait_until(lambda: waiting in first.acd.router.members, WAIT, "the caller in line")
     marks = [r.arg for r in sim.core.requests if r.verb == "api" and waiting in r.arg and "fsapp_waiting_in" in r.arg]
     assert marks == [f"uuid_setvar_multi {waiting} fsapp_waiting_in=operator;fsapp_language=nb;"
-                     "park_after_bridge=true;uuid_bridge_park_on_cancel=true"]   # one command: queue, language
+                     "park_after_bridge=false;uuid_bridge_park_on_cancel=true"]   # one command: queue, language
     assert sim.channel(waiting).variables.get("fsapp_waiting_in") == "operator"
     crash(first)
 

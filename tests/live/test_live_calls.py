@@ -67,6 +67,31 @@ def test_caller_keys_into_the_queue_an_operator_answers_and_the_talk_is_recorded
     assert state_of(controller, "anna") in ("wrap-up", "available")
 
 
+def test_an_operator_who_hangs_up_first_takes_the_caller_with_them(
+        live: LiveSetup, controller: Controller, sipp_run: Sipp, phones: Callable[..., subprocess.Popen],
+        watcher: Callable[..., Watcher]) -> None:
+    events = watcher("CHANNEL_PARK", "CHANNEL_BRIDGE", "CHANNEL_HANGUP_COMPLETE", "RECORD_START")
+    phones("1101", 5270)                                 # anna's softphone answers after 1 s
+    controller.acd.agent_login("anna")
+    keys = key_presses(sipp_run.work / "key2.pcap", "2")
+    caller = sipp_run.run("caller", scenarios.caller("6000", media=[(2000, keys)]),   # waits for the switch's BYE
+                          remote=f"127.0.0.1:{TRUNKS_PORT}", port=5280)
+    parked = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
+                         "the caller parked")
+    uuid = parked.uuid
+    bridged = events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and uuid in (e.uuid, e.get("Other-Leg-Unique-ID")),
+                          20, "the bridge to anna")
+    anna_leg = bridged["Other-Leg-Unique-ID"] if bridged.uuid == uuid else bridged.uuid
+    events.wait(lambda e: e.name == "RECORD_START" and e.uuid == uuid, 10, "the recording of the talk")
+    assert events.connection.api(f"uuid_kill {anna_leg} NORMAL_CLEARING").startswith("+OK")   # anna's leg ends first
+    hung_up = events.wait(lambda e: e.name == "CHANNEL_HANGUP_COMPLETE" and e.uuid == uuid, 20, "the caller's hangup")
+    assert sipp_run.finish(caller, 20) == 0, sipp_run.errors("caller")
+    assert controller.wait_finished(uuid, 20).queue_outcome == "answered"
+    assert hung_up["Hangup-Cause"] == "NORMAL_CLEARING"
+    assert [e for e in events.seen if e.name == "CHANNEL_PARK" and e.uuid == uuid] == [parked], \
+        "hung up by the switch with the operator's leg, never parked again"
+
+
 def test_case_status_by_phone(live: LiveSetup, controller: Controller, sipp_run: Sipp,
                               watcher: Callable[..., Watcher]) -> None:
     """Key 7, then the case number and # (RFC 2833, one timestamp per press); the status is read out, the switch

@@ -113,8 +113,23 @@ def test_a_stopping_controller_writes_every_held_row(parts) -> None:
 def test_a_call_that_ended_first_is_written_once_with_its_end(parts) -> None:
     store, switch, log = parts
     switch.hang_up("c8", "USER_BUSY")
-    log.record_call("c8", "in", NOW, outcome="abandoned", hanging_up=True)
+    flag, written = written_flag()
+    assert log.record_call("c8", "in", NOW, outcome="abandoned", hanging_up=True, written=written) is None
+    assert flag.wait(WAIT)
     assert store.writes == [("row", "c8", {"outcome": "abandoned", "ended_at": NOW, "hangup_cause": "USER_BUSY"})]
+
+
+def test_rows_of_calls_that_ended_first_go_together_in_one_batch(parts) -> None:
+    store, switch, log = parts
+    flags = []
+    for index in range(4):
+        switch.hang_up(f"e{index}", "NORMAL_CLEARING")
+        flag, written = written_flag()
+        flags.append(flag)
+        log.record_call(f"e{index}", "in", NOW, outcome="answered", written=written)
+    assert all(flag.wait(WAIT) for flag in flags)
+    assert [kind for kind, _uuid, _values in store.writes] == ["row"] * 4
+    assert store.batches == [4], "one trip to the store for the four rows"
 
 
 def test_rows_that_come_while_the_store_writes_go_together_in_one_batch(parts) -> None:
