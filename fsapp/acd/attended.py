@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fsapp.acd.calls import AgentLeg, QueuedCall
-from fsapp.acd.dialing import ORIGINATE_MARGIN
+from fsapp.acd.dialing import ORIGINATE_MARGIN, PARK_AFTER_BRIDGE
 from fsapp.acd.engaged import CONSULTATION
 from fsapp.acd.errors import TransferError, UnknownCall
 from fsapp.acd.states import AgentState
@@ -145,10 +145,19 @@ class AttendedTransfers:
             raise TransferError(f"call {call_uuid} is already consulting {self.consults[call_uuid].target}")
         self.consults[call_uuid] = Consultation(call_uuid, queued.agent_leg or "", destination, agent_id=agent_id)
         self._keep_caller_parked(queued)
+        self._keep_operator_parked(queued)
         queued.call.inline("park")   # the operator's leg parks (park_after_bridge)
         queued.music = queued.music or self.router.config.queue(queued.queue).hold_music
         self._play_music(queued)
         log.info("call %s: caller on hold while agent %s consults %s", call_uuid, queued.agent_id, destination)
+
+    def _keep_operator_parked(self: AcdService, queued: QueuedCall) -> None:
+        """Before the caller is put on hold: the operator's leg re-parks as the caller leaves it, not hangs up."""
+        leg = self.legs.get(queued.agent_leg or "")
+        if leg is not None and leg.bridges_itself and not leg.parks:
+            leg.parks = True
+            self._attempt(leg.uuid, "keep the operator", lambda: self._leg(leg.uuid).set_variable(PARK_AFTER_BRIDGE,
+                                                                                                   "true"))
 
     def _consult_answered(self: AcdService, call_uuid: str, leg: Call, held_agent: str | None) -> None:
         if held_agent is not None:

@@ -73,7 +73,8 @@ class AgentLeg:
 
     ``orphaned``: the link dropped while the switch was ringing it, so its originate will never report;
     the leg is followed by its events instead (answer, hangup) and checked at reconciliation.
-    ``bridges_itself``: the switch bridges the answered leg to its caller (``intercept``), fsapp does not.
+    ``bridges_itself``: the switch bridges the answered leg to its caller (``intercept``), fsapp does not; the
+    switch hangs it up with the caller unless ``parks`` (fsapp set ``park_after_bridge`` on it: a consultation).
     """
 
     uuid: str
@@ -83,3 +84,4 @@ class AgentLeg:
     answered: bool = False
     orphaned: bool = False
     bridges_itself: bool = False
+    parks: bool = False

@@ -21,10 +21,11 @@ LEFT_QUEUE = "answered"                  # ... and this once an agent has them
 
 # An offer to one agent for a caller on the line: the answered leg bridges itself to the caller in the switch
 # (``originate ... &intercept(<caller>)``), as mod_callcenter bridges, so answer -> bridge never waits for
-# fsapp: only when the caller is bridged to nobody (another agent, a consultation), and the agent's leg parks
-# when the caller leaves. The caller's variables are set as the caller joins a queue.
-SELF_BRIDGE_VARIABLES = {"park_after_bridge": "true", "intercept_unbridged_only": "true"}
+# fsapp: only when the caller is bridged to nobody (another agent, a consultation). When the caller hangs up,
+# the switch hangs the agent's leg up with it; fsapp sets ``park_after_bridge`` on the leg before it takes the
+# caller away (a consultation). The caller's variables are set as the caller joins a queue.
 PARK_AFTER_BRIDGE = "park_after_bridge"
+SELF_BRIDGE_VARIABLES = {PARK_AFTER_BRIDGE: "false", "hangup_after_bridge": "true", "intercept_unbridged_only": "true"}
 
 
 def caller_bridge_variables(keep_caller: bool) -> dict[str, str]:
@@ -41,6 +42,12 @@ def ends_with_leg(caller_variables: dict[str, str], caller_last_peer: str | None
     the caller, the caller's last bridge was that leg, and fsapp left ``park_after_bridge`` false on it."""
     return (leg_bridges_itself and caller_last_peer == leg_uuid
             and caller_variables.get(PARK_AFTER_BRIDGE) == "false")
+
+
+def ends_with_caller(leg_bridges_itself: bool, leg_parks: bool, leg_last_peer: str | None, call_uuid: str) -> bool:
+    """Whether the switch hangs an agent's leg up as its caller ``call_uuid`` ends: the leg bridged itself to
+    the caller, its last bridge was that caller, and fsapp has not set ``park_after_bridge`` on it since."""
+    return leg_bridges_itself and not leg_parks and leg_last_peer == call_uuid
 
 
 def self_bridge_variables(call_uuid: str) -> dict[str, str]:

@@ -45,7 +45,7 @@ from fsapp.acd.decisions import (AgentStateChanged, Announce, AskCallbackNumber,
                                  PlayMessage, QueueExit, Repair, SendToVoicemail)
 from fsapp.acd.dialing import (
     LEFT_QUEUE, ORIGINATE_MARGIN, PARK_AFTER_BRIDGE, WAITING_VARIABLE, bridges_itself, caller_bridge_variables,
-    ends_with_leg, failure_reason, offer_variables, self_bridge_variables,
+    ends_with_caller, ends_with_leg, failure_reason, offer_variables, self_bridge_variables,
 )
 from fsapp.acd.engaged import Engagements
 from fsapp.acd.outcome import (ABANDONED, ANSWERED, CALLBACK, MESSAGE, REMOVED, TRANSFERRED, VOICEMAIL,
@@ -415,6 +415,12 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         if queued.call.variables.get(PARK_AFTER_BRIDGE) != "true" and not queued.call.gone:
             self._safely(queued.uuid, "keep the caller", lambda: queued.call.set_variable(PARK_AFTER_BRIDGE, "true"))
 
+    def _ends_with_caller(self, leg: AgentLeg | None, call_uuid: str) -> bool:
+        """Whether the switch hangs the agent's leg up with its caller (:func:`dialing.ends_with_caller`)."""
+        channel = None if leg is None else self.switch.registry.get(leg.uuid)
+        return (leg is not None and channel is not None
+                and ends_with_caller(leg.bridges_itself, leg.parks, channel.last_peer, call_uuid))
+
     # ------------------------------------------------------------------ worker
 
     def _run(self, job: Callable[[], Any]) -> Any:
@@ -581,9 +587,9 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
             self._stop_recording(queued)
             leg, queued.agent_leg = queued.agent_leg, None
             queued.end_segment(self.clock())
-            self.legs.pop(leg, None)
-            if self._live(leg):   # not when it hung up first and took the caller with it
-                self._kill(leg)
+            agent = self.legs.pop(leg, None)
+            if self._live(leg) and not self._ends_with_caller(agent, call_uuid):
+                self._kill(leg)   # not when it hung up first and took the caller with it, nor when it goes with them
             self._finish(queued, self._answered(queued, False))
         elif call_uuid not in self.router.members:
             self._finish(queued, QueueOutcome(ABANDONED, queued.queue, tuple(queued.queues)))

@@ -52,8 +52,9 @@ def test_answered_call_is_bridged_recorded_and_ended_when_the_agent_hangs_up(sim
     assert center.router.agent("anna").state.value == "available"
 
 
-def caller_kills(sim, caller: str) -> list[str]:
-    return [request.line for request in sim.core.requests if request.line.startswith(f"api uuid_kill {caller}")]
+def kills(sim, uuid: str) -> list[str]:
+    """The ``uuid_kill`` commands fsapp sent for the channel ``uuid``."""
+    return [request.line for request in sim.core.requests if request.line.startswith(f"api uuid_kill {uuid}")]
 
 
 def test_the_switch_hangs_up_the_caller_with_the_agents_leg_and_fsapp_sends_nothing(sim, controller):
@@ -70,9 +71,26 @@ def test_the_switch_hangs_up_the_caller_with_the_agents_leg_and_fsapp_sends_noth
     assert sim.wait_gone(caller, WAIT), "the caller is hung up with the agent's leg"
     outcome = center.outcome(caller)
     assert (outcome.kind, outcome.agent_id, outcome.caller_alive) == (ANSWERED, "anna", False)
-    assert caller_kills(sim, caller) == []
+    assert kills(sim, caller) == []
     parks = [e for e in center.events.items if e.name == "CHANNEL_PARK" and e.uuid == caller]
     assert len(parks) == 1, "parked once, as the call came in; never again"
+
+
+def test_the_switch_hangs_up_the_agents_leg_with_the_caller_and_fsapp_sends_nothing(sim, controller):
+    sim.add_endpoint("anna", answer_after=0.5)
+    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}))
+    center.service.agent_login("anna")
+    caller = sim.place_call("+4790000006", entry="support")
+    center.wait_state("anna", "on-call", caller)
+    leg = center.agent_leg("anna")
+    center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
+    assert sim.channel(leg).variables["park_after_bridge"] == "false"
+
+    sim.hangup(caller)
+    assert sim.wait_gone(leg, WAIT), "the agent's leg is hung up with its caller"
+    assert center.outcome(caller).kind == ANSWERED
+    assert kills(sim, leg) == []
+    assert not [e for e in center.events.items if e.name == "CHANNEL_PARK" and e.uuid == leg], "never parked"
 
 
 def test_a_caller_the_flow_keeps_re_parks_when_the_agent_hangs_up(sim, controller):
@@ -89,7 +107,7 @@ def test_a_caller_the_flow_keeps_re_parks_when_the_agent_hangs_up(sim, controlle
     outcome = center.outcome(caller)
     assert (outcome.kind, outcome.caller_alive) == (ANSWERED, True)
     center.events.wait(lambda e: e.name == "CHANNEL_PARK" and e.uuid == caller and center.events.items.index(e) >= mark)
-    assert sim.channel(caller).alive and caller_kills(sim, caller) == []
+    assert sim.channel(caller).alive and kills(sim, caller) == []
 
 
 def test_unanswered_offer_goes_to_the_next_agent_and_counts_against_the_first(sim, controller):

@@ -57,6 +57,10 @@ def test_caller_keys_into_the_queue_an_operator_answers_and_the_talk_is_recorded
     assert sipp_run.finish(caller, 20) == 0, sipp_run.errors("caller")
     assert (summary.queue_outcome, summary.path.nodes) == ("answered", ["main", "to_queue"])
     hung_up = events.wait(lambda e: e.name == "CHANNEL_HANGUP_COMPLETE" and e.uuid == uuid, 10, "the caller's hangup")
+    anna_leg = bridged["Other-Leg-Unique-ID"] if bridged.uuid == uuid else bridged.uuid
+    events.wait(lambda e: e.name == "CHANNEL_HANGUP_COMPLETE" and e.uuid == anna_leg, 10, "anna's leg's hangup")
+    assert not [e for e in events.seen if e.name == "CHANNEL_PARK" and e.uuid == anna_leg], \
+        "anna's leg is hung up by the switch with the caller, never parked"
     stopped = events.wait(lambda e: e.name == "RECORD_STOP" and e.uuid == uuid, 10, "the recording's end")
     talk = (int(hung_up["Event-Date-Timestamp"]) - int(bridged["Event-Date-Timestamp"])) / 1e6
     recording = Path(stopped["Record-File-Path"])
