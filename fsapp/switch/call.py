@@ -220,11 +220,13 @@ class Call:
         """Record the channel (both directions) to ``path`` in the background.
 
         ``append``: an existing file is continued, not overwritten (``RECORD_APPEND=true`` is set on the
-        channel first; FreeSWITCH reads it when the recording starts).
+        channel first; FreeSWITCH reads it when the recording starts). The channel's own media thread writes the
+        file (``RECORD_USE_THREAD=false``): a recording thread holds its channel until the file closes, and the
+        file of a recording started as the channel hangs up never closes (FreeSWITCH 1.10.12): the channel
+        would never go, and the switch could not shut down.
         """
         conn = self._conn()
-        if append:
-            conn.api_ok(f"uuid_setvar {self.uuid} RECORD_APPEND true")
+        conn.api_ok(f"uuid_setvar_multi {self.uuid} RECORD_USE_THREAD=false;RECORD_APPEND={str(append).lower()}")
         limit = f" {int(limit_s)}" if limit_s else ""
         conn.api_ok(f"uuid_record {self.uuid} start {media_path(path)}{limit}")
 

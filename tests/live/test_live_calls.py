@@ -96,6 +96,29 @@ def test_an_operator_who_hangs_up_first_takes_the_caller_with_them(
         "hung up by the switch with the operator's leg, never parked again"
 
 
+@pytest.mark.parametrize("attempt", range(3))
+def test_an_operator_who_hangs_up_as_the_bridge_completes_leaves_no_channel_behind(
+        live: LiveSetup, controller: Controller, sipp_run: Sipp, phones: Callable[..., subprocess.Popen],
+        watcher: Callable[..., Watcher], attempt: int) -> None:
+    """The recording starts as the switch hangs the caller up: a recording thread would hold the ended channel
+    for ever (FreeSWITCH 1.10.12), which then never goes and keeps the switch from shutting down."""
+    events = watcher("CHANNEL_PARK", "CHANNEL_BRIDGE", "CHANNEL_DESTROY")
+    phones("1101", 5270)                                 # anna's softphone answers after 1 s
+    controller.acd.agent_login("anna")
+    keys = key_presses(sipp_run.work / "key2.pcap", "2")
+    caller = sipp_run.run("caller", scenarios.caller("6000", media=[(2000, keys)]),   # waits for the switch's BYE
+                          remote=f"127.0.0.1:{TRUNKS_PORT}", port=5280)
+    parked = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
+                         "the caller parked")
+    uuid = parked.uuid
+    bridged = events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and uuid in (e.uuid, e.get("Other-Leg-Unique-ID")),
+                          20, "the bridge to anna")
+    anna_leg = bridged["Other-Leg-Unique-ID"] if bridged.uuid == uuid else bridged.uuid
+    events.connection.api(f"uuid_kill {anna_leg} NORMAL_CLEARING")   # as fsapp starts the recording
+    events.wait(lambda e: e.name == "CHANNEL_DESTROY" and e.uuid == uuid, 15, "the caller's channel gone")
+    assert sipp_run.finish(caller, 20) == 0, sipp_run.errors("caller")
+
+
 def test_case_status_by_phone(live: LiveSetup, controller: Controller, sipp_run: Sipp,
                               watcher: Callable[..., Watcher]) -> None:
     """Key 7, then the case number and # (RFC 2833, one timestamp per press); the status is read out, the switch
