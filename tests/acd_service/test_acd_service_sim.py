@@ -34,6 +34,11 @@ def test_answered_call_is_bridged_recorded_and_ended_when_the_agent_hangs_up(sim
     center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
     assert center.switch.registry.get(caller).bridged_to == leg
     center.events.wait(lambda e: e.name == "RECORD_START" and e.uuid == caller)   # the conversation is recorded
+    verbs = [r.line.split()[1] for r in sim.core.requests
+             if r.line.startswith(f"api uuid_setvar_multi {caller} RECORD_") or r.line.startswith("api uuid_record")]
+    assert verbs == ["uuid_setvar_multi", "uuid_record"]   # written by the channel's own thread, appended
+    assert f"api uuid_setvar_multi {caller} RECORD_USE_THREAD=false;RECORD_APPEND=true" in [
+        r.line for r in sim.core.requests]
 
     sim.hangup(leg)
     outcome = center.outcome(caller)
