@@ -35,7 +35,7 @@ class SwitchConfig:
     event_queue: int = 1000
     command_connections: int = 0
     calls_per_second: int = 30
-    overload_after: float = 0.5
+    overload_after: float = 1.0
 
 
 @dataclass
