@@ -27,16 +27,14 @@ lock). mod_callcenter at 80 calls/s crashed the switch once (a segfault in mod_c
 for it on a switch others use.
 
 Measured on the 2-core machine, 20 s per rate, 250 agents talking 2 s (README, *Benchmarks*, has every run):
-at 40 calls/s fsapp 100 % (controller 3.3-4.0 ms per queued call, agent-answer -> bridge p50 60 ms, p99 60 ms,
-the switch 28-36 ms per call) against mod_callcenter 100 % in the same run (p50 40 ms, p99 60 ms, the switch
-30 ms per call); at 60 calls/s fsapp alone 100 % (2.8 ms in three runs of four, p99 60 ms, the switch 26-27 ms
-per call; 6.6 ms in the fourth, with the switch overloaded) against mod_callcenter alone 99.2 % (p99 380 ms,
-the switch 35 ms per call); at 70 calls/s fsapp 100 % (4.2 ms, the switch saturated). At 80 calls/s the switch
-alone needs more CPU than the machine has (83-99 ms per call there): 15-51 % without the overload guard, 62-87 %
-with it in eight runs of ten (the rest refused at once with a 503; in runs alternating off and on: 21.1 and
-16.0 % against 66.3 and 75.6 %; 37 and 44 % in the other two, the commands under the guard's limit), and the guard
-refused nobody at 40, 60 or 70 calls/s (target: 80 calls/s at 99 % not met on this machine; 3 ms per call met
-at 60 calls/s, not at 40 or 80; bridge p99 < 100 ms met).
+at 40 calls/s fsapp 100 % (controller 3.6-4.0 ms per queued call, agent-answer -> bridge p50 60 ms, p99 60-80 ms,
+the switch 30-36 ms per call) against mod_callcenter 100 % in the same run (p50 40 ms, p99 60 ms, the switch
+32 ms per call); at 60 calls/s fsapp alone 100 % (2.7-2.9 ms, p99 80 ms, the switch 28-29 ms per call) against
+mod_callcenter alone 99.2 % (p99 380 ms, the switch 35 ms per call). At 70 and 80 calls/s the switch falls behind
+(its commands take over a second): the overload guard (1 s) turns a share of the new callers away with a 503
+and the rest are served, 88 % at 70, 51-93 % at 80 calls/s in four runs, with no caller lost on hold and every
+phone that answered bridged; without it, 15-51 % at 80 calls/s (target: 80 calls/s at 99 % not met on this
+machine; 3 ms per call met at 60 calls/s and above, not at 40; bridge p99 < 100 ms met).
 """
 
 from __future__ import annotations

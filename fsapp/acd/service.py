@@ -1084,7 +1084,8 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         self._found_on_call(channel, agent_id, call_uuid)
         agent = self.router.agent(agent_id)
         leg = self.legs.get(channel.uuid) or AgentLeg(channel.uuid, call_uuid, agent_id,
-                                                      bridges_itself=bridges_itself(channel.variables))
+                                                      bridges_itself=bridges_itself(channel.variables),
+                                                      parks=channel.variables.get(PARK_AFTER_BRIDGE) != "false")
         self.legs[channel.uuid] = leg
         if agent.state is AgentState.ON_CALL and agent.call_uuid == call_uuid and channel.bridged_to:
             agent_calls[agent_id] = channel.uuid

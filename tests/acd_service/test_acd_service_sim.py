@@ -9,7 +9,7 @@ from pathlib import Path
 import gevent
 import pytest
 
-from acd_service_helpers import MUSIC, WAIT, Watch, build_config
+from acd_service_helpers import MUSIC, WAIT, Controller, Watch, build_config
 from gevent.event import Event as Flag
 
 from fsapp.acd import AnnouncePolicy, MaxWaitAction, MaxWaitPolicy
@@ -62,14 +62,20 @@ def kills(sim, uuid: str) -> list[str]:
     return [request.line for request in sim.core.requests if request.line.startswith(f"api uuid_kill {uuid}")]
 
 
-def test_the_switch_hangs_up_the_caller_with_the_agents_leg_and_fsapp_sends_nothing(sim, controller):
+def talking_to_anna(sim, controller, number: str, **options) -> tuple[Controller, str, str]:
+    """A caller in queue support bridged to anna (whose phone answers after 0.5 s): controller, caller, anna's leg."""
     sim.add_endpoint("anna", answer_after=0.5)
-    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}))
+    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}), **options)
     center.service.agent_login("anna")
-    caller = sim.place_call("+4790000004", entry="support")
+    caller = sim.place_call(number, entry="support")
     center.wait_state("anna", "on-call", caller)
     leg = center.agent_leg("anna")
     center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
+    return center, caller, leg
+
+
+def test_the_switch_hangs_up_the_caller_with_the_agents_leg_and_fsapp_sends_nothing(sim, controller):
+    center, caller, leg = talking_to_anna(sim, controller, "+4790000004")
     assert sim.channel(caller).variables["park_after_bridge"] == "false"
 
     sim.hangup(leg, "NORMAL_CLEARING")
@@ -82,13 +88,7 @@ def test_the_switch_hangs_up_the_caller_with_the_agents_leg_and_fsapp_sends_noth
 
 
 def test_the_switch_hangs_up_the_agents_leg_with_the_caller_and_fsapp_sends_nothing(sim, controller):
-    sim.add_endpoint("anna", answer_after=0.5)
-    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}))
-    center.service.agent_login("anna")
-    caller = sim.place_call("+4790000006", entry="support")
-    center.wait_state("anna", "on-call", caller)
-    leg = center.agent_leg("anna")
-    center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
+    center, caller, leg = talking_to_anna(sim, controller, "+4790000006")
     assert sim.channel(leg).variables["park_after_bridge"] == "false"
 
     sim.hangup(caller)
@@ -98,14 +98,22 @@ def test_the_switch_hangs_up_the_agents_leg_with_the_caller_and_fsapp_sends_noth
     assert not [e for e in center.events.items if e.name == "CHANNEL_PARK" and e.uuid == leg], "never parked"
 
 
+@pytest.mark.parametrize("placed_parking", [False, True])
+def test_a_restarted_controller_ends_a_talking_agents_leg_with_its_caller(sim, controller, placed_parking):
+    first, caller, leg = talking_to_anna(sim, controller, "+4790000007")
+    if placed_parking:   # placed by a version of fsapp whose operators' legs re-parked when the caller left
+        sim.channel(leg).set_var("park_after_bridge", "true")
+    first.stop()
+    second = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}))
+    assert second.service.reconciled.wait(WAIT)
+
+    sim.hangup(caller)
+    assert sim.wait_gone(leg, WAIT), "no operator left on a parked leg"
+    assert kills(sim, leg) == ([f"api uuid_kill {leg} NORMAL_CLEARING"] if placed_parking else [])
+
+
 def test_a_caller_the_flow_keeps_re_parks_when_the_agent_hangs_up(sim, controller):
-    sim.add_endpoint("anna", answer_after=0.5)
-    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}), keep_caller=True)
-    center.service.agent_login("anna")
-    caller = sim.place_call("+4790000005", entry="support")
-    center.wait_state("anna", "on-call", caller)
-    leg = center.agent_leg("anna")
-    center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
+    center, caller, leg = talking_to_anna(sim, controller, "+4790000005", keep_caller=True)
     mark = len(center.events.items)
 
     sim.hangup(leg)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fsapp.controller import Controller
+from fsapp.esl.events import Event
 from fsapp.switch.overload import MIN_EVIDENCE, WINDOW, OverloadGuard
 from ivr_scripts.case_status import describe_case
 from tests.api.api_waits import wait_until
@@ -71,21 +72,29 @@ def test_caller_keys_into_the_queue_an_operator_answers_and_the_talk_is_recorded
     assert state_of(controller, "anna") in ("wrap-up", "available")
 
 
+def bridged_to_anna(controller: Controller, sipp_run: Sipp, phones: Callable[..., subprocess.Popen],
+                    events: Watcher) -> tuple[subprocess.Popen, Event, str]:
+    """A caller who keys 2 into the queue and waits for the switch's BYE, bridged to anna (whose softphone answers
+    after 1 s): the caller's SIPp, the caller's CHANNEL_PARK and anna's leg. ``events`` has PARK and BRIDGE."""
+    phones("1101", 5270)
+    controller.acd.agent_login("anna")
+    keys = key_presses(sipp_run.work / "key2.pcap", "2")
+    caller = sipp_run.run("caller", scenarios.caller("6000", media=[(2000, keys)]),
+                          remote=f"127.0.0.1:{TRUNKS_PORT}", port=5280)
+    parked = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
+                         "the caller parked")
+    bridged = events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and parked.uuid in (e.uuid,
+                                                                                   e.get("Other-Leg-Unique-ID")),
+                          20, "the bridge to anna")
+    return caller, parked, bridged["Other-Leg-Unique-ID"] if bridged.uuid == parked.uuid else bridged.uuid
+
+
 def test_an_operator_who_hangs_up_first_takes_the_caller_with_them(
         live: LiveSetup, controller: Controller, sipp_run: Sipp, phones: Callable[..., subprocess.Popen],
         watcher: Callable[..., Watcher]) -> None:
     events = watcher("CHANNEL_PARK", "CHANNEL_BRIDGE", "CHANNEL_HANGUP_COMPLETE", "RECORD_START")
-    phones("1101", 5270)                                 # anna's softphone answers after 1 s
-    controller.acd.agent_login("anna")
-    keys = key_presses(sipp_run.work / "key2.pcap", "2")
-    caller = sipp_run.run("caller", scenarios.caller("6000", media=[(2000, keys)]),   # waits for the switch's BYE
-                          remote=f"127.0.0.1:{TRUNKS_PORT}", port=5280)
-    parked = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
-                         "the caller parked")
+    caller, parked, anna_leg = bridged_to_anna(controller, sipp_run, phones, events)
     uuid = parked.uuid
-    bridged = events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and uuid in (e.uuid, e.get("Other-Leg-Unique-ID")),
-                          20, "the bridge to anna")
-    anna_leg = bridged["Other-Leg-Unique-ID"] if bridged.uuid == uuid else bridged.uuid
     events.wait(lambda e: e.name == "RECORD_START" and e.uuid == uuid, 10, "the recording of the talk")
     assert events.connection.api(f"uuid_kill {anna_leg} NORMAL_CLEARING").startswith("+OK")   # anna's leg ends first
     hung_up = events.wait(lambda e: e.name == "CHANNEL_HANGUP_COMPLETE" and e.uuid == uuid, 20, "the caller's hangup")
@@ -103,17 +112,8 @@ def test_an_operator_who_hangs_up_as_the_bridge_completes_leaves_no_channel_behi
     """The recording starts as the switch hangs the caller up: a recording thread would hold the ended channel
     for ever (FreeSWITCH 1.10.12), which then never goes and keeps the switch from shutting down."""
     events = watcher("CHANNEL_PARK", "CHANNEL_BRIDGE", "CHANNEL_DESTROY")
-    phones("1101", 5270)                                 # anna's softphone answers after 1 s
-    controller.acd.agent_login("anna")
-    keys = key_presses(sipp_run.work / "key2.pcap", "2")
-    caller = sipp_run.run("caller", scenarios.caller("6000", media=[(2000, keys)]),   # waits for the switch's BYE
-                          remote=f"127.0.0.1:{TRUNKS_PORT}", port=5280)
-    parked = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
-                         "the caller parked")
+    caller, parked, anna_leg = bridged_to_anna(controller, sipp_run, phones, events)
     uuid = parked.uuid
-    bridged = events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and uuid in (e.uuid, e.get("Other-Leg-Unique-ID")),
-                          20, "the bridge to anna")
-    anna_leg = bridged["Other-Leg-Unique-ID"] if bridged.uuid == uuid else bridged.uuid
     events.connection.api(f"uuid_kill {anna_leg} NORMAL_CLEARING")   # as fsapp starts the recording
     events.wait(lambda e: e.name == "CHANNEL_DESTROY" and e.uuid == uuid, 15, "the caller's channel gone")
     assert sipp_run.finish(caller, 20) == 0, sipp_run.errors("caller")
