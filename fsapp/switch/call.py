@@ -225,10 +225,11 @@ class Call:
         file of a recording started as the channel hangs up never closes (FreeSWITCH 1.10.12): the channel
         would never go, and the switch could not shut down.
         """
+        target = media_path(path)   # checked before anything is sent
         conn = self._conn()
         conn.api_ok(f"uuid_setvar_multi {self.uuid} RECORD_USE_THREAD=false;RECORD_APPEND={str(append).lower()}")
         limit = f" {int(limit_s)}" if limit_s else ""
-        conn.api_ok(f"uuid_record {self.uuid} start {media_path(path)}{limit}")
+        conn.api_ok(f"uuid_record {self.uuid} start {target}{limit}")
 
     def stop_recording(self, path: str = "all") -> None:
         self._conn().api_ok(f"uuid_record {self.uuid} stop {media_path(path)}")
