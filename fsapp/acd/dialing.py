@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fsapp.acd.decisions import AgentTarget, Offer
+from fsapp.switch.call import PARK_AFTER_BRIDGE
 from fsapp.switch.dialstring import caller_name, caller_number, clean_text, word
 
 # OriginateFailed.cause -> the reason given to Router.offer_failed
@@ -24,7 +25,6 @@ LEFT_QUEUE = "answered"                  # ... and this once an agent has them
 # fsapp: only when the caller is bridged to nobody (another agent, a consultation). When the caller hangs up,
 # the switch hangs the agent's leg up with it; fsapp sets ``park_after_bridge`` on the leg before it takes the
 # caller away (a consultation). The caller's variables are set as the caller joins a queue.
-PARK_AFTER_BRIDGE = "park_after_bridge"
 SELF_BRIDGE_VARIABLES = {PARK_AFTER_BRIDGE: "false", "hangup_after_bridge": "true", "intercept_unbridged_only": "true"}
 
 
@@ -36,18 +36,11 @@ def caller_bridge_variables(keep_caller: bool) -> dict[str, str]:
     return {PARK_AFTER_BRIDGE: "true" if keep_caller else "false", "uuid_bridge_park_on_cancel": "true"}
 
 
-def ends_with_leg(caller_variables: dict[str, str], caller_last_peer: str | None, leg_uuid: str,
-                  leg_bridges_itself: bool) -> bool:
-    """Whether the switch hangs the caller up as the agent's leg ``leg_uuid`` ends: the leg bridged itself to
-    the caller, the caller's last bridge was that leg, and fsapp left ``park_after_bridge`` false on it."""
-    return (leg_bridges_itself and caller_last_peer == leg_uuid
-            and caller_variables.get(PARK_AFTER_BRIDGE) == "false")
-
-
-def ends_with_caller(leg_bridges_itself: bool, leg_parks: bool, leg_last_peer: str | None, call_uuid: str) -> bool:
-    """Whether the switch hangs an agent's leg up as its caller ``call_uuid`` ends: the leg bridged itself to
-    the caller, its last bridge was that caller, and fsapp has not set ``park_after_bridge`` on it since."""
-    return leg_bridges_itself and not leg_parks and leg_last_peer == call_uuid
+def ends_with_partner(bridged_itself: bool, parks: bool, last_peer: str | None, partner: str) -> bool:
+    """Whether the switch hangs a leg of a queue call (the caller's or the agent's) up as ``partner``, the other
+    leg, ends: the agent's leg bridged itself to the caller, this leg's last bridge was ``partner``, and fsapp has
+    not set ``park_after_bridge`` on this leg since (``parks``)."""
+    return bridged_itself and not parks and last_peer == partner
 
 
 def self_bridge_variables(call_uuid: str) -> dict[str, str]:

@@ -45,7 +45,7 @@ from fsapp.acd.decisions import (AgentStateChanged, Announce, AskCallbackNumber,
                                  PlayMessage, QueueExit, Repair, SendToVoicemail)
 from fsapp.acd.dialing import (
     LEFT_QUEUE, ORIGINATE_MARGIN, PARK_AFTER_BRIDGE, WAITING_VARIABLE, bridges_itself, caller_bridge_variables,
-    ends_with_caller, ends_with_leg, failure_reason, offer_variables, self_bridge_variables,
+    ends_with_partner, failure_reason, offer_variables, self_bridge_variables,
 )
 from fsapp.acd.engaged import Engagements
 from fsapp.acd.outcome import (ABANDONED, ANSWERED, CALLBACK, MESSAGE, REMOVED, TRANSFERRED, VOICEMAIL,
@@ -416,10 +416,10 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
             self._safely(queued.uuid, "keep the caller", lambda: queued.call.set_variable(PARK_AFTER_BRIDGE, "true"))
 
     def _ends_with_caller(self, leg: AgentLeg | None, call_uuid: str) -> bool:
-        """Whether the switch hangs the agent's leg up with its caller (:func:`dialing.ends_with_caller`)."""
+        """Whether the switch hangs the agent's leg up with its caller (:func:`dialing.ends_with_partner`)."""
         channel = None if leg is None else self.switch.registry.get(leg.uuid)
         return (leg is not None and channel is not None
-                and ends_with_caller(leg.bridges_itself, leg.parks, channel.last_peer, call_uuid))
+                and ends_with_partner(leg.bridges_itself, leg.parks, channel.last_peer, call_uuid))
 
     # ------------------------------------------------------------------ worker
 
@@ -566,7 +566,8 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         caller_alive = (queued.keep_caller or queued.conference is not None) and not queued.call.gone
         if not caller_alive and not queued.call.gone:
             queued.call.channel.hangup_sent = True   # its end is a moment away: no mark to clear, one call-log row
-            if not ends_with_leg(queued.call.variables, queued.call.channel.last_peer, leg_uuid, leg.bridges_itself):
+            parks = queued.call.variables.get(PARK_AFTER_BRIDGE) != "false"
+            if not ends_with_partner(leg.bridges_itself, parks, queued.call.channel.last_peer, leg_uuid):
                 self._kill(queued.call.uuid)
         self._finish(queued, self._answered(queued, caller_alive))
 

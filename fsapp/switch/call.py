@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 UNDEFINED = "_undef_"
+PARK_AFTER_BRIDGE = "park_after_bridge"   # "true": the leg re-parks when its bridge ends, not hangs up
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,7 @@ class Call:
 
     def set_variables(self, values: Mapping[str, str]) -> None:
         """Set several variables in one command (``uuid_setvar_multi``; plain values)."""
-        pairs = ";".join(f"{variable_name(name)}={_multi_value(value)}" for name, value in values.items())
-        self._conn().api_ok(f"uuid_setvar_multi {word(self.uuid)} {pairs}")
+        self._conn().api_ok(f"uuid_setvar_multi {word(self.uuid)} {_multi_pairs(values)}")
         self.channel.variables.update(values)
 
     def get_variable(self, name: str) -> str | None:
@@ -201,18 +201,17 @@ class Call:
         round trip. ``marks``: fsapp's own variables set on this leg in the same command (plain names and values)."""
         other_uuid = other.uuid if isinstance(other, Call) else other
         setup = [f"uuid_break {self.uuid} all"] if stop_playback else []
-        extra = "".join(f";{variable_name(name)}={_multi_value(value)}" for name, value in (marks or {}).items())
-        setup += [f"uuid_setvar_multi {word(self.uuid)} park_after_bridge=true;uuid_bridge_park_on_cancel=true{extra}",
-                  f"uuid_setvar {word(other_uuid)} park_after_bridge true"]
+        kept = {PARK_AFTER_BRIDGE: "true", "uuid_bridge_park_on_cancel": "true", **(marks or {})}
+        setup += [f"uuid_setvar_multi {word(self.uuid)} {_multi_pairs(kept)}",
+                  f"uuid_setvar {word(other_uuid)} {PARK_AFTER_BRIDGE} true"]
         conn = self._conn()
         *replies, bridged = conn.api_each([*setup, f"uuid_bridge {self.uuid} {word(other_uuid)}"])
         for line, body in zip(setup, replies):
             if refused(body):
                 raise CommandFailed(f"switch {conn.address}: api {line.split(' ', 1)[0]}: {body.strip()}", body)
-        self.channel.variables.update({"park_after_bridge": "true", "uuid_bridge_park_on_cancel": "true",
-                                       **(marks or {})})
+        self.channel.variables.update(kept)
         if isinstance(other, Call):
-            other.channel.variables["park_after_bridge"] = "true"
+            other.channel.variables[PARK_AFTER_BRIDGE] = "true"
         if refused(bridged):
             raise BridgeFailed(f"call {self.uuid}: cannot bridge to {other_uuid}: {bridged.strip()}")
 
@@ -265,3 +264,8 @@ def _multi_value(value: str) -> str:
     if ";" in value or "=" in value:
         raise UnsafeValue(f"variable value {value!r} holds ';' or '=', which uuid_setvar_multi reads as syntax")
     return setvar_value(value)
+
+
+def _multi_pairs(values: Mapping[str, str]) -> str:
+    """``name=value;name=value``: the argument of ``uuid_setvar_multi``, every name and value checked."""
+    return ";".join(f"{variable_name(name)}={_multi_value(value)}" for name, value in values.items())
