@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 
 import gevent
+from gevent.event import Event as Flag
 
 from fsapp.acd.outcome import QueueOutcome
 from fsapp.esl.events import Event
@@ -38,6 +39,7 @@ HANGUP = "CHANNEL_HANGUP_COMPLETE"
 REMEMBERED_ENDS = 2000   # channels whose end is kept for a row written after the hangup (and rows waiting)
 HOLD_FOR = 5.0   # seconds a row of a call being hung up waits for the hangup, to be written once with its end
 GATHER_FOR = 0.1   # seconds after a batch during which the next rows gather (one store trip and commit for all)
+BATCH_WAIT = 30.0   # seconds record_call waits for the batch that writes the row of a call already ended
 
 
 Row = tuple[str, datetime, dict[str, Any]]   # direction, started at, the row's other values
@@ -74,14 +76,14 @@ class CallLog:
                     written: Written = None, **values: Any) -> int | None:
         """``store.record_call``, with ``ended_at``/``hangup_cause`` filled in now or when the call ends (a
         ``contact`` written with the row is written once, not again with the end). ``hanging_up``: fsapp has
-        told the switch to hang the call up; the row is held for its end and written once. A call that has
-        ended already is written whole, in the next batch. Returns the row's id when it is written at once, else
-        None. ``written`` is called once the row is in the store."""
+        told the switch to hang the call up; the row is held for its end and written once (returns None). A call
+        that has ended already is written whole, in the next batch, before this returns (returns None: the batch
+        spares a store trip per call). ``written`` is called once the row is in the store."""
         ended = self._ended.get(call_uuid)
         if ended is not None:
             values.setdefault("ended_at", ended[0])
             values.setdefault("hangup_cause", ended[1])
-            self._queue(CallWrite(call_uuid, direction, started_at, values), written)
+            self._write_in_batch(CallWrite(call_uuid, direction, started_at, values), written)
             return None
         if hanging_up:
             self._held[call_uuid] = (time.monotonic(), (direction, started_at, values), written)
@@ -104,6 +106,19 @@ class CallLog:
         if written is not None:
             written()
         return call_id
+
+    def _write_in_batch(self, write: CallWrite, written: Written) -> None:
+        """Queue ``write`` in the next batch and wait (this greenlet only) until that batch is in the store."""
+        done = Flag()
+
+        def finished() -> None:
+            done.set()
+            if written is not None:
+                written()
+        self._queue(write, finished)
+        if not done.wait(BATCH_WAIT):
+            log.warning("call %s: its row was not written within %.0f s; it is written when the store can",
+                        write.call_uuid, BATCH_WAIT)
 
     def _on_event(self, event: Event, channel: Channel | None) -> None:
         if event.name != HANGUP or channel is None:

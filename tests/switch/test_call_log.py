@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import gevent
 import pytest
 from gevent.event import Event as Flag
 
@@ -121,13 +122,14 @@ def test_a_call_that_ended_first_is_written_once_with_its_end(parts) -> None:
 
 def test_rows_of_calls_that_ended_first_go_together_in_one_batch(parts) -> None:
     store, switch, log = parts
-    flags = []
-    for index in range(4):
+    flags, writers = [], []
+    for index in range(4):   # four calls' flows, each recording its call as it ends
         switch.hang_up(f"e{index}", "NORMAL_CLEARING")
         flag, written = written_flag()
         flags.append(flag)
-        log.record_call(f"e{index}", "in", NOW, outcome="answered", written=written)
-    assert all(flag.wait(WAIT) for flag in flags)
+        writers.append(gevent.spawn(log.record_call, f"e{index}", "in", NOW, outcome="answered", written=written))
+    gevent.joinall(writers, timeout=WAIT)
+    assert all(flag.is_set() for flag in flags), "each row is in the store when record_call returns"
     assert [kind for kind, _uuid, _values in store.writes] == ["row"] * 4
     assert store.batches == [4], "one trip to the store for the four rows"
 
@@ -148,7 +150,6 @@ def test_rows_that_come_while_the_store_writes_go_together_in_one_batch(parts) -
 
 def test_rows_that_come_just_after_a_batch_gather_for_the_next_one(parts, monkeypatch) -> None:
     """Under load, rows written one by one would cost a trip to the store lane and a commit each."""
-    import gevent
 
     monkeypatch.setattr(calllog, "GATHER_FOR", 1.0)   # g2 and g3 come within it: two lines apart, no I/O between
     store, switch, log = parts
@@ -192,7 +193,6 @@ def test_one_row_the_store_refuses_does_not_cost_the_others_theirs(parts) -> Non
 
 def test_an_end_that_comes_while_the_row_is_being_written_is_written_after_it(parts) -> None:
     """The store has several threads: an end written beside the row's first write could be overwritten by it."""
-    import gevent
 
     store, switch, log = parts
     plain_record = store.record_call
