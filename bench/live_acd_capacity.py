@@ -3,7 +3,7 @@ through FreeSWITCH's own mod_callcenter with the same agents. Run by hand agains
 
     FSAPP_TEST_FREESWITCH=127.0.0.1:8021:ClueCon python bench/live_acd_capacity.py [--rates 40,80] [--seconds 15]
         [--agents 250] [--talk 2] [--only fsapp|callcenter] [--command-connections 1] [--caller-rtp]
-        [--overload-after S]
+        [--overload-after S] [--controller-cpu 0] [--controller-fifo N] [--profile FILE]
 
 Callers dial a published number whose flow goes straight into one queue (fsapp), or a number whose dial plan runs
 ``callcenter`` (mod_callcenter); they send no RTP, or with ``--caller-rtp`` speech in 20 ms packets from their
@@ -19,15 +19,16 @@ The switch must run on this machine with its stock configuration (as for tests/l
 rendered and installed as the live suite does; the bench writes mod_callcenter's queue and agents into
 ``autoload_configs/callcenter.conf.xml`` and a dial-plan extension into ``dialplan/public/``, loads
 mod_callcenter, raises ``sessions-per-second`` to 500, and undoes all of it at the end. The controller runs in
-a process of its own pinned to core 0, with ``--command-connections`` Event Socket connections for its commands
-(``switch.command_connections``; 0: commands share the event connection) and, with ``--controller-fifo N``,
-SCHED_FIFO at priority N as the switch's own threads run. Prints one JSON line. Without FSAPP_TEST_FREESWITCH
-it prints that it was skipped. The switch is shared: wrap the run in ``flock /work/fs-lock`` (or your site's
+a process of its own pinned to core ``--controller-cpu`` (0; -1: not pinned), with ``--command-connections``
+Event Socket connections for its commands (``switch.command_connections``; 0: commands share the event
+connection) and, with ``--controller-fifo N``, SCHED_FIFO at priority N as the switch's own threads run. Prints
+one JSON line. Without FSAPP_TEST_FREESWITCH it prints that it was skipped. The switch is shared: wrap the run in ``flock /work/fs-lock`` (or your site's
 lock). mod_callcenter at 80 calls/s crashed the switch once (a segfault in mod_callcenter.so): ``--rates 40``
 for it on a switch others use.
 
-Measured on the 2-core machine, 20 s per rate, 250 agents talking 2 s (README, *Benchmarks*, has every run):
-at 40 calls/s fsapp 100 % (controller 3.6-4.0 ms per queued call, agent-answer -> bridge p50 60 ms, p99 60-80 ms,
+Measured on the 2-core machine, 20 s per rate, 250 agents talking 2 s (README, *Benchmarks*):
+at 40 calls/s fsapp 100 % (controller 3.0-4.0 ms per queued call, mean 3.5 ms over twenty runs, the same
+pinned to either core or not pinned, SCHED_FIFO or not; agent-answer -> bridge p50 60 ms, p99 60-80 ms,
 the switch 30-36 ms per call) against mod_callcenter 100 % in the same run (p50 40 ms, p99 60 ms, the switch
 32 ms per call); at 60 calls/s fsapp alone 100 % (2.7-2.9 ms, p99 80 ms, the switch 28-29 ms per call) against
 mod_callcenter alone 99.2 % (p99 380 ms, the switch 35 ms per call). At 70 and 80 calls/s the switch falls behind
@@ -148,8 +149,10 @@ def callcenter_dialplan() -> str:
 
 # -- fsapp's controller, in a process of its own --------------------------------------------------------------
 
-def fsapp_controller(config_path: str, agents: int, out: Any, control: Any, fifo: int, profile_path: str) -> None:
-    pin_to_cpu(0)
+def fsapp_controller(config_path: str, agents: int, out: Any, control: Any, fifo: int, profile_path: str,
+                     cpu: int = 0) -> None:
+    if cpu >= 0:
+        pin_to_cpu(cpu)
     if fifo:   # the switch's own threads run SCHED_FIFO: without it, a busy switch leaves the controller no CPU
         os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(fifo))
     import logging
@@ -377,11 +380,11 @@ class Bench:
 
 
 def measure_fsapp(bench: Bench, rates: list[float], seconds: float, fifo: int,
-                  profile_path: str = "") -> list[dict[str, Any]]:
+                  profile_path: str = "", cpu: int = 0) -> list[dict[str, Any]]:
     context = multiprocessing.get_context("spawn")
     out, control = context.Queue(), context.Queue()
     process = context.Process(target=fsapp_controller,
-                              args=(str(bench.config_path), bench.agents, out, control, fifo, profile_path))
+                              args=(str(bench.config_path), bench.agents, out, control, fifo, profile_path, cpu))
     process.start()
     results = []
     try:
@@ -434,6 +437,8 @@ def main() -> None:
     parser.add_argument("--only", choices=("fsapp", "callcenter"), default="")
     parser.add_argument("--controller-fifo", type=int, default=0,
                         help="run fsapp's controller SCHED_FIFO at this priority, as the switch's threads run (0: not)")
+    parser.add_argument("--controller-cpu", type=int, default=0,
+                        help="the core fsapp's controller is pinned to (-1: not pinned)")
     parser.add_argument("--caller-rtp", action="store_true",
                         help="callers send RTP from their answer on (7 s of speech in 20 ms packets), as phones do; "
                         "without it they send none")
@@ -461,12 +466,14 @@ def main() -> None:
                               "seconds_per_rate": args.seconds, "switch_sps": 500,
                               "command_connections": args.command_connections,
                               "overload_after": args.overload_after,
-                              "controller_fifo": args.controller_fifo, "caller_rtp": args.caller_rtp,
+                              "controller_fifo": args.controller_fifo, "controller_cpu": args.controller_cpu,
+                              "caller_rtp": args.caller_rtp,
                               "loadavg_before": os.getloadavg()[0]}
     try:
         bench.install()
         if args.only in ("", "fsapp"):
-            report["fsapp"] = measure_fsapp(bench, rates, args.seconds, args.controller_fifo, args.profile)
+            report["fsapp"] = measure_fsapp(bench, rates, args.seconds, args.controller_fifo, args.profile,
+                                         args.controller_cpu)
         if args.only in ("", "callcenter"):
             report["mod_callcenter"] = measure_callcenter(bench, rates, args.seconds)
     finally:
