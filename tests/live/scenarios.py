@@ -85,6 +85,16 @@ def _invite(target: str, cseq: int, user: str, domain: str, auth: str = "") -> s
 
 _ANSWERED = ['  <recv response="100" optional="true"/>', '  <recv response="180" optional="true"/>',
              '  <recv response="183" optional="true"/>', '  <recv response="200" rtd="true"/>']
+_INVITE_REMEMBERED = """  <recv request="INVITE" crlf="true">
+    <action>
+      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="caller"/>
+      <ereg regexp=".*" search_in="hdr" header="To:" assign_to="callee"/>
+      <ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="contact"/>
+    </action>
+  </recv>"""
+"""An INVITE to answer, with what the answering side's own BYE needs kept: the caller's From and To, its Contact
+(only where the BYE is sent: SIPp refuses a scenario with a variable it sets and never reads)."""
+
 _BYE_RECEIVED = ['  <recv request="BYE" timeout="180000"/>', _reply("200 OK")]
 
 
@@ -121,11 +131,16 @@ def phone_answers(*, ring: int = 1000, speech: Path | None = None, hangup_after:
     """An operator's (or a citizen's) phone: rings ``ring`` ms, answers and plays ``speech``; hangs up after
     ``hangup_after`` ms or waits for the BYE. ``busy``: 486; ``never_answer``: rings until CANCEL.
 
+    The phone's own BYE belongs to the dialog the INVITE opened, seen from the callee: its From is the INVITE's
+    To with the tag the phone answered with, its To the INVITE's From, and it goes to the INVITE's Contact (the
+    switch's ACK carries none).
+
     A registered phone also gets the switch's voicemail NOTIFY (message-summary), and a gateway's address its
     OPTIONS pings, each as a call of its own: they are answered 200 and end there, so run such a phone with
     room for more than one call (``calls``)."""
     steps = ['  <recv request="NOTIFY" optional="true" next="notified"/>',
-             '  <recv request="OPTIONS" optional="true" next="notified"/>', '  <recv request="INVITE" crlf="true"/>',
+             '  <recv request="OPTIONS" optional="true" next="notified"/>',
+             _INVITE_REMEMBERED if hangup_after is not None else '  <recv request="INVITE" crlf="true"/>',
              _reply("100 Trying")]
     notified = ['  <nop next="end"/>', '  <label id="notified"/>', _reply("200 OK"), '  <label id="end"/>']
     if busy:
@@ -140,10 +155,10 @@ def phone_answers(*, ring: int = 1000, speech: Path | None = None, hangup_after:
         steps.append(_play(speech))
     if hangup_after is None:
         return _scenario("answer", steps + _BYE_RECEIVED + notified)
-    bye = _send("""BYE [next_url] SIP/2.0
+    bye = _send("""BYE [$contact] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [last_From:]
-      [last_To:]
+      From: [$callee];tag=[pid]SIPpTag01[call_number]
+      To: [$caller]
       [last_Call-ID:]
       CSeq: 2 BYE
       Contact: <sip:phone@[local_ip]:[local_port]>

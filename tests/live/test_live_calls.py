@@ -73,10 +73,11 @@ def test_caller_keys_into_the_queue_an_operator_answers_and_the_talk_is_recorded
 
 
 def bridged_to_anna(controller: Controller, sipp_run: Sipp, phones: Callable[..., subprocess.Popen],
-                    events: Watcher) -> tuple[subprocess.Popen, Event, str]:
+                    events: Watcher, **answer: object) -> tuple[subprocess.Popen, Event, str]:
     """A caller who keys 2 into the queue and waits for the switch's BYE, bridged to anna (whose softphone answers
-    after 1 s): the caller's SIPp, the caller's CHANNEL_PARK and anna's leg. ``events`` has PARK and BRIDGE."""
-    phones("1101", 5270)
+    after 1 s, and does what ``answer`` says, see phone_answers): the caller's SIPp, the caller's CHANNEL_PARK and
+    anna's leg. ``events`` has PARK and BRIDGE."""
+    phones("1101", 5270, **answer)
     controller.acd.agent_login("anna")
     keys = key_presses(sipp_run.work / "key2.pcap", "2")
     caller = sipp_run.run("caller", scenarios.caller("6000", media=[(2000, keys)]),
@@ -92,12 +93,16 @@ def bridged_to_anna(controller: Controller, sipp_run: Sipp, phones: Callable[...
 def test_an_operator_who_hangs_up_first_takes_the_caller_with_them(
         live: LiveSetup, controller: Controller, sipp_run: Sipp, phones: Callable[..., subprocess.Popen],
         watcher: Callable[..., Watcher]) -> None:
+    """anna's softphone hangs up 3 s into the talk with a BYE of its own, through the operators' profile."""
     events = watcher("CHANNEL_PARK", "CHANNEL_BRIDGE", "CHANNEL_HANGUP_COMPLETE", "RECORD_START")
-    caller, parked, anna_leg = bridged_to_anna(controller, sipp_run, phones, events)
+    caller, parked, anna_leg = bridged_to_anna(controller, sipp_run, phones, events, hangup_after=3000)
     uuid = parked.uuid
     events.wait(lambda e: e.name == "RECORD_START" and e.uuid == uuid, 10, "the recording of the talk")
-    assert events.connection.api(f"uuid_kill {anna_leg} NORMAL_CLEARING").startswith("+OK")   # anna's leg ends first
+    anna_gone = events.wait(lambda e: e.name == "CHANNEL_HANGUP_COMPLETE" and e.uuid == anna_leg, 20,
+                            "anna's leg ended by her phone's BYE")
     hung_up = events.wait(lambda e: e.name == "CHANNEL_HANGUP_COMPLETE" and e.uuid == uuid, 20, "the caller's hangup")
+    assert anna_gone["Hangup-Cause"] == "NORMAL_CLEARING"
+    assert anna_gone.get("variable_sip_hangup_disposition") == "recv_bye", "anna's phone hung up, not the switch"
     assert sipp_run.finish(caller, 20) == 0, sipp_run.errors("caller")
     assert controller.wait_finished(uuid, 20).queue_outcome == "answered"
     assert hung_up["Hangup-Cause"] == "NORMAL_CLEARING"
