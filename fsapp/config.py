@@ -36,6 +36,7 @@ class SwitchConfig:
     command_connections: int = 0
     calls_per_second: int = 30
     overload_after: float = 1.0
+    overload_wait: float = 10.0
 
 
 @dataclass
@@ -351,6 +352,7 @@ _CHECKS: dict[str, typing.Callable[[Any], str | None]] = {
     "switch.command_connections": lambda v: None if 0 <= v <= 8 else "must be between 0 and 8",
     "switch.calls_per_second": lambda v: None if v > 0 else "must be positive",
     "switch.overload_after": lambda v: None if v >= 0 else "must be 0 (off) or more",
+    "switch.overload_wait": lambda v: None if 0 <= v <= 60 else "must be 0 (refused at once) to 60 seconds",
     "switches.port": lambda v: None if 0 <= v <= 65535 else "must be between 1 and 65535 (0: switch.port)",
     "ha.poll_interval": lambda v: None if v > 0 else "must be positive",
     "ha.check_interval": lambda v: None if v > 0 else "must be positive",

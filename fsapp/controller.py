@@ -63,7 +63,8 @@ from fsapp.store import open_store
 from fsapp.store.records import CallerInfo as StoredCaller
 from fsapp.store.records import CitizenRecord
 from fsapp.switch.call import Call
-from fsapp.switch.overload import OVERLOAD_CAUSE, REFUSED
+from fsapp.switch.door import at_the_door
+from fsapp.switch.overload import OVERLOAD_CAUSE, REFUSED, Admission, OverloadGuard
 from fsapp.switch.pool import SwitchPool, build_switch
 from fsapp.switch.service import Switch
 from fsapp.texts import load_texts
@@ -282,6 +283,7 @@ class Controller:
         return {"role": "active", "switch_connected": self.switch.reconciled.is_set(),
                 "acd_reconciled": self.acd.reconciled.is_set(), "waiting_calls": len(self.acd.router.members),
                 "callers_let_in": round(min(guard.share for guard in guards), 3),   # the overload guard's share
+                "callers_at_the_door": sum(guard.waiting for guard in guards),
                 "callers_refused": sum(guard.refused for guard in guards)}
 
     def abandon(self) -> None:
@@ -319,25 +321,24 @@ class Controller:
             self._rescue(call, flow, path.language)
 
     def _admitted(self, call: Call) -> bool:
-        """Whether a new caller is let in: while the switch cannot keep up with the calls it has (the overload
-        guard), some are turned away before they are answered (SIP 503, the network's congestion tone) and
-        recorded as ``refused``, so that the calls already in go on."""
+        """Whether a new caller is let in. While the switch cannot keep up with the calls it has (the overload
+        guard), new callers are let in at a pace and the others kept ringing, unanswered, for up to
+        ``switch.overload_wait`` seconds; a caller still waiting then is turned away before the answer (SIP 503,
+        the network's congestion tone) and recorded as ``refused``, one who hangs up meanwhile as
+        ``abandoned``, so that the calls already in go on."""
         guard = call.switch.overload   # the node the call is on
-        share = guard.share
-        if guard.admit():
-            if share >= 1.0 > self._refusing_share:
-                log.warning("call %s: let in: the switch keeps up again (%d callers refused since the start)",
-                            call.uuid, guard.refused)
-                self._refusing_share = 1.0
+        self._tell_pace(call, guard)
+        admission = at_the_door(call, guard)
+        if admission is Admission.IN:
             return True
-        if share < self._refusing_share:
-            log.warning("call %s: refused, the switch is overloaded (its commands take %.2f s, over %s s): "
-                        "letting in %.0f %% of new callers", call.uuid, guard.last_median, guard.limit, share * 100)
-        else:
-            log.info("call %s: refused, the switch is overloaded: letting in %.0f %% of new callers", call.uuid,
-                     share * 100)
-        self._refusing_share = share
         path = CallPath(flow=call.channel.entry or "", call_uuid=call.uuid)
+        if admission is Admission.LEFT:
+            log.info("call %s: hung up waiting at the door", call.uuid)
+            path.finish("abandoned", "waiting at the door")
+            self._finished(call, path)
+            return False
+        log.info("call %s: refused, the switch is overloaded: letting in %.0f %% of new callers, %d waiting",
+                 call.uuid, guard.share * 100, guard.waiting)
         path.finish(REFUSED, "overload")
         call.channel.hangup_sent = True   # recorded once, with the hangup
         self._finished(call, path)
@@ -346,6 +347,18 @@ class Controller:
         except ESLError as exc:
             log.warning("call %s: the refused call was not hung up: %s", call.uuid, exc)
         return False
+
+    def _tell_pace(self, call: Call, guard: OverloadGuard) -> None:
+        """Log when the guard starts letting fewer callers in, and when it lets every caller in again."""
+        share = guard.share
+        if share >= 1.0 > self._refusing_share:
+            log.warning("call %s: every caller let in again: the switch keeps up (%d callers refused since the start)",
+                        call.uuid, guard.refused)
+        elif share < self._refusing_share:
+            log.warning("call %s: the switch is overloaded (its commands take %.2f s, over %s s): letting in "
+                        "%.0f %% of new callers, the others ring for up to %s s", call.uuid, guard.last_median,
+                        guard.limit, share * 100, guard.wait)
+        self._refusing_share = share
 
     def _queue_marked_on(self, call: Call) -> str | None:
         """The queue a resumed caller was waiting in when the saved ACD state did not hold them yet (a restart

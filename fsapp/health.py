@@ -93,7 +93,9 @@ def judge(path: str | Path, now: float, max_age: float) -> Health:
     if not beat.get("switch_connected"):
         return Health(False, "controller running but not connected to its switch", beat)
     share = float(beat.get("callers_let_in", 1.0))
-    if share < 1.0:   # healthy: the controller is doing what it should while the switch cannot keep up
+    waiting = int(beat.get("callers_at_the_door", 0))
+    if share < 1.0 or waiting:   # healthy: the controller is doing what it should while the switch cannot keep up
         return Health(True, f"controller running and connected; the switch is overloaded: letting in "
-                            f"{share:.0%} of new callers ({beat.get('callers_refused', 0)} refused so far)", beat)
+                            f"{share:.0%} of new callers, {waiting} ringing at the door "
+                            f"({beat.get('callers_refused', 0)} refused so far)", beat)
     return Health(True, "controller running and connected to its switch", beat)

@@ -108,6 +108,18 @@ def pre_answer(channel: Channel, call: AppCall | None = None) -> str:
     return NONE
 
 
+def ring_ready(channel: Channel, call: AppCall | None = None) -> str:
+    """Tell the caller the phone rings (SIP 180): CHANNEL_PROGRESS and the RINGING call state, once, and only
+    before the answer or early media (``switch_channel_perform_mark_ring_ready_value``)."""
+    if channel.answered or channel.codec is not None or "progress" in channel.times:
+        return NONE
+    channel.answer_state = "ringing"
+    channel.mark_time("progress", "Channel-Progress-Time")
+    channel.emit("CHANNEL_PROGRESS")
+    channel.set_call_state("RINGING")
+    return NONE
+
+
 def _media_up(channel: Channel) -> None:
     channel.codec = ("PCMA", "8000", "64000")
     port = channel.core.next_media_port()
@@ -384,7 +396,7 @@ def intercept(channel: Channel, call: AppCall) -> str:
 
 
 APPLICATIONS: dict[str, Callable[[Channel, AppCall], str]] = {
-    "answer": answer, "pre_answer": pre_answer, "set": set_variable, "export": export_variable,
+    "answer": answer, "pre_answer": pre_answer, "ring_ready": ring_ready, "set": set_variable, "export": export_variable,
     "unset": unset_variable, "playback": playback, "speak": speak, "sleep": sleep,
     "play_and_get_digits": play_and_get_digits, "record": record, "hangup": hangup_app, "park": park,
     "eavesdrop": eavesdrop, "conference": conference, "bridge": bridge, "intercept": intercept,

@@ -233,7 +233,7 @@ def build_switch(config: Config, host: str | None = None, port: int | None = Non
     to ``switch.port`` / ``switch.password``). ``host``/``port`` override ``switch:`` (``fsapp run --host``)."""
     timeouts = {"connect_timeout": config.switch.connect_timeout, "command_timeout": config.switch.command_timeout,
                 "queue_size": config.switch.event_queue, "command_connections": config.switch.command_connections,
-                "overload_after": config.switch.overload_after}
+                "overload_after": config.switch.overload_after, "overload_wait": config.switch.overload_wait}
     if not config.switches:
         return Switch(host or config.switch.host, port or config.switch.port, config.switch.password, **timeouts)
     switches = [(node.name, node_switch(config.switch, node)) for node in config.switches]

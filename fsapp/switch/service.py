@@ -65,11 +65,12 @@ class Switch:
                  events: Iterable[str] = DEFAULT_EVENTS, app_timeout: float = 3600.0,
                  reconnect_wait: float = 30.0, connect_timeout: float = 5.0, command_timeout: float = 10.0,
                  queue_size: int = 1000, command_connections: int = 1, drives_calls: bool = True,
-                 overload_after: float = 0.0) -> None:
+                 overload_after: float = 0.0, overload_wait: float = 0.0) -> None:
         """``drives_calls=False``: a link that only places and drives its own legs (a command such as ``fsapp fax
         send`` beside a running controller): parked calls are left to the controller, never resumed or hung up.
         ``overload_after``: the median command round trip (seconds) over which the switch counts as overloaded
-        and new callers are let in sparingly (:attr:`overload`); 0: never."""
+        and new callers are let in sparingly (:attr:`overload`); 0: never. ``overload_wait``: seconds a new caller
+        may wait unanswered for room meanwhile before it is refused."""
         self.name = name or f"{host}:{port}"
         self.drives_calls = drives_calls
         self.registry = ChannelRegistry()
@@ -82,7 +83,7 @@ class Switch:
         self._listeners: list[Callable[[Event, Channel | None], None]] = []
         self._connect_hooks: list[ConnectHook] = []
         self.reconciled = Flag()
-        self.overload = OverloadGuard(overload_after, time.monotonic)
+        self.overload = OverloadGuard(overload_after, time.monotonic, overload_wait)
         self.client = ESLClient(host, port, password, events=events, on_event=self._on_event,
                                 on_connect=self._connected, on_disconnect=self._on_disconnect,
                                 connect_timeout=connect_timeout, command_timeout=command_timeout,

@@ -36,9 +36,9 @@ def test_a_controller_without_its_switch_is_unhealthy_but_a_standby_is_healthy(t
 
 def test_an_overloaded_switch_is_said_but_the_controller_is_healthy(tmp_path: Path) -> None:
     verdict = judge(beat_file(tmp_path, at=1000.0, role="active", switch_connected=True, callers_let_in=0.25,
-                              callers_refused=41), now=1000.0, max_age=30)
+                              callers_at_the_door=12, callers_refused=41), now=1000.0, max_age=30)
     assert verdict.healthy
-    assert "overloaded: letting in 25% of new callers (41 refused so far)" in verdict.reason
+    assert "overloaded: letting in 25% of new callers, 12 ringing at the door (41 refused so far)" in verdict.reason
 
 
 def test_no_heartbeat_means_no_controller(tmp_path: Path) -> None:

@@ -165,7 +165,7 @@ def test_a_caller_the_overload_guard_turns_away_gets_a_503_before_any_answer(
     is sent a 503, which the caller acknowledges; the call is recorded as refused."""
     events = watcher("CHANNEL_PARK", "CHANNEL_ANSWER", "CHANNEL_HANGUP_COMPLETE")
     clock = GuardClock()
-    controller.switch.overload = guard = OverloadGuard(controller.config.switch.overload_after, clock)
+    controller.switch.overload = guard = OverloadGuard(controller.config.switch.overload_after, clock, wait=0.0)
     for _ in range(MIN_EVIDENCE):
         guard.observe(2.0)   # a second in which the switch answered commands in 2 s
     clock.now += WINDOW
@@ -182,3 +182,29 @@ def test_a_caller_the_overload_guard_turns_away_gets_a_503_before_any_answer(
     summary = controller.wait_finished(uuid, 15)
     assert summary.path.outcome == "refused"
     assert controller.store.call(uuid)["outcome"] == "refused" and guard.refused == 1
+
+
+def test_a_caller_rings_at_the_door_of_an_overloaded_switch_and_is_answered_once_there_is_room(
+        live: LiveSetup, controller: Controller, sipp_run: Sipp, watcher: Callable[..., Watcher]) -> None:
+    """The caller waiting for room is told the phone rings (180: CHANNEL_PROGRESS, call state RINGING) and stays
+    unanswered; once the pace has room it is answered and its flow runs."""
+    events = watcher("CHANNEL_PARK", "CHANNEL_PROGRESS", "CHANNEL_ANSWER", "CHANNEL_HANGUP_COMPLETE")
+    clock = GuardClock()
+    controller.switch.overload = guard = OverloadGuard(controller.config.switch.overload_after, clock, wait=30.0)
+    for _ in range(MIN_EVIDENCE):
+        guard.observe(2.0)
+    clock.now += WINDOW
+    caller = sipp_run.run("caller", scenarios.caller("6000", hangup_after=3000), remote=f"127.0.0.1:{TRUNKS_PORT}",
+                          port=5254)
+    uuid = events.wait(lambda e: e.name == "CHANNEL_PARK" and e.get("variable_fsapp_entry") == "main", 15,
+                       "the caller parked").uuid
+    ringing = events.wait(lambda e: e.name == "CHANNEL_PROGRESS" and e.uuid == uuid, 15, "the caller told it rings")
+    assert ringing.get("Channel-Call-State") == "RINGING" and ringing.get("Answer-State") != "answered"
+    assert guard.waiting == 1
+    assert not [event for event in events.seen if event.name == "CHANNEL_ANSWER" and event.uuid == uuid]
+    clock.now += WINDOW   # room for one
+    events.wait(lambda e: e.name == "CHANNEL_ANSWER" and e.uuid == uuid, 15, "the caller answered")
+    assert sipp_run.finish(caller, 30) == 0, sipp_run.errors("caller")
+    summary = controller.wait_finished(uuid, 15)
+    assert summary.path.outcome != "refused" and summary.path.nodes[:1] == ["main"]   # the menu ran
+    assert (guard.waiting, guard.refused) == (0, 0)
