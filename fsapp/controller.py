@@ -152,6 +152,7 @@ class Controller:
         self._summaries: ResultBook[CallSummary] = ResultBook()
         self._queue_outcomes: dict[str, QueueOutcome] = {}
         self._refusing_share = 1.0   # the overload guard's share of callers let in, as last logged
+        self._paced = False          # ... and whether it was pacing them
         for entry in config.ivr.entries:
             self.switch.route(entry, self.serve_call)
         self.features = FeatureCodes(self.acd_config, {
@@ -327,8 +328,9 @@ class Controller:
         the network's congestion tone) and recorded as ``refused``, one who hangs up meanwhile as
         ``abandoned``, so that the calls already in go on."""
         guard = call.switch.overload   # the node the call is on
+        ticket = guard.arrive()
         self._tell_pace(call, guard)
-        admission = at_the_door(call, guard)
+        admission = at_the_door(call, guard, ticket)
         if admission is Admission.IN:
             return True
         path = CallPath(flow=call.channel.entry or "", call_uuid=call.uuid)
@@ -349,16 +351,16 @@ class Controller:
         return False
 
     def _tell_pace(self, call: Call, guard: OverloadGuard) -> None:
-        """Log when the guard starts letting fewer callers in, and when it lets every caller in again."""
-        share = guard.share
-        if share >= 1.0 > self._refusing_share:
-            log.warning("call %s: every caller let in again: the switch keeps up (%d callers refused since the start)",
-                        call.uuid, guard.refused)
-        elif share < self._refusing_share:
+        """Log when the guard lets fewer callers in, and when it lets every caller in at once again."""
+        share, paced = guard.share, guard.pace is not None
+        if self._paced and not paced:
+            log.warning("call %s: every caller let in at once again: the switch keeps up (%d callers refused since "
+                        "the start)", call.uuid, guard.refused)
+        elif paced and (not self._paced or share < self._refusing_share):
             log.warning("call %s: the switch is overloaded (its commands take %.2f s, over %s s): letting in "
                         "%.0f %% of new callers, the others ring for up to %s s", call.uuid, guard.last_median,
                         guard.limit, share * 100, guard.wait)
-        self._refusing_share = share
+        self._paced, self._refusing_share = paced, share
 
     def _queue_marked_on(self, call: Call) -> str | None:
         """The queue a resumed caller was waiting in when the saved ACD state did not hold them yet (a restart

@@ -11,17 +11,17 @@ import logging
 
 from fsapp.esl.errors import ChannelGone, ESLError, ESLTimeout
 from fsapp.switch.call import Call
-from fsapp.switch.overload import Admission, OverloadGuard
+from fsapp.switch.overload import Admission, OverloadGuard, Ticket
 
 log = logging.getLogger(__name__)
 
 LOOK_EVERY = 0.25   # seconds between a waiting caller's looks at the line (the pace lets callers in meanwhile)
 
 
-def at_the_door(call: Call, guard: OverloadGuard) -> Admission:
-    """Let the new caller on ``call`` in, keep it ringing in line until there is room, or refuse it (the
-    caller is not hung up here); :attr:`Admission.LEFT` when it hangs up while waiting."""
-    ticket = guard.arrive()
+def at_the_door(call: Call, guard: OverloadGuard, ticket: Ticket) -> Admission:
+    """The new caller on ``call``, who arrived with ``ticket`` (:meth:`OverloadGuard.arrive`): let in, kept
+    ringing in line until there is room, or refused (the caller is not hung up here); :attr:`Admission.LEFT`
+    when it hangs up while waiting."""
     if ticket.state is not Admission.WAITING:
         return ticket.state
     log.info("call %s: waiting at the door, the switch is overloaded (%d waiting, up to %s s)", call.uuid,

@@ -3,8 +3,10 @@ there is room (or turned away with a SIP 503 when their wait is over), recorded,
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 
+import pytest
 from gevent.event import Event as Flag
 
 from fsapp.controller import Controller
@@ -82,7 +84,8 @@ def test_a_caller_who_cannot_wait_is_refused_at_once_and_the_next_let_in_as_the_
 
 
 def test_a_caller_waits_ringing_at_the_door_unanswered_and_is_let_in_once_there_is_room(
-        sim: SimulatedSwitch, make_controller, sim_speed: float) -> None:
+        sim: SimulatedSwitch, make_controller, sim_speed: float, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="fsapp.controller")
     controller = make_controller(MONDAY_MORNING)
     seen = Seen(controller)
     guard, clock = overloaded(sim, controller, sim_speed, wait=10.0)
@@ -91,12 +94,17 @@ def test_a_caller_waits_ringing_at_the_door_unanswered_and_is_let_in_once_there_
     channel = sim.channel(uuid)
     assert (channel.call_state, channel.answered, guard.waiting) == ("RINGING", False, 1)
     assert controller._health()["callers_at_the_door"] == 1
+    assert "the switch is overloaded (its commands take" in caplog.text and "ring for up to 10.0 s" in caplog.text
 
     clock.now += WINDOW   # room for one
     seen.wait("CHANNEL_ANSWER", uuid)
     summary = controller.wait_finished(uuid, WAIT)
     assert summary.path.outcome != "refused" and summary.path.nodes[0] == "opening_hours"
     assert (guard.waiting, guard.refused) == (0, 0)
+    clock.now += 5 * WINDOW   # quiet seconds: every caller let in at once again, and the log says so
+    let_in = sim.place_call(caller="+4790000046", script=CallerScript(hangup_after=20.0))
+    assert controller.wait_finished(let_in, WAIT).path.nodes[0] == "opening_hours" and guard.pace is None
+    assert "every caller let in at once again" in caplog.text
 
 
 def test_a_caller_who_hangs_up_at_the_door_is_recorded_as_abandoned(sim: SimulatedSwitch, make_controller,
