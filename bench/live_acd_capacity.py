@@ -24,9 +24,9 @@ mod_callcenter, raises ``sessions-per-second`` to 500, and undoes all of it at t
 a process of its own pinned to core ``--controller-cpu`` (0; -1: not pinned), with ``--command-connections``
 Event Socket connections for its commands (``switch.command_connections``; 0: commands share the event
 connection) and, with ``--controller-fifo N``, SCHED_FIFO at priority N as the switch's own threads run. Prints
-one JSON line. Without FSAPP_TEST_FREESWITCH it prints that it was skipped. The switch is shared: wrap the run in ``flock /work/fs-lock`` (or your site's
-lock). mod_callcenter at 80 calls/s crashed the switch once (a segfault in mod_callcenter.so): ``--rates 40``
-for it on a switch others use.
+one JSON line. Without FSAPP_TEST_FREESWITCH it prints that it was skipped. On a switch others use, wrap the
+run in your site's lock (``flock``). mod_callcenter at 80 calls/s crashed the switch once (a segfault in
+mod_callcenter.so): ``--rates 40`` for it on a switch others use.
 
 Measured on the 2-core machine, 20 s per rate, 250 agents talking 2 s (README, *Benchmarks*):
 at 40 calls/s fsapp 100 % (controller 3.0-4.0 ms per queued call, mean 3.5 ms over twenty runs, the same

@@ -396,8 +396,8 @@ def intercept(channel: Channel, call: AppCall) -> str:
 
 
 APPLICATIONS: dict[str, Callable[[Channel, AppCall], str]] = {
-    "answer": answer, "pre_answer": pre_answer, "ring_ready": ring_ready, "set": set_variable, "export": export_variable,
-    "unset": unset_variable, "playback": playback, "speak": speak, "sleep": sleep,
+    "answer": answer, "pre_answer": pre_answer, "ring_ready": ring_ready, "set": set_variable,
+    "export": export_variable, "unset": unset_variable, "playback": playback, "speak": speak, "sleep": sleep,
     "play_and_get_digits": play_and_get_digits, "record": record, "hangup": hangup_app, "park": park,
     "eavesdrop": eavesdrop, "conference": conference, "bridge": bridge, "intercept": intercept,
     "sched_transfer": sched_transfer, "rxfax": rxfax, "txfax": txfax,

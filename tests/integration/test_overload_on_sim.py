@@ -58,6 +58,17 @@ def overloaded(sim: SimulatedSwitch, controller: Controller, sim_speed: float, w
     return guard, clock
 
 
+def ringing_at_the_door(sim: SimulatedSwitch, controller: Controller, sim_speed: float, wait: float,
+                        caller: str, hangup_after: float) -> tuple[OverloadGuard, Clock, str]:
+    """A new caller on an overloaded switch with no room yet, told it rings (CHANNEL_PROGRESS): the guard, its
+    clock and the call's UUID."""
+    seen = Seen(controller)
+    guard, clock = overloaded(sim, controller, sim_speed, wait)
+    uuid = sim.place_call(caller=caller, script=CallerScript(hangup_after=hangup_after))
+    seen.wait("CHANNEL_PROGRESS", uuid)   # ring_ready: the caller hears ringing, not silence
+    return guard, clock, uuid
+
+
 def test_a_caller_who_cannot_wait_is_refused_at_once_and_the_next_let_in_as_the_pace_makes_room(
         sim: SimulatedSwitch, make_controller, sim_speed: float) -> None:
     controller = make_controller(MONDAY_MORNING)
@@ -88,9 +99,7 @@ def test_a_caller_waits_ringing_at_the_door_unanswered_and_is_let_in_once_there_
     caplog.set_level(logging.WARNING, logger="fsapp.controller")
     controller = make_controller(MONDAY_MORNING)
     seen = Seen(controller)
-    guard, clock = overloaded(sim, controller, sim_speed, wait=10.0)
-    uuid = sim.place_call(caller="+4790000043", script=CallerScript(hangup_after=20.0))
-    seen.wait("CHANNEL_PROGRESS", uuid)   # ring_ready: the caller hears ringing, not silence
+    guard, clock, uuid = ringing_at_the_door(sim, controller, sim_speed, 10.0, "+4790000043", 20.0)
     channel = sim.channel(uuid)
     assert (channel.call_state, channel.answered, guard.waiting) == ("RINGING", False, 1)
     assert controller._health()["callers_at_the_door"] == 1
@@ -110,10 +119,7 @@ def test_a_caller_waits_ringing_at_the_door_unanswered_and_is_let_in_once_there_
 def test_a_caller_who_hangs_up_at_the_door_is_recorded_as_abandoned(sim: SimulatedSwitch, make_controller,
                                                                    sim_speed: float) -> None:
     controller = make_controller(MONDAY_MORNING)
-    seen = Seen(controller)
-    guard, _clock = overloaded(sim, controller, sim_speed, wait=10.0)
-    uuid = sim.place_call(caller="+4790000044", script=CallerScript(hangup_after=20.0))
-    seen.wait("CHANNEL_PROGRESS", uuid)
+    guard, _clock, uuid = ringing_at_the_door(sim, controller, sim_speed, 10.0, "+4790000044", 20.0)
     channel = sim.channel(uuid)
     sim.hangup(uuid)
     summary = controller.wait_finished(uuid, WAIT)
@@ -126,10 +132,7 @@ def test_a_caller_who_hangs_up_at_the_door_is_recorded_as_abandoned(sim: Simulat
 def test_a_caller_still_at_the_door_when_its_wait_is_over_is_refused(sim: SimulatedSwitch, make_controller,
                                                                     sim_speed: float) -> None:
     controller = make_controller(MONDAY_MORNING)
-    seen = Seen(controller)
-    guard, clock = overloaded(sim, controller, sim_speed, wait=0.5)
-    uuid = sim.place_call(caller="+4790000045", script=CallerScript(hangup_after=900.0))
-    seen.wait("CHANNEL_PROGRESS", uuid)
+    guard, clock, uuid = ringing_at_the_door(sim, controller, sim_speed, 0.5, "+4790000045", 900.0)
     channel = sim.channel(uuid)
     clock.now += 0.5   # half a caller's room at one a second: the wait is over first
     assert sim.wait_gone(uuid, WAIT)
