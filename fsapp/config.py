@@ -36,7 +36,7 @@ class SwitchConfig:
     command_connections: int = 0
     calls_per_second: int = 30
     overload_after: float = 1.0
-    overload_wait: float = 10.0
+    overload_wait: float = 5.0
 
 
 @dataclass

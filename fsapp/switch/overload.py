@@ -8,17 +8,19 @@ hold (each one more load), SIP transactions time out, and calls that were going 
 
 The guard reads every command's round trip in windows of one second. While no window's median is over
 ``limit`` (with at least MIN_EVIDENCE commands in it), every new caller is let in at once. The first window
-over it sets a pace: three quarters of the callers that arrived in it, a second; a later window over it cuts
-the pace by a quarter again, but not within HOLD windows of the last cut (fewer calls take a few seconds to
-show in the round trips, and cutting meanwhile would cut too deep); any other window raises the pace by a
+over it sets a pace: half the callers that arrived in it, a second; a later window over it halves the pace
+again, but not within HOLD windows of the last cut (fewer calls take a few seconds to show in the round trips,
+and cutting meanwhile would cut too deep); any other window raises the pace by a
 tenth of what was asked (the callers who arrived, or the pace itself when more are waiting). Once the pace is
 ahead of the callers arriving and nobody waits, every caller is let in again.
 
 A caller the pace has no room for waits at the door, unanswered, for up to ``wait`` seconds, in the order of
 arrival (a caller who arrives while others wait queues behind them): a burst of callers is let in as fast as
-the switch carries them instead of being turned away. A caller still waiting when that time is up is refused
-(``wait`` 0: at once), before the answer and at the cost of one command, and the calls already in get the
-switch's time.
+the switch carries them instead of being turned away. A caller the pace could not let in within that time at
+its place in line (more waiting than ``pace * wait``) is refused at once, and so is one still waiting when its
+time is up (``wait`` 0: every caller there is no room for), before the answer and at the cost of one command:
+the line stays as long as the pace can serve, since every ringing leg is some load on the switch too, and the
+calls already in get the switch's time.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from enum import Enum
 
 WINDOW = 1.0        # seconds of one observation window
 MIN_EVIDENCE = 3    # round trips a window needs before its median counts
-DECREASE = 0.75     # the pace, times this after an overloaded window
+DECREASE = 0.5      # the pace, times this after an overloaded window
 HOLD = 3            # windows after a cut in which the switch is given time to feel it (no second cut)
 INCREASE = 0.1      # ... plus this share of what was asked after any other
 MIN_PACE = 1.0      # callers a second let in however overloaded the switch is
@@ -113,6 +115,8 @@ class OverloadGuard:
         self._arrived += 1
         self._line.append(ticket)
         self._let_in()
+        if ticket.state is Admission.WAITING and self.pace is not None and len(self._line) > self.pace * self.wait:
+            self._refuse(ticket)   # the pace could not let it in within its wait: no ringing for nothing
         self.poll(ticket)
         return ticket
 

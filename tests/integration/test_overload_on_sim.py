@@ -72,7 +72,7 @@ def ringing_at_the_door(sim: SimulatedSwitch, controller: Controller, sim_speed:
 def test_a_caller_who_cannot_wait_is_refused_at_once_and_the_next_let_in_as_the_pace_makes_room(
         sim: SimulatedSwitch, make_controller, sim_speed: float) -> None:
     controller = make_controller(MONDAY_MORNING)
-    assert (controller.config.switch.overload_after, controller.config.switch.overload_wait) == (1.0, 10.0)
+    assert (controller.config.switch.overload_after, controller.config.switch.overload_wait) == (1.0, 5.0)
     guard, clock = overloaded(sim, controller, sim_speed, wait=0.0)
 
     refused = sim.place_call(caller="+4790000041", script=CallerScript(hangup_after=900.0))
@@ -132,9 +132,9 @@ def test_a_caller_who_hangs_up_at_the_door_is_recorded_as_abandoned(sim: Simulat
 def test_a_caller_still_at_the_door_when_its_wait_is_over_is_refused(sim: SimulatedSwitch, make_controller,
                                                                     sim_speed: float) -> None:
     controller = make_controller(MONDAY_MORNING)
-    guard, clock, uuid = ringing_at_the_door(sim, controller, sim_speed, 0.5, "+4790000045", 900.0)
+    guard, clock, uuid = ringing_at_the_door(sim, controller, sim_speed, 1.0, "+4790000045", 900.0)
     channel = sim.channel(uuid)
-    clock.now += 0.5   # half a caller's room at one a second: the wait is over first
+    clock.now += 1.001   # at one caller a second, the room for it comes just after its wait is over
     assert sim.wait_gone(uuid, WAIT)
     assert (channel.hangup_cause, channel.answered) == ("NORMAL_TEMPORARY_FAILURE", False)
     assert controller.wait_finished(uuid, WAIT).path.outcome == "refused"
