@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+import gevent
 from gevent.event import Event as Flag
 
 T = TypeVar("T")
@@ -40,3 +41,10 @@ def wait_until(predicate: Callable[[], T], timeout: float = WAIT, what: str = "c
             return value
         if not CHANGES.flag.wait(max(0.0, deadline - time.monotonic())):
             raise AssertionError(f"timed out waiting for {what}")
+
+
+def until_idle(timeout: float = WAIT) -> None:
+    """Wait until the hub has run every greenlet that is ready to run and its loop is idle: the greenlets just
+    spawned have started and reached what they wait on (an event of the loop, not a sleep)."""
+    with gevent.Timeout(timeout):
+        gevent.idle()

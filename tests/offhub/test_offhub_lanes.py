@@ -7,7 +7,16 @@ import threading
 import gevent
 import pytest
 
-from fsapp.offhub import RELEASE_SLICE, Lane, OffHubTimeout, in_flight, off_hub, on_worker, release
+from fsapp.offhub import (
+    RELEASE_SLICE,
+    Lane,
+    OffHubTimeout,
+    in_flight,
+    off_hub,
+    on_worker,
+    release,
+)
+from tests.api.api_waits import until_idle
 
 WAIT = 10.0
 
@@ -51,7 +60,7 @@ def test_a_lane_runs_at_most_its_threads_at_once() -> None:
             running[0] -= 1
 
     greenlets = [gevent.spawn(lane.run, work) for _ in range(5)]
-    gevent.sleep(0)   # a yield, not a wait: the spawned greenlets start and hand their work to the lane
+    until_idle()   # the spawned greenlets have started and handed their work to the lane
     assert in_flight() == 5
     assert two_running.wait(WAIT)   # the threads need no hub: waiting here blocks nothing they need
     release.set()
@@ -84,7 +93,7 @@ def test_the_hub_serves_other_greenlets_while_a_lane_works() -> None:
     def ticker() -> None:
         while len(ticks) < 5:
             ticks.append(1)
-            gevent.sleep(0.001)   # the ticking itself is what is observed, not a wait for an event
+            until_idle()   # a tick each time the hub has nothing else to run
         release.set()
 
     gevent.spawn(ticker)

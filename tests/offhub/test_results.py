@@ -6,6 +6,7 @@ import gevent
 import pytest
 
 from fsapp.results import ResultBook
+from tests.api.api_waits import until_idle
 
 WAIT = 10.0
 
@@ -13,7 +14,7 @@ WAIT = 10.0
 def test_the_result_book_keeps_the_latest_results_and_wakes_waiters() -> None:
     book: ResultBook[int] = ResultBook(keep=3)
     waiter = gevent.spawn(book.wait, "late", WAIT)
-    gevent.sleep(0)   # a yield, not a wait: the waiter starts waiting before the results come
+    until_idle()   # the waiter is waiting before the results come
     for number in range(10):
         book.set(str(number), number)
     book.set("late", 99)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import gevent
@@ -13,6 +13,7 @@ from fsapp import calllog
 from fsapp.calllog import CallLog
 from fsapp.esl.events import Event
 from fsapp.switch.channel import Channel
+from tests.api.api_waits import until_idle
 
 WAIT = 10.0
 
@@ -54,7 +55,7 @@ class Switch:
                      channel)
 
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 @pytest.fixture
@@ -159,7 +160,7 @@ def test_rows_that_come_just_after_a_batch_gather_for_the_next_one(parts, monkey
     switch.hang_up("g1")
     assert flags["g1"].wait(WAIT)       # an idle log writes at once
     switch.hang_up("g2")
-    gevent.sleep(0)                     # a yield: a writer that had ended would write g2 alone now
+    until_idle()                        # a writer that had ended would have written g2 alone by now
     switch.hang_up("g3")
     assert flags["g2"].wait(WAIT) and flags["g3"].wait(WAIT)
     assert store.batches == [1, 2]
@@ -208,7 +209,7 @@ def test_an_end_that_comes_while_the_row_is_being_written_is_written_after_it(pa
     writer = gevent.spawn(log.record_call, "c9", "in", NOW, outcome="transfer")
     assert writing.wait(WAIT)
     switch.hang_up("c9", "NORMAL_CLEARING")          # the end arrives mid-write
-    gevent.sleep(0)                                  # a yield: any write it queued would start now
+    until_idle()                                     # any write it queued would have started by now
     assert [w[0] for w in store.writes] == []        # nothing written beside the row
     go_on.set()
     writer.get(timeout=WAIT)
