@@ -115,9 +115,9 @@ class OverloadGuard:
         self._arrived += 1
         self._line.append(ticket)
         self._let_in()
-        if ticket.state is Admission.WAITING and self.pace is not None and len(self._line) > self.pace * self.wait:
-            self._refuse(ticket)   # the pace could not let it in within its wait: no ringing for nothing
-        self.poll(ticket)
+        if ticket.state is Admission.WAITING and (self.clock() >= ticket.deadline or (
+                self.pace is not None and len(self._line) > self.pace * self.wait)):
+            self._refuse(ticket)   # no wait, or the pace could not let it in within it: no ringing for nothing
         return ticket
 
     def poll(self, ticket: Ticket) -> Admission:
