@@ -13,8 +13,9 @@ the switch's BYE. A caller fsapp's overload guard has no room for (``--overload-
 ``switch.overload_after``; 0: off) rings at the door, unanswered, for up to ``--overload-wait`` seconds
 (``switch.overload_wait``); one turned away then gets a 503, acknowledges it and counts as refused (the
 controller's outcomes). For each rate and each queue: success rate, agent legs answered but never bridged, CPU
-per call of fsapp's controller process (user + system, from the first park to the last finished call) and of
-the switch process over the same span, agent answer -> bridge latency (p50, p99) and each caller's arrival ->
+per call of fsapp's controller process (user + system, from the first park to the last finished call), of
+the switch process and of the SIPp phones over the callers' run, the rig's (the three together) and the cores
+that asks for at the offered rate, agent answer -> bridge latency (p50, p99) and each caller's arrival ->
 answer, from the switch's own event times.
 
 The switch must run on this machine with its stock configuration (as for tests/live): fsapp's pieces are
@@ -33,7 +34,9 @@ at 40 calls/s fsapp 100 % (controller 3.0-4.0 ms per queued call, mean 3.5 ms ov
 pinned to either core or not pinned, SCHED_FIFO or not; agent-answer -> bridge p50 60 ms, p99 60-80 ms,
 the switch 30-36 ms per call) against mod_callcenter 100 % in the same run (p50 40 ms, p99 60 ms, the switch
 32 ms per call); at 60 calls/s fsapp alone 100 % (2.7-2.9 ms, p99 80 ms, the switch 28-29 ms per call) against
-mod_callcenter alone 99.2 % (p99 380 ms, the switch 35 ms per call). At 80 calls/s the switch falls behind (its
+mod_callcenter alone 99.2 % (p99 380 ms, the switch 35 ms per call). A call costs the rig about 35 ms at
+40 calls/s (switch 30.5, controller 3.6, SIPp 0.8; mod_callcenter's switch the same 30.5): 80 calls/s ask
+for 2.8 cores. At 80 calls/s the switch falls behind (its
 commands take over a second): the overload guard (1 s) lets new callers in at the pace the switch carries and
 keeps the others ringing at the door (5 s at most), 91 % served over 20 s and 61 % over 40 s with nobody lost,
 where the earlier guard that turned those callers away at once served 72-87 % and 45 %, and no guard 15-51 %
@@ -49,6 +52,7 @@ import multiprocessing
 import os
 import queue
 import re
+import resource
 import signal
 import statistics
 import sys
@@ -257,9 +261,47 @@ def spread(values: list[float]) -> dict[str, float] | None:
 
 # -- one run --------------------------------------------------------------------------------------------------
 
-def switch_cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time process ``pid`` has used (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def ended_children_cpu_seconds() -> float:
+    """User plus system CPU time of this process's children that have ended and been waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class CpuSpan:
+    """CPU spent over one run by the switch and the SIPp phones, each from its own process's account (the
+    scheduler's; /proc/stat's machine-wide figures sample at the clock tick and miss much of the switch's media
+    threads, which wake on a 20 ms timer)."""
+
+    def __init__(self, switch_pid: int, sipp_pids: list[int]) -> None:
+        self.switch_pid, self.sipp_pids = switch_pid, sipp_pids
+        self.start = self._now()
+
+    def _now(self) -> tuple[float, float]:
+        return process_cpu_seconds(self.switch_pid), sum(map(process_cpu_seconds, self.sipp_pids))
+
+    def per_call(self, calls: int, callers_cpu: float) -> dict[str, float]:
+        """ms per call of each. ``callers_cpu``: the callers' SIPp, which has ended."""
+        switch, sipp = (now - then for now, then in zip(self._now(), self.start))
+        return {"switch_cpu_ms_per_call": round(switch * 1000 / calls, 2),
+                "sipp_cpu_ms_per_call": round((sipp + callers_cpu) * 1000 / calls, 2)}
+
+
+def with_rig_cost(result: dict[str, Any], controller_ms: float = 0.0) -> dict[str, Any]:
+    """Add what a call cost the whole rig (switch, SIPp phones, fsapp's controller when it drove the queue) and
+    the cores that cost asks for at the offered rate."""
+    rig = result["switch_cpu_ms_per_call"] + result["sipp_cpu_ms_per_call"] + controller_ms
+    result["rig_cpu_ms_per_call"] = round(rig, 2)
+    result["cores_at_rate"] = round(rig * result["rate_per_s"] / 1000, 2)
+    return result
 
 
 def sipp_counts(stat_file: Path) -> dict[str, int]:
@@ -277,7 +319,7 @@ def run_load(bench: Any, number: str, calls: int, rate: float, name: str) -> dic
     from tests.live.livekit import TRUNKS_PORT
 
     observer = Observer(bench.address, number)
-    cpu0 = switch_cpu_seconds(bench.switch_pid)
+    span = CpuSpan(bench.switch_pid, [bench.sipp.process("agents").pid])
     stat = bench.sipp.work / f"{name}_stat.csv"
     started = time.monotonic()
     media = [(0, bench.caller_rtp)] if bench.caller_rtp is not None else []
@@ -287,15 +329,16 @@ def run_load(bench: Any, number: str, calls: int, rate: float, name: str) -> dic
     caller = bench.sipp.run(name, script, "-r", str(rate), "-rp", "1000", "-trace_stat",
                             "-stf", str(stat), "-fd", "1", remote=f"127.0.0.1:{TRUNKS_PORT}",
                             port=CALLER_PORT, calls=calls, at_once=3000)
+    ended_cpu = ended_children_cpu_seconds()
     status = bench.sipp.finish(caller, 600)
     wall = time.monotonic() - started
-    switch_cpu = switch_cpu_seconds(bench.switch_pid) - cpu0
+    cpu = span.per_call(calls, ended_children_cpu_seconds() - ended_cpu)   # the callers' SIPp, now reaped
     seen = observer.close()
     counts = sipp_counts(stat)
     succeeded = min(seen["callers_bridged"], counts.get("successful", 0))
     return {"calls": calls, "rate_per_s": rate, "sipp_exit": status, "sipp": counts, **seen,
             "success_rate": round(succeeded / calls, 4), "wall_s": round(wall, 1),
-            "switch_cpu_ms_per_call": round(switch_cpu * 1000 / calls, 2)}
+            **cpu}
 
 
 class Bench:
@@ -393,7 +436,7 @@ def measure_fsapp(bench: Bench, rates: list[float], seconds: float, fifo: int,
             controller = _from(process, out, 120)
             result["controller"] = controller
             result["controller_cpu_ms_per_call"] = round(controller["cpu_s"] * 1000 / max(1, controller["finished"]), 2)
-            results.append(result)
+            results.append(with_rig_cost(result, result["controller_cpu_ms_per_call"]))
     finally:
         control.put("stop")
         process.join(60)
@@ -416,7 +459,7 @@ def _from(process: Any, out: Any, timeout: float) -> Any:
 def measure_callcenter(bench: Bench, rates: list[float], seconds: float) -> list[dict[str, Any]]:
     reply = bench.api("load mod_callcenter")
     assert "+OK" in reply, reply
-    return [run_load(bench, CALLCENTER_NUMBER, int(rate * seconds), rate, f"callcenter_{int(rate)}")
+    return [with_rig_cost(run_load(bench, CALLCENTER_NUMBER, int(rate * seconds), rate, f"callcenter_{int(rate)}"))
             for rate in rates]
 
 

@@ -232,6 +232,10 @@ class Sipp:
         wait_bound(port)
         return process
 
+    def process(self, name: str) -> subprocess.Popen:
+        """The SIPp process last started under ``name``."""
+        return next(process for started, process in reversed(self.started) if started == name)
+
     def finish(self, process: subprocess.Popen, timeout: float) -> int:
         """Wait for a SIPp run to end; returns its exit status (0: every call as scripted)."""
         return process.wait(timeout)
