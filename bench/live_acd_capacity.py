@@ -38,7 +38,7 @@ mod_callcenter alone 99.2 % (p99 380 ms, the switch 35 ms per call). A call cost
 40 calls/s (switch 30.5, controller 3.6, SIPp 0.8; mod_callcenter's switch the same 30.5): 80 calls/s ask
 for 2.8 cores. At 80 calls/s the switch falls behind (its
 commands take over a second): the overload guard (1 s) lets new callers in at the pace the switch carries and
-keeps the others ringing at the door (5 s at most), 75-91 % served over 20 s and 61 % over 40 s with nobody lost,
+keeps the others ringing at the door (5 s at most), 70-91 % served over 20 s and 56-72 % over 40 s with nobody lost,
 where the earlier guard that turned those callers away at once served 72-87 % and 45 %, and no guard 15-51 %
 (targets: 80 calls/s at 99 % not met on this machine; 3 ms per call met at 60 calls/s and above, not at 40;
 bridge p99 < 100 ms met).
