@@ -29,19 +29,18 @@ one JSON line. Without FSAPP_TEST_FREESWITCH it prints that it was skipped. On a
 run in your site's lock (``flock``). mod_callcenter at 80 calls/s crashed the switch once (a segfault in
 mod_callcenter.so): ``--rates 40`` for it on a switch others use.
 
-Measured on the 2-core machine, 20 s per rate, 250 agents talking 2 s (README, *Benchmarks*):
-at 40 calls/s fsapp 100 % (controller 3.0-4.0 ms per queued call, mean 3.5 ms over twenty runs, the same
-pinned to either core or not pinned, SCHED_FIFO or not; agent-answer -> bridge p50 60 ms, p99 60-80 ms,
-the switch 30-36 ms per call) against mod_callcenter 100 % in the same run (p50 40 ms, p99 60 ms, the switch
-32 ms per call); at 60 calls/s fsapp alone 100 % (2.7-2.9 ms, p99 80 ms, the switch 28-29 ms per call) against
-mod_callcenter alone 99.2 % (p99 380 ms, the switch 35 ms per call). A call costs the rig about 35 ms at
-40 calls/s (switch 30.5, controller 3.6, SIPp 0.8; mod_callcenter's switch the same 30.5): 80 calls/s ask
-for 2.8 cores. At 80 calls/s the switch falls behind (its
+Measured on the 2-core machine, 20 s per rate, 250 agents talking 2 s (README, *Benchmarks*): at 40 calls/s fsapp
+100 % (controller 3.0-4.0 ms per queued call, mean 3.5 ms over twenty runs, the same pinned to either core or not
+pinned, SCHED_FIFO or not; agent-answer -> bridge p50 60 ms, p99 60-80 ms, the switch 30-36 ms per call) against
+mod_callcenter 100 % in the same run (p50 40 ms, p99 60 ms, the switch 32 ms per call); at 60 calls/s fsapp alone
+100 % (2.7-2.9 ms, p99 80 ms, the switch 28-29 ms per call) against mod_callcenter alone 99.2 % (p99 380 ms, the
+switch 35 ms per call). A call costs the rig about 35 ms at 40 calls/s (switch 30.5, controller 3.6, SIPp 0.8;
+mod_callcenter's switch the same 30.5): 80 calls/s ask for 2.8 cores. At 80 calls/s the switch falls behind (its
 commands take over a second): the overload guard (1 s) lets new callers in at the pace the switch carries and
-keeps the others ringing at the door (5 s at most), 70-91 % served over 20 s and 56-72 % over 40 s with nobody lost,
-where the earlier guard that turned those callers away at once served 72-87 % and 45 %, and no guard 15-51 %
-(targets: 80 calls/s at 99 % not met on this machine; 3 ms per call met at 60 calls/s and above, not at 40;
-bridge p99 < 100 ms met).
+keeps the others ringing at the door (5 s at most), 70-91 % served over 20 s and 56-72 % over 40 s with nobody
+lost, where the earlier guard that turned those callers away at once served 72-87 % (as much, within the spread)
+and 45 %, and no guard 15-51 % (targets: 80 calls/s at 99 % not met on this machine; 3 ms per call met at 60
+calls/s and above, not at 40; bridge p99 < 100 ms met).
 """
 
 from __future__ import annotations
