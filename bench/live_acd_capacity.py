@@ -3,31 +3,34 @@ through FreeSWITCH's own mod_callcenter with the same agents. Run by hand agains
 
     FSAPP_TEST_FREESWITCH=127.0.0.1:8021:ClueCon python bench/live_acd_capacity.py [--rates 40,80] [--seconds 15]
         [--agents 250] [--talk 2] [--only fsapp|callcenter] [--command-connections 1] [--caller-rtp]
-        [--overload-after S] [--overload-wait S] [--controller-cpu 0] [--controller-fifo N] [--profile FILE]
+        [--overload-after S] [--overload-wait S] [--controller-cpu 0] [--controller-fifo N] [--switch-sps 500]
+        [--profile FILE]
 
 Callers dial a published number whose flow goes straight into one queue (fsapp), or a number whose dial plan runs
 ``callcenter`` (mod_callcenter); they send no RTP, or with ``--caller-rtp`` speech in 20 ms packets from their
-answer on, as phones do. The ``--agents`` agents, all logged in, are one SIPp UAS that answers at once and
-hangs up ``--talk`` seconds after its ACK. A call succeeds when the caller is bridged to an agent and then gets
-the switch's BYE. A caller fsapp's overload guard has no room for (``--overload-after``, fsapp's
+answer on, as phones do. The ``--agents`` agents, all logged in, are one SIPp UAS that answers at once and hangs
+up ``--talk`` seconds after its ACK. A call succeeds when the caller is bridged to an agent and then gets the
+switch's BYE. A caller fsapp's overload guard has no room for (``--overload-after``, fsapp's
 ``switch.overload_after``; 0: off) rings at the door, unanswered, for up to ``--overload-wait`` seconds
 (``switch.overload_wait``); one turned away then gets a 503, acknowledges it and counts as refused (the
-controller's outcomes). For each rate and each queue: success rate, agent legs answered but never bridged, CPU
-per call of fsapp's controller process (user + system, from the first park to the last finished call), of
-the switch process and of the SIPp phones over the callers' run, the rig's (the three together) and the cores
-that asks for at the offered rate, agent answer -> bridge latency (p50, p99) and each caller's arrival ->
-answer, from the switch's own event times.
+controller's outcomes). For each rate and each queue: success rate, agent legs answered but never bridged,
+operators fsapp put on break for calls they never took (and back for the next rate), CPU per call of fsapp's
+controller process (user + system, from the first park to the last finished call), of the switch process and of
+the SIPp phones over the callers' run, the rig's (the three together) and the cores that asks for at the offered
+rate, agent answer -> bridge latency (p50, p99) and each caller's arrival -> answer, from the switch's own event
+times.
 
-The switch must run on this machine with its stock configuration (as for tests/live): fsapp's pieces are
-rendered and installed as the live suite does; the bench writes mod_callcenter's queue and agents into
+The switch must run on this machine with its stock configuration (as for tests/live): fsapp's pieces are rendered
+and installed as the live suite does; the bench writes mod_callcenter's queue and agents into
 ``autoload_configs/callcenter.conf.xml`` and a dial-plan extension into ``dialplan/public/``, loads
-mod_callcenter, raises ``sessions-per-second`` to 500, and undoes all of it at the end. The controller runs in
-a process of its own pinned to core ``--controller-cpu`` (0; -1: not pinned), with ``--command-connections``
-Event Socket connections for its commands (``switch.command_connections``; 0: commands share the event
-connection) and, with ``--controller-fifo N``, SCHED_FIFO at priority N as the switch's own threads run. Prints
-one JSON line. Without FSAPP_TEST_FREESWITCH it prints that it was skipped. On a switch others use, wrap the
-run in your site's lock (``flock``). mod_callcenter at 80 calls/s crashed the switch once (a segfault in
-mod_callcenter.so): ``--rates 40`` for it on a switch others use.
+mod_callcenter, raises ``sessions-per-second`` to 500 (``--switch-sps``, fsapp's ``switch.calls_per_second`` too),
+and undoes all of it at the end. The controller runs in a process of its own pinned to core ``--controller-cpu``
+(0; -1: not pinned), with ``--command-connections`` Event Socket connections for its commands
+(``switch.command_connections``; 0: commands share the event connection) and, with ``--controller-fifo N``,
+SCHED_FIFO at priority N as the switch's own threads run. Prints one JSON line. Without FSAPP_TEST_FREESWITCH it
+prints that it was skipped. On a switch others use, wrap the run in your site's lock (``flock``). mod_callcenter
+at 80 calls/s crashed the switch once (a segfault in mod_callcenter.so): ``--rates 40`` for it on a switch others
+use.
 
 Measured on the 2-core machine, 20 s per rate, 250 agents talking 2 s (README, *Benchmarks*): at 40 calls/s fsapp
 100 % (controller 3.0-4.0 ms per queued call, mean 3.5 ms over twenty runs, the same pinned to either core or not
@@ -188,7 +191,11 @@ def fsapp_controller(config_path: str, agents: int, out: Any, control: Any, fifo
         spent = (state["cpu1"] or 0.0) - (state["cpu0"] or 0.0)
         stop_profile(profile, profile_path)
         profile = None
-        out.put({"finished": state["done"], "outcomes": state["outcomes"], "cpu_s": round(spent, 3)})
+        on_break = [agent.id for agent in controller.acd.router.agents.values() if agent.state.value == "break"]
+        for agent_id in on_break:   # put on break for calls they were never offered: back for the next run
+            controller.acd.agent_ready(agent_id)
+        out.put({"finished": state["done"], "outcomes": state["outcomes"], "cpu_s": round(spent, 3),
+                 "agents_put_on_break": len(on_break)})
         state.update(done=0, cpu0=None, cpu1=None, outcomes={})
     controller.stop()
 
@@ -344,7 +351,7 @@ class Bench:
     """The installed switch configuration, SIPp, the agents' UAS and (for fsapp) the controller process."""
 
     def __init__(self, address: tuple[str, int, str], agents: int, talk_ms: int, command_connections: int,
-                 overload_after: float | None = None, overload_wait: float | None = None) -> None:
+                 overload_after: float | None = None, overload_wait: float | None = None, sps: int = 500) -> None:
         import yaml
         from click.testing import CliRunner
 
@@ -352,7 +359,7 @@ class Bench:
         from tests.live.conftest import PASSWORDS, LiveSetup
         from tests.live.livekit import Sipp, SwitchConf, live_settings, prepare_work_dir
 
-        self.address, self.agents, self.talk_ms = address, agents, talk_ms
+        self.address, self.agents, self.talk_ms, self.sps = address, agents, talk_ms, sps
         self.work = Path(tempfile.mkdtemp(prefix="fsapp-live-acd-"))
         prepare_work_dir(self.work, PASSWORDS)
         (self.work / "flows" / "live_menu.yaml").unlink()   # the suite's menu names the suite's queue
@@ -361,7 +368,7 @@ class Bench:
         settings = live_settings(address, self.work)
         settings["ivr"]["entries"] = {"main": "bench_queue"}
         settings["acd"]["file"] = str(self.work / "acd.yaml")
-        settings["switch"]["calls_per_second"] = 500
+        settings["switch"]["calls_per_second"] = sps
         settings["switch"]["command_connections"] = command_connections
         if overload_after is not None:
             settings["switch"]["overload_after"] = overload_after
@@ -398,7 +405,7 @@ class Bench:
             conf._keep(conf.conf_dir / relative)
             (conf.conf_dir / relative).write_text(text)
         assert "+OK" in self.api("reloadxml")
-        self.api("fsctl sps 500")
+        self.api(f"fsctl sps {self.sps}")
         self.api("fsctl loglevel warning")   # as in production: the stock debug level costs the switch more
         self.sipp.run("agents", agents_scenario(self.talk_ms), port=AGENT_PORT,
                       calls=1_000_000, at_once=5000)
@@ -487,6 +494,8 @@ def main() -> None:
     parser.add_argument("--overload-wait", type=float, default=None,
                         help="fsapp's switch.overload_wait (seconds a caller rings at the door of an overloaded switch "
                         "before it is refused; 0: refused at once; default: fsapp's default)")
+    parser.add_argument("--switch-sps", type=int, default=500,
+                        help="the switch's sessions-per-second for the run (fsapp's switch.calls_per_second too)")
     parser.add_argument("--profile", default="", help="write the controller hub's cProfile of the first rate's run "
                         "here (by CPU time)")
     args = parser.parse_args()
@@ -499,12 +508,12 @@ def main() -> None:
     rates = [float(rate) for rate in args.rates.split(",")]
     signal.signal(signal.SIGTERM, _stop)   # a stopped run still undoes what it installed in the shared switch
     bench = Bench((host, int(port), password), args.agents, int(args.talk * 1000), args.command_connections,
-                  args.overload_after, args.overload_wait)
+                  args.overload_after, args.overload_wait, args.switch_sps)
     if args.caller_rtp:
         from tests.live.pcaps import speech_20ms
         bench.caller_rtp = speech_20ms(bench.work / "caller_rtp.pcap")
     report: dict[str, Any] = {"benchmark": "live_acd_capacity", "agents": args.agents, "talk_s": args.talk,
-                              "seconds_per_rate": args.seconds, "switch_sps": 500,
+                              "seconds_per_rate": args.seconds, "switch_sps": args.switch_sps,
                               "command_connections": args.command_connections,
                               "overload_after": args.overload_after, "overload_wait": args.overload_wait,
                               "controller_fifo": args.controller_fifo, "controller_cpu": args.controller_cpu,

@@ -94,7 +94,8 @@ class AttendedTransfers:
             variables["fsapp_agent"] = agent
         log.info("call %s: consulting %s", call_uuid, destination)
         try:
-            leg = self.switch.originate(destination, variables, timeout=ring_seconds + ORIGINATE_MARGIN)
+            leg = self.switch.originate(destination, variables, timeout=ring_seconds + ORIGINATE_MARGIN,
+                                        throttled=False)
         except ESLError as exc:   # OriginateFailed: no answer, busy, rejected, unreachable
             self._run(lambda: self._end_consult(call_uuid, "the consulted party did not answer"))
             if held:

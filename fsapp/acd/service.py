@@ -675,7 +675,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         log.info("call %s: ringing agent %s at %s", leg.call_uuid, leg.agent_id, contact)
         try:
             self.switch.originate(contact, variables, timeout=timeout + ORIGINATE_MARGIN,
-                                  intercept=leg.call_uuid if leg.bridges_itself else None)
+                                  intercept=leg.call_uuid if leg.bridges_itself else None, throttled=False)
         except OriginateFailed as exc:
             reason = failure_reason(exc.cause)
             log.info("call %s: agent %s did not take it (%s)", leg.call_uuid, leg.agent_id, exc.cause)
@@ -835,7 +835,7 @@ class AcdService(AttendedTransfers, Engagements, RecordingControl):
         agent_call = Call(self.switch, self.switch.registry.get(leg.uuid) or Channel(leg.uuid))
         try:   # the number was checked when it was taken; it is checked again where it becomes a dial string
             dial = dialstring.number_endpoint(self.callback_dial, decision.callback_number or "")
-            citizen = self.switch.originate(dial, variables, timeout=60.0)
+            citizen = self.switch.originate(dial, variables, timeout=60.0, throttled=False)   # its agent waits
             citizen.bridge(agent_call)
         except ESLError as exc:
             log.warning("callback %s: could not reach %s: %s", decision.call_uuid, decision.callback_number, exc)

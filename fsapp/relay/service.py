@@ -160,7 +160,8 @@ class RelayService:
         result.rang = True
         call.broadcast(self.ringback)
         try:
-            leg = self.acd.switch.originate(agent.contact, variables, timeout=self.ring_seconds + ORIGINATE_MARGIN)
+            leg = self.acd.switch.originate(agent.contact, variables, timeout=self.ring_seconds + ORIGINATE_MARGIN,
+                                            throttled=False)
         except ESLError as exc:   # OriginateFailed: no answer, busy, rejected, unreachable
             log.info("call %s: %s did not answer (%s)", call.uuid, agent.id, exc)
             call.break_playback()

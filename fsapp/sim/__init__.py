@@ -69,7 +69,7 @@ from fsapp.sim import api, lifecycle
 from fsapp.sim.channel import Channel
 from fsapp.sim.clock import SimClock
 from fsapp.sim.core import SwitchCore
-from fsapp.sim.errors import SimError, SimNotRunning, UnknownChannel
+from fsapp.sim.errors import CallThrottled, SimError, SimNotRunning, UnknownChannel
 from fsapp.sim.fax import FaxMachine
 from fsapp.sim.parties import CallerScript, Endpoint, attach
 from fsapp.sim.server import SimServer
@@ -125,9 +125,12 @@ class SimulatedSwitch:
 
     def place_call(self, caller: str, destination: str = "6000", entry: str | None = "main",
                    script: CallerScript | None = None, uuid: str | None = None) -> str:
-        """Start an inbound call; returns its UUID (its CHANNEL_CREATE has been sent)."""
+        """Start an inbound call; returns its UUID (its CHANNEL_CREATE has been sent). CallThrottled when the
+        switch's ``sessions-per-second`` (``fsctl sps N``) are used up this second."""
         if not self._running:
             raise SimNotRunning("start the simulated switch before placing calls")
+        if not self.core.take_session():
+            raise CallThrottled(f"call from {caller} refused: {self.core.sessions_per_second} sessions a second")
         channel = lifecycle.create_inbound(self.core, caller, destination, uuid)
         attach(channel, script or CallerScript())
         self.core.spawn(lifecycle.run_dialplan, channel, entry)
@@ -202,6 +205,5 @@ class SimulatedSwitch:
         self.stop()
 
 
-__all__ = ["CallerScript", "Channel", "Endpoint", "FaxMachine", "SimClock", "SimError", "SimNotRunning",
-           "SimulatedSwitch",
-           "UnknownChannel"]
+__all__ = ["CallThrottled", "CallerScript", "Channel", "Endpoint", "FaxMachine", "SimClock", "SimError",
+           "SimNotRunning", "SimulatedSwitch", "UnknownChannel"]

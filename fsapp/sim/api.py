@@ -63,9 +63,19 @@ def _status(core: SwitchCore, arg: str) -> tuple[str, Followup]:
             f"{micros_left} microseconds\nFreeSWITCH (Version {VERSION}) is ready\n"
             f"{core.sessions_since_start} session(s) since startup\n"
             f"{count} session(s) - peak {core.peak_sessions}, last 5min {core.peak_sessions} \n"
-            f"0 session(s) per Sec out of max 30, peak 5, last 5min 5 \n1000 session(s) max\n"
+            f"0 session(s) per Sec out of max {30 if core.sessions_per_second is None else core.sessions_per_second}, peak 5, last 5min 5 \n"
+            f"1000 session(s) max\n"
             f"min idle cpu 0.00/99.00\nCurrent Stack Size/Max 240K/8192K\n")
     return body, None
+
+
+def _fsctl(core: SwitchCore, arg: str) -> tuple[str, Followup]:
+    """``fsctl sps N``: the sessions-per-second throttle (the only ``fsctl`` the simulated switch knows)."""
+    words = arg.split()
+    if len(words) == 2 and words[0] == "sps" and words[1].isdigit() and int(words[1]) > 0:
+        core.sessions_per_second = int(words[1])
+        return f"+OK sessions per second: {words[1]}\n", None
+    return "-ERR the simulated switch knows only fsctl sps N\n", None
 
 
 def _version(core: SwitchCore, arg: str) -> tuple[str, Followup]:
@@ -344,7 +354,7 @@ COMMANDS: dict[str, Callable[[SwitchCore, str], tuple[str, Followup]]] = {
     "uuid_setvar_multi": _uuid_setvar_multi, "uuid_dump": _uuid_dump, "uuid_kill": _uuid_kill,
     "uuid_break": _uuid_break, "uuid_broadcast": _uuid_broadcast, "uuid_bridge": _uuid_bridge,
     "uuid_transfer": _uuid_transfer, "uuid_record": _uuid_record, "originate": _originate_sync,
-    "hupall": _hupall, "conference": _conference, "sched_del": sched_del,
+    "hupall": _hupall, "conference": _conference, "sched_del": sched_del, "fsctl": _fsctl,
 }
 
 from fsapp.sim.api_doctor import DOCTOR_COMMANDS  # noqa: E402 - registered after the core commands

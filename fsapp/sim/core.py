@@ -42,6 +42,9 @@ class SwitchCore:
         self.greenlets = Group()
         self.sessions_since_start = 0
         self.peak_sessions = 0
+        self.sessions_per_second: int | None = None   # the throttle `fsctl sps N` sets (None: none; see take_session)
+        self._throttle_second = -1
+        self._throttle_taken = 0
         self.default_file_seconds = default_file_seconds
         self.lag = 0.0   # seconds a busy switch is behind: events reach listeners late, background jobs start late
         self.command_lag = 0.0   # seconds each Event Socket command waits before the switch takes it up
@@ -65,6 +68,22 @@ class SwitchCore:
     def next_session_id(self) -> int:
         self.sessions_since_start += 1
         return self.sessions_since_start
+
+    def take_session(self, unthrottled: bool = False) -> bool:
+        """Whether the switch's ``sessions-per-second`` lets one more session start now, counting it when it does.
+
+        As ``switch_core_session_request_uuid``: a leg originated with ``no_throttle_limits=true``
+        (``unthrottled``) is neither counted nor refused, and the count starts again every second. The real
+        switch throttles at 30 unless told otherwise; this one only after ``fsctl sps N``."""
+        if unthrottled or self.sessions_per_second is None:
+            return True
+        second = self.clock.micros() // 1_000_000
+        if second != self._throttle_second:
+            self._throttle_second, self._throttle_taken = second, 0
+        if self._throttle_taken >= self.sessions_per_second:
+            return False
+        self._throttle_taken += 1
+        return True
 
     def next_media_port(self) -> int:
         return next(self._ports)

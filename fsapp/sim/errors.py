@@ -5,7 +5,8 @@
     FsappError
      └── SimError                 anything the simulated switch refuses
           ├── SimNotRunning       start() was not called, or stop() was
-          └── UnknownChannel      no live channel has this UUID
+          ├── UnknownChannel      no live channel has this UUID
+          └── CallThrottled       a call refused for the switch's sessions-per-second (SIP 503)
 """
 
 from __future__ import annotations
@@ -23,3 +24,8 @@ class SimNotRunning(SimError):
 
 class UnknownChannel(SimError):
     """No live channel has this UUID."""
+
+
+class CallThrottled(SimError):
+    """The switch's ``sessions-per-second`` were used up: the call was refused before a channel was made (the
+    real switch logs ``Throttle Error!`` and answers the INVITE with 503)."""

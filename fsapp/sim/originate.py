@@ -88,6 +88,11 @@ def originate(core: SwitchCore, arg: str, on_result) -> None:
         on_result(str(refused))
         return
     core.originated.append(request)
+    if not core.take_session(dict(request.variables).get("no_throttle_limits") == "true"):
+        log.warning("simulated switch: Throttle Error! originate to %s refused (sessions-per-second %s)",
+                    request.dial, core.sessions_per_second)
+        on_result("-ERR DESTINATION_OUT_OF_ORDER\n")   # sofia's "Error Creating Session"
+        return
     if len(request.destinations) > 1:
         log.warning("simulated switch: originate names %d endpoints %s; ringing only the first",
                     len(request.destinations), request.destinations)

@@ -100,7 +100,7 @@ class Supervision:
                      "origination_caller_id_name": caller_name(f"eavesdrop-{agent_id}"),
                      "fsapp_node": self.switch.owner_of(agent_leg).name}   # eavesdrop works within one switch
         try:
-            session.call = self.switch.originate(dial, variables, timeout=self.answer_timeout)
+            session.call = self.switch.originate(dial, variables, timeout=self.answer_timeout, throttled=False)
             session.execution = session.call.eavesdrop(agent_leg)
         except OriginateFailed as exc:
             self.sessions.pop(session.id, None)

@@ -209,7 +209,7 @@ class SwitchPool:
         return min(connected, key=lambda node: len(node.registry))
 
     def originate(self, dial_string: str, variables: dict[str, str] | None = None, *, timeout: float = 60.0,
-                  wait_park: bool = True, intercept: str | None = None) -> Call:
+                  wait_park: bool = True, intercept: str | None = None, throttled: bool = True) -> Call:
         """Place a leg on the node :meth:`node_for_leg` picks (see :meth:`Switch.originate`)."""
         values = dict(variables or {})
         node = self.node_for_leg(values)
@@ -218,7 +218,8 @@ class SwitchPool:
         self._placed[leg_uuid] = node
         log.debug("leg %s: placed on switch %s", leg_uuid, node.name)
         try:
-            return node.originate(dial_string, values, timeout=timeout, wait_park=wait_park, intercept=intercept)
+            return node.originate(dial_string, values, timeout=timeout, wait_park=wait_park, intercept=intercept,
+                                  throttled=throttled)
         except Exception:
             self._placed.pop(leg_uuid, None)
             raise

@@ -46,6 +46,13 @@ DEFAULT_EVENTS = (
     "PLAYBACK_STOP", "BACKGROUND_JOB", "CUSTOM", "conference::maintenance",
 )
 
+UNTHROTTLED = {"no_throttle_limits": "true"}
+"""The originate variable that keeps a leg out of the switch's ``sessions-per-second`` (and ``max-sessions``): a
+session the throttle would refuse fails as DESTINATION_OUT_OF_ORDER (``Throttle Error!``, then sofia's ``Error
+Creating Session``), as an operator's unreachable phone does. The throttle is there to turn new calls away; an
+operator's leg for a caller already let in, a consultation or a supervisor's phone completes a call the switch
+took, and refused it would leave that caller waiting and count against an operator who was never rung."""
+
 ANSWER_MARK = "endpoint_disposition"   # a channel variable the switch sets to ANSWER as the channel answers
 ANSWERED_DISPOSITION = "ANSWER"
 
@@ -241,17 +248,20 @@ class Switch:
     # -- new legs --------------------------------------------------------------------------------------
 
     def originate(self, dial_string: str, variables: dict[str, str] | None = None, *, timeout: float = 60.0,
-                  wait_park: bool = True, intercept: str | None = None) -> Call:
+                  wait_park: bool = True, intercept: str | None = None, throttled: bool = True) -> Call:
         """Place a new leg that parks when answered; raises OriginateFailed with the switch's cause.
 
         ``dial_string`` is one endpoint and ``variables`` plain values: both pass :mod:`fsapp.switch.dialstring`
         (UnsafeValue, nothing sent, when they cannot). ``variables["origination_uuid"]``, when given, names the
         new leg (so it can be hung up while it rings). ``intercept``: instead of parking, the answered leg
         bridges itself to that channel in the switch (``intercept``), with no round trip to fsapp in between;
-        nothing is waited for after the answer.
+        nothing is waited for after the answer. ``throttled=False``: the switch's ``sessions-per-second`` neither
+        counts nor refuses the leg (:data:`UNTHROTTLED`), for a leg that serves a call already in.
         """
         leg_uuid = (variables or {}).get("origination_uuid") or new_uuid()
         values = {**(variables or {}), "origination_uuid": leg_uuid}
+        if not throttled:
+            values.update(UNTHROTTLED)
         command = (originate_command(dial_string, values) if intercept is None
                    else originate_command(dial_string, values, "intercept", word(intercept)))
         wait_park = wait_park and intercept is None

@@ -14,8 +14,8 @@ from gevent.event import Event as Flag
 
 from fsapp.acd import AnnouncePolicy, MaxWaitAction, MaxWaitPolicy
 from fsapp.acd.outcome import ABANDONED, ANSWERED
-from fsapp.sim import CallerScript
-from fsapp.switch import Call
+from fsapp.sim import CallerScript, CallThrottled
+from fsapp.switch import Call, OriginateFailed
 
 
 def test_answered_call_is_bridged_recorded_and_ended_when_the_agent_hangs_up(sim, controller, tmp_path):
@@ -55,6 +55,29 @@ def test_answered_call_is_bridged_recorded_and_ended_when_the_agent_hangs_up(sim
     assert (record["queue"], record["agent_id"], record["caller_number"]) == ("support", "anna", "+4790000001")
     assert record["duration"] > 0
     assert center.router.agent("anna").state.value == "available"
+
+
+def test_an_operator_is_rung_for_a_caller_already_in_when_the_switch_throttles_new_sessions(sim, controller):
+    """The switch's sessions-per-second turn new callers away; the operator's leg for a caller already in the
+    queue is kept out of the count (no_throttle_limits), so she is rung, not put on break for it."""
+    sim.add_endpoint("anna", answer_after=0.5)
+    center = controller(build_config({"support": {}}, {"anna": {"queues": {"support": 1}}}))
+    caller = sim.place_call("+4790000009", entry="support")
+    center.wait_music(caller)   # waiting in the queue, nobody logged in
+    sim.core.sessions_per_second = 0   # every session the throttle counts is refused from now on
+
+    with pytest.raises(CallThrottled):
+        sim.place_call("+4790000010", entry="support")   # a new caller: refused at the switch
+    with pytest.raises(OriginateFailed) as refused:
+        center.switch.originate("user/anna", {"fsapp_role": "test"}, timeout=WAIT)
+    assert refused.value.cause == "DESTINATION_OUT_OF_ORDER"   # what the real switch says of a throttled leg
+
+    assert center.service.agent_login("anna") == "reserved"   # offered the waiting caller at once
+    center.wait_state("anna", "on-call", caller)
+    leg = center.agent_leg("anna")
+    assert sim.channel(leg).variables["no_throttle_limits"] == "true"
+    center.events.wait(lambda e: e.name == "CHANNEL_BRIDGE" and caller in (e.uuid, e.get("Other-Leg-Unique-ID")))
+    assert center.router.agent("anna").state.value == "on-call"
 
 
 def kills(sim, uuid: str) -> list[str]:

@@ -48,6 +48,7 @@ def consulting_bo(center: Controller, caller: str, anna_leg: str) -> str:
     """anna consults bo about ``caller``; returns bo's leg once anna and bo are talking."""
     bo_leg = center.service.consult(caller, agent="bo")
     bridged(center, anna_leg, bo_leg)
+    assert center.sim.channel(bo_leg).variables["no_throttle_limits"] == "true"   # a call already in
     return bo_leg
 
 

@@ -44,6 +44,7 @@ def test_listen_whisper_barge_and_the_supervisors_keys(sim: SimulatedSwitch, con
     assert (session["mode"], session["call_uuid"], session["agent_leg"]) == ("listen", call_uuid, agent_leg)
     supervisor = sim.channels[session["id"]]
     assert supervisor.variables.get("fsapp_role") == "supervisor"
+    assert supervisor.variables.get("no_throttle_limits") == "true"   # the switch's throttle is for new callers
     wait_until(lambda: supervisor.eavesdrop_mode == "0", what="the eavesdrop running")
 
     for mode, digit in (("whisper", "2"), ("barge", "3"), ("caller", "1"), ("listen", "0")):

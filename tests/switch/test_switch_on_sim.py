@@ -9,7 +9,7 @@ import pytest
 from gevent.event import AsyncResult, Event as Flag
 
 from fsapp.esl.errors import ChannelGone, ESLError
-from fsapp.sim import CallerScript, SimulatedSwitch
+from fsapp.sim import CallerScript, CallThrottled, SimulatedSwitch
 from fsapp.switch.call import Call
 from fsapp.switch.errors import OriginateFailed
 from fsapp.switch.service import Switch
@@ -143,6 +143,24 @@ def test_originate_failures_carry_the_cause(sim: SimulatedSwitch, make_switch, b
     with pytest.raises(OriginateFailed) as failure:
         switch.originate("sofia/external/citizen@127.0.0.1", {"originate_timeout": "5"}, timeout=WAIT)
     assert failure.value.cause == cause
+
+
+def test_the_switch_throttle_refuses_new_legs_but_not_those_for_calls_already_in(sim: SimulatedSwitch,
+                                                                                   make_switch) -> None:
+    sim.add_endpoint("citizen", answer_after=0.1)
+    switch = make_switch().start()
+    switch.wait_connected(WAIT)
+    assert "+OK" in switch.connection().api("fsctl sps 1")
+    assert "per Sec out of max 1," in switch.connection().api("status")
+    sim.core.sessions_per_second = 0   # the second's one session used up, however the seconds fall
+    with pytest.raises(OriginateFailed) as refused:
+        switch.originate("sofia/external/citizen@127.0.0.1", {"originate_timeout": "5"}, timeout=WAIT)
+    assert refused.value.cause == "DESTINATION_OUT_OF_ORDER"   # sofia's "Error Creating Session"
+    leg = switch.originate("sofia/external/citizen@127.0.0.1", {"originate_timeout": "5"}, timeout=WAIT,
+                           throttled=False)
+    assert leg.channel.parked and sim.channel(leg.uuid).variables["no_throttle_limits"] == "true"
+    with pytest.raises(CallThrottled):
+        sim.place_call(caller="+4790000007")
 
 
 @pytest.mark.parametrize("listening, cut", [(None, 2), (True, 1), (False, 1)],
