@@ -5,11 +5,14 @@ Calls reach the rendered trunks' profile (127.0.0.1:5080), whose dialplan parks 
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable
 
-from gevent.event import AsyncResult
+import gevent
 import pytest
 from click.testing import CliRunner
+from gevent.event import AsyncResult
 
 import cli
 from fsapp.esl.connection import ESLConnection
@@ -78,6 +81,49 @@ def test_originate_to_a_busy_phone(switch_address: tuple[str, int, str], live, s
             switch.originate("sofia/fsapp_trunks/citizen@127.0.0.1:5092", {"originate_timeout": "10"}, timeout=30)
         assert failure.value.cause == "USER_BUSY"
     finally:
+        switch.stop()
+
+
+def test_the_switch_throttle_spares_the_legs_of_calls_already_in(switch_address: tuple[str, int, str], live,
+                                                                  sipp) -> None:
+    """At one session a second, of five legs placed at once the switch refuses those it counts (``Throttle
+    Error!``, DESTINATION_OUT_OF_ORDER; a second may begin among them, so one or two get through) and lets every
+    leg placed with ``throttled=False`` through to the phone, which is busy here. The new limit counts from the
+    switch's next second on (its timer thread starts each second's count): until then the legs all get through."""
+    admin = ESLConnection(*switch_address).connect()
+    limit = re.search(r"out of max (\d+)", admin.api("status"))
+    assert limit is not None
+    switch = Switch(*switch_address).start()
+    switch.wait_connected(10)
+
+    def place(throttled: bool) -> str:
+        try:
+            switch.originate("sofia/fsapp_trunks/citizen@127.0.0.1:5093", {"originate_timeout": "10"}, timeout=30,
+                             throttled=throttled)
+        except OriginateFailed as failure:
+            return failure.cause
+        return "answered"
+
+    def five_at_once(throttled: bool) -> list[str]:
+        jobs = [gevent.spawn(place, throttled) for _ in range(5)]
+        gevent.joinall(jobs, raise_error=True)
+        return [job.value for job in jobs]
+
+    try:
+        sipp("uas2_busy.xml", "-i", "127.0.0.1", "-p", "5093", "-m", "5000")
+        wait_bound(5093)
+        assert "+OK" in admin.api("fsctl sps 1")
+        deadline = time.monotonic() + 5
+        while (counted := five_at_once(True)).count("DESTINATION_OUT_OF_ORDER") < 3:
+            assert time.monotonic() < deadline, f"the switch never throttled: {counted}"
+        assert set(counted) <= {"DESTINATION_OUT_OF_ORDER", "USER_BUSY"}, counted
+        assert five_at_once(False) == ["USER_BUSY"] * 5
+    finally:
+        admin.api(f"fsctl sps {limit[1]}")
+        deadline = time.monotonic() + 5   # the old limit counts from the next second: the next test's calls get in
+        while place(True) == "DESTINATION_OUT_OF_ORDER" and time.monotonic() < deadline:
+            pass
+        admin.close()
         switch.stop()
 
 
