@@ -73,14 +73,17 @@ class SwitchCore:
         """Whether the switch's ``sessions-per-second`` lets one more session start now, counting it when it does.
 
         As ``switch_core_session_request_uuid``: a leg originated with ``no_throttle_limits=true``
-        (``unthrottled``) is neither counted nor refused, and the count starts again every second. The real
-        switch throttles at 30 unless told otherwise; this one only after ``fsctl sps N``."""
+        (``unthrottled``) is neither counted nor refused, and the count starts again every second; the switch
+        counts down from N and refuses at 0, so N - 1 sessions start in a second
+        (tests/data/transcripts/call-control/originate_throttled: at 1, none). The real switch throttles at 30
+        unless told otherwise, and a new limit counts from its next second; this one throttles only after
+        ``fsctl sps N``, at once."""
         if unthrottled or self.sessions_per_second is None:
             return True
         second = self.clock.micros() // 1_000_000
         if second != self._throttle_second:
             self._throttle_second, self._throttle_taken = second, 0
-        if self._throttle_taken >= self.sessions_per_second:
+        if self._throttle_taken + 1 >= self.sessions_per_second:
             return False
         self._throttle_taken += 1
         return True

@@ -51,8 +51,9 @@ def signature(frames: list) -> list:
 
 
 def test_every_transcript_is_present() -> None:
-    # 13 of the first two batches, call-control/broadcast_lead_frames, fsapp-live/queue_answer and consult_complete
-    assert len(RX_STREAMS) == 16
+    # 13 of the first two batches, call-control/broadcast_lead_frames and originate_throttled, fsapp-live/queue_answer
+    # and consult_complete
+    assert len(RX_STREAMS) == 17
 
 
 @pytest.mark.parametrize("path", RX_STREAMS, ids=lambda p: p.name)

@@ -449,6 +449,21 @@ def test_a_break_at_once_followed_by_a_bridge_ends_the_music_done_after_the_reco
     connection.exit()
 
 
+def test_the_throttle_answers_an_originate_as_the_real_switch_did(sim) -> None:
+    """tests/data/transcripts/call-control/originate_throttled: at one session a second FreeSWITCH 1.10.12
+    refused an originate at once, and let the one with ``no_throttle_limits=true`` ring the (busy) phone."""
+    recorded = [e.body.strip() for e in events_of((TRANSCRIPTS / "call-control" / "originate_throttled.rx.bin")
+                                                  .read_bytes()) if e.name == "BACKGROUND_JOB"]
+    assert recorded == ["-ERR DESTINATION_OUT_OF_ORDER", "-ERR USER_BUSY"]
+    sim.add_endpoint("citizen", behaviour="busy")
+    connection = connect(sim)
+    assert connection.api("fsctl sps 1").startswith("+OK sessions per second: 1")
+    told = [connection.bgapi(f"originate {{originate_timeout=5{extra}}}sofia/internal/citizen@127.0.0.1:5093 &park()",
+                             timeout=10).strip() for extra in ("", ",no_throttle_limits=true")]
+    assert told == recorded
+    connection.exit()
+
+
 def test_a_broadcast_runs_no_sooner_than_after_the_lead_frames_the_real_switch_read(sim) -> None:
     """tests/data/transcripts/call-control/broadcast_lead_frames: on a parked leg that sends no audio, FreeSWITCH
     1.10.12 ran ``uuid_broadcast``'s playback 180 ms after the command (its API event); so does the simulated
