@@ -59,12 +59,12 @@ def _status(core: SwitchCore, arg: str) -> tuple[str, Followup]:
     seconds, rest = divmod(rest, 1_000_000)
     millis, micros_left = divmod(rest, 1000)
     count = len(core.channels)
+    limit = 30 if core.sessions_per_second is None else core.sessions_per_second   # the stock switch's 30
     body = (f"UP 0 years, {days} days, {hours} hours, {minutes} minutes, {seconds} seconds, {millis} milliseconds, "
             f"{micros_left} microseconds\nFreeSWITCH (Version {VERSION}) is ready\n"
             f"{core.sessions_since_start} session(s) since startup\n"
             f"{count} session(s) - peak {core.peak_sessions}, last 5min {core.peak_sessions} \n"
-            f"0 session(s) per Sec out of max {30 if core.sessions_per_second is None else core.sessions_per_second}, peak 5, last 5min 5 \n"
-            f"1000 session(s) max\n"
+            f"0 session(s) per Sec out of max {limit}, peak 5, last 5min 5 \n1000 session(s) max\n"
             f"min idle cpu 0.00/99.00\nCurrent Stack Size/Max 240K/8192K\n")
     return body, None
 
