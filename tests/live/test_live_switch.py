@@ -86,10 +86,11 @@ def test_originate_to_a_busy_phone(switch_address: tuple[str, int, str], live, s
 
 def test_the_switch_throttle_spares_the_legs_of_calls_already_in(switch_address: tuple[str, int, str], live,
                                                                   sipp) -> None:
-    """At one session a second, of five legs placed at once the switch refuses those it counts (``Throttle
-    Error!``, DESTINATION_OUT_OF_ORDER; a second may begin among them, so one or two get through) and lets every
-    leg placed with ``throttled=False`` through to the phone, which is busy here. The new limit counts from the
-    switch's next second on (its timer thread starts each second's count): until then the legs all get through."""
+    """At one session a second (the switch starts N - 1 a second: none), of five legs placed at once the switch
+    refuses those it counts (``Throttle Error!``, DESTINATION_OUT_OF_ORDER) and lets every leg placed with
+    ``throttled=False`` through to the phone, which is busy here. The new limit counts from the switch's next
+    second on (its timer thread starts each second's count): until then the legs get through, so the batches go
+    on until one is refused."""
     admin = ESLConnection(*switch_address).connect()
     limit = re.search(r"out of max (\d+)", admin.api("status"))
     assert limit is not None
