@@ -154,6 +154,7 @@ def fsapp_controller(config_path: str, agents: int, out: Any, control: Any, fifo
         os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(fifo))
     import logging
 
+    from fsapp.acd.states import AgentState
     from fsapp.config import load_config
     from fsapp.controller import Controller
 
@@ -191,7 +192,7 @@ def fsapp_controller(config_path: str, agents: int, out: Any, control: Any, fifo
         spent = (state["cpu1"] or 0.0) - (state["cpu0"] or 0.0)
         stop_profile(profile, profile_path)
         profile = None
-        on_break = [agent.id for agent in controller.acd.router.agents.values() if agent.state.value == "break"]
+        on_break = [agent.id for agent in controller.acd.router.agents.values() if agent.state is AgentState.BREAK]
         for agent_id in on_break:   # put on break for calls they were never offered: back for the next run
             controller.acd.agent_ready(agent_id)
         out.put({"finished": state["done"], "outcomes": state["outcomes"], "cpu_s": round(spent, 3),
